@@ -1,0 +1,135 @@
+/*
+ * The sleep enricher: waits on a libevent timer (never a blocking sleep) and
+ * gives the milliseconds waited. Shows concurrency without threads.
+ */
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "tweet-enricher.h"
+
+/* The longest wait: a day. */
+#define SLEEP_MAX_MS (24LL * 3600 * 1000)
+
+static const char *const sleep_keys[] = {
+	"ms", "milliseconds: a number, or {/pointer} to take it from the tweet",
+	NULL
+};
+
+struct sleep_conf {
+	long long	 ms;
+	char		*pointer;	/* or take ms from here */
+};
+
+static void *
+sleep_configure(struct spec *sp, char **cause)
+{
+	struct sleep_conf	*sc;
+	const char		*ms = spec_get(sp, "ms");
+	size_t			 n;
+
+	sc = xcalloc(1, sizeof *sc);
+	if (ms != NULL && ms[0] == '{') {
+		n = strlen(ms);
+		if (n < 2 || ms[n - 1] != '}' ||
+		    !pointer_valid((sc->pointer = xstrndup(ms + 1, n - 2)))) {
+			xasprintf(cause, "sleep: ms must be a number or "
+			    "{/pointer}, not \"%s\"", ms);
+			free(sc->pointer);
+			free(sc);
+			return (NULL);
+		}
+		return (sc);
+	}
+	if (spec_get_number(sp, "ms", 0, SLEEP_MAX_MS, 1000, &sc->ms,
+	    cause) != 0) {
+		free(sc);
+		return (NULL);
+	}
+	return (sc);
+}
+
+static void
+sleep_free(void *data)
+{
+	struct sleep_conf	*sc = data;
+
+	free(sc->pointer);
+	free(sc);
+}
+
+static void
+sleep_done(__unused evutil_socket_t fd, __unused short events, void *arg)
+{
+	struct slot	*s = arg;
+
+	slot_settle(s, NULL, NULL);
+}
+
+/* Find the wait for this tweet; -1 with *cause on failure. */
+static long long
+sleep_ms(struct sleep_conf *sc, json_t *root, char **cause)
+{
+	json_t		*v;
+	const char	*str;
+	char		*end;
+	double		 d;
+
+	if (sc->pointer == NULL)
+		return (sc->ms);
+	if ((v = pointer_get(root, sc->pointer)) == NULL) {
+		xasprintf(cause, "no field %s", sc->pointer);
+		return (-1);
+	}
+	if (json_is_number(v))
+		d = json_number_value(v);
+	else if (json_is_string(v)) {
+		str = json_string_value(v);
+		errno = 0;
+		d = strtod(str, &end);
+		if (*str == '\0' || *end != '\0' || errno != 0)
+			d = -1;
+	} else
+		d = -1;
+	if (!isfinite(d) || d < 0 || d > SLEEP_MAX_MS) {
+		xasprintf(cause, "%s is not a wait in milliseconds",
+		    sc->pointer);
+		return (-1);
+	}
+	return ((long long)d);
+}
+
+static void
+sleep_start(void *data, struct slot *s)
+{
+	struct sleep_conf	*sc = data;
+	struct timeval		 tv;
+	long long		 ms;
+	char			*cause;
+
+	if ((ms = sleep_ms(sc, slot_root(s), &cause)) == -1) {
+		slot_settle(s, NULL, "%s", cause);
+		free(cause);
+		return;
+	}
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	/* The value is set now; the slot settles when the timer fires. */
+	if (event_base_once(te_base, -1, EV_TIMEOUT, sleep_done, s, &tv) != 0)
+		fatalx("%s: event_base_once failed", __func__);
+	slot_set_value(s, json_integer(ms));
+}
+
+const struct enricher sleep_enricher = {
+	.name = "sleep",
+	.kind = ENRICHER_TIMER,
+	.help = "wait on a timer; the value is the milliseconds waited",
+	.keys = sleep_keys,
+	.configure = sleep_configure,
+	.start = sleep_start,
+	.free = sleep_free,
+};

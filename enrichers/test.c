@@ -1,0 +1,29 @@
+/*
+ * The test enricher: the value 42, the classic pipeline smoke test.
+ */
+
+#include "tweet-enricher.h"
+
+static int	test_data;
+
+static void *
+test_configure(__unused struct spec *sp, __unused char **cause)
+{
+	return (&test_data);
+}
+
+static void
+test_start(__unused void *data, struct slot *s)
+{
+	slot_settle(s, json_integer(42), NULL);
+}
+
+const struct enricher test_enricher = {
+	.name = "test",
+	.kind = ENRICHER_INLINE,
+	.help = "the value 42 (a smoke test)",
+	.keys = NULL,
+	.configure = test_configure,
+	.start = test_start,
+	.free = NULL,
+};

@@ -1,0 +1,315 @@
+/*
+ * Input: the FILE arguments (or stdin) in turn, read without blocking the
+ * loop. A pipe, socket or terminal is watched with an event; a regular file
+ * (which epoll refuses) is read a chunk at a time from a zero timer, so the
+ * loop runs between chunks. Bytes go through the framer; reading pauses for
+ * the pending cap or a backed-up output and resumes from the same byte.
+ */
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "tweet-enricher.h"
+
+#define INPUT_CHUNK (256 * 1024)
+
+static char		**input_files;
+static int		  input_nfiles;
+static int		  input_cur = -1;
+static int		  input_fd = -1;
+static const char	 *input_name;
+static int		  input_watched;	/* fd has a read event */
+static struct event	 *input_read_ev;
+static struct event	 *input_more_ev;	/* zero timer: go on */
+static struct frame	 *input_frame;
+static char		 *input_buf;
+static size_t		  input_off;		/* unframed bytes: off..end */
+static size_t		  input_end;
+static int		  input_pause_mask;
+static int		  input_is_done;
+static int		  input_is_stopped;
+static int		  input_at_eof;
+static int		  input_is_failed;
+
+static void	input_next(void);
+static void	input_more(evutil_socket_t, short, void *);
+static void	input_readable(evutil_socket_t, short, void *);
+
+static int
+input_line_cb(__unused void *arg, const char *line, size_t len,
+    uint64_t lineno)
+{
+	return (tweet_line(line, len, input_name, lineno));
+}
+
+static void
+input_long_cb(__unused void *arg, const char *chunk, size_t len,
+    uint64_t lineno, int end)
+{
+	tweet_bad_long(input_name, lineno, chunk, len, end);
+}
+
+/* Start reading the given files ("-" is stdin; none means stdin). */
+int
+input_open(char **files, int nfiles)
+{
+	static char	*dash[] = { (char *)"-" };
+
+	if (nfiles == 0) {
+		files = dash;
+		nfiles = 1;
+	}
+	input_files = files;
+	input_nfiles = nfiles;
+	input_buf = xmalloc(INPUT_CHUNK);
+	input_frame = frame_new(opts.max_line, input_line_cb, input_long_cb,
+	    NULL);
+	input_more_ev = evtimer_new(te_base, input_more, NULL);
+	if (input_more_ev == NULL)
+		fatalx("%s: evtimer_new failed", __func__);
+	input_next();
+	return (0);
+}
+
+static void
+input_schedule(void)
+{
+	static const struct timeval	zero = { 0, 0 };
+
+	if (!evtimer_pending(input_more_ev, NULL))
+		evtimer_add(input_more_ev, &zero);
+}
+
+/* Close the current input. */
+static void
+input_close_current(void)
+{
+	if (input_read_ev != NULL) {
+		event_free(input_read_ev);
+		input_read_ev = NULL;
+	}
+	if (input_fd > STDERR_FILENO)
+		close(input_fd);
+	input_fd = -1;
+	input_watched = 0;
+	input_at_eof = 0;
+	input_off = input_end = 0;
+}
+
+/* Move on to the next file, or finish. */
+static void
+input_next(void)
+{
+	struct stat	 sb;
+	const char	*path;
+
+	input_close_current();
+	for (;;) {
+		if (input_is_stopped || ++input_cur >= input_nfiles) {
+			input_is_done = 1;
+			evtimer_del(input_more_ev);
+			loop_check_done();
+			return;
+		}
+		path = input_files[input_cur];
+		if (strcmp(path, "-") == 0) {
+			input_fd = STDIN_FILENO;
+			input_name = "stdin";
+		} else {
+			input_fd = open(path, O_RDONLY|O_CLOEXEC);
+			input_name = path;
+		}
+		if (input_fd == -1 || fstat(input_fd, &sb) == -1) {
+			log_warn("%s", input_name);
+			input_is_failed = 1;
+			input_close_current();
+			continue;
+		}
+		if (S_ISDIR(sb.st_mode)) {
+			log_warnx("%s: is a directory", input_name);
+			input_is_failed = 1;
+			input_close_current();
+			continue;
+		}
+		break;
+	}
+	frame_reset(input_frame);
+
+	if (!S_ISREG(sb.st_mode)) {
+		input_read_ev = event_new(te_base, input_fd, EV_READ|EV_PERSIST,
+		    input_readable, NULL);
+		if (input_read_ev == NULL)
+			fatalx("%s: event_new failed", __func__);
+		if (event_add(input_read_ev, NULL) == 0)
+			input_watched = 1;
+		else {
+			/* Not pollable (like /dev/null): read it as a file. */
+			event_free(input_read_ev);
+			input_read_ev = NULL;
+		}
+	}
+	if (input_pause_mask != 0) {
+		if (input_watched)
+			event_del(input_read_ev);
+	} else if (!input_watched)
+		input_schedule();
+}
+
+/* Frame buffered bytes; false if reading must wait. */
+static int
+input_frame_buffered(void)
+{
+	while (input_off < input_end) {
+		if (input_pause_mask != 0)
+			return (0);
+		input_off += frame_feed(input_frame, input_buf + input_off,
+		    input_end - input_off);
+	}
+	return (input_pause_mask == 0);
+}
+
+/* Read one chunk and frame it. */
+static void
+input_read_once(void)
+{
+	ssize_t	n;
+
+	n = read(input_fd, input_buf, INPUT_CHUNK);
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+	    errno == EINTR))
+		return;
+	if (n <= 0) {
+		if (n == -1) {
+			log_warn("read %s", input_name);
+			input_is_failed = 1;
+		}
+		/* Move on from the timer, not inside the fd's own callback. */
+		input_at_eof = 1;
+		if (input_watched) {
+			event_del(input_read_ev);
+			input_watched = 0;
+		}
+		input_schedule();
+		return;
+	}
+	input_off = 0;
+	input_end = n;
+	input_frame_buffered();
+}
+
+/* The fd has data. */
+static void
+input_readable(__unused evutil_socket_t fd, __unused short events,
+    __unused void *arg)
+{
+	if (!input_frame_buffered()) {
+		event_del(input_read_ev);
+		return;
+	}
+	input_read_once();
+}
+
+/* Go on: frame what is buffered, then read a regular file's next chunk. */
+static void
+input_more(__unused evutil_socket_t fd, __unused short events,
+    __unused void *arg)
+{
+	if (!input_frame_buffered())
+		return;
+	if (input_at_eof || input_is_stopped) {
+		frame_finish(input_frame);
+		input_next();
+		return;
+	}
+	if (input_watched) {
+		event_add(input_read_ev, NULL);
+		return;
+	}
+	input_read_once();
+	if (!input_at_eof && input_pause_mask == 0)
+		input_schedule();
+}
+
+/* Stop reading for a reason (TWEET_PAUSE_*). */
+void
+input_pause(int reason)
+{
+	if (input_pause_mask == 0 && !input_is_done) {
+		if (input_watched)
+			event_del(input_read_ev);
+		evtimer_del(input_more_ev);
+	}
+	input_pause_mask |= reason;
+}
+
+/* A reason to stop reading has gone. */
+void
+input_resume(int reason)
+{
+	if ((input_pause_mask & reason) == 0)
+		return;
+	input_pause_mask &= ~reason;
+	if (input_pause_mask == 0 && !input_is_done)
+		input_schedule();
+}
+
+/* Is reading paused? */
+int
+input_paused(void)
+{
+	return (input_pause_mask != 0);
+}
+
+/*
+ * Stop reading new bytes (a signal). Complete lines already read are still
+ * framed, within the caps, and a partial last line is reported as bad: no
+ * byte that was read goes unaccounted.
+ */
+void
+input_stop(void)
+{
+	if (input_is_done || input_is_stopped)
+		return;
+	input_is_stopped = 1;
+	if (input_watched) {
+		event_del(input_read_ev);
+		input_watched = 0;
+	}
+	if (input_pause_mask == 0)
+		input_schedule();
+}
+
+/* Has all input been read (or reading stopped for good)? */
+int
+input_done(void)
+{
+	return (input_is_done);
+}
+
+/* Could some input not be read? */
+int
+input_failed(void)
+{
+	return (input_is_failed);
+}
+
+/* Free the input. */
+void
+input_close(void)
+{
+	input_close_current();
+	if (input_more_ev != NULL)
+		event_free(input_more_ev);
+	input_more_ev = NULL;
+	frame_free(input_frame);
+	input_frame = NULL;
+	free(input_buf);
+	input_buf = NULL;
+}

@@ -1,0 +1,135 @@
+/*
+ * The event loop: one libevent base owns every fd, timer and signal. It runs
+ * until all input is read, every tweet is settled and written, or the reader
+ * goes away; SIGINT/SIGTERM stop reading and let in-flight work settle, a
+ * second signal exits at once.
+ */
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "tweet-enricher.h"
+
+struct event_base	*te_base;
+static struct event	*loop_sigint;
+static struct event	*loop_sigterm;
+static int		 loop_signal;		/* first signal seen */
+static int		 loop_failed;		/* runtime failure */
+static int		 loop_broken;		/* quiet early end */
+static struct timespec	 loop_start;
+
+static void
+loop_log_cb(int severity, const char *msg)
+{
+	if (severity >= EVENT_LOG_WARN)
+		log_warnx("libevent: %s", msg);
+}
+
+static void
+loop_signal_cb(evutil_socket_t sig, __unused short events,
+    __unused void *arg)
+{
+	if (loop_signal != 0)
+		_exit(128 + (int)sig);
+	loop_signal = sig;
+	if (!opts.quiet)
+		log_warnx("%s: stopping after %llu tweets in flight (signal "
+		    "again to quit now)", strsignal(sig),
+		    (unsigned long long)stats.pending);
+	input_stop();
+	loop_check_done();
+}
+
+/* Create the base and the signal events. */
+void
+loop_init(void)
+{
+	clock_gettime(CLOCK_MONOTONIC, &loop_start);
+	event_set_log_callback(loop_log_cb);
+	signal(SIGPIPE, SIG_IGN);
+	if ((te_base = event_base_new()) == NULL)
+		fatalx("%s: event_base_new failed", __func__);
+	loop_sigint = evsignal_new(te_base, SIGINT, loop_signal_cb, NULL);
+	loop_sigterm = evsignal_new(te_base, SIGTERM, loop_signal_cb, NULL);
+	if (loop_sigint == NULL || loop_sigterm == NULL)
+		fatalx("%s: evsignal_new failed", __func__);
+	evsignal_add(loop_sigint, NULL);
+	evsignal_add(loop_sigterm, NULL);
+}
+
+/* Seconds since the start. */
+double
+loop_elapsed(void)
+{
+	struct timespec	now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return ((now.tv_sec - loop_start.tv_sec) +
+	    (now.tv_nsec - loop_start.tv_nsec) / 1e9);
+}
+
+/* Stop the loop if everything is read, settled and written. */
+void
+loop_check_done(void)
+{
+	if (input_done() && stats.pending == 0 && output_idle())
+		event_base_loopbreak(te_base);
+}
+
+/* Stop now: status 1 for a failure, 0 for a quiet end (closed stdout). */
+void
+loop_fail(int status)
+{
+	if (status != 0)
+		loop_failed = 1;
+	else
+		loop_broken = 1;
+	event_base_loopbreak(te_base);
+}
+
+/* Has a signal asked us to stop? */
+int
+loop_stopping(void)
+{
+	return (loop_signal != 0);
+}
+
+/* Run until done; return the exit status. */
+int
+loop_run(void)
+{
+	stats_progress_start();
+	if (event_base_dispatch(te_base) == -1)
+		fatalx("%s: event_base_dispatch failed", __func__);
+	if (!loop_broken)
+		output_flush_now();
+	stats_progress_stop();
+	tweet_report_bad();
+	if (loop_broken && !loop_failed)
+		return (0);
+	if (loop_signal != 0)
+		return (128 + loop_signal);
+	if (loop_failed || input_failed())
+		return (1);
+	return (0);
+}
+
+/* Free the base (after everything that lives on it). */
+void
+loop_free(void)
+{
+	if (loop_sigint != NULL)
+		event_free(loop_sigint);
+	if (loop_sigterm != NULL)
+		event_free(loop_sigterm);
+	loop_sigint = loop_sigterm = NULL;
+	if (te_base != NULL)
+		event_base_free(te_base);
+	te_base = NULL;
+}

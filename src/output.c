@@ -1,0 +1,203 @@
+/*
+ * Output: finished tweets go into one evbuffer, in completion order or, with
+ * --keep-order, through a reorder window as large as the pending cap. The
+ * buffer is written to stdout without blocking (a pipe or socket is made
+ * nonblocking for the run); reading pauses while it is backed up.
+ */
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+
+#include "tweet-enricher.h"
+
+/* Pause reading above this much unwritten output; resume below the low. */
+#define OUTPUT_HIGH (4 * 1024 * 1024)
+#define OUTPUT_LOW (1024 * 1024)
+
+static struct evbuffer	 *output_buf;
+static struct event	 *output_write_ev;	/* fd writable */
+static struct event	 *output_flush_ev;	/* write soon */
+static int		  output_fd = -1;
+static int		  output_old_flags = -1;
+static int		  output_is_broken;
+static int		  output_is_failed;
+
+static struct tweet	**output_ring;		/* -k: finished, not yet due */
+static u_int		  output_ring_size;
+static uint64_t		  output_next;		/* -k: next seq to write */
+
+static void	output_flush(evutil_socket_t, short, void *);
+
+/* Set up output to fd; with keep_order, a window of window tweets. */
+void
+output_init(int fd, int keep_order, u_int window)
+{
+	struct stat	sb;
+	int		flags;
+
+	output_fd = fd;
+	output_buf = evbuffer_new();
+	if (output_buf == NULL)
+		fatalx("%s: evbuffer_new failed", __func__);
+	output_flush_ev = evtimer_new(te_base, output_flush, NULL);
+	output_write_ev = event_new(te_base, fd, EV_WRITE, output_flush, NULL);
+	if (output_flush_ev == NULL || output_write_ev == NULL)
+		fatalx("%s: event_new failed", __func__);
+
+	if (fstat(fd, &sb) == 0 && (S_ISFIFO(sb.st_mode) ||
+	    S_ISSOCK(sb.st_mode))) {
+		flags = fcntl(fd, F_GETFL);
+		if (flags != -1 && (flags & O_NONBLOCK) == 0 &&
+		    fcntl(fd, F_SETFL, flags | O_NONBLOCK) != -1)
+			output_old_flags = flags;
+	}
+
+	if (keep_order) {
+		output_ring_size = window;
+		output_ring = xcalloc(window, sizeof *output_ring);
+	}
+}
+
+static void
+output_schedule(void)
+{
+	static const struct timeval	zero = { 0, 0 };
+
+	if (!evtimer_pending(output_flush_ev, NULL) &&
+	    !event_pending(output_write_ev, EV_WRITE, NULL))
+		evtimer_add(output_flush_ev, &zero);
+}
+
+static void
+output_write_one(struct tweet *t)
+{
+	tweet_write(t, output_buf);
+	tweet_free(t);
+	stats.written++;
+	stats_pending(-1);
+}
+
+/* A tweet is finished: write it now, or hold it until its turn (-k). */
+void
+output_tweet(struct tweet *t)
+{
+	struct tweet	**slot;
+
+	if (output_ring == NULL)
+		output_write_one(t);
+	else {
+		output_ring[tweet_seq(t) % output_ring_size] = t;
+		for (;;) {
+			slot = &output_ring[output_next % output_ring_size];
+			if (*slot == NULL)
+				break;
+			t = *slot;
+			*slot = NULL;
+			output_next++;
+			output_write_one(t);
+		}
+	}
+	if (evbuffer_get_length(output_buf) > 0)
+		output_schedule();
+	if (evbuffer_get_length(output_buf) > OUTPUT_HIGH)
+		input_pause(TWEET_PAUSE_OUTPUT);
+}
+
+/* Write what can be written without blocking. */
+static void
+output_flush(__unused evutil_socket_t fd, __unused short events,
+    __unused void *arg)
+{
+	int	n;
+
+	while (evbuffer_get_length(output_buf) > 0) {
+		n = evbuffer_write(output_buf, output_fd);
+		if (n >= 0)
+			continue;
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			event_add(output_write_ev, NULL);
+			break;
+		}
+		if (errno == EPIPE)
+			output_is_broken = 1;
+		else {
+			log_warn("write to standard output");
+			output_is_failed = 1;
+		}
+		evbuffer_drain(output_buf, evbuffer_get_length(output_buf));
+		loop_fail(output_is_broken ? 0 : 1);
+		return;
+	}
+	if (evbuffer_get_length(output_buf) < OUTPUT_LOW)
+		input_resume(TWEET_PAUSE_OUTPUT);
+	loop_check_done();
+}
+
+/* Write everything now, blocking if need be (the end of the run). */
+void
+output_flush_now(void)
+{
+	int	flags;
+
+	if (output_broken() || output_is_failed || output_fd == -1)
+		return;
+	if (evbuffer_get_length(output_buf) == 0)
+		return;
+	flags = fcntl(output_fd, F_GETFL);
+	if (flags != -1 && (flags & O_NONBLOCK))
+		fcntl(output_fd, F_SETFL, flags & ~O_NONBLOCK);
+	output_flush(-1, 0, NULL);
+	if (flags != -1 && (flags & O_NONBLOCK))
+		fcntl(output_fd, F_SETFL, flags);
+}
+
+/* Is nothing waiting to be written? */
+int
+output_idle(void)
+{
+	return (output_buf == NULL || evbuffer_get_length(output_buf) == 0);
+}
+
+/* Did the reader go away? */
+int
+output_broken(void)
+{
+	return (output_is_broken);
+}
+
+/* Free the output, restoring stdout's flags. */
+void
+output_free(void)
+{
+	u_int	i;
+
+	if (output_old_flags != -1)
+		fcntl(output_fd, F_SETFL, output_old_flags);
+	output_old_flags = -1;
+	if (output_ring != NULL) {
+		for (i = 0; i < output_ring_size; i++) {
+			if (output_ring[i] != NULL)
+				tweet_free(output_ring[i]);
+		}
+		free(output_ring);
+		output_ring = NULL;
+	}
+	if (output_flush_ev != NULL)
+		event_free(output_flush_ev);
+	if (output_write_ev != NULL)
+		event_free(output_write_ev);
+	if (output_buf != NULL)
+		evbuffer_free(output_buf);
+	output_flush_ev = output_write_ev = NULL;
+	output_buf = NULL;
+}

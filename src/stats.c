@@ -1,0 +1,135 @@
+/*
+ * Counters: the pending count that drives back-pressure, the live progress
+ * line and the --stats summary.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "tweet-enricher.h"
+
+#define STATS_PROGRESS_MS 250
+
+struct stats		 stats;
+static struct event	*stats_progress_ev;
+static double		 stats_last_time;
+static uint64_t		 stats_last_written;
+static double		 stats_rate;
+
+/* Tweets held went up or down by delta: pause or resume reading. */
+void
+stats_pending(int delta)
+{
+	uint64_t	slack = opts.max_pending / 16;
+
+	stats.pending += delta;
+	if (stats.pending > stats.max_pending)
+		stats.max_pending = stats.pending;
+	if (stats.pending >= opts.max_pending)
+		input_pause(TWEET_PAUSE_PENDING);
+	else if (stats.pending + slack < opts.max_pending)
+		input_resume(TWEET_PAUSE_PENDING);
+}
+
+static void
+stats_progress_line(int last)
+{
+	double	now = loop_elapsed(), dt = now - stats_last_time;
+
+	if (dt > 0) {
+		stats_rate = (stats.written - stats_last_written) / dt;
+		stats_last_time = now;
+		stats_last_written = stats.written;
+	}
+	if (last)
+		stats_rate = now > 0 ? stats.written / now : 0;
+	fprintf(stderr, "\r\033[K%llu read, %llu written, %.0f/s, %llu pending"
+	    ", %llu bad%s", (unsigned long long)stats.read,
+	    (unsigned long long)stats.written, stats_rate,
+	    (unsigned long long)stats.pending, (unsigned long long)stats.bad,
+	    last ? "\n" : "");
+	fflush(stderr);
+}
+
+static void
+stats_progress_cb(__unused evutil_socket_t fd, __unused short events,
+    __unused void *arg)
+{
+	stats_progress_line(0);
+}
+
+/* Start the live progress line, if wanted. */
+void
+stats_progress_start(void)
+{
+	struct timeval	tv = { 0, STATS_PROGRESS_MS * 1000 };
+	int		on = opts.progress;
+
+	if (on == -1)
+		on = isatty(STDERR_FILENO);
+	if (opts.quiet || !on)
+		return;
+	stats_progress_ev = event_new(te_base, -1, EV_PERSIST,
+	    stats_progress_cb, NULL);
+	if (stats_progress_ev == NULL)
+		fatalx("%s: event_new failed", __func__);
+	event_add(stats_progress_ev, &tv);
+}
+
+/* Stop the progress line, leaving the final figures. */
+void
+stats_progress_stop(void)
+{
+	if (stats_progress_ev == NULL)
+		return;
+	event_free(stats_progress_ev);
+	stats_progress_ev = NULL;
+	stats_progress_line(1);
+}
+
+/* Print the counters as one JSON object. */
+void
+stats_print(FILE *f)
+{
+	json_t	*o, *h;
+	char	*s;
+
+	o = json_pack("{sIsIsIsIsIsIsIsf}",
+	    "read", (json_int_t)stats.read,
+	    "tweets", (json_int_t)stats.tweets,
+	    "written", (json_int_t)stats.written,
+	    "bad", (json_int_t)stats.bad,
+	    "enrichment_errors", (json_int_t)stats.enrichment_errors,
+	    "pending", (json_int_t)stats.pending,
+	    "max_pending", (json_int_t)stats.max_pending,
+	    "elapsed_s", loop_elapsed());
+	if (o == NULL)
+		fatalx("%s: json_pack failed", __func__);
+	if (stats.pool_jobs > 0) {
+		h = json_pack("{sIsI}", "jobs", (json_int_t)stats.pool_jobs,
+		    "max_queued", (json_int_t)stats.pool_max_queued);
+		json_object_set_new(o, "pool", h);
+	}
+	if (stats.http_requests > 0 || stats.http_cache_hits > 0) {
+		h = json_pack("{sIsIsIsIsIsIsIsIsIsIsI}",
+		    "requests", (json_int_t)stats.http_requests,
+		    "retries", (json_int_t)stats.http_retries,
+		    "cache_hits", (json_int_t)stats.http_cache_hits,
+		    "coalesced", (json_int_t)stats.http_coalesced,
+		    "failures", (json_int_t)stats.http_failures,
+		    "fail_timeout", (json_int_t)stats.http_fail_timeout,
+		    "fail_connect", (json_int_t)stats.http_fail_connect,
+		    "fail_status", (json_int_t)stats.http_fail_status,
+		    "fail_size", (json_int_t)stats.http_fail_size,
+		    "fail_other", (json_int_t)stats.http_fail_other,
+		    "max_in_flight", (json_int_t)stats.http_max_in_flight);
+		json_object_set_new(o, "http", h);
+	}
+	s = json_dumps(o, JSON_COMPACT);
+	fprintf(f, "%s\n", s);
+	free(s);
+	json_decref(o);
+}

@@ -1,0 +1,206 @@
+/*
+ * Templates: text with {/json/pointer} fields filled in from a tweet, each
+ * value encoded for where it goes (a URL, a JSON body, or as is).
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tweet-enricher.h"
+
+struct template_part {
+	char		*text;		/* literal text, or NULL */
+	char		*pointer;	/* field, or NULL */
+	size_t		 len;
+};
+
+struct template {
+	struct template_part	*parts;
+	u_int			 nparts;
+};
+
+struct tbuf {
+	char	*s;
+	size_t	 len;
+	size_t	 size;
+};
+
+static void
+tbuf_add(struct tbuf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->size) {
+		b->size = (b->len + n + 1) * 2;
+		b->s = xreallocarray(b->s, 1, b->size);
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static void
+template_add(struct template *t, char *text, char *pointer, size_t len)
+{
+	t->parts = xreallocarray(t->parts, t->nparts + 1, sizeof *t->parts);
+	t->parts[t->nparts].text = text;
+	t->parts[t->nparts].pointer = pointer;
+	t->parts[t->nparts].len = len;
+	t->nparts++;
+}
+
+/* Parse a template; "{/" starts a field that runs to the next "}". */
+struct template *
+template_parse(const char *s, char **cause)
+{
+	struct template	*t;
+	const char	*p, *end;
+	char		*ptr;
+
+	t = xcalloc(1, sizeof *t);
+	while (*s != '\0') {
+		p = strstr(s, "{/");
+		if (p == NULL) {
+			template_add(t, xstrdup(s), NULL, strlen(s));
+			break;
+		}
+		if (p != s)
+			template_add(t, xstrndup(s, p - s), NULL, p - s);
+		if ((end = strchr(p, '}')) == NULL) {
+			xasprintf(cause, "unterminated field in template: %s",
+			    p);
+			template_free(t);
+			return (NULL);
+		}
+		ptr = xstrndup(p + 1, end - p - 1);
+		if (!pointer_valid(ptr)) {
+			xasprintf(cause, "bad JSON pointer: %s", ptr);
+			free(ptr);
+			template_free(t);
+			return (NULL);
+		}
+		template_add(t, NULL, ptr, end - p - 1);
+		s = end + 1;
+	}
+	return (t);
+}
+
+/* Free a template. */
+void
+template_free(struct template *t)
+{
+	u_int	i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->nparts; i++) {
+		free(t->parts[i].text);
+		free(t->parts[i].pointer);
+	}
+	free(t->parts);
+	free(t);
+}
+
+/* Does the template have no fields? */
+int
+template_is_constant(struct template *t)
+{
+	u_int	i;
+
+	for (i = 0; i < t->nparts; i++) {
+		if (t->parts[i].pointer != NULL)
+			return (0);
+	}
+	return (1);
+}
+
+static void
+template_encode(struct tbuf *b, const char *s, size_t n,
+    enum template_encoding enc)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	char			 e[8];
+	size_t			 i, start;
+	u_char			 c;
+
+	switch (enc) {
+	case TEMPLATE_RAW:
+		tbuf_add(b, s, n);
+		break;
+	case TEMPLATE_URL:
+		for (i = 0; i < n; i++) {
+			c = s[i];
+			if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+			    c == '_' || c == '~')
+				tbuf_add(b, s + i, 1);
+			else {
+				e[0] = '%';
+				e[1] = hex[c >> 4];
+				e[2] = hex[c & 15];
+				tbuf_add(b, e, 3);
+			}
+		}
+		break;
+	case TEMPLATE_JSON:
+		start = 0;
+		for (i = 0; i < n; i++) {
+			c = s[i];
+			if (c >= 0x20 && c != '"' && c != '\\')
+				continue;
+			tbuf_add(b, s + start, i - start);
+			start = i + 1;
+			if (c == '"' || c == '\\') {
+				e[0] = '\\';
+				e[1] = c;
+				tbuf_add(b, e, 2);
+			} else {
+				snprintf(e, sizeof e, "\\u%04x", c);
+				tbuf_add(b, e, 6);
+			}
+		}
+		tbuf_add(b, s + start, n - start);
+		break;
+	}
+}
+
+/*
+ * Fill in a template from a tweet. A string field goes in as its text, any
+ * other value as compact JSON; a missing field is an error.
+ */
+char *
+template_expand(struct template *t, json_t *root, enum template_encoding enc,
+    size_t *lenp, char **cause)
+{
+	struct tbuf		 b = { NULL, 0, 0 };
+	struct template_part	*tp;
+	json_t			*v;
+	char			*dump;
+	u_int			 i;
+
+	tbuf_add(&b, "", 0);
+	for (i = 0; i < t->nparts; i++) {
+		tp = &t->parts[i];
+		if (tp->text != NULL) {
+			tbuf_add(&b, tp->text, tp->len);
+			continue;
+		}
+		if ((v = pointer_get(root, tp->pointer)) == NULL) {
+			xasprintf(cause, "no field %s", tp->pointer);
+			free(b.s);
+			return (NULL);
+		}
+		if (json_is_string(v)) {
+			template_encode(&b, json_string_value(v),
+			    json_string_length(v), enc);
+			continue;
+		}
+		dump = json_dumps(v, JSON_COMPACT|JSON_ENCODE_ANY);
+		if (dump == NULL)
+			fatalx("%s: json_dumps failed", __func__);
+		template_encode(&b, dump, strlen(dump),
+		    enc == TEMPLATE_JSON ? TEMPLATE_RAW : enc);
+		free(dump);
+	}
+	if (lenp != NULL)
+		*lenp = b.len;
+	return (b.s);
+}

@@ -1,0 +1,246 @@
+/*
+ * tweet-enricher: private header. Forward declarations, the few shared
+ * structures, and every module's prototypes grouped by file.
+ */
+
+#ifndef TWEET_ENRICHER_H
+#define TWEET_ENRICHER_H
+
+#include <sys/types.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+struct event_base;
+struct evbuffer;
+
+struct enricher;
+struct enrichment;
+struct frame;
+struct slot;
+struct spec;
+struct template;
+struct tweet;
+
+#ifndef __dead
+#define __dead __attribute__((__noreturn__))
+#endif
+#ifndef __unused
+#define __unused __attribute__((__unused__))
+#endif
+#define printflike(a, b) __attribute__((__format__(__printf__, a, b)))
+
+/* Options shared by the modules; set by main.c or a config file. */
+struct options {
+	u_int		 max_pending;	/* tweets held at most */
+	int		 keep_order;	/* write in input order */
+	size_t		 max_line;	/* longest input line in bytes */
+	char		*bad_lines;	/* copy bad lines to this file */
+	int		 stats;		/* JSON counters on stderr at exit */
+	int		 progress;	/* -1 auto, 0 off, 1 on */
+	int		 quiet;		/* no progress, no per-line warnings */
+	u_int		 threads;	/* CPU pool workers */
+	u_int		 max_in_flight;	/* concurrent HTTP requests */
+	u_int		 max_host_connections;
+	long		 timeout_ms;
+	long		 connect_timeout_ms;
+	u_int		 retries;
+	long		 retry_max_ms;	/* cap on a backoff or Retry-After wait */
+	size_t		 max_response;
+	u_int		 cache_size;
+	u_int		 cache_ttl;	/* seconds */
+	double		 rate;		/* requests started per second, 0 = any */
+	char		*user_agent;
+	char		**headers;	/* "K: V" added to every request */
+	u_int		 nheaders;
+	int		 insecure_test_hosts;	/* tests: allow any host */
+};
+extern struct options opts;
+
+/* Counters for --stats and --progress. */
+struct stats {
+	uint64_t	 read;		/* non-empty lines read */
+	uint64_t	 tweets;	/* lines that were JSON objects */
+	uint64_t	 written;
+	uint64_t	 bad;
+	uint64_t	 enrichment_errors;
+	uint64_t	 pending;	/* tweets read, not yet written */
+	uint64_t	 max_pending;
+	uint64_t	 http_requests;	/* requests sent on the network */
+	uint64_t	 http_retries;
+	uint64_t	 http_cache_hits;
+	uint64_t	 http_coalesced;
+	uint64_t	 http_failures;
+	uint64_t	 http_fail_timeout;
+	uint64_t	 http_fail_connect;
+	uint64_t	 http_fail_status;
+	uint64_t	 http_fail_size;
+	uint64_t	 http_fail_other;
+	uint64_t	 http_max_in_flight;
+	uint64_t	 pool_jobs;
+	uint64_t	 pool_max_queued;
+};
+extern struct stats stats;
+
+/* The kinds of enricher. */
+enum enricher_kind {
+	ENRICHER_INLINE,
+	ENRICHER_TIMER,
+	ENRICHER_HTTP,
+	ENRICHER_CPU
+};
+
+/*
+ * A built-in enricher: a small table of callbacks. configure turns a parsed
+ * spec into the enricher's private state (or fails with *cause set); start
+ * begins the work for one tweet and must, now or later, call slot_settle
+ * exactly once for the slot it was given. The tweet's JSON (slot_root) may be
+ * used only inside start; anything needed later must be copied.
+ */
+struct enricher {
+	const char		*name;
+	enum enricher_kind	 kind;
+	const char		*help;
+	const char *const	*keys;	/* "key", "help", ..., NULL */
+	void			*(*configure)(struct spec *, char **);
+	void			 (*start)(void *, struct slot *);
+	void			 (*free)(void *);
+};
+
+/* One configured enrichment: an enricher, its name in the output and state. */
+struct enrichment {
+	const struct enricher	*enricher;
+	char			*name;
+	char			*key_json;	/* "name": ready to write */
+	void			*data;
+};
+
+/* Encodings for template expansion. */
+enum template_encoding {
+	TEMPLATE_RAW,
+	TEMPLATE_URL,
+	TEMPLATE_JSON
+};
+
+/* log.c */
+void		 log_open(const char *);
+void		 log_warnx(const char *, ...) printflike(1, 2);
+void		 log_warn(const char *, ...) printflike(1, 2);
+__dead void	 fatalx(const char *, ...) printflike(1, 2);
+__dead void	 fatal(const char *, ...) printflike(1, 2);
+void		*xmalloc(size_t);
+void		*xcalloc(size_t, size_t);
+void		*xreallocarray(void *, size_t, size_t);
+char		*xstrdup(const char *);
+char		*xstrndup(const char *, size_t);
+int		 xasprintf(char **, const char *, ...) printflike(2, 3);
+int		 xvasprintf(char **, const char *, va_list);
+
+/* frame.c */
+typedef int	(*frame_line_cb)(void *, const char *, size_t, uint64_t);
+typedef void	(*frame_long_cb)(void *, const char *, size_t, uint64_t, int);
+struct frame	*frame_new(size_t, frame_line_cb, frame_long_cb, void *);
+void		 frame_free(struct frame *);
+size_t		 frame_feed(struct frame *, const char *, size_t);
+void		 frame_finish(struct frame *);
+void		 frame_reset(struct frame *);
+uint64_t	 frame_lineno(struct frame *);
+
+/* pointer.c */
+int		 pointer_valid(const char *);
+json_t		*pointer_get(json_t *, const char *);
+int		 pointer_string(json_t *, const char *, const char **, size_t *,
+		     char **);
+
+/* template.c */
+struct template	*template_parse(const char *, char **);
+void		 template_free(struct template *);
+int		 template_is_constant(struct template *);
+char		*template_expand(struct template *, json_t *,
+		     enum template_encoding, size_t *, char **);
+
+/* spec.c */
+struct spec	*spec_parse(const char *, char **);
+struct spec	*spec_from_json(json_t *, char **);
+void		 spec_free(struct spec *);
+char		*spec_scalar(json_t *);
+const char	*spec_name(struct spec *);
+u_int		 spec_count(struct spec *);
+const char	*spec_key(struct spec *, u_int);
+const char	*spec_value(struct spec *, u_int);
+const char	*spec_get(struct spec *, const char *);
+int		 spec_get_number(struct spec *, const char *, long long,
+		     long long, long long, long long *, char **);
+
+/* config.c */
+typedef int	(*config_option_cb)(const char *, const char *, char **);
+typedef int	(*config_enrich_cb)(struct spec *, char **);
+int		 config_load(const char *, config_option_cb, config_enrich_cb,
+		     char **);
+
+/* registry.c */
+const struct enricher *registry_find(const char *);
+void		 registry_list(FILE *);
+struct enrichment *registry_configure(struct spec *, char **);
+void		 registry_free(struct enrichment *);
+
+/* loop.c */
+extern struct event_base *te_base;
+void		 loop_init(void);
+int		 loop_run(void);
+void		 loop_free(void);
+void		 loop_check_done(void);
+void		 loop_fail(int);
+int		 loop_stopping(void);
+double		 loop_elapsed(void);
+
+/* input.c */
+int		 input_open(char **, int);
+void		 input_pause(int);
+void		 input_resume(int);
+void		 input_stop(void);
+int		 input_done(void);
+int		 input_paused(void);
+int		 input_failed(void);
+void		 input_close(void);
+
+/* tweet.c */
+#define TWEET_PAUSE_PENDING 0x1
+#define TWEET_PAUSE_OUTPUT 0x2
+void		 tweet_configure(struct enrichment **, u_int);
+int		 tweet_line(const char *, size_t, const char *, uint64_t);
+void		 tweet_bad(const char *, uint64_t, const char *, size_t,
+		     const char *);
+void		 tweet_bad_long(const char *, uint64_t, const char *, size_t,
+		     int);
+int		 tweet_open_bad_lines(const char *);
+int		 tweet_close_bad_lines(void);
+void		 tweet_report_bad(void);
+void		 tweet_free_all(void);
+json_t		*slot_root(struct slot *);
+void		 slot_set_value(struct slot *, json_t *);
+void		 slot_settle(struct slot *, json_t *, const char *, ...)
+		     printflike(3, 4);
+void		 tweet_write(struct tweet *, struct evbuffer *);
+uint64_t	 tweet_seq(struct tweet *);
+void		 tweet_free(struct tweet *);
+
+/* output.c */
+void		 output_init(int, int, u_int);
+void		 output_tweet(struct tweet *);
+int		 output_idle(void);
+int		 output_broken(void);
+void		 output_flush_now(void);
+void		 output_free(void);
+
+/* stats.c */
+void		 stats_progress_start(void);
+void		 stats_progress_stop(void);
+void		 stats_print(FILE *);
+void		 stats_pending(int);
+
+#endif

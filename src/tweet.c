@@ -1,0 +1,387 @@
+/*
+ * Tweets: parse a line, start every configured enrichment, collect the
+ * values as they settle (now, from a timer, an HTTP completion or a pool
+ * completion), and hand the finished tweet to the output. Also bad lines:
+ * counted, reported on stderr, copied to --bad-lines.
+ */
+
+#include <sys/queue.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+#include "tweet-enricher.h"
+
+/* Bad lines reported one by one before only counting them. */
+#define TWEET_BAD_SHOWN 10
+
+struct slot {
+	struct tweet	*tweet;
+	json_t		*value;
+	char		*error;
+	int		 settled;
+};
+
+struct tweet {
+	uint64_t		 seq;		/* input order among tweets */
+	char			*line;		/* the input text */
+	size_t			 len;
+	json_t			*root;		/* kept only if merging */
+	int			 empty;		/* the object has no members */
+	u_int			 unsettled;
+	u_int			 nerrors;
+	TAILQ_ENTRY(tweet)	 entry;
+	struct slot		 slots[];
+};
+TAILQ_HEAD(tweets, tweet);
+
+static struct enrichment	**tweet_enrichments;
+static u_int			  tweet_nenrichments;
+static struct tweets		  tweet_live = TAILQ_HEAD_INITIALIZER(tweet_live);
+static uint64_t			  tweet_next_seq;
+static FILE			 *tweet_bad_file;
+static int			  tweet_in_long;
+
+static void	tweet_done(struct tweet *);
+
+/* Set the enrichments applied to every tweet. */
+void
+tweet_configure(struct enrichment **list, u_int n)
+{
+	tweet_enrichments = list;
+	tweet_nenrichments = n;
+}
+
+/* Open the --bad-lines file. */
+int
+tweet_open_bad_lines(const char *path)
+{
+	if ((tweet_bad_file = fopen(path, "w")) == NULL) {
+		log_warn("%s", path);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Close the --bad-lines file; -1 if a write to it failed. */
+int
+tweet_close_bad_lines(void)
+{
+	int	failed;
+
+	if (tweet_bad_file == NULL)
+		return (0);
+	failed = ferror(tweet_bad_file);
+	if (fclose(tweet_bad_file) != 0)
+		failed = 1;
+	tweet_bad_file = NULL;
+	if (failed) {
+		log_warnx("%s: write failed", opts.bad_lines);
+		return (-1);
+	}
+	return (0);
+}
+
+static void
+tweet_bad_report(const char *name, uint64_t lineno, const char *reason)
+{
+	stats.read++;
+	stats.bad++;
+	if (!opts.quiet && stats.bad <= TWEET_BAD_SHOWN)
+		log_warnx("%s:%llu: bad line: %s", name,
+		    (unsigned long long)lineno, reason);
+}
+
+/* A line that is not a tweet. */
+void
+tweet_bad(const char *name, uint64_t lineno, const char *line, size_t len,
+    const char *reason)
+{
+	tweet_bad_report(name, lineno, reason);
+	if (tweet_bad_file != NULL) {
+		fwrite(line, 1, len, tweet_bad_file);
+		fputc('\n', tweet_bad_file);
+	}
+}
+
+/* A piece of a line longer than --max-line; end is set on the last piece. */
+void
+tweet_bad_long(const char *name, uint64_t lineno, const char *chunk,
+    size_t len, int end)
+{
+	char	reason[64];
+
+	if (!tweet_in_long) {
+		snprintf(reason, sizeof reason, "longer than %zu bytes",
+		    opts.max_line);
+		tweet_bad_report(name, lineno, reason);
+		tweet_in_long = 1;
+	}
+	if (tweet_bad_file != NULL) {
+		fwrite(chunk, 1, len, tweet_bad_file);
+		if (end)
+			fputc('\n', tweet_bad_file);
+	}
+	if (end)
+		tweet_in_long = 0;
+}
+
+/* Say how many bad lines there were beyond those shown. */
+void
+tweet_report_bad(void)
+{
+	if (!opts.quiet && stats.bad > TWEET_BAD_SHOWN)
+		log_warnx("%llu bad lines in all (%llu not shown)",
+		    (unsigned long long)stats.bad,
+		    (unsigned long long)(stats.bad - TWEET_BAD_SHOWN));
+}
+
+/*
+ * Take one input line: parse it, start its enrichments. Returns nonzero when
+ * reading should stop for now (the pending cap or a full output).
+ */
+int
+tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
+{
+	struct tweet		*t;
+	struct enrichment	*e;
+	json_error_t		 error;
+	json_t			*root;
+	char			 reason[256];
+	u_int			 i, n = tweet_nenrichments;
+
+	root = json_loadb(line, len, JSON_ALLOW_NUL, &error);
+	if (root == NULL) {
+		snprintf(reason, sizeof reason, "invalid JSON: %s (column %d)",
+		    error.text, error.column);
+		tweet_bad(name, lineno, line, len, reason);
+		return (0);
+	}
+	if (!json_is_object(root)) {
+		json_decref(root);
+		tweet_bad(name, lineno, line, len, "not a JSON object");
+		return (0);
+	}
+	stats.read++;
+	stats.tweets++;
+
+	t = xmalloc(sizeof *t + n * sizeof *t->slots + len);
+	t->seq = tweet_next_seq++;
+	t->line = (char *)&t->slots[n];
+	memcpy(t->line, line, len);
+	t->len = len;
+	t->root = root;
+	t->empty = json_object_size(root) == 0;
+	t->unsettled = n + 1;
+	t->nerrors = 0;
+	for (i = 0; i < n; i++) {
+		t->slots[i].tweet = t;
+		t->slots[i].value = NULL;
+		t->slots[i].error = NULL;
+		t->slots[i].settled = 0;
+	}
+	TAILQ_INSERT_TAIL(&tweet_live, t, entry);
+	stats_pending(1);
+
+	for (i = 0; i < n; i++) {
+		e = tweet_enrichments[i];
+		e->enricher->start(e->data, &t->slots[i]);
+	}
+
+	/* Keep the parsed tweet only if its members must be merged. */
+	if (json_object_get(root, "enrichments") == NULL &&
+	    json_object_get(root, "enrichment_errors") == NULL) {
+		json_decref(root);
+		t->root = NULL;
+	}
+	if (--t->unsettled == 0)
+		tweet_done(t);
+	return (input_paused());
+}
+
+/* The tweet's JSON; valid only inside an enricher's start callback. */
+json_t *
+slot_root(struct slot *s)
+{
+	return (s->tweet->root);
+}
+
+/* Set a slot's value ahead of settling it (stolen; NULL for null). */
+void
+slot_set_value(struct slot *s, json_t *value)
+{
+	json_decref(s->value);
+	s->value = value;
+}
+
+/*
+ * Settle one enrichment of a tweet with a value (stolen; NULL to keep what
+ * slot_set_value gave, or null) or,
+ * when fmt is not NULL, an error message.
+ */
+void
+slot_settle(struct slot *s, json_t *value, const char *fmt, ...)
+{
+	struct tweet	*t = s->tweet;
+	va_list		 ap;
+
+	if (s->settled)
+		fatalx("%s: enrichment settled twice", __func__);
+	s->settled = 1;
+	if (value != NULL)
+		slot_set_value(s, value);
+	if (fmt != NULL) {
+		slot_set_value(s, NULL);
+		va_start(ap, fmt);
+		xvasprintf(&s->error, fmt, ap);
+		va_end(ap);
+		t->nerrors++;
+		stats.enrichment_errors++;
+	}
+	if (--t->unsettled == 0)
+		tweet_done(t);
+}
+
+/* Every enrichment has settled: on to the output. */
+static void
+tweet_done(struct tweet *t)
+{
+	TAILQ_REMOVE(&tweet_live, t, entry);
+	output_tweet(t);
+}
+
+/* The tweet's number in input order. */
+uint64_t
+tweet_seq(struct tweet *t)
+{
+	return (t->seq);
+}
+
+static int
+tweet_dump_cb(const char *buf, size_t size, void *data)
+{
+	return (evbuffer_add(data, buf, size));
+}
+
+static void
+tweet_dump(json_t *v, struct evbuffer *out)
+{
+	if (v == NULL)
+		evbuffer_add(out, "null", 4);
+	else if (json_dump_callback(v, tweet_dump_cb, out,
+	    JSON_COMPACT|JSON_ENCODE_ANY) != 0)
+		fatalx("%s: json_dump_callback failed", __func__);
+}
+
+/* Merge into a tweet that already has enrichments (an earlier run's). */
+static void
+tweet_write_merged(struct tweet *t, struct evbuffer *out)
+{
+	struct enrichment	*e;
+	json_t			*obj, *errs = NULL;
+	u_int			 i;
+
+	obj = json_object_get(t->root, "enrichments");
+	if (!json_is_object(obj)) {
+		obj = json_object();
+		json_object_set_new(t->root, "enrichments", obj);
+	}
+	if (t->nerrors > 0) {
+		errs = json_object_get(t->root, "enrichment_errors");
+		if (!json_is_object(errs)) {
+			errs = json_object();
+			json_object_set_new(t->root, "enrichment_errors", errs);
+		}
+	}
+	for (i = 0; i < tweet_nenrichments; i++) {
+		e = tweet_enrichments[i];
+		json_object_set(obj, e->name, t->slots[i].value != NULL ?
+		    t->slots[i].value : json_null());
+		if (t->slots[i].error != NULL)
+			json_object_set_new(errs, e->name,
+			    json_string(t->slots[i].error));
+	}
+	tweet_dump(t->root, out);
+	evbuffer_add(out, "\n", 1);
+}
+
+/*
+ * Write a finished tweet: its input text as it was, with the enrichments
+ * spliced in before the closing brace; nothing is re-serialised.
+ */
+void
+tweet_write(struct tweet *t, struct evbuffer *out)
+{
+	struct enrichment	*e;
+	json_t			*msg;
+	size_t			 end = t->len;
+	u_int			 i;
+	int			 first;
+
+	if (t->root != NULL) {
+		tweet_write_merged(t, out);
+		return;
+	}
+	while (end > 0 && t->line[end - 1] != '}')
+		end--;
+	evbuffer_add(out, t->line, end - 1);
+	if (t->empty)
+		evbuffer_add(out, "\"enrichments\":{", 15);
+	else
+		evbuffer_add(out, ",\"enrichments\":{", 16);
+	for (i = 0; i < tweet_nenrichments; i++) {
+		e = tweet_enrichments[i];
+		if (i > 0)
+			evbuffer_add(out, ",", 1);
+		evbuffer_add(out, e->key_json, strlen(e->key_json));
+		tweet_dump(t->slots[i].value, out);
+	}
+	if (t->nerrors > 0) {
+		evbuffer_add(out, "},\"enrichment_errors\":{", 23);
+		first = 1;
+		for (i = 0; i < tweet_nenrichments; i++) {
+			if (t->slots[i].error == NULL)
+				continue;
+			e = tweet_enrichments[i];
+			if (!first)
+				evbuffer_add(out, ",", 1);
+			first = 0;
+			evbuffer_add(out, e->key_json, strlen(e->key_json));
+			msg = json_string(t->slots[i].error);
+			if (msg == NULL)
+				msg = json_string("(message not UTF-8)");
+			tweet_dump(msg, out);
+			json_decref(msg);
+		}
+	}
+	evbuffer_add(out, "}}\n", 3);
+}
+
+/* Free a tweet. */
+void
+tweet_free(struct tweet *t)
+{
+	u_int	i;
+
+	for (i = 0; i < tweet_nenrichments; i++) {
+		json_decref(t->slots[i].value);
+		free(t->slots[i].error);
+	}
+	json_decref(t->root);
+	free(t);
+}
+
+/* Free the tweets still in flight (an early exit). */
+void
+tweet_free_all(void)
+{
+	struct tweet	*t;
+
+	while ((t = TAILQ_FIRST(&tweet_live)) != NULL) {
+		TAILQ_REMOVE(&tweet_live, t, entry);
+		tweet_free(t);
+	}
+}

@@ -1,0 +1,570 @@
+/*
+ * Whole-program tests: run the built tweet-enricher through pipes and files
+ * and check its real output, stderr and exit status.
+ */
+
+#include <sys/stat.h>
+
+#include <check.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "run.h"
+
+#define MAXARGS 64
+
+/* Build argv: the binary, then the NULL-terminated arguments. */
+static void
+build_argv(const char **argv, va_list ap)
+{
+	const char	*a;
+	int		 n = 0;
+
+	argv[n++] = run_bin();
+	while ((a = va_arg(ap, const char *)) != NULL) {
+		ck_assert(n < MAXARGS - 1);
+		argv[n++] = a;
+	}
+	argv[n] = NULL;
+}
+
+/* Run tweet-enricher on input with the given arguments. */
+static void
+run(struct proc *p, const char *input, ...)
+{
+	const char	*argv[MAXARGS];
+	va_list		 ap;
+
+	va_start(ap, input);
+	build_argv(argv, ap);
+	va_end(ap);
+	run_input(p, input, strlen(input), argv);
+}
+
+/* Start tweet-enricher with a pipe on stdin and leave it running. */
+static void
+start(struct proc *p, ...)
+{
+	const char	*argv[MAXARGS];
+	va_list		 ap;
+
+	va_start(ap, p);
+	build_argv(argv, ap);
+	va_end(ap);
+	proc_start(p, argv, -1);
+}
+
+/* Parse the --stats line (the last line of stderr). */
+static json_t *
+stats_of(struct proc *p)
+{
+	char	*last;
+	json_t	*j;
+
+	ck_assert(p->elen > 0);
+	p->ebuf[p->elen - 1] = '\0';
+	last = strrchr(p->ebuf, '\n');
+	last = last == NULL ? p->ebuf : last + 1;
+	j = json_loads(last, 0, NULL);
+	ck_assert_msg(j != NULL, "no stats in: %s", p->ebuf);
+	return (j);
+}
+
+static long long
+stat_int(json_t *j, const char *key)
+{
+	json_t	*v = json_object_get(j, key);
+
+	ck_assert_msg(json_is_integer(v), "no stat %s", key);
+	return (json_integer_value(v));
+}
+
+/* The i-th output line parsed. */
+static json_t *
+line_of(struct proc *p, u_int i)
+{
+	char	*s = p->obuf, *nl;
+	json_t	*j;
+
+	while (i-- > 0) {
+		s = strchr(s, '\n');
+		ck_assert(s != NULL);
+		s++;
+	}
+	nl = strchr(s, '\n');
+	ck_assert(nl != NULL);
+	j = json_loadb(s, nl - s, 0, NULL);
+	ck_assert_msg(j != NULL, "bad output line: %.*s", (int)(nl - s), s);
+	return (j);
+}
+
+START_TEST(test_values_and_key_order)
+{
+	struct proc	p;
+
+	/* sleep finishes last but stays first; members keep their order. */
+	run(&p, "{\"z\":1,\"body\":\"h\xc3\xa9llo \xf0\x9f\x98\x80\",\"a\":[1,"
+	    "2.5,null]}\n", "-e", "sleep:ms=30", "-e", "test", "-e",
+	    "length", NULL);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_str_eq(p.obuf, "{\"z\":1,\"body\":\"h\xc3\xa9llo \xf0\x9f\x98"
+	    "\x80\",\"a\":[1,2.5,null],\"enrichments\":{\"sleep\":30,\"test\":42,"
+	    "\"length\":7}}\n");
+	ck_assert_str_eq(p.ebuf, "");
+	proc_free(&p);
+}
+END_TEST
+
+START_TEST(test_input_text_kept)
+{
+	struct proc	p;
+
+	/* Spacing, escapes and number forms of the input are kept as is. */
+	run(&p, "  { \"a\" : 1.0e2 , \"s\":\"\\u00e9\\/\" }  \r\n{}\n",
+	    "-e", "test", "-k", NULL);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_str_eq(p.obuf, "  { \"a\" : 1.0e2 , \"s\":\"\\u00e9\\/\" ,"
+	    "\"enrichments\":{\"test\":42}}\n{\"enrichments\":{\"test\":42}}\n");
+	proc_free(&p);
+}
+END_TEST
+
+START_TEST(test_errors_and_as)
+{
+	struct proc	 p;
+	json_t		*j;
+
+	run(&p, "{\"id\":1,\"text\":\"abc\"}\n", "-e", "length", "-e",
+	    "length:field=/text,as=tlen", "-e", "sleep:ms={/missing}", NULL);
+	ck_assert_int_eq(p.status, 0);
+	j = line_of(&p, 0);
+	ck_assert(json_is_null(json_object_get(json_object_get(j,
+	    "enrichments"), "length")));
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j,
+	    "enrichments"), "tlen")), 3);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j,
+	    "enrichment_errors"), "length")), "no field /body");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j,
+	    "enrichment_errors"), "sleep")), "no field /missing");
+	ck_assert_ptr_null(json_object_get(json_object_get(j,
+	    "enrichment_errors"), "tlen"));
+	json_decref(j);
+	proc_free(&p);
+}
+END_TEST
+
+START_TEST(test_existing_enrichments_merged)
+{
+	struct proc	 p;
+
+	run(&p, "{\"id\":1,\"enrichments\":{\"geo\":\"x\",\"test\":1},"
+	    "\"body\":\"ab\"}\n{\"id\":2,\"enrichments\":7}\n", "-k", "-e",
+	    "test", "-e", "length", NULL);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_str_eq(p.obuf, "{\"id\":1,\"enrichments\":{\"geo\":\"x\","
+	    "\"test\":42,\"length\":2},\"body\":\"ab\"}\n"
+	    "{\"id\":2,\"enrichments\":{\"test\":42,\"length\":null},"
+	    "\"enrichment_errors\":{\"length\":\"no field /body\"}}\n");
+	proc_free(&p);
+}
+END_TEST
+
+/* Tweets whose sleep shrinks with the id: the last read finishes first. */
+static char *
+reversed_sleepers(u_int n)
+{
+	char	*buf = malloc(n * 64), *s = buf;
+	u_int	 i;
+
+	for (i = 0; i < n; i++)
+		s += sprintf(s, "{\"id\":%u,\"d\":%u}\n", i, (n - i) * 20);
+	return (buf);
+}
+
+START_TEST(test_keep_order)
+{
+	struct proc	 p;
+	char		*in = reversed_sleepers(10);
+	json_t		*j;
+	u_int		 i;
+
+	run(&p, in, "-e", "sleep:ms={/d}", NULL);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_uint_eq(count_lines(p.obuf, p.olen), 10);
+	j = line_of(&p, 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "id")), 9);
+	json_decref(j);
+	proc_free(&p);
+
+	run(&p, in, "-k", "-e", "sleep:ms={/d}", NULL);
+	ck_assert_int_eq(p.status, 0);
+	for (i = 0; i < 10; i++) {
+		j = line_of(&p, i);
+		ck_assert_int_eq(json_integer_value(json_object_get(j, "id")),
+		    i);
+		json_decref(j);
+	}
+	proc_free(&p);
+	free(in);
+}
+END_TEST
+
+START_TEST(test_keep_order_small_window)
+{
+	struct proc	 p;
+	char		*in = reversed_sleepers(40);
+	json_t		*j, *st;
+	u_int		 i;
+
+	run(&p, in, "-k", "-p", "3", "--stats", "-e", "sleep:ms={/d}", NULL);
+	ck_assert_int_eq(p.status, 0);
+	for (i = 0; i < 40; i++) {
+		j = line_of(&p, i);
+		ck_assert_int_eq(json_integer_value(json_object_get(j, "id")),
+		    i);
+		json_decref(j);
+	}
+	st = stats_of(&p);
+	ck_assert_int_le(stat_int(st, "max_pending"), 3);
+	json_decref(st);
+	proc_free(&p);
+	free(in);
+}
+END_TEST
+
+START_TEST(test_bad_lines)
+{
+	struct proc	 p;
+	char		*path, buf[1024];
+	const char	*in;
+	json_t		*st;
+	FILE		*f;
+	size_t		 n;
+
+	path = tmpfile_with("", 0);
+	in = "{\"id\":1}\n"
+	    "not json\n"
+	    "[1,2]\n"
+	    "{\"bad\":\"\xff\"}\n"
+	    "{\"id\":2}\n"
+	    "{\"long\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}\n"
+	    "\n"
+	    "{\"id\":3}\n"
+	    "{\"trunc";
+	run(&p, in, "-k", "--max-line", "40", "--bad-lines", path, "--stats",
+	    "-e", "test", NULL);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_str_eq(p.obuf, "{\"id\":1,\"enrichments\":{\"test\":42}}\n"
+	    "{\"id\":2,\"enrichments\":{\"test\":42}}\n"
+	    "{\"id\":3,\"enrichments\":{\"test\":42}}\n");
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "stdin:2: bad line: invalid JSON"));
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "stdin:3: bad line: not a JSON "
+	    "object"));
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "stdin:4: bad line: invalid JSON"));
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "stdin:6: bad line: longer than "
+	    "40 bytes"));
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "stdin:9: bad line"));
+	st = stats_of(&p);
+	ck_assert_int_eq(stat_int(st, "read"), 8);
+	ck_assert_int_eq(stat_int(st, "written"), 3);
+	ck_assert_int_eq(stat_int(st, "bad"), 5);
+	json_decref(st);
+
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	n = fread(buf, 1, sizeof buf - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	ck_assert_str_eq(buf, "not json\n[1,2]\n{\"bad\":\"\xff\"}\n"
+	    "{\"long\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}\n"
+	    "{\"trunc\n");
+	unlink(path);
+	free(path);
+	proc_free(&p);
+}
+END_TEST
+
+START_TEST(test_bad_lines_rate_limited)
+{
+	struct proc	 p;
+	char		*in = malloc(1000 * 8 + 1), *s = in;
+	u_int		 i;
+
+	for (i = 0; i < 1000; i++)
+		s += sprintf(s, "garbage\n");
+	run(&p, in, "-e", "test", NULL);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_str_eq(p.obuf, "");
+	ck_assert_uint_le(count_lines(p.ebuf, p.elen), 12);
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "1000 bad lines in all (990 not "
+	    "shown)"));
+	proc_free(&p);
+	free(in);
+}
+END_TEST
+
+START_TEST(test_pending_cap)
+{
+	struct proc	 p;
+	char		*in = make_tweets(3000, NULL);
+	json_t		*st;
+
+	run(&p, in, "-p", "50", "--stats", "-e", "sleep:ms=5", NULL);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_uint_eq(count_lines(p.obuf, p.olen), 3000);
+	st = stats_of(&p);
+	ck_assert_int_eq(stat_int(st, "max_pending"), 50);
+	ck_assert_int_eq(stat_int(st, "written"), 3000);
+	json_decref(st);
+	proc_free(&p);
+	free(in);
+}
+END_TEST
+
+START_TEST(test_sigterm_settles)
+{
+	struct proc	 p;
+	char		*in = make_tweets(200, NULL);
+
+	start(&p, "-e", "sleep:ms=400", "-e", "test", NULL);
+	proc_write(&p, in, strlen(in));
+	proc_wait_drained(&p);
+	proc_signal(&p, SIGTERM);
+	proc_finish(&p);
+	ck_assert_int_eq(p.status, 143);
+	ck_assert_uint_eq(count_lines(p.obuf, p.olen), 200);
+	ck_assert_ptr_nonnull(strstr(p.obuf, "{\"id\":199,\"body\":\"tweet number "
+	    "199\",\"enrichments\":{\"sleep\":400,\"test\":42}}\n"));
+	proc_free(&p);
+	free(in);
+}
+END_TEST
+
+START_TEST(test_second_signal_exits_at_once)
+{
+	struct proc	 p;
+
+	start(&p, "-e", "sleep:ms=600000", NULL);
+	proc_write(&p, "{\"id\":1}\n", 9);
+	proc_wait_drained(&p);
+	proc_signal(&p, SIGINT);
+	ck_assert(proc_wait_output(&p, "again to quit now", 1));
+	proc_signal(&p, SIGINT);
+	proc_finish(&p);
+	ck_assert_int_eq(p.status, 130);
+	proc_free(&p);
+}
+END_TEST
+
+START_TEST(test_closed_stdout)
+{
+	struct proc	 p;
+	char		*in = make_tweets(20000, NULL);
+
+	/* Like "| head -1": take one line, then go away. */
+	start(&p, "-e", "test", NULL);
+	proc_write(&p, in, strchr(in, '\n') + 1 - in);
+	ck_assert(proc_wait_output(&p, "\n", 0));
+	close(p.out);
+	p.out = -1;
+	proc_write(&p, in, strlen(in));
+	proc_finish(&p);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_str_eq(p.ebuf, "");
+	proc_free(&p);
+	free(in);
+}
+END_TEST
+
+START_TEST(test_files_and_exit_codes)
+{
+	struct proc	 p;
+	char		*a, *b;
+	const char	*argv[8];
+	int		 fd;
+
+	a = tmpfile_with("{\"f\":\"a\"}\n", 10);
+	b = tmpfile_with("{\"f\":\"b\"}", 9);
+	run(&p, "{\"f\":\"stdin\"}\n", "-k", "-e", "test", a, "-",
+	    "/nonexistent/file", b, NULL);
+	ck_assert_int_eq(p.status, 1);
+	ck_assert_str_eq(p.obuf, "{\"f\":\"a\",\"enrichments\":{\"test\":42}}\n"
+	    "{\"f\":\"stdin\",\"enrichments\":{\"test\":42}}\n"
+	    "{\"f\":\"b\",\"enrichments\":{\"test\":42}}\n");
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "/nonexistent/file"));
+	proc_free(&p);
+
+	/* A regular file and /dev/null on stdin (neither can be polled). */
+	argv[0] = run_bin();
+	argv[1] = "-e";
+	argv[2] = "test";
+	argv[3] = NULL;
+	fd = open(a, O_RDONLY);
+	proc_start(&p, argv, fd);
+	close(fd);
+	proc_finish(&p);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_str_eq(p.obuf, "{\"f\":\"a\",\"enrichments\":{\"test\":42}}\n");
+	proc_free(&p);
+	fd = open("/dev/null", O_RDONLY);
+	proc_start(&p, argv, fd);
+	close(fd);
+	proc_finish(&p);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_str_eq(p.obuf, "");
+	proc_free(&p);
+
+	unlink(a);
+	unlink(b);
+	free(a);
+	free(b);
+}
+END_TEST
+
+START_TEST(test_usage_errors)
+{
+	struct proc	 p;
+	const char	*bad[][4] = {
+		{ "-e", "nope", NULL },
+		{ "-e", "length:colour=red", NULL },
+		{ "-e", "sleep:ms=abc", NULL },
+		{ "-e", "length:field=body", NULL },
+		{ "-e", "test", "-p", "0" },
+		{ "-e", "test", "--bogus", NULL },
+		{ "-e", "test", "-e", "test" },
+		{ NULL },
+	};
+	u_int		 i;
+
+	for (i = 0; bad[i][0] != NULL; i++) {
+		run(&p, "", bad[i][0], bad[i][1], bad[i][2], bad[i][3], NULL);
+		ck_assert_msg(p.status == 2, "%s %s: status %d", bad[i][0],
+		    bad[i][1], p.status);
+		ck_assert_uint_eq(count_lines(p.ebuf, p.elen), 1);
+		ck_assert_str_eq(p.obuf, "");
+		proc_free(&p);
+	}
+	run(&p, "", NULL);
+	ck_assert_int_eq(p.status, 2);
+	proc_free(&p);
+}
+END_TEST
+
+START_TEST(test_help_list_version)
+{
+	struct proc	p;
+
+	run(&p, "", "--help", NULL);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_ptr_nonnull(strstr(p.obuf, "--max-pending"));
+	ck_assert_uint_le(count_lines(p.obuf, p.olen), 40);
+	proc_free(&p);
+	run(&p, "", "-L", NULL);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_ptr_nonnull(strstr(p.obuf, "sleep (timer)"));
+	ck_assert_ptr_nonnull(strstr(p.obuf, "field"));
+	proc_free(&p);
+	run(&p, "", "-V", NULL);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_ptr_nonnull(strstr(p.obuf, "tweet-enricher "));
+	proc_free(&p);
+}
+END_TEST
+
+START_TEST(test_config_file)
+{
+	struct proc	 p;
+	char		*cfg;
+	const char	*text = "{\"enrich\": [\"test\", {\"name\": \"length\", "
+	    "\"field\": \"/t\", \"as\": \"n\"}], \"keep_order\": true, "
+	    "\"stats\": true}";
+	json_t		*st;
+
+	cfg = tmpfile_with(text, strlen(text));
+	run(&p, "{\"t\":\"abcd\"}\n", "-c", cfg, NULL);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_str_eq(p.obuf, "{\"t\":\"abcd\",\"enrichments\":{\"test\":42,"
+	    "\"n\":4}}\n");
+	st = stats_of(&p);
+	ck_assert_int_eq(stat_int(st, "written"), 1);
+	json_decref(st);
+	proc_free(&p);
+	unlink(cfg);
+	free(cfg);
+
+	cfg = tmpfile_with("{\"max-pending\": \"many\"}", 23);
+	run(&p, "", "-c", cfg, "-e", "test", NULL);
+	ck_assert_int_eq(p.status, 2);
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "max-pending"));
+	proc_free(&p);
+	unlink(cfg);
+	free(cfg);
+}
+END_TEST
+
+START_TEST(test_example_file)
+{
+	struct proc	 p;
+	char		 path[4096];
+	const char	*argv[] = { run_bin(), "-e", "test", "-e", "length",
+			    "--stats", NULL };
+	json_t		*st;
+	int		 fd;
+
+	snprintf(path, sizeof path, "%s/examples/tweets.jsonl", run_srcdir());
+	fd = open(path, O_RDONLY);
+	ck_assert(fd != -1);
+	proc_start(&p, argv, fd);
+	close(fd);
+	proc_finish(&p);
+	ck_assert_int_eq(p.status, 0);
+	st = stats_of(&p);
+	ck_assert_int_gt(stat_int(st, "written"), 0);
+	ck_assert_int_eq(stat_int(st, "written") + stat_int(st, "bad"),
+	    stat_int(st, "read"));
+	ck_assert_uint_eq(count_lines(p.obuf, p.olen), stat_int(st, "written"));
+	json_decref(st);
+	proc_free(&p);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("program");
+	TCase	*tc = tcase_create("program");
+	SRunner	*sr;
+	int	 failed;
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_values_and_key_order);
+	tcase_add_test(tc, test_input_text_kept);
+	tcase_add_test(tc, test_errors_and_as);
+	tcase_add_test(tc, test_existing_enrichments_merged);
+	tcase_add_test(tc, test_keep_order);
+	tcase_add_test(tc, test_keep_order_small_window);
+	tcase_add_test(tc, test_bad_lines);
+	tcase_add_test(tc, test_bad_lines_rate_limited);
+	tcase_add_test(tc, test_pending_cap);
+	tcase_add_test(tc, test_sigterm_settles);
+	tcase_add_test(tc, test_second_signal_exits_at_once);
+	tcase_add_test(tc, test_closed_stdout);
+	tcase_add_test(tc, test_files_and_exit_codes);
+	tcase_add_test(tc, test_usage_errors);
+	tcase_add_test(tc, test_help_list_version);
+	tcase_add_test(tc, test_config_file);
+	tcase_add_test(tc, test_example_file);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (failed == 0 ? 0 : 1);
+}

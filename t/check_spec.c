@@ -1,0 +1,268 @@
+/*
+ * Unit tests for enrichment specs, config files, JSON pointers and templates.
+ */
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tweet-enricher.h"
+
+START_TEST(test_spec_plain)
+{
+	struct spec	*sp;
+	char		*cause = NULL;
+
+	sp = spec_parse("length", &cause);
+	ck_assert_ptr_nonnull(sp);
+	ck_assert_str_eq(spec_name(sp), "length");
+	ck_assert_uint_eq(spec_count(sp), 0);
+	spec_free(sp);
+}
+END_TEST
+
+START_TEST(test_spec_keys)
+{
+	struct spec	*sp;
+	char		*cause = NULL;
+
+	sp = spec_parse("http:url=http://x/?a=1\\,2,as=geo,header=A: b\\\\c",
+	    &cause);
+	ck_assert_ptr_nonnull(sp);
+	ck_assert_str_eq(spec_name(sp), "http");
+	ck_assert_uint_eq(spec_count(sp), 3);
+	ck_assert_str_eq(spec_get(sp, "url"), "http://x/?a=1,2");
+	ck_assert_str_eq(spec_get(sp, "as"), "geo");
+	ck_assert_str_eq(spec_get(sp, "header"), "A: b\\c");
+	ck_assert_ptr_null(spec_get(sp, "nope"));
+	spec_free(sp);
+}
+END_TEST
+
+START_TEST(test_spec_bad)
+{
+	const char	*bad[] = { "", ":a=1", "x:", "x:a", "x:=1", "x y",
+			    "x:a=1,", "x:a=1,b" };
+	char		*cause;
+	u_int		 i;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		cause = NULL;
+		ck_assert_msg(spec_parse(bad[i], &cause) == NULL, "%s", bad[i]);
+		ck_assert_ptr_nonnull(cause);
+		free(cause);
+	}
+}
+END_TEST
+
+START_TEST(test_spec_number)
+{
+	struct spec	*sp;
+	long long	 n;
+	char		*cause = NULL;
+
+	sp = spec_parse("sleep:ms=250", &cause);
+	ck_assert_int_eq(spec_get_number(sp, "ms", 0, 1000, 7, &n, &cause), 0);
+	ck_assert_int_eq(n, 250);
+	ck_assert_int_eq(spec_get_number(sp, "x", 0, 1000, 7, &n, &cause), 0);
+	ck_assert_int_eq(n, 7);
+	ck_assert_int_eq(spec_get_number(sp, "ms", 0, 100, 7, &n, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "from 0 to 100"));
+	free(cause);
+	spec_free(sp);
+}
+END_TEST
+
+START_TEST(test_spec_json)
+{
+	struct spec	*sp;
+	json_t		*j;
+	char		*cause = NULL;
+
+	j = json_loads("{\"name\":\"http\",\"url\":\"u\",\"retries\":3,"
+	    "\"header\":[\"A: 1\",\"B: 2\"]}", 0, NULL);
+	sp = spec_from_json(j, &cause);
+	ck_assert_ptr_nonnull(sp);
+	ck_assert_str_eq(spec_name(sp), "http");
+	ck_assert_uint_eq(spec_count(sp), 4);
+	ck_assert_str_eq(spec_get(sp, "retries"), "3");
+	ck_assert_str_eq(spec_key(sp, 2), "header");
+	ck_assert_str_eq(spec_value(sp, 2), "A: 1");
+	ck_assert_str_eq(spec_get(sp, "header"), "B: 2");
+	spec_free(sp);
+	json_decref(j);
+
+	j = json_loads("{\"url\":\"u\"}", 0, NULL);
+	ck_assert_ptr_null(spec_from_json(j, &cause));
+	free(cause);
+	json_decref(j);
+}
+END_TEST
+
+static char	 seen[1024];
+
+static int
+opt_cb(const char *name, const char *value, char **cause)
+{
+	if (strcmp(name, "bad") == 0) {
+		xasprintf(cause, "bad option");
+		return (-1);
+	}
+	strcat(seen, name);
+	strcat(seen, "=");
+	strcat(seen, value);
+	strcat(seen, ";");
+	return (0);
+}
+
+static int
+enrich_cb(struct spec *sp, char **cause)
+{
+	strcat(seen, "e:");
+	strcat(seen, spec_name(sp));
+	strcat(seen, ";");
+	spec_free(sp);
+	return (0);
+}
+
+static char *
+write_tmp(const char *text)
+{
+	char	*path = strdup("/tmp/te-config.XXXXXX");
+	int	 fd = mkstemp(path);
+
+	ck_assert(fd != -1);
+	ck_assert(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+	close(fd);
+	return (path);
+}
+
+START_TEST(test_config)
+{
+	char	*path, *cause = NULL;
+
+	seen[0] = '\0';
+	path = write_tmp("{\"max-pending\": 5, \"enrich\": [\"test\", "
+	    "{\"name\": \"length\", \"field\": \"/text\"}], \"keep_order\": "
+	    "true, \"header\": [\"A: 1\", \"B: 2\"]}");
+	ck_assert_int_eq(config_load(path, opt_cb, enrich_cb, &cause), 0);
+	ck_assert_str_eq(seen, "max-pending=5;e:test;e:length;keep_order=true;"
+	    "header=A: 1;header=B: 2;");
+	unlink(path);
+	free(path);
+
+	path = write_tmp("{\"bad\": 1}");
+	ck_assert_int_eq(config_load(path, opt_cb, enrich_cb, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "bad option"));
+	free(cause);
+	unlink(path);
+	free(path);
+
+	path = write_tmp("{\"enrich\": [\"test\",]}");
+	ck_assert_int_eq(config_load(path, opt_cb, enrich_cb, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, ":1:"));
+	free(cause);
+	unlink(path);
+	free(path);
+
+	ck_assert_int_eq(config_load("/nonexistent/x.json", opt_cb, enrich_cb,
+	    &cause), -1);
+	free(cause);
+}
+END_TEST
+
+START_TEST(test_pointer)
+{
+	json_t		*j;
+	const char	*s;
+	size_t		 len;
+	char		*cause = NULL;
+
+	j = json_loads("{\"a\":{\"b\":[10,{\"c\":\"x\"}]},\"a/b\":1,\"m~n\":2,"
+	    "\"\":3}", 0, NULL);
+	ck_assert_ptr_eq(pointer_get(j, ""), j);
+	ck_assert_int_eq(json_integer_value(pointer_get(j, "/a/b/0")), 10);
+	ck_assert_str_eq(json_string_value(pointer_get(j, "/a/b/1/c")), "x");
+	ck_assert_int_eq(json_integer_value(pointer_get(j, "/a~1b")), 1);
+	ck_assert_int_eq(json_integer_value(pointer_get(j, "/m~0n")), 2);
+	ck_assert_int_eq(json_integer_value(pointer_get(j, "/")), 3);
+	ck_assert_ptr_null(pointer_get(j, "/a/b/2"));
+	ck_assert_ptr_null(pointer_get(j, "/a/b/01"));
+	ck_assert_ptr_null(pointer_get(j, "/a/b/-"));
+	ck_assert_ptr_null(pointer_get(j, "/a/b/0/x"));
+	ck_assert_ptr_null(pointer_get(j, "a"));
+	ck_assert(pointer_valid("/a~0"));
+	ck_assert(!pointer_valid("/a~2"));
+	ck_assert(!pointer_valid("a"));
+	ck_assert_int_eq(pointer_string(j, "/a/b/1/c", &s, &len, &cause), 0);
+	ck_assert_uint_eq(len, 1);
+	ck_assert_int_eq(pointer_string(j, "/a", &s, &len, &cause), -1);
+	ck_assert_str_eq(cause, "/a is not a string");
+	free(cause);
+	json_decref(j);
+}
+END_TEST
+
+START_TEST(test_template)
+{
+	struct template	*t;
+	json_t		*j;
+	char		*s, *cause = NULL;
+	size_t		 len;
+
+	j = json_loads("{\"u\":\"a b/é?&#\",\"n\":5,\"q\":\"say \\\"hi\\\"\\n\"}",
+	    0, NULL);
+	t = template_parse("http://h/x?q={/u}&n={/n}", &cause);
+	ck_assert_ptr_nonnull(t);
+	ck_assert(!template_is_constant(t));
+	s = template_expand(t, j, TEMPLATE_URL, &len, &cause);
+	ck_assert_str_eq(s, "http://h/x?q=a%20b%2F%C3%A9%3F%26%23&n=5");
+	ck_assert_uint_eq(len, strlen(s));
+	free(s);
+	template_free(t);
+
+	t = template_parse("{\"text\":\"{/q}\",\"n\":{/n}}", &cause);
+	s = template_expand(t, j, TEMPLATE_JSON, NULL, &cause);
+	ck_assert_str_eq(s, "{\"text\":\"say \\\"hi\\\"\\u000a\",\"n\":5}");
+	free(s);
+	ck_assert_ptr_null(template_expand(t, json_object(), TEMPLATE_JSON,
+	    NULL, &cause));
+	ck_assert_str_eq(cause, "no field /q");
+	free(cause);
+	template_free(t);
+
+	t = template_parse("plain {text}", &cause);
+	ck_assert(template_is_constant(t));
+	template_free(t);
+	ck_assert_ptr_null(template_parse("x{/a", &cause));
+	free(cause);
+	ck_assert_ptr_null(template_parse("x{/a~9}", &cause));
+	free(cause);
+	json_decref(j);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("spec");
+	TCase	*tc = tcase_create("spec");
+	SRunner	*sr;
+	int	 failed;
+
+	tcase_add_test(tc, test_spec_plain);
+	tcase_add_test(tc, test_spec_keys);
+	tcase_add_test(tc, test_spec_bad);
+	tcase_add_test(tc, test_spec_number);
+	tcase_add_test(tc, test_spec_json);
+	tcase_add_test(tc, test_config);
+	tcase_add_test(tc, test_pointer);
+	tcase_add_test(tc, test_template);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (failed == 0 ? 0 : 1);
+}

@@ -1,0 +1,305 @@
+/*
+ * Test helper: run a program with its stdin, stdout and stderr on pipes,
+ * pumping all three so that neither side can block the other.
+ */
+
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "run.h"
+
+/* Longest a test waits for a program before failing. */
+#define RUN_TIMEOUT_MS 60000
+
+/* The built binary under test. */
+const char *
+run_bin(void)
+{
+	const char	*b = getenv("TE_BIN");
+
+	return (b != NULL ? b : "../src/tweet-enricher");
+}
+
+/* The source directory (for examples/). */
+const char *
+run_srcdir(void)
+{
+	const char	*s = getenv("TE_SRCDIR");
+
+	return (s != NULL ? s : "..");
+}
+
+/* Start a program; stdin_fd -1 gives it a pipe from us. */
+void
+proc_start(struct proc *p, const char *const *argv, int stdin_fd)
+{
+	int	in[2], out[2], err[2];
+
+	memset(p, 0, sizeof *p);
+	signal(SIGPIPE, SIG_IGN);
+	ck_assert(stdin_fd != -1 || pipe(in) == 0);
+	ck_assert(pipe(out) == 0 && pipe(err) == 0);
+	p->pid = fork();
+	ck_assert(p->pid != -1);
+	if (p->pid == 0) {
+		if (stdin_fd == -1) {
+			dup2(in[0], 0);
+			close(in[0]);
+			close(in[1]);
+		} else
+			dup2(stdin_fd, 0);
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		close(out[0]);
+		close(out[1]);
+		close(err[0]);
+		close(err[1]);
+		signal(SIGPIPE, SIG_DFL);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	if (stdin_fd == -1) {
+		close(in[0]);
+		p->in = in[1];
+		fcntl(p->in, F_SETFL, O_NONBLOCK);
+	} else
+		p->in = -1;
+	close(out[1]);
+	close(err[1]);
+	p->out = out[0];
+	p->err = err[0];
+}
+
+static long
+run_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (ts.tv_sec * 1000L + ts.tv_nsec / 1000000);
+}
+
+static void
+run_append(char **buf, size_t *len, const char *data, size_t n)
+{
+	*buf = realloc(*buf, *len + n + 1);
+	ck_assert(*buf != NULL);
+	memcpy(*buf + *len, data, n);
+	*len += n;
+	(*buf)[*len] = '\0';
+}
+
+/* Read what is ready on stdout and stderr, waiting at most ms. */
+static void
+run_pump(struct proc *p, int want_write, int ms)
+{
+	struct pollfd	pfd[3];
+	char		buf[65536];
+	ssize_t		n;
+	int		nfd = 0, i;
+
+	if (p->out != -1) {
+		pfd[nfd].fd = p->out;
+		pfd[nfd++].events = POLLIN;
+	}
+	if (p->err != -1) {
+		pfd[nfd].fd = p->err;
+		pfd[nfd++].events = POLLIN;
+	}
+	if (want_write && p->in != -1) {
+		pfd[nfd].fd = p->in;
+		pfd[nfd++].events = POLLOUT;
+	}
+	if (poll(pfd, nfd, ms) <= 0)
+		return;
+	for (i = 0; i < nfd; i++) {
+		if (pfd[i].fd == p->in || pfd[i].revents == 0)
+			continue;
+		n = read(pfd[i].fd, buf, sizeof buf);
+		if (n > 0 && pfd[i].fd == p->out)
+			run_append(&p->obuf, &p->olen, buf, n);
+		else if (n > 0)
+			run_append(&p->ebuf, &p->elen, buf, n);
+		else if (n == 0 || errno != EINTR) {
+			close(pfd[i].fd);
+			if (pfd[i].fd == p->out)
+				p->out = -1;
+			else
+				p->err = -1;
+		}
+	}
+}
+
+/* Write all of data to the program's stdin, reading its output meanwhile. */
+void
+proc_write(struct proc *p, const char *data, size_t len)
+{
+	long	deadline = run_now_ms() + RUN_TIMEOUT_MS;
+	ssize_t	n;
+
+	while (len > 0) {
+		ck_assert_msg(run_now_ms() < deadline, "write timed out");
+		n = write(p->in, data, len);
+		if (n > 0) {
+			data += n;
+			len -= n;
+			continue;
+		}
+		if (n == -1 && errno == EPIPE)
+			return;
+		run_pump(p, 1, 100);
+	}
+}
+
+/* Wait until the program has read everything written to its stdin. */
+void
+proc_wait_drained(struct proc *p)
+{
+	long	deadline = run_now_ms() + RUN_TIMEOUT_MS;
+	int	n;
+
+	for (;;) {
+		ck_assert(ioctl(p->in, FIONREAD, &n) == 0);
+		if (n == 0)
+			return;
+		ck_assert_msg(run_now_ms() < deadline, "drain timed out");
+		run_pump(p, 0, 10);
+	}
+}
+
+/* Wait until stdout (or stderr) holds a string; 0 if it never came. */
+int
+proc_wait_output(struct proc *p, const char *s, int on_stderr)
+{
+	long	deadline = run_now_ms() + RUN_TIMEOUT_MS;
+	char	**buf = on_stderr ? &p->ebuf : &p->obuf;
+
+	while (*buf == NULL || strstr(*buf, s) == NULL) {
+		if (run_now_ms() > deadline ||
+		    (p->out == -1 && p->err == -1))
+			return (0);
+		run_pump(p, 0, 50);
+	}
+	return (1);
+}
+
+/* Close the program's stdin. */
+void
+proc_close_in(struct proc *p)
+{
+	if (p->in != -1)
+		close(p->in);
+	p->in = -1;
+}
+
+/* Send a signal. */
+void
+proc_signal(struct proc *p, int sig)
+{
+	kill(p->pid, sig);
+}
+
+/* Close stdin, read all output, reap the program. */
+void
+proc_finish(struct proc *p)
+{
+	long	deadline = run_now_ms() + RUN_TIMEOUT_MS;
+	int	status;
+
+	proc_close_in(p);
+	while (p->out != -1 || p->err != -1) {
+		if (run_now_ms() > deadline) {
+			kill(p->pid, SIGKILL);
+			ck_abort_msg("program timed out");
+		}
+		run_pump(p, 0, 100);
+	}
+	ck_assert(waitpid(p->pid, &status, 0) == p->pid);
+	if (WIFEXITED(status))
+		p->status = WEXITSTATUS(status);
+	else
+		p->status = 128 + WTERMSIG(status);
+	if (p->obuf == NULL)
+		run_append(&p->obuf, &p->olen, "", 0);
+	if (p->ebuf == NULL)
+		run_append(&p->ebuf, &p->elen, "", 0);
+}
+
+/* Free what a run collected. */
+void
+proc_free(struct proc *p)
+{
+	free(p->obuf);
+	free(p->ebuf);
+	p->obuf = p->ebuf = NULL;
+}
+
+/* Run a program to the end on the given input. */
+void
+run_input(struct proc *p, const char *input, size_t len,
+    const char *const *argv)
+{
+	proc_start(p, argv, -1);
+	proc_write(p, input, len);
+	proc_finish(p);
+}
+
+/* Count newline-terminated lines. */
+size_t
+count_lines(const char *s, size_t len)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\n')
+			n++;
+	}
+	return (n);
+}
+
+/* n tweets {"id":i,"body":"...", EXTRA}, one per line. */
+char *
+make_tweets(u_int n, const char *extra)
+{
+	char	*buf = NULL;
+	size_t	 len = 0;
+	char	 line[1024];
+	u_int	 i;
+	int	 k;
+
+	run_append(&buf, &len, "", 0);
+	for (i = 0; i < n; i++) {
+		k = snprintf(line, sizeof line, "{\"id\":%u,\"body\":\"tweet "
+		    "number %u\"%s%s}\n", i, i, extra != NULL ? "," : "",
+		    extra != NULL ? extra : "");
+		run_append(&buf, &len, line, k);
+	}
+	return (buf);
+}
+
+/* A temporary file holding data; the caller unlinks it. */
+char *
+tmpfile_with(const char *data, size_t len)
+{
+	char	*path = strdup("/tmp/te-test.XXXXXX");
+	int	 fd;
+
+	ck_assert(path != NULL);
+	fd = mkstemp(path);
+	ck_assert(fd != -1);
+	ck_assert(write(fd, data, len) == (ssize_t)len);
+	close(fd);
+	return (path);
+}

@@ -1,0 +1,41 @@
+/*
+ * Test helper: run the built tweet-enricher (or another program) with pipes,
+ * feed it input and collect its output, exit status and stderr.
+ */
+
+#ifndef RUN_H
+#define RUN_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+
+struct proc {
+	pid_t	 pid;
+	int	 in;		/* write end of its stdin, or -1 */
+	int	 out;
+	int	 err;
+	char	*obuf;
+	size_t	 olen;
+	char	*ebuf;
+	size_t	 elen;
+	int	 status;	/* exit status, or 128 + signal */
+};
+
+const char	*run_bin(void);
+const char	*run_srcdir(void);
+void		 proc_start(struct proc *, const char *const *, int);
+void		 proc_write(struct proc *, const char *, size_t);
+void		 proc_wait_drained(struct proc *);
+int		 proc_wait_output(struct proc *, const char *, int);
+void		 proc_close_in(struct proc *);
+void		 proc_signal(struct proc *, int);
+void		 proc_finish(struct proc *);
+void		 proc_free(struct proc *);
+void		 run_input(struct proc *, const char *, size_t,
+		     const char *const *);
+size_t		 count_lines(const char *, size_t);
+char		*make_tweets(u_int, const char *);
+char		*tmpfile_with(const char *, size_t);
+
+#endif
