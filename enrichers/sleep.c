@@ -62,6 +62,14 @@ sleep_free(void *data)
 	free(sc);
 }
 
+static int
+sleep_uses_tweet(void *data)
+{
+	struct sleep_conf	*sc = data;
+
+	return (sc->pointer != NULL);
+}
+
 static void
 sleep_done(__unused evutil_socket_t fd, __unused short events, void *arg)
 {
@@ -132,4 +140,5 @@ const struct enricher sleep_enricher = {
 	.configure = sleep_configure,
 	.start = sleep_start,
 	.free = sleep_free,
+	.uses_tweet = sleep_uses_tweet,
 };

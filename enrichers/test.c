@@ -12,6 +12,12 @@ test_configure(__unused struct spec *sp, __unused char **cause)
 	return (&test_data);
 }
 
+static int
+test_uses_tweet(__unused void *data)
+{
+	return (0);
+}
+
 static void
 test_start(__unused void *data, struct slot *s)
 {
@@ -26,4 +32,5 @@ const struct enricher test_enricher = {
 	.configure = test_configure,
 	.start = test_start,
 	.free = NULL,
+	.uses_tweet = test_uses_tweet,
 };

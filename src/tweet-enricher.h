@@ -99,7 +99,9 @@ enum enricher_kind {
  * spec into the enricher's private state (or fails with *cause set); start
  * begins the work for one tweet and must, now or later, call slot_settle
  * exactly once for the slot it was given. The tweet's JSON (slot_root) may be
- * used only inside start; anything needed later must be copied.
+ * used only inside start; anything needed later must be copied. uses_tweet
+ * says whether start reads the tweet at all (NULL: it does); when no
+ * enrichment does, tweets are only checked, never parsed.
  */
 struct enricher {
 	const char		*name;
@@ -109,6 +111,7 @@ struct enricher {
 	void			*(*configure)(struct spec *, char **);
 	void			 (*start)(void *, struct slot *);
 	void			 (*free)(void *);
+	int			 (*uses_tweet)(void *);
 };
 
 /* One configured enrichment: an enricher, its name in the output and state. */
@@ -207,6 +210,11 @@ int		 input_done(void);
 int		 input_paused(void);
 int		 input_failed(void);
 void		 input_close(void);
+
+/* validate.c */
+#define VALIDATE_EMPTY 0x1
+#define VALIDATE_RESERVED 0x2
+int		 validate_tweet(const char *, size_t, char *, size_t);
 
 /* tweet.c */
 #define TWEET_PAUSE_PENDING 0x1

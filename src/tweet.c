@@ -44,6 +44,7 @@ static struct tweets		  tweet_live = TAILQ_HEAD_INITIALIZER(tweet_live);
 static uint64_t			  tweet_next_seq;
 static FILE			 *tweet_bad_file;
 static int			  tweet_in_long;
+static int			  tweet_parse;	/* some enrichment reads tweets */
 
 static void	tweet_done(struct tweet *);
 
@@ -51,8 +52,17 @@ static void	tweet_done(struct tweet *);
 void
 tweet_configure(struct enrichment **list, u_int n)
 {
+	const struct enricher	*en;
+	u_int			 i;
+
 	tweet_enrichments = list;
 	tweet_nenrichments = n;
+	tweet_parse = 0;
+	for (i = 0; i < n; i++) {
+		en = list[i]->enricher;
+		if (en->uses_tweet == NULL || en->uses_tweet(list[i]->data))
+			tweet_parse = 1;
+	}
 }
 
 /* Open the --bad-lines file. */
@@ -152,18 +162,32 @@ tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
 	json_t			*root;
 	char			 reason[256];
 	u_int			 i, n = tweet_nenrichments;
+	int			 flags;
 
-	root = json_loadb(line, len, JSON_ALLOW_NUL, &error);
-	if (root == NULL) {
-		snprintf(reason, sizeof reason, "invalid JSON: %s (column %d)",
-		    error.text, error.column);
+	/* Parse only if an enrichment reads the tweet or members merge. */
+	root = NULL;
+	if (tweet_parse)
+		flags = VALIDATE_RESERVED;
+	else if ((flags = validate_tweet(line, len, reason,
+	    sizeof reason)) == -1) {
 		tweet_bad(name, lineno, line, len, reason);
 		return (0);
 	}
-	if (!json_is_object(root)) {
-		json_decref(root);
-		tweet_bad(name, lineno, line, len, "not a JSON object");
-		return (0);
+	if (flags & VALIDATE_RESERVED) {
+		root = json_loadb(line, len, JSON_ALLOW_NUL, &error);
+		if (root == NULL) {
+			snprintf(reason, sizeof reason, "invalid JSON: %s "
+			    "(column %d)", error.text, error.column);
+			tweet_bad(name, lineno, line, len, reason);
+			return (0);
+		}
+		if (!json_is_object(root)) {
+			json_decref(root);
+			tweet_bad(name, lineno, line, len, "not a JSON object");
+			return (0);
+		}
+		if (json_object_size(root) == 0)
+			flags |= VALIDATE_EMPTY;
 	}
 	stats.read++;
 	stats.tweets++;
@@ -174,7 +198,7 @@ tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
 	memcpy(t->line, line, len);
 	t->len = len;
 	t->root = root;
-	t->empty = json_object_size(root) == 0;
+	t->empty = (flags & VALIDATE_EMPTY) != 0;
 	t->unsettled = n + 1;
 	t->nerrors = 0;
 	for (i = 0; i < n; i++) {
@@ -192,7 +216,7 @@ tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
 	}
 
 	/* Keep the parsed tweet only if its members must be merged. */
-	if (json_object_get(root, "enrichments") == NULL &&
+	if (root != NULL && json_object_get(root, "enrichments") == NULL &&
 	    json_object_get(root, "enrichment_errors") == NULL) {
 		json_decref(root);
 		t->root = NULL;
