@@ -30,6 +30,7 @@ static const char main_usage[] =
 "  -c, --config FILE       read enrichments and options from a JSON file\n"
 "  -L, --list-enrichers    list the built-in enrichers and their keys\n"
 "  -p, --max-pending N     tweets held in memory at most (10000)\n"
+"  -T, --threads N         CPU pool threads (default: online processors)\n"
 "  -k, --keep-order        write tweets in input order\n"
 "      --max-line BYTES    longest input line (16M); longer ones are bad\n"
 "      --bad-lines FILE    copy input lines that are not tweets to FILE\n"
@@ -46,6 +47,7 @@ static const struct option main_longopts[] = {
 	{ "config",		required_argument,	NULL, 'c' },
 	{ "list-enrichers",	no_argument,		NULL, 'L' },
 	{ "max-pending",	required_argument,	NULL, 'p' },
+	{ "threads",		required_argument,	NULL, 'T' },
 	{ "keep-order",		no_argument,		NULL, 'k' },
 	{ "max-line",		required_argument,	NULL, 0 },
 	{ "bad-lines",		required_argument,	NULL, 0 },
@@ -181,6 +183,12 @@ main_option(const char *name, const char *arg, char **cause)
 		opts.max_pending = n;
 		return (0);
 	}
+	if (strcmp(name, "threads") == 0) {
+		if (main_number(name, arg, 1, 256, 0, &n, cause) != 0)
+			return (-1);
+		opts.threads = n;
+		return (0);
+	}
 	if (strcmp(name, "max-line") == 0) {
 		if (main_number(name, arg, 2, 1ULL << 32, 1, &n, cause) != 0)
 			return (-1);
@@ -224,9 +232,10 @@ main(int argc, char **argv)
 	const char	*name;
 	char		*cause = NULL;
 	int		 ch, idx, status;
+	long		 ncpu;
 	u_int		 i;
 
-	while ((ch = getopt_long(argc, argv, "e:c:Lp:kqhV", main_longopts,
+	while ((ch = getopt_long(argc, argv, "e:c:Lp:T:kqhV", main_longopts,
 	    &idx)) != -1) {
 		switch (ch) {
 		case 'L':
@@ -257,6 +266,11 @@ main(int argc, char **argv)
 	if (main_nenrichments == 0)
 		main_usage_error("no enrichments: give at least one -e");
 
+	if (opts.threads == 0) {
+		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		opts.threads = ncpu < 1 ? 1 : (ncpu > 256 ? 256 : ncpu);
+	}
+
 	loop_init();
 	tweet_configure(main_enrichments, main_nenrichments);
 	if (opts.bad_lines != NULL && tweet_open_bad_lines(opts.bad_lines) != 0)
@@ -267,6 +281,7 @@ main(int argc, char **argv)
 	status = loop_run();
 
 	input_close();
+	pool_free();
 	output_free();
 	tweet_free_all();
 	loop_free();
@@ -278,5 +293,6 @@ main(int argc, char **argv)
 		registry_free(main_enrichments[i]);
 	free(main_enrichments);
 	free(opts.bad_lines);
+	sha256_cleanup();
 	return (status);
 }

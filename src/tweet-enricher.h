@@ -129,6 +129,15 @@ enum template_encoding {
 	TEMPLATE_JSON
 };
 
+/* A job for the CPU pool: work runs on a worker, done on the loop; cancel
+ * frees a job that will not be done (an early exit). */
+struct pool_job {
+	void		(*work)(struct pool_job *);
+	void		(*done)(struct pool_job *);
+	void		(*cancel)(struct pool_job *);
+	struct pool_job	*next;
+};
+
 /* log.c */
 void		 log_open(const char *);
 void		 log_warnx(const char *, ...) printflike(1, 2);
@@ -244,6 +253,14 @@ int		 output_idle(void);
 int		 output_broken(void);
 void		 output_flush_now(void);
 void		 output_free(void);
+
+/* pool.c */
+void		 pool_submit(struct pool_job *);
+void		 pool_free(void);
+
+/* sha256.c */
+int		 sha256_rounds(const u_char *, size_t, u_int, u_char [32]);
+void		 sha256_cleanup(void);
 
 /* stats.c */
 void		 stats_progress_start(void);

@@ -535,6 +535,157 @@ START_TEST(test_example_file)
 }
 END_TEST
 
+/* An independent digest: sha256sum for one round, Python's hashlib for more. */
+static void
+expected_sha(const char *text, u_int rounds, char out[65])
+{
+	char	*path, cmd[512], buf[128];
+	FILE	*f;
+
+	path = tmpfile_with(text, strlen(text));
+	if (rounds == 1)
+		snprintf(cmd, sizeof cmd, "sha256sum < %s", path);
+	else
+		snprintf(cmd, sizeof cmd, "python3 -c 'import hashlib,sys\n"
+		    "d=open(sys.argv[1],\"rb\").read()\n"
+		    "for i in range(%u): d=hashlib.sha256(d).digest()\n"
+		    "print(d.hex())' %s", rounds, path);
+	f = popen(cmd, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert(fread(buf, 1, sizeof buf, f) >= 64);
+	memcpy(out, buf, 64);
+	out[64] = '\0';
+	pclose(f);
+	unlink(path);
+	free(path);
+}
+
+START_TEST(test_sha256_values)
+{
+	const char	*bodies[] = { "abc", "", "caf\xc3\xa9 \xe2\x98\x95 "
+			    "\xe6\x9d\xb1\xe4\xba\xac \xf0\x9f\x8e\x89" };
+	const u_int	 rounds[] = { 1, 1000 };
+	struct proc	 p;
+	char		 in[256], spec[64], want[65];
+	json_t		*j, *e;
+	u_int		 i, r;
+
+	for (r = 0; r < 2; r++) {
+		snprintf(spec, sizeof spec, "sha256:rounds=%u", rounds[r]);
+		for (i = 0; i < 3; i++) {
+			snprintf(in, sizeof in, "{\"body\":\"%s\"}\n",
+			    bodies[i]);
+			run(&p, in, "-e", spec, NULL);
+			ck_assert_int_eq(p.status, 0);
+			expected_sha(bodies[i], rounds[r], want);
+			j = line_of(&p, 0);
+			e = json_object_get(json_object_get(j, "enrichments"),
+			    "sha256");
+			ck_assert_str_eq(json_string_value(e), want);
+			json_decref(j);
+			proc_free(&p);
+		}
+	}
+
+	run(&p, "{\"id\":1}\n{\"body\":7}\n", "-k", "-e", "sha256", NULL);
+	ck_assert_str_eq(p.obuf, "{\"id\":1,\"enrichments\":{\"sha256\":null},"
+	    "\"enrichment_errors\":{\"sha256\":\"no field /body\"}}\n"
+	    "{\"body\":7,\"enrichments\":{\"sha256\":null},"
+	    "\"enrichment_errors\":{\"sha256\":\"/body is not a string\"}}\n");
+	proc_free(&p);
+}
+END_TEST
+
+START_TEST(test_sha256_threads)
+{
+	struct proc	 p1, p4;
+	char		*in = make_tweets(3000, NULL), want[65];
+	json_t		*j, *st;
+
+	/* One worker or four: the same digests, every tweet once. */
+	run(&p1, in, "-k", "-T", "1", "--stats", "-e", "sha256:rounds=50",
+	    NULL);
+	run(&p4, in, "-k", "-T", "4", "-p", "100", "-e", "sha256:rounds=50",
+	    NULL);
+	ck_assert_int_eq(p1.status, 0);
+	ck_assert_int_eq(p4.status, 0);
+	ck_assert_uint_eq(count_lines(p1.obuf, p1.olen), 3000);
+	ck_assert_str_eq(p1.obuf, p4.obuf);
+	st = stats_of(&p1);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(st,
+	    "pool"), "jobs")), 3000);
+	json_decref(st);
+	expected_sha("tweet number 2999", 50, want);
+	j = line_of(&p1, 2999);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j,
+	    "enrichments"), "sha256")), want);
+	json_decref(j);
+	proc_free(&p1);
+	proc_free(&p4);
+	free(in);
+}
+END_TEST
+
+START_TEST(test_sha256_keep_order_mixed)
+{
+	struct proc	 p;
+	char		*in, *s;
+	size_t		 big = 4 * 1024 * 1024;
+	json_t		*j;
+	u_int		 i;
+
+	/* Every third tweet has a 4 MiB body: slow jobs among fast ones. */
+	in = malloc(10 * (big + 64));
+	s = in;
+	for (i = 0; i < 10; i++) {
+		s += sprintf(s, "{\"id\":%u,\"body\":\"", i);
+		if (i % 3 == 0) {
+			memset(s, 'x', big);
+			s += big;
+		} else
+			s += sprintf(s, "short");
+		s += sprintf(s, "\"}\n");
+	}
+	*s = '\0';
+	run(&p, in, "-k", "-T", "2", "-e", "sha256:rounds=3", NULL);
+	ck_assert_int_eq(p.status, 0);
+	for (i = 0; i < 10; i++) {
+		j = line_of(&p, i);
+		ck_assert_int_eq(json_integer_value(json_object_get(j, "id")),
+		    i);
+		ck_assert(json_is_string(json_object_get(json_object_get(j,
+		    "enrichments"), "sha256")));
+		json_decref(j);
+	}
+	proc_free(&p);
+	free(in);
+}
+END_TEST
+
+START_TEST(test_sha256_sigterm_with_queue)
+{
+	struct proc	 p;
+	char		*in = make_tweets(300, NULL), want[65];
+	json_t		*j;
+
+	/* A long queue of slow jobs: all finish and are written. */
+	start(&p, "-T", "1", "-k", "-e", "sha256:rounds=20000", NULL);
+	proc_write(&p, in, strlen(in));
+	proc_wait_drained(&p);
+	proc_signal(&p, SIGTERM);
+	proc_finish(&p);
+	ck_assert_int_eq(p.status, 143);
+	ck_assert_uint_eq(count_lines(p.obuf, p.olen), 300);
+	expected_sha("tweet number 299", 20000, want);
+	j = line_of(&p, 299);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j,
+	    "enrichments"), "sha256")), want);
+	json_decref(j);
+	proc_free(&p);
+	free(in);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -561,6 +712,10 @@ main(void)
 	tcase_add_test(tc, test_help_list_version);
 	tcase_add_test(tc, test_config_file);
 	tcase_add_test(tc, test_example_file);
+	tcase_add_test(tc, test_sha256_values);
+	tcase_add_test(tc, test_sha256_threads);
+	tcase_add_test(tc, test_sha256_keep_order_mixed);
+	tcase_add_test(tc, test_sha256_sigterm_with_queue);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
