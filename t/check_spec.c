@@ -207,7 +207,7 @@ END_TEST
 START_TEST(test_template)
 {
 	struct template	*t;
-	json_t		*j;
+	json_t		*j, *empty;
 	char		*s, *cause = NULL;
 	size_t		 len;
 
@@ -226,8 +226,10 @@ START_TEST(test_template)
 	s = template_expand(t, j, TEMPLATE_JSON, NULL, &cause);
 	ck_assert_str_eq(s, "{\"text\":\"say \\\"hi\\\"\\u000a\",\"n\":5}");
 	free(s);
-	ck_assert_ptr_null(template_expand(t, json_object(), TEMPLATE_JSON,
-	    NULL, &cause));
+	empty = json_object();
+	ck_assert_ptr_null(template_expand(t, empty, TEMPLATE_JSON, NULL,
+	    &cause));
+	json_decref(empty);
 	ck_assert_str_eq(cause, "no field /q");
 	free(cause);
 	template_free(t);
