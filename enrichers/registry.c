@@ -12,12 +12,16 @@ extern const struct enricher test_enricher;
 extern const struct enricher length_enricher;
 extern const struct enricher sleep_enricher;
 extern const struct enricher sha256_enricher;
+extern const struct enricher http_enricher;
+extern const struct enricher unshorten_enricher;
 
 static const struct enricher *registry[] = {
 	&test_enricher,
 	&length_enricher,
 	&sleep_enricher,
 	&sha256_enricher,
+	&http_enricher,
+	&unshorten_enricher,
 };
 #define REGISTRY_SIZE (sizeof registry / sizeof registry[0])
 

@@ -10,16 +10,32 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "tweet-enricher.h"
 
 struct options opts = {
 	.max_pending = 10000,
 	.max_line = 16 * 1024 * 1024,
 	.progress = -1,
+	.max_in_flight = 100,
+	.timeout_ms = 10000,
+	.connect_timeout_ms = 5000,
+	.retries = 2,
+	.retry_max_ms = 30000,
+	.max_response = 1024 * 1024,
+	.cache_size = 10000,
+	.cache_bytes = 64 * 1024 * 1024,
+	.cache_ttl = 3600,
 };
+
+/* Specs are configured once every option is known (--header, say). */
+static struct spec		**main_specs;
+static u_int			  main_nspecs;
 
 static struct enrichment	**main_enrichments;
 static u_int			  main_nenrichments;
+static int			  main_http;	/* some enrichment uses HTTP */
 
 static const char main_usage[] =
 "usage: tweet-enricher [OPTION]... [FILE]...\n"
@@ -30,8 +46,18 @@ static const char main_usage[] =
 "  -c, --config FILE       read enrichments and options from a JSON file\n"
 "  -L, --list-enrichers    list the built-in enrichers and their keys\n"
 "  -p, --max-pending N     tweets held in memory at most (10000)\n"
-"  -T, --threads N         CPU pool threads (default: online processors)\n"
 "  -k, --keep-order        write tweets in input order\n"
+"  -T, --threads N         CPU pool threads (default: online processors)\n"
+"  -j, --max-in-flight N   concurrent HTTP requests (100)\n"
+"      --timeout MS        per HTTP request (10000); --connect-timeout MS\n"
+"      --retries N         on connection errors, 429, 5xx (2)\n"
+"      --max-retry-wait MS longest backoff or Retry-After wait (30000)\n"
+"      --max-response B    largest response body (1M)\n"
+"      --cache-size N      responses cached (10000); --cache-ttl SECONDS,\n"
+"                          --cache-memory BYTES (3600, 64M)\n"
+"      --rate N            start at most N requests a second\n"
+"      --max-host-connections N   connections per host (no cap)\n"
+"      --header 'K: V'     add a request header; --user-agent STRING\n"
 "      --max-line BYTES    longest input line (16M); longer ones are bad\n"
 "      --bad-lines FILE    copy input lines that are not tweets to FILE\n"
 "      --stats             print a JSON summary of counters on stderr\n"
@@ -48,6 +74,19 @@ static const struct option main_longopts[] = {
 	{ "list-enrichers",	no_argument,		NULL, 'L' },
 	{ "max-pending",	required_argument,	NULL, 'p' },
 	{ "threads",		required_argument,	NULL, 'T' },
+	{ "max-in-flight",	required_argument,	NULL, 'j' },
+	{ "timeout",		required_argument,	NULL, 0 },
+	{ "connect-timeout",	required_argument,	NULL, 0 },
+	{ "retries",		required_argument,	NULL, 0 },
+	{ "max-retry-wait",	required_argument,	NULL, 0 },
+	{ "max-response",	required_argument,	NULL, 0 },
+	{ "cache-size",		required_argument,	NULL, 0 },
+	{ "cache-ttl",		required_argument,	NULL, 0 },
+	{ "cache-memory",	required_argument,	NULL, 0 },
+	{ "rate",		required_argument,	NULL, 0 },
+	{ "max-host-connections", required_argument,	NULL, 0 },
+	{ "header",		required_argument,	NULL, 0 },
+	{ "user-agent",		required_argument,	NULL, 0 },
 	{ "keep-order",		no_argument,		NULL, 'k' },
 	{ "max-line",		required_argument,	NULL, 0 },
 	{ "bad-lines",		required_argument,	NULL, 0 },
@@ -114,26 +153,38 @@ main_bool(const char *name, const char *arg, int *out, char **cause)
 }
 
 static int
-main_enrich(struct spec *sp, char **cause)
+main_enrich(struct spec *sp, __unused char **cause)
+{
+	main_specs = xreallocarray(main_specs, main_nspecs + 1,
+	    sizeof *main_specs);
+	main_specs[main_nspecs++] = sp;
+	return (0);
+}
+
+/* Configure every enrichment, in the order given. */
+static int
+main_configure(char **cause)
 {
 	struct enrichment	*e;
-	u_int			 i;
+	u_int			 i, k;
 
-	e = registry_configure(sp, cause);
-	spec_free(sp);
-	if (e == NULL)
-		return (-1);
-	for (i = 0; i < main_nenrichments; i++) {
-		if (strcmp(main_enrichments[i]->name, e->name) == 0) {
-			xasprintf(cause, "two enrichments named \"%s\" (give "
-			    "one another name with as=)", e->name);
-			registry_free(e);
+	main_enrichments = xcalloc(main_nspecs, sizeof *main_enrichments);
+	for (i = 0; i < main_nspecs; i++) {
+		if ((e = registry_configure(main_specs[i], cause)) == NULL)
 			return (-1);
+		for (k = 0; k < main_nenrichments; k++) {
+			if (strcmp(main_enrichments[k]->name, e->name) == 0) {
+				xasprintf(cause, "two enrichments named \"%s\" "
+				    "(give one another name with as=)",
+				    e->name);
+				registry_free(e);
+				return (-1);
+			}
 		}
+		main_enrichments[main_nenrichments++] = e;
+		if (e->enricher->kind == ENRICHER_HTTP)
+			main_http = 1;
 	}
-	main_enrichments = xreallocarray(main_enrichments,
-	    main_nenrichments + 1, sizeof *main_enrichments);
-	main_enrichments[main_nenrichments++] = e;
 	return (0);
 }
 
@@ -168,6 +219,7 @@ main_option(const char *name, const char *arg, char **cause)
 {
 	unsigned long long	 n;
 	struct spec		*sp;
+	char			*end;
 
 	if (strcmp(name, "enrich") == 0) {
 		if ((sp = spec_parse(arg, cause)) == NULL)
@@ -187,6 +239,93 @@ main_option(const char *name, const char *arg, char **cause)
 		if (main_number(name, arg, 1, 256, 0, &n, cause) != 0)
 			return (-1);
 		opts.threads = n;
+		return (0);
+	}
+	if (strcmp(name, "max-in-flight") == 0) {
+		if (main_number(name, arg, 1, 100000, 0, &n, cause) != 0)
+			return (-1);
+		opts.max_in_flight = n;
+		return (0);
+	}
+	if (strcmp(name, "max-host-connections") == 0) {
+		if (main_number(name, arg, 0, 100000, 0, &n, cause) != 0)
+			return (-1);
+		opts.max_host_connections = n;
+		return (0);
+	}
+	if (strcmp(name, "timeout") == 0) {
+		if (main_number(name, arg, 1, 86400000, 0, &n, cause) != 0)
+			return (-1);
+		opts.timeout_ms = n;
+		return (0);
+	}
+	if (strcmp(name, "connect-timeout") == 0) {
+		if (main_number(name, arg, 1, 86400000, 0, &n, cause) != 0)
+			return (-1);
+		opts.connect_timeout_ms = n;
+		return (0);
+	}
+	if (strcmp(name, "retries") == 0) {
+		if (main_number(name, arg, 0, 100, 0, &n, cause) != 0)
+			return (-1);
+		opts.retries = n;
+		return (0);
+	}
+	if (strcmp(name, "max-retry-wait") == 0) {
+		if (main_number(name, arg, 0, 86400000, 0, &n, cause) != 0)
+			return (-1);
+		opts.retry_max_ms = n;
+		return (0);
+	}
+	if (strcmp(name, "max-response") == 0) {
+		if (main_number(name, arg, 1, 1ULL << 31, 1, &n, cause) != 0)
+			return (-1);
+		opts.max_response = n;
+		return (0);
+	}
+	if (strcmp(name, "cache-size") == 0) {
+		if (main_number(name, arg, 0, 100000000, 0, &n, cause) != 0)
+			return (-1);
+		opts.cache_size = n;
+		return (0);
+	}
+	if (strcmp(name, "cache-ttl") == 0) {
+		if (main_number(name, arg, 0, 100000000, 0, &n, cause) != 0)
+			return (-1);
+		opts.cache_ttl = n;
+		return (0);
+	}
+	if (strcmp(name, "cache-memory") == 0) {
+		if (main_number(name, arg, 0, 1ULL << 40, 1, &n, cause) != 0)
+			return (-1);
+		opts.cache_bytes = n;
+		return (0);
+	}
+	if (strcmp(name, "rate") == 0) {
+		errno = 0;
+		opts.rate = strtod(arg, &end);
+		if (*arg == '\0' || *end != '\0' || errno != 0 ||
+		    !(opts.rate >= 0 && opts.rate <= 1e7)) {
+			xasprintf(cause, "--rate must be a number of requests a "
+			    "second, not \"%s\"", arg);
+			return (-1);
+		}
+		return (0);
+	}
+	if (strcmp(name, "header") == 0) {
+		if (strchr(arg, ':') == NULL || *arg == ':') {
+			xasprintf(cause, "--header must be 'Name: value', not "
+			    "\"%s\"", arg);
+			return (-1);
+		}
+		opts.headers = xreallocarray(opts.headers, opts.nheaders + 1,
+		    sizeof *opts.headers);
+		opts.headers[opts.nheaders++] = xstrdup(arg);
+		return (0);
+	}
+	if (strcmp(name, "user-agent") == 0) {
+		free(opts.user_agent);
+		opts.user_agent = xstrdup(arg);
 		return (0);
 	}
 	if (strcmp(name, "max-line") == 0) {
@@ -235,7 +374,7 @@ main(int argc, char **argv)
 	long		 ncpu;
 	u_int		 i;
 
-	while ((ch = getopt_long(argc, argv, "e:c:Lp:T:kqhV", main_longopts,
+	while ((ch = getopt_long(argc, argv, "e:c:Lp:T:j:kqhV", main_longopts,
 	    &idx)) != -1) {
 		switch (ch) {
 		case 'L':
@@ -263,15 +402,23 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (main_nenrichments == 0)
+	if (main_nspecs == 0)
 		main_usage_error("no enrichments: give at least one -e");
+	if (opts.user_agent == NULL)
+		opts.user_agent = xstrdup("tweet-enricher/" PACKAGE_VERSION);
+	if (main_configure(&cause) != 0)
+		main_usage_error("%s", cause);
 
 	if (opts.threads == 0) {
 		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 		opts.threads = ncpu < 1 ? 1 : (ncpu > 256 ? 256 : ncpu);
 	}
 
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		fatalx("curl_global_init failed");
 	loop_init();
+	if (main_http)
+		fetch_init();
 	tweet_configure(main_enrichments, main_nenrichments);
 	if (opts.bad_lines != NULL && tweet_open_bad_lines(opts.bad_lines) != 0)
 		exit(2);
@@ -282,6 +429,7 @@ main(int argc, char **argv)
 
 	input_close();
 	pool_free();
+	fetch_free();
 	output_free();
 	tweet_free_all();
 	loop_free();
@@ -292,7 +440,15 @@ main(int argc, char **argv)
 	for (i = 0; i < main_nenrichments; i++)
 		registry_free(main_enrichments[i]);
 	free(main_enrichments);
+	for (i = 0; i < main_nspecs; i++)
+		spec_free(main_specs[i]);
+	free(main_specs);
+	for (i = 0; i < opts.nheaders; i++)
+		free(opts.headers[i]);
+	free(opts.headers);
+	free(opts.user_agent);
 	free(opts.bad_lines);
+	curl_global_cleanup();
 	sha256_cleanup();
 	return (status);
 }

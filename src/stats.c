@@ -3,6 +3,7 @@
  * line and the --stats summary.
  */
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -105,7 +106,7 @@ stats_print(FILE *f)
 	    "enrichment_errors", (json_int_t)stats.enrichment_errors,
 	    "pending", (json_int_t)stats.pending,
 	    "max_pending", (json_int_t)stats.max_pending,
-	    "elapsed_s", loop_elapsed());
+	    "elapsed_s", floor(loop_elapsed() * 1000 + 0.5) / 1000);
 	if (o == NULL)
 		fatalx("%s: json_pack failed", __func__);
 	if (stats.pool_jobs > 0) {
@@ -128,7 +129,7 @@ stats_print(FILE *f)
 		    "max_in_flight", (json_int_t)stats.http_max_in_flight);
 		json_object_set_new(o, "http", h);
 	}
-	s = json_dumps(o, JSON_COMPACT);
+	s = json_dumps(o, JSON_COMPACT|JSON_REAL_PRECISION(9));
 	fprintf(f, "%s\n", s);
 	free(s);
 	json_decref(o);

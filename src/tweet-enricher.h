@@ -51,13 +51,13 @@ struct options {
 	u_int		 retries;
 	long		 retry_max_ms;	/* cap on a backoff or Retry-After wait */
 	size_t		 max_response;
-	u_int		 cache_size;
+	u_int		 cache_size;	/* entries */
+	size_t		 cache_bytes;
 	u_int		 cache_ttl;	/* seconds */
 	double		 rate;		/* requests started per second, 0 = any */
 	char		*user_agent;
 	char		**headers;	/* "K: V" added to every request */
 	u_int		 nheaders;
-	int		 insecure_test_hosts;	/* tests: allow any host */
 };
 extern struct options opts;
 
@@ -138,6 +138,30 @@ struct pool_job {
 	struct pool_job	*next;
 };
 
+/* An HTTP request shape, owned by an enrichment for the whole run. */
+#define FETCH_FOLLOW 0x1	/* follow redirects */
+#define FETCH_NO_BODY 0x2	/* stop once the headers are in */
+#define FETCH_MAX_REDIRECTS 10
+struct curl_slist;
+struct fetch_request {
+	const char		*method;
+	struct curl_slist	*headers;
+	int			 flags;
+};
+
+/* What came of a request; valid only during the callback. */
+struct fetch_result {
+	long		 status;	/* 0 if no HTTP response */
+	const char	*body;
+	size_t		 len;
+	char		*content_type;
+	char		*location;	/* redirect target, absolute */
+	char		*effective_url;
+	char		*error;		/* transport failure, or NULL */
+	u_int		 attempts;
+};
+typedef void	(*fetch_cb)(void *, const struct fetch_result *);
+
 /* log.c */
 void		 log_open(const char *);
 void		 log_warnx(const char *, ...) printflike(1, 2);
@@ -151,6 +175,14 @@ char		*xstrdup(const char *);
 char		*xstrndup(const char *, size_t);
 int		 xasprintf(char **, const char *, ...) printflike(2, 3);
 int		 xvasprintf(char **, const char *, va_list);
+
+/* fetch.c */
+void		 fetch_init(void);
+void		 fetch_start(const struct fetch_request *, const char *,
+		     const char *, size_t, fetch_cb, void *);
+void		 fetch_free(void);
+void		 fetch_excerpt(const struct fetch_result *, char *, size_t);
+struct curl_slist *fetch_headers(struct spec *);
 
 /* frame.c */
 typedef int	(*frame_line_cb)(void *, const char *, size_t, uint64_t);
@@ -239,6 +271,7 @@ int		 tweet_close_bad_lines(void);
 void		 tweet_report_bad(void);
 void		 tweet_free_all(void);
 json_t		*slot_root(struct slot *);
+void		*slot_data(struct slot *);
 void		 slot_set_value(struct slot *, json_t *);
 void		 slot_settle(struct slot *, json_t *, const char *, ...)
 		     printflike(3, 4);

@@ -233,6 +233,13 @@ slot_root(struct slot *s)
 	return (s->tweet->root);
 }
 
+/* The configured state of the enrichment a slot belongs to. */
+void *
+slot_data(struct slot *s)
+{
+	return (tweet_enrichments[s - s->tweet->slots]->data);
+}
+
 /* Set a slot's value ahead of settling it (stolen; NULL for null). */
 void
 slot_set_value(struct slot *s, json_t *value)

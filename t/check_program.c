@@ -18,99 +18,12 @@
 
 #include "run.h"
 
-#define MAXARGS 64
-
-/* Build argv: the binary, then the NULL-terminated arguments. */
-static void
-build_argv(const char **argv, va_list ap)
-{
-	const char	*a;
-	int		 n = 0;
-
-	argv[n++] = run_bin();
-	while ((a = va_arg(ap, const char *)) != NULL) {
-		ck_assert(n < MAXARGS - 1);
-		argv[n++] = a;
-	}
-	argv[n] = NULL;
-}
-
-/* Run tweet-enricher on input with the given arguments. */
-static void
-run(struct proc *p, const char *input, ...)
-{
-	const char	*argv[MAXARGS];
-	va_list		 ap;
-
-	va_start(ap, input);
-	build_argv(argv, ap);
-	va_end(ap);
-	run_input(p, input, strlen(input), argv);
-}
-
-/* Start tweet-enricher with a pipe on stdin and leave it running. */
-static void
-start(struct proc *p, ...)
-{
-	const char	*argv[MAXARGS];
-	va_list		 ap;
-
-	va_start(ap, p);
-	build_argv(argv, ap);
-	va_end(ap);
-	proc_start(p, argv, -1);
-}
-
-/* Parse the --stats line (the last line of stderr). */
-static json_t *
-stats_of(struct proc *p)
-{
-	char	*last;
-	json_t	*j;
-
-	ck_assert(p->elen > 0);
-	p->ebuf[p->elen - 1] = '\0';
-	last = strrchr(p->ebuf, '\n');
-	last = last == NULL ? p->ebuf : last + 1;
-	j = json_loads(last, 0, NULL);
-	ck_assert_msg(j != NULL, "no stats in: %s", p->ebuf);
-	return (j);
-}
-
-static long long
-stat_int(json_t *j, const char *key)
-{
-	json_t	*v = json_object_get(j, key);
-
-	ck_assert_msg(json_is_integer(v), "no stat %s", key);
-	return (json_integer_value(v));
-}
-
-/* The i-th output line parsed. */
-static json_t *
-line_of(struct proc *p, u_int i)
-{
-	char	*s = p->obuf, *nl;
-	json_t	*j;
-
-	while (i-- > 0) {
-		s = strchr(s, '\n');
-		ck_assert(s != NULL);
-		s++;
-	}
-	nl = strchr(s, '\n');
-	ck_assert(nl != NULL);
-	j = json_loadb(s, nl - s, 0, NULL);
-	ck_assert_msg(j != NULL, "bad output line: %.*s", (int)(nl - s), s);
-	return (j);
-}
-
 START_TEST(test_values_and_key_order)
 {
 	struct proc	p;
 
 	/* sleep finishes last but stays first; members keep their order. */
-	run(&p, "{\"z\":1,\"body\":\"h\xc3\xa9llo \xf0\x9f\x98\x80\",\"a\":[1,"
+	te_run(&p, "{\"z\":1,\"body\":\"h\xc3\xa9llo \xf0\x9f\x98\x80\",\"a\":[1,"
 	    "2.5,null]}\n", "-e", "sleep:ms=30", "-e", "test", "-e",
 	    "length", NULL);
 	ck_assert_int_eq(p.status, 0);
@@ -127,7 +40,7 @@ START_TEST(test_input_text_kept)
 	struct proc	p;
 
 	/* Spacing, escapes and number forms of the input are kept as is. */
-	run(&p, "  { \"a\" : 1.0e2 , \"s\":\"\\u00e9\\/\" }  \r\n{}\n",
+	te_run(&p, "  { \"a\" : 1.0e2 , \"s\":\"\\u00e9\\/\" }  \r\n{}\n",
 	    "-e", "test", "-k", NULL);
 	ck_assert_int_eq(p.status, 0);
 	ck_assert_str_eq(p.obuf, "  { \"a\" : 1.0e2 , \"s\":\"\\u00e9\\/\" ,"
@@ -141,7 +54,7 @@ START_TEST(test_errors_and_as)
 	struct proc	 p;
 	json_t		*j;
 
-	run(&p, "{\"id\":1,\"text\":\"abc\"}\n", "-e", "length", "-e",
+	te_run(&p, "{\"id\":1,\"text\":\"abc\"}\n", "-e", "length", "-e",
 	    "length:field=/text,as=tlen", "-e", "sleep:ms={/missing}", NULL);
 	ck_assert_int_eq(p.status, 0);
 	j = line_of(&p, 0);
@@ -164,7 +77,7 @@ START_TEST(test_existing_enrichments_merged)
 {
 	struct proc	 p;
 
-	run(&p, "{\"id\":1,\"enrichments\":{\"geo\":\"x\",\"test\":1},"
+	te_run(&p, "{\"id\":1,\"enrichments\":{\"geo\":\"x\",\"test\":1},"
 	    "\"body\":\"ab\"}\n{\"id\":2,\"enrichments\":7}\n", "-k", "-e",
 	    "test", "-e", "length", NULL);
 	ck_assert_int_eq(p.status, 0);
@@ -195,7 +108,7 @@ START_TEST(test_keep_order)
 	json_t		*j;
 	u_int		 i;
 
-	run(&p, in, "-e", "sleep:ms={/d}", NULL);
+	te_run(&p, in, "-e", "sleep:ms={/d}", NULL);
 	ck_assert_int_eq(p.status, 0);
 	ck_assert_uint_eq(count_lines(p.obuf, p.olen), 10);
 	j = line_of(&p, 0);
@@ -203,7 +116,7 @@ START_TEST(test_keep_order)
 	json_decref(j);
 	proc_free(&p);
 
-	run(&p, in, "-k", "-e", "sleep:ms={/d}", NULL);
+	te_run(&p, in, "-k", "-e", "sleep:ms={/d}", NULL);
 	ck_assert_int_eq(p.status, 0);
 	for (i = 0; i < 10; i++) {
 		j = line_of(&p, i);
@@ -223,7 +136,7 @@ START_TEST(test_keep_order_small_window)
 	json_t		*j, *st;
 	u_int		 i;
 
-	run(&p, in, "-k", "-p", "3", "--stats", "-e", "sleep:ms={/d}", NULL);
+	te_run(&p, in, "-k", "-p", "3", "--stats", "-e", "sleep:ms={/d}", NULL);
 	ck_assert_int_eq(p.status, 0);
 	for (i = 0; i < 40; i++) {
 		j = line_of(&p, i);
@@ -258,7 +171,7 @@ START_TEST(test_bad_lines)
 	    "\n"
 	    "{\"id\":3}\n"
 	    "{\"trunc";
-	run(&p, in, "-k", "--max-line", "40", "--bad-lines", path, "--stats",
+	te_run(&p, in, "-k", "--max-line", "40", "--bad-lines", path, "--stats",
 	    "-e", "test", NULL);
 	ck_assert_int_eq(p.status, 0);
 	ck_assert_str_eq(p.obuf, "{\"id\":1,\"enrichments\":{\"test\":42}}\n"
@@ -299,7 +212,7 @@ START_TEST(test_bad_lines_rate_limited)
 
 	for (i = 0; i < 1000; i++)
 		s += sprintf(s, "garbage\n");
-	run(&p, in, "-e", "test", NULL);
+	te_run(&p, in, "-e", "test", NULL);
 	ck_assert_int_eq(p.status, 0);
 	ck_assert_str_eq(p.obuf, "");
 	ck_assert_uint_le(count_lines(p.ebuf, p.elen), 12);
@@ -316,7 +229,7 @@ START_TEST(test_pending_cap)
 	char		*in = make_tweets(3000, NULL);
 	json_t		*st;
 
-	run(&p, in, "-p", "50", "--stats", "-e", "sleep:ms=5", NULL);
+	te_run(&p, in, "-p", "50", "--stats", "-e", "sleep:ms=5", NULL);
 	ck_assert_int_eq(p.status, 0);
 	ck_assert_uint_eq(count_lines(p.obuf, p.olen), 3000);
 	st = stats_of(&p);
@@ -333,7 +246,7 @@ START_TEST(test_sigterm_settles)
 	struct proc	 p;
 	char		*in = make_tweets(200, NULL);
 
-	start(&p, "-e", "sleep:ms=400", "-e", "test", NULL);
+	te_start(&p, "-e", "sleep:ms=400", "-e", "test", NULL);
 	proc_write(&p, in, strlen(in));
 	proc_wait_drained(&p);
 	proc_signal(&p, SIGTERM);
@@ -351,7 +264,7 @@ START_TEST(test_second_signal_exits_at_once)
 {
 	struct proc	 p;
 
-	start(&p, "-e", "sleep:ms=600000", NULL);
+	te_start(&p, "-e", "sleep:ms=600000", NULL);
 	proc_write(&p, "{\"id\":1}\n", 9);
 	proc_wait_drained(&p);
 	proc_signal(&p, SIGINT);
@@ -369,7 +282,7 @@ START_TEST(test_closed_stdout)
 	char		*in = make_tweets(20000, NULL);
 
 	/* Like "| head -1": take one line, then go away. */
-	start(&p, "-e", "test", NULL);
+	te_start(&p, "-e", "test", NULL);
 	proc_write(&p, in, strchr(in, '\n') + 1 - in);
 	ck_assert(proc_wait_output(&p, "\n", 0));
 	close(p.out);
@@ -392,7 +305,7 @@ START_TEST(test_files_and_exit_codes)
 
 	a = tmpfile_with("{\"f\":\"a\"}\n", 10);
 	b = tmpfile_with("{\"f\":\"b\"}", 9);
-	run(&p, "{\"f\":\"stdin\"}\n", "-k", "-e", "test", a, "-",
+	te_run(&p, "{\"f\":\"stdin\"}\n", "-k", "-e", "test", a, "-",
 	    "/nonexistent/file", b, NULL);
 	ck_assert_int_eq(p.status, 1);
 	ck_assert_str_eq(p.obuf, "{\"f\":\"a\",\"enrichments\":{\"test\":42}}\n"
@@ -444,14 +357,14 @@ START_TEST(test_usage_errors)
 	u_int		 i;
 
 	for (i = 0; bad[i][0] != NULL; i++) {
-		run(&p, "", bad[i][0], bad[i][1], bad[i][2], bad[i][3], NULL);
+		te_run(&p, "", bad[i][0], bad[i][1], bad[i][2], bad[i][3], NULL);
 		ck_assert_msg(p.status == 2, "%s %s: status %d", bad[i][0],
 		    bad[i][1], p.status);
 		ck_assert_uint_eq(count_lines(p.ebuf, p.elen), 1);
 		ck_assert_str_eq(p.obuf, "");
 		proc_free(&p);
 	}
-	run(&p, "", NULL);
+	te_run(&p, "", NULL);
 	ck_assert_int_eq(p.status, 2);
 	proc_free(&p);
 }
@@ -461,17 +374,17 @@ START_TEST(test_help_list_version)
 {
 	struct proc	p;
 
-	run(&p, "", "--help", NULL);
+	te_run(&p, "", "--help", NULL);
 	ck_assert_int_eq(p.status, 0);
 	ck_assert_ptr_nonnull(strstr(p.obuf, "--max-pending"));
 	ck_assert_uint_le(count_lines(p.obuf, p.olen), 40);
 	proc_free(&p);
-	run(&p, "", "-L", NULL);
+	te_run(&p, "", "-L", NULL);
 	ck_assert_int_eq(p.status, 0);
 	ck_assert_ptr_nonnull(strstr(p.obuf, "sleep (timer)"));
 	ck_assert_ptr_nonnull(strstr(p.obuf, "field"));
 	proc_free(&p);
-	run(&p, "", "-V", NULL);
+	te_run(&p, "", "-V", NULL);
 	ck_assert_int_eq(p.status, 0);
 	ck_assert_ptr_nonnull(strstr(p.obuf, "tweet-enricher "));
 	proc_free(&p);
@@ -488,7 +401,7 @@ START_TEST(test_config_file)
 	json_t		*st;
 
 	cfg = tmpfile_with(text, strlen(text));
-	run(&p, "{\"t\":\"abcd\"}\n", "-c", cfg, NULL);
+	te_run(&p, "{\"t\":\"abcd\"}\n", "-c", cfg, NULL);
 	ck_assert_int_eq(p.status, 0);
 	ck_assert_str_eq(p.obuf, "{\"t\":\"abcd\",\"enrichments\":{\"test\":42,"
 	    "\"n\":4}}\n");
@@ -500,7 +413,7 @@ START_TEST(test_config_file)
 	free(cfg);
 
 	cfg = tmpfile_with("{\"max-pending\": \"many\"}", 23);
-	run(&p, "", "-c", cfg, "-e", "test", NULL);
+	te_run(&p, "", "-c", cfg, "-e", "test", NULL);
 	ck_assert_int_eq(p.status, 2);
 	ck_assert_ptr_nonnull(strstr(p.ebuf, "max-pending"));
 	proc_free(&p);
@@ -575,7 +488,7 @@ START_TEST(test_sha256_values)
 		for (i = 0; i < 3; i++) {
 			snprintf(in, sizeof in, "{\"body\":\"%s\"}\n",
 			    bodies[i]);
-			run(&p, in, "-e", spec, NULL);
+			te_run(&p, in, "-e", spec, NULL);
 			ck_assert_int_eq(p.status, 0);
 			expected_sha(bodies[i], rounds[r], want);
 			j = line_of(&p, 0);
@@ -587,7 +500,7 @@ START_TEST(test_sha256_values)
 		}
 	}
 
-	run(&p, "{\"id\":1}\n{\"body\":7}\n", "-k", "-e", "sha256", NULL);
+	te_run(&p, "{\"id\":1}\n{\"body\":7}\n", "-k", "-e", "sha256", NULL);
 	ck_assert_str_eq(p.obuf, "{\"id\":1,\"enrichments\":{\"sha256\":null},"
 	    "\"enrichment_errors\":{\"sha256\":\"no field /body\"}}\n"
 	    "{\"body\":7,\"enrichments\":{\"sha256\":null},"
@@ -603,9 +516,9 @@ START_TEST(test_sha256_threads)
 	json_t		*j, *st;
 
 	/* One worker or four: the same digests, every tweet once. */
-	run(&p1, in, "-k", "-T", "1", "--stats", "-e", "sha256:rounds=50",
+	te_run(&p1, in, "-k", "-T", "1", "--stats", "-e", "sha256:rounds=50",
 	    NULL);
-	run(&p4, in, "-k", "-T", "4", "-p", "100", "-e", "sha256:rounds=50",
+	te_run(&p4, in, "-k", "-T", "4", "-p", "100", "-e", "sha256:rounds=50",
 	    NULL);
 	ck_assert_int_eq(p1.status, 0);
 	ck_assert_int_eq(p4.status, 0);
@@ -647,7 +560,7 @@ START_TEST(test_sha256_keep_order_mixed)
 		s += sprintf(s, "\"}\n");
 	}
 	*s = '\0';
-	run(&p, in, "-k", "-T", "2", "-e", "sha256:rounds=3", NULL);
+	te_run(&p, in, "-k", "-T", "2", "-e", "sha256:rounds=3", NULL);
 	ck_assert_int_eq(p.status, 0);
 	for (i = 0; i < 10; i++) {
 		j = line_of(&p, i);
@@ -669,7 +582,7 @@ START_TEST(test_sha256_sigterm_with_queue)
 	json_t		*j;
 
 	/* A long queue of slow jobs: all finish and are written. */
-	start(&p, "-T", "1", "-k", "-e", "sha256:rounds=20000", NULL);
+	te_start(&p, "-T", "1", "-k", "-e", "sha256:rounds=20000", NULL);
 	proc_write(&p, in, strlen(in));
 	proc_wait_drained(&p);
 	proc_signal(&p, SIGTERM);

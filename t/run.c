@@ -4,8 +4,12 @@
  */
 
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
+#include <netinet/in.h>
+
+#include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +21,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "run.h"
 
@@ -302,4 +308,139 @@ tmpfile_with(const char *data, size_t len)
 	ck_assert(write(fd, data, len) == (ssize_t)len);
 	close(fd);
 	return (path);
+}
+
+#define MAXARGS 64
+
+/* Build argv: the binary, then the NULL-terminated arguments. */
+static void
+build_argv(const char **argv, va_list ap)
+{
+	const char	*a;
+	int		 n = 0;
+
+	argv[n++] = run_bin();
+	while ((a = va_arg(ap, const char *)) != NULL) {
+		ck_assert(n < MAXARGS - 1);
+		argv[n++] = a;
+	}
+	argv[n] = NULL;
+}
+
+/* Run tweet-enricher on input with the given arguments. */
+void
+te_run(struct proc *p, const char *input, ...)
+{
+	const char	*argv[MAXARGS];
+	va_list		 ap;
+
+	va_start(ap, input);
+	build_argv(argv, ap);
+	va_end(ap);
+	run_input(p, input, strlen(input), argv);
+}
+
+/* Start tweet-enricher with a pipe on stdin and leave it running. */
+void
+te_start(struct proc *p, ...)
+{
+	const char	*argv[MAXARGS];
+	va_list		 ap;
+
+	va_start(ap, p);
+	build_argv(argv, ap);
+	va_end(ap);
+	proc_start(p, argv, -1);
+}
+
+/* Parse the --stats line (the last line of stderr). */
+json_t *
+stats_of(struct proc *p)
+{
+	char	*last;
+	json_t	*j;
+
+	ck_assert(p->elen > 0);
+	p->ebuf[p->elen - 1] = '\0';
+	last = strrchr(p->ebuf, '\n');
+	last = last == NULL ? p->ebuf : last + 1;
+	j = json_loads(last, 0, NULL);
+	ck_assert_msg(j != NULL, "no stats in: %s", p->ebuf);
+	return (j);
+}
+
+long long
+stat_int(json_t *j, const char *key)
+{
+	json_t	*v = json_object_get(j, key);
+
+	ck_assert_msg(json_is_integer(v), "no stat %s", key);
+	return (json_integer_value(v));
+}
+
+/* The i-th output line parsed. */
+json_t *
+line_of(struct proc *p, u_int i)
+{
+	char	*s = p->obuf, *nl;
+	json_t	*j;
+
+	while (i-- > 0) {
+		s = strchr(s, '\n');
+		ck_assert(s != NULL);
+		s++;
+	}
+	nl = strchr(s, '\n');
+	ck_assert(nl != NULL);
+	j = json_loadb(s, nl - s, 0, NULL);
+	ck_assert_msg(j != NULL, "bad output line: %.*s", (int)(nl - s), s);
+	return (j);
+}
+
+/* Start the test HTTP server; returns its port. */
+int
+server_start(struct proc *p)
+{
+	const char	*argv[2];
+	const char	*bin = getenv("TE_SERVER");
+
+	argv[0] = bin != NULL ? bin : "./testserver";
+	argv[1] = NULL;
+	proc_start(p, argv, -1);
+	ck_assert(proc_wait_output(p, "\n", 0));
+	return (atoi(p->obuf));
+}
+
+/* Ask the test server for a counter from /count. */
+long
+server_count(int port, const char *what)
+{
+	struct sockaddr_in	 sin;
+	const char		*req = "GET /count HTTP/1.0\r\n\r\n";
+	char			 buf[1024], *body;
+	size_t			 len = 0;
+	ssize_t			 n;
+	json_t			*j;
+	long			 v;
+	int			 fd;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert(fd != -1);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert(connect(fd, (struct sockaddr *)&sin, sizeof sin) == 0);
+	ck_assert(write(fd, req, strlen(req)) == (ssize_t)strlen(req));
+	while ((n = read(fd, buf + len, sizeof buf - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	buf[len] = '\0';
+	body = strstr(buf, "\r\n\r\n");
+	ck_assert_ptr_nonnull(body);
+	j = json_loads(body + 4, 0, NULL);
+	ck_assert_ptr_nonnull(j);
+	v = json_integer_value(json_object_get(j, what));
+	json_decref(j);
+	return (v);
 }

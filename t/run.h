@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 struct proc {
 	pid_t	 pid;
 	int	 in;		/* write end of its stdin, or -1 */
@@ -37,5 +39,12 @@ void		 run_input(struct proc *, const char *, size_t,
 size_t		 count_lines(const char *, size_t);
 char		*make_tweets(u_int, const char *);
 char		*tmpfile_with(const char *, size_t);
+void		 te_run(struct proc *, const char *, ...);
+void		 te_start(struct proc *, ...);
+json_t		*stats_of(struct proc *);
+long long	 stat_int(json_t *, const char *);
+json_t		*line_of(struct proc *, u_int);
+int		 server_start(struct proc *);
+long		 server_count(int, const char *);
 
 #endif

@@ -1,0 +1,201 @@
+/*
+ * The http enricher: a request built from templates filled in from the
+ * tweet (values percent-encoded in the URL, JSON-escaped in the body). The
+ * value is the JSON response, or the part of it that select= names, or the
+ * text when the response is not JSON.
+ */
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "tweet-enricher.h"
+
+static const char *const http_keys[] = {
+	"url", "URL template, {/pointer} fields percent-encoded (required)",
+	"method", "GET (default; POST when there is a body), POST, PUT, ...",
+	"body", "request body template, {/pointer} fields JSON-escaped",
+	"header", "'Name: value' request header (repeatable)",
+	"select", "JSON pointer into the response: the part to keep",
+	NULL
+};
+
+struct http_conf {
+	struct fetch_request	 req;
+	char			*method;
+	struct template		*url;
+	struct template		*body;
+	char			*select;
+};
+
+static void
+http_free(void *data)
+{
+	struct http_conf	*hc = data;
+
+	template_free(hc->url);
+	template_free(hc->body);
+	curl_slist_free_all(hc->req.headers);
+	free(hc->method);
+	free(hc->select);
+	free(hc);
+}
+
+static void *
+http_configure(struct spec *sp, char **cause)
+{
+	struct http_conf	*hc;
+	const char		*url = spec_get(sp, "url");
+	const char		*method = spec_get(sp, "method");
+	const char		*body = spec_get(sp, "body");
+	const char		*select = spec_get(sp, "select");
+	char			*p;
+
+	if (url == NULL) {
+		xasprintf(cause, "http: url= is required");
+		return (NULL);
+	}
+	if (strncasecmp(url, "http://", 7) != 0 &&
+	    strncasecmp(url, "https://", 8) != 0) {
+		xasprintf(cause, "http: url= must start with http:// or "
+		    "https://");
+		return (NULL);
+	}
+	hc = xcalloc(1, sizeof *hc);
+	hc->method = xstrdup(method != NULL ? method : (body != NULL ?
+	    "POST" : "GET"));
+	for (p = hc->method; *p != '\0'; p++) {
+		if (!isalpha((u_char)*p)) {
+			xasprintf(cause, "http: bad method: %s", method);
+			goto fail;
+		}
+		*p = toupper((u_char)*p);
+	}
+	if (*hc->method == '\0') {
+		xasprintf(cause, "http: empty method");
+		goto fail;
+	}
+	if ((hc->url = template_parse(url, cause)) == NULL)
+		goto fail;
+	if (body != NULL && (hc->body = template_parse(body, cause)) == NULL)
+		goto fail;
+	if (select != NULL) {
+		if (!pointer_valid(select)) {
+			xasprintf(cause, "http: bad JSON pointer: %s", select);
+			goto fail;
+		}
+		hc->select = xstrdup(select);
+	}
+	hc->req.method = hc->method;
+	hc->req.flags = FETCH_FOLLOW;
+	hc->req.headers = fetch_headers(sp);
+	return (hc);
+
+fail:
+	http_free(hc);
+	return (NULL);
+}
+
+static int
+http_uses_tweet(void *data)
+{
+	struct http_conf	*hc = data;
+
+	return (!template_is_constant(hc->url) ||
+	    (hc->body != NULL && !template_is_constant(hc->body)));
+}
+
+/* Turn a 2xx response into a value; NULL with *cause if it cannot be. */
+static json_t *
+http_value(struct http_conf *hc, const struct fetch_result *res, char **cause)
+{
+	json_t	*root, *part;
+
+	root = json_loadb(res->body, res->len, JSON_DECODE_ANY|JSON_ALLOW_NUL,
+	    NULL);
+	if (root == NULL) {
+		if (hc->select != NULL) {
+			xasprintf(cause, "response is not JSON, cannot select "
+			    "%s", hc->select);
+			return (NULL);
+		}
+		if ((root = json_stringn(res->body, res->len)) == NULL)
+			xasprintf(cause, "response is neither JSON nor UTF-8 "
+			    "text");
+		return (root);
+	}
+	if (hc->select == NULL)
+		return (root);
+	if ((part = pointer_get(root, hc->select)) == NULL) {
+		xasprintf(cause, "no %s in the response", hc->select);
+		json_decref(root);
+		return (NULL);
+	}
+	json_incref(part);
+	json_decref(root);
+	return (part);
+}
+
+static void
+http_done(void *arg, const struct fetch_result *res)
+{
+	struct slot		*s = arg;
+	struct http_conf	*hc = slot_data(s);
+	json_t			*value;
+	char			 excerpt[200], *cause = NULL;
+
+	if (res->error != NULL) {
+		slot_settle(s, NULL, "%s", res->error);
+		return;
+	}
+	if (res->status < 200 || res->status > 299) {
+		fetch_excerpt(res, excerpt, sizeof excerpt);
+		slot_settle(s, NULL, "HTTP %ld%s%s", res->status,
+		    *excerpt != '\0' ? ": " : "", excerpt);
+		return;
+	}
+	if ((value = http_value(hc, res, &cause)) == NULL) {
+		slot_settle(s, NULL, "%s", cause);
+		free(cause);
+		return;
+	}
+	slot_settle(s, value, NULL);
+}
+
+static void
+http_start(void *data, struct slot *s)
+{
+	struct http_conf	*hc = data;
+	json_t			*root = slot_root(s);
+	char			*url, *body = NULL, *cause = NULL;
+	size_t			 len = 0;
+
+	if ((url = template_expand(hc->url, root, TEMPLATE_URL, NULL,
+	    &cause)) == NULL)
+		goto fail;
+	if (hc->body != NULL && (body = template_expand(hc->body, root,
+	    TEMPLATE_JSON, &len, &cause)) == NULL)
+		goto fail;
+	fetch_start(&hc->req, url, body, len, http_done, s);
+	free(url);
+	free(body);
+	return;
+
+fail:
+	slot_settle(s, NULL, "%s", cause);
+	free(cause);
+	free(url);
+}
+
+const struct enricher http_enricher = {
+	.name = "http",
+	.kind = ENRICHER_HTTP,
+	.help = "an HTTP request; the value is the JSON (or text) response",
+	.keys = http_keys,
+	.configure = http_configure,
+	.start = http_start,
+	.free = http_free,
+	.uses_tweet = http_uses_tweet,
+};

@@ -1,0 +1,860 @@
+/*
+ * The HTTP engine: libcurl's multi_socket API driven by the libevent loop
+ * (after curl's hiperfifo.c), no threads of our own. Every request is an
+ * entry keyed by method, URL, headers and body: a request identical to one
+ * in flight waits on it (coalescing), one already answered is served from an
+ * LRU cache. At most --max-in-flight transfers run; the rest wait in a FIFO.
+ * Connection errors, timeouts, 429 and 5xx are retried with exponential
+ * backoff and jitter, honouring Retry-After within a cap. Bodies are bounded.
+ */
+
+#include <sys/queue.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <event2/event.h>
+#include <event2/event_struct.h>
+
+#include "tweet-enricher.h"
+
+/* First retry waits about this long; each further one doubles it. */
+#define FETCH_BACKOFF_MS 250
+
+enum fetch_state {
+	FETCH_QUEUED,		/* waiting for a transfer slot */
+	FETCH_RUNNING,
+	FETCH_BACKOFF,		/* waiting to retry */
+	FETCH_DONE		/* answered: cached, or about to go */
+};
+
+struct fetch_waiter {
+	fetch_cb			 cb;
+	void				*arg;
+	TAILQ_ENTRY(fetch_waiter)	 entry;
+};
+
+struct fetch_entry {
+	char				*key;
+	size_t				 keylen;
+	uint32_t			 hash;
+	struct fetch_entry		*hnext;
+	enum fetch_state		 state;
+	TAILQ_HEAD(, fetch_waiter)	 waiters;
+	TAILQ_ENTRY(fetch_entry)	 qentry;	/* queue or LRU */
+
+	/* The request. */
+	const struct fetch_request	*req;		/* while waiters wait */
+	char				*url;
+	char				*body;
+	size_t				 bodylen;
+	u_int				 attempts;
+	struct event			*retry_ev;
+	CURL				*easy;
+	char				 errbuf[CURL_ERROR_SIZE];
+
+	/* The response. */
+	struct fetch_result		 res;
+	char				*data;
+	size_t				 size;
+	int				 too_big;
+	int				 got_headers;	/* FETCH_NO_BODY */
+	char				*location;	/* raw header */
+	int				 busy;		/* waiters called */
+	double				 expires;
+	size_t				 bytes;
+};
+TAILQ_HEAD(fetch_list, fetch_entry);
+
+struct fetch_sock {
+	struct event		 ev;
+	curl_socket_t		 fd;
+	int			 dead;
+	LIST_ENTRY(fetch_sock)	 entry;
+};
+
+static CURLM			*fetch_multi;
+static struct event		*fetch_timer;
+static struct event		*fetch_pump_ev;	/* start queued, free dead */
+static struct fetch_entry	**fetch_table;
+static u_int			 fetch_table_size;
+static u_int			 fetch_entries;
+static struct fetch_list	 fetch_queue = TAILQ_HEAD_INITIALIZER(fetch_queue);
+static struct fetch_list	 fetch_lru = TAILQ_HEAD_INITIALIZER(fetch_lru);
+static u_int			 fetch_cached;
+static size_t			 fetch_cached_bytes;
+static u_int			 fetch_running;
+static double			 fetch_next_start;	/* --rate */
+static LIST_HEAD(, fetch_sock)	 fetch_socks = LIST_HEAD_INITIALIZER(fetch_socks);
+static LIST_HEAD(, fetch_sock)	 fetch_dead = LIST_HEAD_INITIALIZER(fetch_dead);
+
+static void	fetch_pump(void);
+static void	fetch_schedule_pump(double);
+static void	fetch_finish(struct fetch_entry *);
+static void	fetch_transfer_done(struct fetch_entry *, CURLcode);
+
+static double
+fetch_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (ts.tv_sec + ts.tv_nsec / 1e9);
+}
+
+static uint32_t
+fetch_hash(const char *s, size_t n)
+{
+	uint32_t	h = 2166136261u;
+	size_t		i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (u_char)s[i];
+		h *= 16777619u;
+	}
+	return (h);
+}
+
+static void
+fetch_table_grow(void)
+{
+	struct fetch_entry	**old = fetch_table, *fe, *next;
+	u_int			  oldsize = fetch_table_size, i, b;
+
+	fetch_table_size = oldsize == 0 ? 1024 : oldsize * 2;
+	fetch_table = xcalloc(fetch_table_size, sizeof *fetch_table);
+	for (i = 0; i < oldsize; i++) {
+		for (fe = old[i]; fe != NULL; fe = next) {
+			next = fe->hnext;
+			b = fe->hash & (fetch_table_size - 1);
+			fe->hnext = fetch_table[b];
+			fetch_table[b] = fe;
+		}
+	}
+	free(old);
+}
+
+static struct fetch_entry *
+fetch_lookup(const char *key, size_t keylen, uint32_t hash)
+{
+	struct fetch_entry	*fe;
+
+	if (fetch_table == NULL)
+		return (NULL);
+	for (fe = fetch_table[hash & (fetch_table_size - 1)]; fe != NULL;
+	    fe = fe->hnext) {
+		if (fe->hash == hash && fe->keylen == keylen &&
+		    memcmp(fe->key, key, keylen) == 0)
+			return (fe);
+	}
+	return (NULL);
+}
+
+static void
+fetch_unlink(struct fetch_entry *fe)
+{
+	struct fetch_entry	**pp;
+
+	pp = &fetch_table[fe->hash & (fetch_table_size - 1)];
+	while (*pp != fe)
+		pp = &(*pp)->hnext;
+	*pp = fe->hnext;
+	fetch_entries--;
+}
+
+/* Free an entry that has no waiters and is in no list. */
+static void
+fetch_entry_free(struct fetch_entry *fe)
+{
+	if (fe->retry_ev != NULL)
+		event_free(fe->retry_ev);
+	if (fe->easy != NULL) {
+		curl_multi_remove_handle(fetch_multi, fe->easy);
+		curl_easy_cleanup(fe->easy);
+	}
+	free(fe->key);
+	free(fe->url);
+	free(fe->body);
+	free(fe->data);
+	free(fe->location);
+	free(fe->res.effective_url);
+	free(fe->res.content_type);
+	free(fe->res.location);
+	free(fe->res.error);
+	free(fe);
+}
+
+/* Drop a cached entry. */
+static void
+fetch_evict(struct fetch_entry *fe)
+{
+	TAILQ_REMOVE(&fetch_lru, fe, qentry);
+	fetch_cached--;
+	fetch_cached_bytes -= fe->bytes;
+	fetch_unlink(fe);
+	fetch_entry_free(fe);
+}
+
+
+/* Collect finished transfers. */
+static void
+fetch_check_done(void)
+{
+	struct fetch_entry	*fe;
+	CURLMsg			*msg;
+	CURLcode		 rc;
+	CURL			*easy;
+	int			 left;
+
+	while ((msg = curl_multi_info_read(fetch_multi, &left)) != NULL) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		easy = msg->easy_handle;
+		rc = msg->data.result;
+		curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&fe);
+		fetch_transfer_done(fe, rc);
+	}
+}
+
+/* A socket is ready. */
+static void
+fetch_event_cb(evutil_socket_t fd, short events, __unused void *arg)
+{
+	int	action = 0, running;
+
+	if (events & EV_READ)
+		action |= CURL_CSELECT_IN;
+	if (events & EV_WRITE)
+		action |= CURL_CSELECT_OUT;
+	curl_multi_socket_action(fetch_multi, fd, action, &running);
+	fetch_check_done();
+}
+
+/* curl's timeout expired. */
+static void
+fetch_timer_cb(__unused evutil_socket_t fd, __unused short events,
+    __unused void *arg)
+{
+	int	running;
+
+	curl_multi_socket_action(fetch_multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	fetch_check_done();
+}
+
+/* curl wants its timeout set (-1: none). */
+static int
+fetch_timer_set(__unused CURLM *multi, long ms, __unused void *userp)
+{
+	struct timeval	tv;
+
+	if (ms == -1) {
+		evtimer_del(fetch_timer);
+		return (0);
+	}
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(fetch_timer, &tv);
+	return (0);
+}
+
+/* A socket's state changed: (re)arm or drop its event. */
+static int
+fetch_socket_cb(__unused CURL *easy, curl_socket_t s, int what,
+    __unused void *userp, void *sockp)
+{
+	struct fetch_sock	*fs = sockp;
+	short			 kind;
+
+	if (what == CURL_POLL_REMOVE) {
+		if (fs != NULL && !fs->dead) {
+			/* Maybe inside this event's callback: free later. */
+			event_del(&fs->ev);
+			fs->dead = 1;
+			LIST_REMOVE(fs, entry);
+			LIST_INSERT_HEAD(&fetch_dead, fs, entry);
+			curl_multi_assign(fetch_multi, s, NULL);
+			fetch_schedule_pump(0);
+		}
+		return (0);
+	}
+	if (fs == NULL) {
+		fs = xcalloc(1, sizeof *fs);
+		fs->fd = s;
+		LIST_INSERT_HEAD(&fetch_socks, fs, entry);
+		curl_multi_assign(fetch_multi, s, fs);
+	} else
+		event_del(&fs->ev);
+	kind = EV_PERSIST;
+	if (what & CURL_POLL_IN)
+		kind |= EV_READ;
+	if (what & CURL_POLL_OUT)
+		kind |= EV_WRITE;
+	event_assign(&fs->ev, te_base, s, kind, fetch_event_cb, NULL);
+	event_add(&fs->ev, NULL);
+	return (0);
+}
+
+/* Body bytes arrive: keep them, within --max-response. */
+static size_t
+fetch_write_cb(char *ptr, size_t size, size_t nmemb, void *userp)
+{
+	struct fetch_entry	*fe = userp;
+	size_t			 n = size * nmemb;
+
+	if (fe->req->flags & FETCH_NO_BODY) {
+		fe->got_headers = 1;
+		return (0);	/* the headers are all we want: stop */
+	}
+	if (fe->res.len + n > opts.max_response) {
+		fe->too_big = 1;
+		return (0);
+	}
+	if (fe->res.len + n + 1 > fe->size) {
+		fe->size = (fe->res.len + n + 1) * 2;
+		if (fe->size > opts.max_response + 1)
+			fe->size = opts.max_response + 1;
+		fe->data = xreallocarray(fe->data, 1, fe->size);
+	}
+	memcpy(fe->data + fe->res.len, ptr, n);
+	fe->res.len += n;
+	fe->data[fe->res.len] = '\0';
+	return (n);
+}
+
+/* A header line: keep Location (curl has no redirect URL for a transfer
+ * stopped early, as FETCH_NO_BODY does). */
+static size_t
+fetch_header_cb(char *ptr, size_t size, size_t nmemb, void *userp)
+{
+	struct fetch_entry	*fe = userp;
+	size_t			 n = size * nmemb, k;
+
+	if (n >= 5 && strncmp(ptr, "HTTP/", 5) == 0) {
+		free(fe->location);
+		fe->location = NULL;
+	} else if (n > 9 && strncasecmp(ptr, "Location:", 9) == 0) {
+		ptr += 9;
+		n -= 9;
+		while (n > 0 && (*ptr == ' ' || *ptr == '\t')) {
+			ptr++;
+			n--;
+		}
+		k = n;
+		while (k > 0 && (ptr[k - 1] == '\r' || ptr[k - 1] == '\n' ||
+		    ptr[k - 1] == ' '))
+			k--;
+		free(fe->location);
+		fe->location = xstrndup(ptr, k);
+	}
+	return (size * nmemb);
+}
+
+/* Resolve a Location against the URL it came from; NULL if it cannot be. */
+static char *
+fetch_resolve(const char *base, const char *location)
+{
+	CURLU	*u;
+	char	*s, *out = NULL;
+
+	if ((u = curl_url()) == NULL)
+		return (NULL);
+	if (curl_url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_URL, location,
+	    CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_URL, &s, 0) == CURLUE_OK) {
+		out = xstrdup(s);
+		curl_free(s);
+	}
+	curl_url_cleanup(u);
+	return (out);
+}
+
+/* Start one transfer for an entry. */
+static void
+fetch_transfer_start(struct fetch_entry *fe)
+{
+	const struct fetch_request	*req = fe->req;
+	CURL				*e;
+
+	if ((e = curl_easy_init()) == NULL)
+		fatalx("%s: curl_easy_init failed", __func__);
+	fe->easy = e;
+	fe->errbuf[0] = '\0';
+	curl_easy_setopt(e, CURLOPT_URL, fe->url);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, fe);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, fe->errbuf);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, fetch_write_cb);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, fe);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, fetch_header_cb);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, fe);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, opts.timeout_ms);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, opts.connect_timeout_ms);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, opts.user_agent);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, req->headers);
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
+	    (curl_off_t)opts.max_response);
+	if (req->flags & FETCH_FOLLOW) {
+		curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+		curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)FETCH_MAX_REDIRECTS);
+	}
+	if (strcmp(req->method, "HEAD") == 0)
+		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+	else if (strcmp(req->method, "GET") != 0)
+		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req->method);
+	if (fe->body != NULL) {
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, fe->body);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)fe->bodylen);
+	}
+
+	fe->state = FETCH_RUNNING;
+	fe->attempts++;
+	fetch_running++;
+	stats.http_requests++;
+	if (fetch_running > stats.http_max_in_flight)
+		stats.http_max_in_flight = fetch_running;
+	if (curl_multi_add_handle(fetch_multi, e) != CURLM_OK)
+		fatalx("%s: curl_multi_add_handle failed", __func__);
+}
+
+/* Start queued transfers while there is room (and --rate allows). */
+static void
+fetch_pump(void)
+{
+	struct fetch_entry	*fe;
+	double			 now;
+
+	while (fetch_running < opts.max_in_flight &&
+	    (fe = TAILQ_FIRST(&fetch_queue)) != NULL) {
+		if (opts.rate > 0) {
+			now = fetch_now();
+			if (now < fetch_next_start) {
+				fetch_schedule_pump(fetch_next_start - now);
+				return;
+			}
+			if (fetch_next_start < now - 1 / opts.rate)
+				fetch_next_start = now;
+			fetch_next_start += 1 / opts.rate;
+		}
+		TAILQ_REMOVE(&fetch_queue, fe, qentry);
+		fetch_transfer_start(fe);
+	}
+}
+
+/* Free dead sockets and start what is queued. */
+static void
+fetch_pump_cb(__unused evutil_socket_t fd, __unused short events,
+    __unused void *arg)
+{
+	struct fetch_sock	*fs;
+
+	while ((fs = LIST_FIRST(&fetch_dead)) != NULL) {
+		LIST_REMOVE(fs, entry);
+		free(fs);
+	}
+	fetch_pump();
+}
+
+static void
+fetch_schedule_pump(double seconds)
+{
+	struct timeval	tv;
+
+	tv.tv_sec = (time_t)seconds;
+	tv.tv_usec = (seconds - tv.tv_sec) * 1e6;
+	if (!evtimer_pending(fetch_pump_ev, NULL) || seconds == 0)
+		evtimer_add(fetch_pump_ev, &tv);
+}
+
+/* The backoff is over: queue the entry again, ahead of new requests. */
+static void
+fetch_retry_cb(__unused evutil_socket_t fd, __unused short events, void *arg)
+{
+	struct fetch_entry	*fe = arg;
+
+	fe->state = FETCH_QUEUED;
+	TAILQ_INSERT_HEAD(&fetch_queue, fe, qentry);
+	fetch_pump();
+}
+
+/* Is this outcome worth another try? */
+static int
+fetch_retryable(CURLcode rc, long status)
+{
+	switch (rc) {
+	case CURLE_OK:
+		return (status == 429 || status >= 500);
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_GOT_NOTHING:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_SSL_CONNECT_ERROR:
+		return (1);
+	default:
+		return (0);
+	}
+}
+
+static void
+fetch_fail(struct fetch_entry *fe, CURLcode rc)
+{
+	const char	*why = fe->errbuf[0] != '\0' ? fe->errbuf :
+			    curl_easy_strerror(rc);
+
+	stats.http_failures++;
+	if (fe->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
+		stats.http_fail_size++;
+		xasprintf(&fe->res.error, "response larger than %zu bytes",
+		    opts.max_response);
+	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
+		stats.http_fail_timeout++;
+		xasprintf(&fe->res.error, "timeout: %s", why);
+	} else if (rc == CURLE_COULDNT_CONNECT ||
+	    rc == CURLE_COULDNT_RESOLVE_HOST) {
+		stats.http_fail_connect++;
+		xasprintf(&fe->res.error, "%s", why);
+	} else if (rc == CURLE_OK)
+		stats.http_fail_status++;
+	else {
+		stats.http_fail_other++;
+		xasprintf(&fe->res.error, "%s", why);
+	}
+}
+
+/* A transfer ended: retry it, or answer the waiters. */
+static void
+fetch_transfer_done(struct fetch_entry *fe, CURLcode rc)
+{
+	struct timeval	 tv;
+	curl_off_t	 after = 0;
+	long		 status = 0, ms;
+	char		*s;
+
+	curl_easy_getinfo(fe->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (rc == CURLE_WRITE_ERROR && fe->got_headers)
+		rc = CURLE_OK;
+	curl_easy_getinfo(fe->easy, CURLINFO_RETRY_AFTER, &after);
+	if (fetch_retryable(rc, status) && fe->attempts <= opts.retries) {
+		ms = FETCH_BACKOFF_MS << (fe->attempts - 1 < 16 ?
+		    fe->attempts - 1 : 16);
+		ms = ms / 2 + random() % (ms / 2 + 1);
+		if (after > 0 && after * 1000 > ms)
+			ms = after > opts.retry_max_ms / 1000 ?
+			    opts.retry_max_ms : (long)after * 1000;
+		if (ms > opts.retry_max_ms)
+			ms = opts.retry_max_ms;
+		curl_multi_remove_handle(fetch_multi, fe->easy);
+		curl_easy_cleanup(fe->easy);
+		fe->easy = NULL;
+		fetch_running--;
+		fe->res.len = 0;
+		fe->too_big = fe->got_headers = 0;
+		fe->state = FETCH_BACKOFF;
+		stats.http_retries++;
+		if (fe->retry_ev == NULL)
+			fe->retry_ev = evtimer_new(te_base, fetch_retry_cb, fe);
+		tv.tv_sec = ms / 1000;
+		tv.tv_usec = (ms % 1000) * 1000;
+		evtimer_add(fe->retry_ev, &tv);
+		fetch_pump();
+		return;
+	}
+
+	fe->res.status = rc == CURLE_OK ? status : 0;
+	fe->res.body = fe->data != NULL ? fe->data : "";
+	fe->res.attempts = fe->attempts;
+	if (curl_easy_getinfo(fe->easy, CURLINFO_CONTENT_TYPE, &s) == CURLE_OK &&
+	    s != NULL)
+		fe->res.content_type = xstrdup(s);
+	if (fe->location != NULL && status >= 300 && status <= 399)
+		fe->res.location = fetch_resolve(fe->url, fe->location);
+	if (curl_easy_getinfo(fe->easy, CURLINFO_EFFECTIVE_URL, &s) == CURLE_OK &&
+	    s != NULL)
+		fe->res.effective_url = xstrdup(s);
+	if (rc != CURLE_OK || fe->too_big || status == 429 || status >= 500)
+		fetch_fail(fe, rc);
+	curl_multi_remove_handle(fetch_multi, fe->easy);
+	curl_easy_cleanup(fe->easy);
+	fe->easy = NULL;
+	fetch_running--;
+	fetch_finish(fe);
+	fetch_pump();
+}
+
+/* Call an entry's waiters (and free them). */
+static void
+fetch_call_waiters(struct fetch_entry *fe)
+{
+	struct fetch_waiter	*w;
+
+	fe->busy = 1;
+	while ((w = TAILQ_FIRST(&fe->waiters)) != NULL) {
+		TAILQ_REMOVE(&fe->waiters, w, entry);
+		w->cb(w->arg, &fe->res);
+		free(w);
+	}
+	fe->busy = 0;
+}
+
+/* Keep the cache within its bounds, least recently used out first. */
+static void
+fetch_trim(void)
+{
+	struct fetch_entry	*fe;
+
+	while ((fe = TAILQ_FIRST(&fetch_lru)) != NULL && !fe->busy &&
+	    (fetch_cached > opts.cache_size ||
+	    fetch_cached_bytes > opts.cache_bytes))
+		fetch_evict(fe);
+}
+
+/* An entry is answered: cache it if it may be, and tell the waiters. */
+static void
+fetch_finish(struct fetch_entry *fe)
+{
+	int	cache;
+
+	fe->state = FETCH_DONE;
+	cache = opts.cache_size > 0 && fe->res.error == NULL &&
+	    fe->res.status != 429 && fe->res.status < 500;
+	if (cache) {
+		fe->expires = fetch_now() + opts.cache_ttl;
+		fe->bytes = sizeof *fe + fe->keylen + fe->size;
+		TAILQ_INSERT_TAIL(&fetch_lru, fe, qentry);
+		fetch_cached++;
+		fetch_cached_bytes += fe->bytes;
+	} else
+		fetch_unlink(fe);
+	fetch_call_waiters(fe);
+	if (cache)
+		fetch_trim();
+	else
+		fetch_entry_free(fe);
+}
+
+static void
+fetch_key_add(char **key, size_t *len, size_t *size, const char *s, size_t n)
+{
+	if (*len + n + 1 > *size) {
+		*size = (*len + n + 1) * 2;
+		*key = xreallocarray(*key, 1, *size);
+	}
+	memcpy(*key + *len, s, n);
+	*len += n;
+	(*key)[(*len)++] = '\0';
+}
+
+/*
+ * Ask for a URL (url and body are copied). cb is called exactly once with the
+ * outcome: at once on a cache hit or a bad URL, else from the loop.
+ */
+void
+fetch_start(const struct fetch_request *req, const char *url,
+    const char *body, size_t bodylen, fetch_cb cb, void *arg)
+{
+	struct fetch_entry	*fe;
+	struct fetch_waiter	*w;
+	struct fetch_result	 bad;
+	struct curl_slist	*h;
+	char			*key = NULL, flags[16];
+	size_t			 keylen = 0, keysize = 0;
+	uint32_t		 hash;
+
+	if (strncasecmp(url, "http://", 7) != 0 &&
+	    strncasecmp(url, "https://", 8) != 0) {
+		memset(&bad, 0, sizeof bad);
+		xasprintf(&bad.error, "not an http or https URL");
+		bad.body = "";
+		cb(arg, &bad);
+		free(bad.error);
+		return;
+	}
+
+	snprintf(flags, sizeof flags, "%d", req->flags);
+	fetch_key_add(&key, &keylen, &keysize, req->method,
+	    strlen(req->method));
+	fetch_key_add(&key, &keylen, &keysize, flags, strlen(flags));
+	fetch_key_add(&key, &keylen, &keysize, url, strlen(url));
+	for (h = req->headers; h != NULL; h = h->next)
+		fetch_key_add(&key, &keylen, &keysize, h->data, strlen(h->data));
+	if (body != NULL)
+		fetch_key_add(&key, &keylen, &keysize, body, bodylen);
+	hash = fetch_hash(key, keylen);
+
+	fe = fetch_lookup(key, keylen, hash);
+	if (fe != NULL && fe->state == FETCH_DONE &&
+	    fetch_now() > fe->expires && !fe->busy) {
+		fetch_evict(fe);
+		fe = NULL;
+	}
+	if (fe != NULL && fe->state == FETCH_DONE) {
+		stats.http_cache_hits++;
+		free(key);
+		TAILQ_REMOVE(&fetch_lru, fe, qentry);
+		TAILQ_INSERT_TAIL(&fetch_lru, fe, qentry);
+		fe->busy++;
+		cb(arg, &fe->res);
+		fe->busy--;
+		return;
+	}
+
+	w = xcalloc(1, sizeof *w);
+	w->cb = cb;
+	w->arg = arg;
+	if (fe != NULL) {
+		stats.http_coalesced++;
+		free(key);
+		TAILQ_INSERT_TAIL(&fe->waiters, w, entry);
+		return;
+	}
+
+	fe = xcalloc(1, sizeof *fe);
+	fe->key = key;
+	fe->keylen = keylen;
+	fe->hash = hash;
+	fe->req = req;
+	fe->url = xstrdup(url);
+	if (body != NULL) {
+		fe->body = xmalloc(bodylen + 1);
+		memcpy(fe->body, body, bodylen);
+		fe->body[bodylen] = '\0';
+		fe->bodylen = bodylen;
+	}
+	TAILQ_INIT(&fe->waiters);
+	TAILQ_INSERT_TAIL(&fe->waiters, w, entry);
+	if (fetch_entries + 1 > fetch_table_size)
+		fetch_table_grow();
+	fe->hnext = fetch_table[hash & (fetch_table_size - 1)];
+	fetch_table[hash & (fetch_table_size - 1)] = fe;
+	fetch_entries++;
+
+	fe->state = FETCH_QUEUED;
+	TAILQ_INSERT_TAIL(&fetch_queue, fe, qentry);
+	fetch_pump();
+}
+
+/* Set up the multi handle on the loop. */
+void
+fetch_init(void)
+{
+	if (fetch_multi != NULL)
+		return;
+	if ((fetch_multi = curl_multi_init()) == NULL)
+		fatalx("%s: curl_multi_init failed", __func__);
+	fetch_timer = evtimer_new(te_base, fetch_timer_cb, NULL);
+	fetch_pump_ev = evtimer_new(te_base, fetch_pump_cb, NULL);
+	if (fetch_timer == NULL || fetch_pump_ev == NULL)
+		fatalx("%s: evtimer_new failed", __func__);
+	curl_multi_setopt(fetch_multi, CURLMOPT_SOCKETFUNCTION,
+	    fetch_socket_cb);
+	curl_multi_setopt(fetch_multi, CURLMOPT_TIMERFUNCTION, fetch_timer_set);
+	curl_multi_setopt(fetch_multi, CURLMOPT_PIPELINING,
+	    (long)CURLPIPE_MULTIPLEX);
+	curl_multi_setopt(fetch_multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+	    (long)opts.max_host_connections);
+	curl_multi_setopt(fetch_multi, CURLMOPT_MAXCONNECTS,
+	    (long)opts.max_in_flight);
+	srandom(getpid() ^ time(NULL));
+}
+
+/* Drop everything: waiters are not called (an early exit). */
+void
+fetch_free(void)
+{
+	struct fetch_entry	*fe;
+	struct fetch_waiter	*w;
+	struct fetch_sock	*fs;
+	u_int			 i;
+
+	if (fetch_multi == NULL)
+		return;
+	for (i = 0; i < fetch_table_size; i++) {
+		while ((fe = fetch_table[i]) != NULL) {
+			fetch_table[i] = fe->hnext;
+			while ((w = TAILQ_FIRST(&fe->waiters)) != NULL) {
+				TAILQ_REMOVE(&fe->waiters, w, entry);
+				free(w);
+			}
+			fetch_entry_free(fe);
+		}
+	}
+	free(fetch_table);
+	fetch_table = NULL;
+	fetch_table_size = fetch_entries = fetch_cached = 0;
+	fetch_cached_bytes = 0;
+	TAILQ_INIT(&fetch_queue);
+	TAILQ_INIT(&fetch_lru);
+	curl_multi_cleanup(fetch_multi);
+	fetch_multi = NULL;
+	while ((fs = LIST_FIRST(&fetch_socks)) != NULL) {
+		event_del(&fs->ev);
+		LIST_REMOVE(fs, entry);
+		free(fs);
+	}
+	while ((fs = LIST_FIRST(&fetch_dead)) != NULL) {
+		LIST_REMOVE(fs, entry);
+		free(fs);
+	}
+	event_free(fetch_timer);
+	event_free(fetch_pump_ev);
+	fetch_timer = fetch_pump_ev = NULL;
+}
+
+/* A short, printable excerpt of a response body for error messages. */
+void
+fetch_excerpt(const struct fetch_result *res, char *buf, size_t size)
+{
+	size_t	i, n = 0;
+	u_char	c;
+
+	for (i = 0; i < res->len && n + 4 < size; i++) {
+		c = res->body[i];
+		if (c == '\n' || c == '\r' || c == '\t')
+			c = ' ';
+		buf[n++] = (c >= 0x20 && c < 0x7f) ? c : '?';
+	}
+	while (n > 0 && buf[n - 1] == ' ')
+		n--;
+	if (i < res->len) {
+		memcpy(buf + n, "...", 3);
+		n += 3;
+	}
+	buf[n] = '\0';
+}
+
+/* A header list: the --header options, then an enrichment's own. */
+struct curl_slist *
+fetch_headers(struct spec *sp)
+{
+	struct curl_slist	*list = NULL, *next;
+	u_int			 i;
+
+	for (i = 0; i < opts.nheaders; i++) {
+		if ((next = curl_slist_append(list, opts.headers[i])) == NULL)
+			fatalx("%s: out of memory", __func__);
+		list = next;
+	}
+	for (i = 0; sp != NULL && i < spec_count(sp); i++) {
+		if (strcmp(spec_key(sp, i), "header") != 0)
+			continue;
+		next = curl_slist_append(list, spec_value(sp, i));
+		if (next == NULL)
+			fatalx("%s: out of memory", __func__);
+		list = next;
+	}
+	return (list);
+}

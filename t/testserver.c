@@ -1,0 +1,387 @@
+/*
+ * The test HTTP server (libevent evhttp): binds 127.0.0.1 on a free port,
+ * prints the port on stdout and serves until its stdin closes. Endpoints:
+ *
+ *   /json...             200 JSON: method, uri, a request number
+ *   /echo                200 JSON: method, uri, body, user agent, X-Test
+ *   /text                200 text/plain
+ *   /badjson             200 application/json that is not JSON
+ *   /latency/MS          200 JSON after MS milliseconds
+ *   /status/N            status N with a body
+ *   /flaky/KEY/K         503 for the first K requests of KEY, then 200
+ *   /ratelimit/KEY/K/S   429 Retry-After: S for the first K of KEY, then 200
+ *   /redirect/N          302 to /redirect/N-1; /redirect/0 is 200
+ *   /loop/a, /loop/b     301 to each other
+ *   /headrefused         405 to HEAD, 301 to /text for GET
+ *   /toftp               302 to an ftp:// URL
+ *   /reset               the connection is reset, no response
+ *   /hang                never answered
+ *   /big/N               N bytes; /bigchunked/N the same, chunked
+ *   /slow/N              N bytes, one every 50 ms
+ *   /close               200 with "Connection: close"
+ *   /count               JSON: requests, max_concurrent, current
+ */
+
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+static struct event_base	*base;
+static long			 total, current, max_concurrent;
+
+struct counter {
+	char		*key;
+	long		 n;
+	struct counter	*next;
+};
+static struct counter	*counters;
+
+struct delayed {
+	struct evhttp_request		*req;
+	struct evhttp_connection	*evcon;
+	int				 status;
+	long				 left;	/* /slow: bytes to go */
+	struct event			*ev;
+};
+
+static long
+count_key(const char *key)
+{
+	struct counter	*c;
+
+	for (c = counters; c != NULL; c = c->next) {
+		if (strcmp(c->key, key) == 0)
+			return (++c->n);
+	}
+	c = calloc(1, sizeof *c);
+	c->key = strdup(key);
+	c->n = 1;
+	c->next = counters;
+	counters = c;
+	return (1);
+}
+
+static void
+reply(struct evhttp_request *req, int code, const char *type,
+    struct evbuffer *body)
+{
+	if (type != NULL)
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Content-Type", type);
+	evhttp_send_reply(req, code, NULL, body);
+	current--;
+}
+
+static void
+reply_text(struct evhttp_request *req, int code, const char *type,
+    const char *fmt, ...)
+{
+	struct evbuffer	*b = evbuffer_new();
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	evbuffer_add_vprintf(b, fmt, ap);
+	va_end(ap);
+	reply(req, code, type, b);
+	evbuffer_free(b);
+}
+
+static void
+redirect(struct evhttp_request *req, int code, const char *to)
+{
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Location",
+	    to);
+	reply_text(req, code, "text/plain", "moved to %s", to);
+}
+
+static void
+delayed_closed(struct evhttp_connection *evcon, void *arg)
+{
+	struct delayed	*d = arg;
+
+	(void)evcon;
+	d->req = NULL;
+	current--;
+}
+
+static void
+delayed_fire(evutil_socket_t fd, short events, void *arg)
+{
+	struct delayed	*d = arg;
+	struct evbuffer	*b;
+
+	(void)fd;
+	(void)events;
+	if (d->req == NULL)
+		goto done;
+	if (d->left > 0) {
+		b = evbuffer_new();
+		evbuffer_add(b, "x", 1);
+		evhttp_send_reply_chunk(d->req, b);
+		evbuffer_free(b);
+		if (--d->left > 0) {
+			struct timeval tv = { 0, 50000 };
+			evtimer_add(d->ev, &tv);
+			return;
+		}
+		evhttp_connection_set_closecb(d->evcon, NULL, NULL);
+		evhttp_send_reply_end(d->req);
+		current--;
+		goto done;
+	}
+	evhttp_connection_set_closecb(d->evcon, NULL, NULL);
+	reply_text(d->req, 200, "application/json", "{\"ok\":true}");
+done:
+	event_free(d->ev);
+	free(d);
+}
+
+static void
+delay(struct evhttp_request *req, long ms, long slow)
+{
+	struct delayed	*d = calloc(1, sizeof *d);
+	struct timeval	 tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	d->req = req;
+	d->evcon = evhttp_request_get_connection(req);
+	d->left = slow;
+	d->ev = evtimer_new(base, delayed_fire, d);
+	evhttp_connection_set_closecb(d->evcon, delayed_closed, d);
+	if (slow > 0) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Content-Type", "text/plain");
+		evhttp_send_reply_start(req, 200, "OK");
+	}
+	evtimer_add(d->ev, &tv);
+}
+
+static void
+json_escape(struct evbuffer *b, const char *s, size_t n)
+{
+	size_t	i;
+
+	evbuffer_add(b, "\"", 1);
+	for (i = 0; i < n; i++) {
+		if (s[i] == '"' || s[i] == '\\')
+			evbuffer_add_printf(b, "\\%c", s[i]);
+		else if ((unsigned char)s[i] < 0x20)
+			evbuffer_add_printf(b, "\\u%04x", s[i]);
+		else
+			evbuffer_add(b, s + i, 1);
+	}
+	evbuffer_add(b, "\"", 1);
+}
+
+static void
+echo(struct evhttp_request *req, const char *uri)
+{
+	struct evkeyvalq	*h = evhttp_request_get_input_headers(req);
+	struct evbuffer		*in = evhttp_request_get_input_buffer(req);
+	struct evbuffer		*b = evbuffer_new();
+	const char		*ua = evhttp_find_header(h, "User-Agent");
+	const char		*xt = evhttp_find_header(h, "X-Test");
+	const char		*method;
+	size_t			 n = evbuffer_get_length(in);
+
+	switch (evhttp_request_get_command(req)) {
+	case EVHTTP_REQ_GET: method = "GET"; break;
+	case EVHTTP_REQ_POST: method = "POST"; break;
+	case EVHTTP_REQ_PUT: method = "PUT"; break;
+	case EVHTTP_REQ_HEAD: method = "HEAD"; break;
+	default: method = "OTHER"; break;
+	}
+	evbuffer_add_printf(b, "{\"method\":\"%s\",\"uri\":", method);
+	json_escape(b, uri, strlen(uri));
+	evbuffer_add_printf(b, ",\"body\":");
+	json_escape(b, (char *)evbuffer_pullup(in, n), n);
+	evbuffer_add_printf(b, ",\"user_agent\":");
+	json_escape(b, ua != NULL ? ua : "", ua != NULL ? strlen(ua) : 0);
+	evbuffer_add_printf(b, ",\"x_test\":");
+	json_escape(b, xt != NULL ? xt : "", xt != NULL ? strlen(xt) : 0);
+	evbuffer_add_printf(b, ",\"n\":%ld}", total);
+	reply(req, 200, "application/json", b);
+	evbuffer_free(b);
+}
+
+static void
+serve(struct evhttp_request *req, void *arg)
+{
+	const char	*uri = evhttp_request_get_uri(req);
+	char		 key[256], to[300], *big;
+	long		 n, k, s;
+	int		 fd;
+	struct linger	 l = { 1, 0 };
+
+	(void)arg;
+	if (strcmp(uri, "/count") == 0) {
+		current++;
+		reply_text(req, 200, "application/json", "{\"requests\":%ld,"
+		    "\"max_concurrent\":%ld,\"current\":%ld}", total,
+		    max_concurrent, current - 1);
+		return;
+	}
+	total++;
+	if (++current > max_concurrent)
+		max_concurrent = current;
+
+	if (strncmp(uri, "/json", 5) == 0) {
+		struct evbuffer *b = evbuffer_new();
+		evbuffer_add_printf(b, "{\"uri\":");
+		json_escape(b, uri, strlen(uri));
+		evbuffer_add_printf(b, ",\"n\":%ld,\"nested\":{\"list\":[1,2,"
+		    "{\"deep\":\"yes\"}]}}", total);
+		reply(req, 200, "application/json", b);
+		evbuffer_free(b);
+	} else if (strncmp(uri, "/echo", 5) == 0)
+		echo(req, uri);
+	else if (strcmp(uri, "/text") == 0)
+		reply_text(req, 200, "text/plain", "hello, world");
+	else if (strcmp(uri, "/badjson") == 0)
+		reply_text(req, 200, "application/json", "{not json");
+	else if (sscanf(uri, "/latency/%ld", &n) == 1)
+		delay(req, n, 0);
+	else if (sscanf(uri, "/slow/%ld", &n) == 1)
+		delay(req, 50, n);
+	else if (sscanf(uri, "/status/%ld", &n) == 1)
+		reply_text(req, (int)n, "text/plain", "failure body %ld\n"
+		    "second line", n);
+	else if (sscanf(uri, "/flaky/%200[^/]/%ld", key, &k) == 2) {
+		if ((n = count_key(key)) <= k)
+			reply_text(req, 503, "text/plain", "unavailable");
+		else
+			reply_text(req, 200, "application/json",
+			    "{\"ok\":true,\"tries\":%ld}", n);
+	} else if (sscanf(uri, "/ratelimit/%200[^/]/%ld/%ld", key, &k,
+	    &s) == 3) {
+		if ((n = count_key(key)) <= k) {
+			snprintf(to, sizeof to, "%ld", s);
+			evhttp_add_header(evhttp_request_get_output_headers(req),
+			    "Retry-After", to);
+			reply_text(req, 429, "text/plain", "slow down");
+		} else
+			reply_text(req, 200, "application/json",
+			    "{\"ok\":true,\"tries\":%ld}", n);
+	} else if (sscanf(uri, "/redirect/%ld", &n) == 1) {
+		if (n <= 0)
+			reply_text(req, 200, "text/plain", "done");
+		else {
+			snprintf(to, sizeof to, "/redirect/%ld", n - 1);
+			redirect(req, 302, to);
+		}
+	} else if (strcmp(uri, "/loop/a") == 0)
+		redirect(req, 301, "/loop/b");
+	else if (strcmp(uri, "/loop/b") == 0)
+		redirect(req, 301, "/loop/a");
+	else if (strcmp(uri, "/headrefused") == 0) {
+		if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD)
+			reply_text(req, 405, "text/plain", "no HEAD");
+		else
+			redirect(req, 301, "/text");
+	} else if (strcmp(uri, "/toftp") == 0)
+		redirect(req, 302, "ftp://127.0.0.1/file");
+	else if (strcmp(uri, "/reset") == 0) {
+		fd = bufferevent_getfd(evhttp_connection_get_bufferevent(
+		    evhttp_request_get_connection(req)));
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+		shutdown(fd, SHUT_RDWR);
+		current--;
+	} else if (strcmp(uri, "/hang") == 0)
+		;
+	else if (sscanf(uri, "/big/%ld", &n) == 1 ||
+	    sscanf(uri, "/bigchunked/%ld", &n) == 1) {
+		big = malloc(n);
+		memset(big, 'x', n);
+		if (strncmp(uri, "/bigc", 5) == 0) {
+			struct evbuffer *b = evbuffer_new();
+			evhttp_send_reply_start(req, 200, "OK");
+			for (k = 0; k < n; k += 65536) {
+				evbuffer_add(b, big + k, n - k < 65536 ?
+				    n - k : 65536);
+				evhttp_send_reply_chunk(req, b);
+			}
+			evhttp_send_reply_end(req);
+			evbuffer_free(b);
+			current--;
+		} else {
+			struct evbuffer *b = evbuffer_new();
+			evbuffer_add(b, big, n);
+			reply(req, 200, "text/plain", b);
+			evbuffer_free(b);
+		}
+		free(big);
+	} else if (strcmp(uri, "/close") == 0) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Connection", "close");
+		reply_text(req, 200, "application/json", "{\"closed\":true}");
+	} else
+		reply_text(req, 404, "text/plain", "no such endpoint: %s", uri);
+}
+
+static void
+stdin_closed(evutil_socket_t fd, short events, void *arg)
+{
+	char	buf[256];
+
+	(void)events;
+	(void)arg;
+	if (read(fd, buf, sizeof buf) <= 0)
+		event_base_loopbreak(base);
+}
+
+int
+main(void)
+{
+	struct evhttp		*http;
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof sin;
+	struct event		*ev;
+	int			 fd, one = 1;
+
+	signal(SIGPIPE, SIG_IGN);
+	base = event_base_new();
+	http = evhttp_new(base);
+	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE);
+	evhttp_set_gencb(http, serve, NULL);
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof sin) != 0 ||
+	    listen(fd, 4096) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&sin, &len) != 0) {
+		perror("testserver");
+		return (1);
+	}
+	evutil_make_socket_nonblocking(fd);
+	if (evhttp_accept_socket(http, fd) != 0) {
+		fprintf(stderr, "testserver: evhttp_accept_socket failed\n");
+		return (1);
+	}
+	printf("%d\n", ntohs(sin.sin_port));
+	fflush(stdout);
+
+	ev = event_new(base, 0, EV_READ | EV_PERSIST, stdin_closed, NULL);
+	event_add(ev, NULL);
+	event_base_dispatch(base);
+	event_free(ev);
+	evhttp_free(http);
+	event_base_free(base);
+	return (0);
+}
