@@ -90,6 +90,8 @@ static u_int			 fetch_cached;
 static size_t			 fetch_cached_bytes;
 static u_int			 fetch_running;
 static double			 fetch_next_start;	/* --rate */
+static CURL			**fetch_spare;	/* easy handles to reuse */
+static u_int			 fetch_nspare;
 static LIST_HEAD(, fetch_sock)	 fetch_socks = LIST_HEAD_INITIALIZER(fetch_socks);
 static LIST_HEAD(, fetch_sock)	 fetch_dead = LIST_HEAD_INITIALIZER(fetch_dead);
 
@@ -167,16 +169,46 @@ fetch_unlink(struct fetch_entry *fe)
 	fetch_entries--;
 }
 
+/* An easy handle: a spare one reset, or a new one. */
+static CURL *
+fetch_easy_get(void)
+{
+	CURL	*e;
+
+	if (fetch_nspare > 0) {
+		e = fetch_spare[--fetch_nspare];
+		curl_easy_reset(e);
+		return (e);
+	}
+	if ((e = curl_easy_init()) == NULL)
+		fatalx("%s: curl_easy_init failed", __func__);
+	return (e);
+}
+
+/* Take an entry's easy handle off the multi handle and keep it for reuse. */
+static void
+fetch_easy_put(struct fetch_entry *fe)
+{
+	if (fe->easy == NULL)
+		return;
+	curl_multi_remove_handle(fetch_multi, fe->easy);
+	if (fetch_nspare < opts.max_in_flight) {
+		if (fetch_spare == NULL)
+			fetch_spare = xcalloc(opts.max_in_flight,
+			    sizeof *fetch_spare);
+		fetch_spare[fetch_nspare++] = fe->easy;
+	} else
+		curl_easy_cleanup(fe->easy);
+	fe->easy = NULL;
+}
+
 /* Free an entry that has no waiters and is in no list. */
 static void
 fetch_entry_free(struct fetch_entry *fe)
 {
 	if (fe->retry_ev != NULL)
 		event_free(fe->retry_ev);
-	if (fe->easy != NULL) {
-		curl_multi_remove_handle(fetch_multi, fe->easy);
-		curl_easy_cleanup(fe->easy);
-	}
+	fetch_easy_put(fe);
 	free(fe->key);
 	free(fe->url);
 	free(fe->body);
@@ -381,8 +413,7 @@ fetch_transfer_start(struct fetch_entry *fe)
 	const struct fetch_request	*req = fe->req;
 	CURL				*e;
 
-	if ((e = curl_easy_init()) == NULL)
-		fatalx("%s: curl_easy_init failed", __func__);
+	e = fetch_easy_get();
 	fe->easy = e;
 	fe->errbuf[0] = '\0';
 	curl_easy_setopt(e, CURLOPT_URL, fe->url);
@@ -557,9 +588,7 @@ fetch_transfer_done(struct fetch_entry *fe, CURLcode rc)
 			    opts.retry_max_ms : (long)after * 1000;
 		if (ms > opts.retry_max_ms)
 			ms = opts.retry_max_ms;
-		curl_multi_remove_handle(fetch_multi, fe->easy);
-		curl_easy_cleanup(fe->easy);
-		fe->easy = NULL;
+		fetch_easy_put(fe);
 		fetch_running--;
 		fe->res.len = 0;
 		fe->too_big = fe->got_headers = 0;
@@ -587,9 +616,7 @@ fetch_transfer_done(struct fetch_entry *fe, CURLcode rc)
 		fe->res.effective_url = xstrdup(s);
 	if (rc != CURLE_OK || fe->too_big || status == 429 || status >= 500)
 		fetch_fail(fe, rc);
-	curl_multi_remove_handle(fetch_multi, fe->easy);
-	curl_easy_cleanup(fe->easy);
-	fe->easy = NULL;
+	fetch_easy_put(fe);
 	fetch_running--;
 	fetch_finish(fe);
 	fetch_pump();
@@ -798,6 +825,10 @@ fetch_free(void)
 	fetch_cached_bytes = 0;
 	TAILQ_INIT(&fetch_queue);
 	TAILQ_INIT(&fetch_lru);
+	while (fetch_nspare > 0)
+		curl_easy_cleanup(fetch_spare[--fetch_nspare]);
+	free(fetch_spare);
+	fetch_spare = NULL;
 	curl_multi_cleanup(fetch_multi);
 	fetch_multi = NULL;
 	while ((fs = LIST_FIRST(&fetch_socks)) != NULL) {

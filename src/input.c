@@ -142,18 +142,14 @@ input_next(void)
 	}
 	frame_reset(input_frame);
 
-	if (!S_ISREG(sb.st_mode)) {
+	/* Pipes, sockets and terminals can be polled; files and devices like
+	 * /dev/null cannot, and are read a chunk at a time. */
+	if (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode) || isatty(input_fd)) {
 		input_read_ev = event_new(te_base, input_fd, EV_READ|EV_PERSIST,
 		    input_readable, NULL);
-		if (input_read_ev == NULL)
-			fatalx("%s: event_new failed", __func__);
-		if (event_add(input_read_ev, NULL) == 0)
-			input_watched = 1;
-		else {
-			/* Not pollable (like /dev/null): read it as a file. */
-			event_free(input_read_ev);
-			input_read_ev = NULL;
-		}
+		if (input_read_ev == NULL || event_add(input_read_ev, NULL) != 0)
+			fatalx("%s: cannot watch %s", __func__, input_name);
+		input_watched = 1;
 	}
 	if (input_pause_mask != 0) {
 		if (input_watched)

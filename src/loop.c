@@ -50,10 +50,22 @@ loop_signal_cb(evutil_socket_t sig, __unused short events,
 void
 loop_init(void)
 {
+	struct event_config	*cfg;
+
 	clock_gettime(CLOCK_MONOTONIC, &loop_start);
 	event_set_log_callback(loop_log_cb);
 	signal(SIGPIPE, SIG_IGN);
-	if ((te_base = event_base_new()) == NULL)
+	/*
+	 * The changelist folds an event_del and event_add of one fd in a loop
+	 * turn into nothing: curl drops and re-adds a socket around every
+	 * request on a kept-alive connection.
+	 */
+	if ((cfg = event_config_new()) == NULL)
+		fatalx("%s: event_config_new failed", __func__);
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	te_base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	if (te_base == NULL)
 		fatalx("%s: event_base_new failed", __func__);
 	loop_sigint = evsignal_new(te_base, SIGINT, loop_signal_cb, NULL);
 	loop_sigterm = evsignal_new(te_base, SIGTERM, loop_signal_cb, NULL);

@@ -349,10 +349,15 @@ main(void)
 	struct sockaddr_in	 sin;
 	socklen_t		 len = sizeof sin;
 	struct event		*ev;
+	struct event_config	*cfg;
 	int			 fd, one = 1;
 
 	signal(SIGPIPE, SIG_IGN);
-	base = event_base_new();
+	/* Precise timers: /latency/50 should take 50 ms, not 51 or 52. */
+	cfg = event_config_new();
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER);
+	base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
 	http = evhttp_new(base);
 	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
 	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE);
