@@ -82,19 +82,19 @@ def main():
                 f.write('url = "%s%d"\noutput = "/dev/null"\n' % (base, i))
         te, wr, cu, ai, th = [], [], [], [], []
         for _ in range(a.runs):
-            dt, _ = timed([TE, "-q", "-j", str(j), "-e",
+            dt = timed([TE, "-q", "-j", str(j), "-e",
                            "http:url=%s{/seq},select=/ok" % base], tweets)
             te.append(n / dt)
             wr.append(wrk(base + "0", j, 5))
-            dt, _ = timed(["curl", "-s", "--parallel", "--parallel-max",
+            dt = timed(["curl", "-s", "--parallel", "--parallel-max",
                            str(j), "-K", urls])
             cu.append(n / dt)
             if not a.no_python:
-                dt, _ = timed([PY, os.path.join(TOP, "bench",
+                dt = timed([PY, os.path.join(TOP, "bench",
                                                 "py_aiohttp.py"),
                                base, str(j)], tweets)
                 ai.append(n / dt)
-                dt, _ = timed([PY, os.path.join(TOP, "bench",
+                dt = timed([PY, os.path.join(TOP, "bench",
                                                 "py_threads.py"),
                                "127.0.0.1", str(port),
                                "/latency/%d?" % a.latency, str(j)], tweets)

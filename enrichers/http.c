@@ -107,18 +107,21 @@ http_uses_tweet(void *data)
 	    (hc->body != NULL && !template_is_constant(hc->body)));
 }
 
-/* Turn a 2xx response into a value; NULL with *cause if it cannot be. */
-static json_t *
-http_value(struct http_conf *hc, const struct fetch_result *res, char **cause)
+/*
+ * Turn a 2xx response body into a value (the part select names, if any);
+ * NULL with *cause if it cannot be.
+ */
+json_t *
+http_value(const char *select, const struct fetch_result *res, char **cause)
 {
 	json_t	*root, *part;
 
 	root = json_loadb(res->body, res->len, JSON_DECODE_ANY|JSON_ALLOW_NUL,
 	    NULL);
 	if (root == NULL) {
-		if (hc->select != NULL) {
+		if (select != NULL) {
 			xasprintf(cause, "response is not JSON, cannot select "
-			    "%s", hc->select);
+			    "%s", select);
 			return (NULL);
 		}
 		if ((root = json_stringn(res->body, res->len)) == NULL)
@@ -126,10 +129,10 @@ http_value(struct http_conf *hc, const struct fetch_result *res, char **cause)
 			    "text");
 		return (root);
 	}
-	if (hc->select == NULL)
+	if (select == NULL)
 		return (root);
-	if ((part = pointer_get(root, hc->select)) == NULL) {
-		xasprintf(cause, "no %s in the response", hc->select);
+	if ((part = pointer_get(root, select)) == NULL) {
+		xasprintf(cause, "no %s in the response", select);
 		json_decref(root);
 		return (NULL);
 	}
@@ -156,7 +159,7 @@ http_done(void *arg, const struct fetch_result *res)
 		    *excerpt != '\0' ? ": " : "", excerpt);
 		return;
 	}
-	if ((value = http_value(hc, res, &cause)) == NULL) {
+	if ((value = http_value(hc->select, res, &cause)) == NULL) {
 		slot_settle(s, NULL, "%s", cause);
 		free(cause);
 		return;

@@ -14,8 +14,6 @@
 
 #include "tweet-enricher.h"
 
-#define UNSHORTEN_MAX_LINKS 32
-
 static const char *const unshorten_keys[] = {
 	"header", "'Name: value' request header (repeatable)",
 	NULL
@@ -248,16 +246,29 @@ unshorten_hop(struct unshorten_link *l)
 	    0, unshorten_hop_done, l);
 }
 
+/*
+ * The links of a tweet: from its entities, or else from its text; at most
+ * UNSHORTEN_MAX_LINKS, each an allocated http or https URL.
+ */
+u_int
+unshorten_links(json_t *root, char **links)
+{
+	u_int	n = 0;
+
+	if (unshorten_entities(root, links, &n) == -1)
+		unshorten_text(root, links, &n);
+	return (n);
+}
+
 static void
 unshorten_start(void *data, struct slot *s)
 {
 	struct unshorten_tweet	*ut;
 	json_t			*root = slot_root(s);
 	char			*links[UNSHORTEN_MAX_LINKS];
-	u_int			 n = 0, i;
+	u_int			 n, i;
 
-	if (unshorten_entities(root, links, &n) == -1)
-		unshorten_text(root, links, &n);
+	n = unshorten_links(root, links);
 	ut = xcalloc(1, sizeof *ut + n * sizeof *ut->links);
 	ut->slot = s;
 	ut->uc = data;

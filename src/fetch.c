@@ -387,7 +387,7 @@ fetch_header_cb(char *ptr, size_t size, size_t nmemb, void *userp)
 }
 
 /* Resolve a Location against the URL it came from; NULL if it cannot be. */
-static char *
+char *
 fetch_resolve(const char *base, const char *location)
 {
 	CURLU	*u;

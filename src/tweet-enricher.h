@@ -183,6 +183,15 @@ void		 fetch_start(const struct fetch_request *, const char *,
 void		 fetch_free(void);
 void		 fetch_excerpt(const struct fetch_result *, char *, size_t);
 struct curl_slist *fetch_headers(struct spec *);
+char		*fetch_resolve(const char *, const char *);
+
+/* http.c */
+json_t		*http_value(const char *, const struct fetch_result *,
+		     char **);
+
+/* unshorten.c */
+#define UNSHORTEN_MAX_LINKS 32
+u_int		 unshorten_links(json_t *, char **);
 
 /* frame.c */
 typedef int	(*frame_line_cb)(void *, const char *, size_t, uint64_t);

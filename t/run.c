@@ -4,6 +4,7 @@
  */
 
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -26,8 +27,24 @@
 
 #include "run.h"
 
-/* Longest a test waits for a program before failing. */
-#define RUN_TIMEOUT_MS 60000
+/* Longest a test waits for a program before failing (times Check's
+ * CK_TIMEOUT_MULTIPLIER, as under valgrind). */
+#define RUN_TIMEOUT_MS (60000 * run_scale())
+
+/* The valgrind command line that TE_VALGRIND=1 runs the program under. */
+static const char *run_valgrind[] = {
+	"valgrind", "-q", "--error-exitcode=99", "--leak-check=full",
+	"--errors-for-leak-kinds=definite", "--show-leak-kinds=definite",
+	NULL
+};
+
+static long
+run_scale(void)
+{
+	const char	*s = getenv("CK_TIMEOUT_MULTIPLIER");
+
+	return (s != NULL && atoi(s) > 0 ? atoi(s) : 1);
+}
 
 /* The built binary under test. */
 const char *
@@ -51,7 +68,18 @@ run_srcdir(void)
 void
 proc_start(struct proc *p, const char *const *argv, int stdin_fd)
 {
-	int	in[2], out[2], err[2];
+	const char	*vargv[128];
+	int		 in[2], out[2], err[2], n = 0, i;
+
+	/* With TE_VALGRIND set, tweet-enricher runs under valgrind. */
+	if (getenv("TE_VALGRIND") != NULL && strcmp(argv[0], run_bin()) == 0) {
+		for (i = 0; run_valgrind[i] != NULL; i++)
+			vargv[n++] = run_valgrind[i];
+		for (i = 0; argv[i] != NULL && n < 127; i++)
+			vargv[n++] = argv[i];
+		vargv[n] = NULL;
+		argv = vargv;
+	}
 
 	memset(p, 0, sizeof *p);
 	signal(SIGPIPE, SIG_IGN);
@@ -73,7 +101,7 @@ proc_start(struct proc *p, const char *const *argv, int stdin_fd)
 		close(err[0]);
 		close(err[1]);
 		signal(SIGPIPE, SIG_DFL);
-		execv(argv[0], (char *const *)argv);
+		execvp(argv[0], (char *const *)argv);
 		_exit(127);
 	}
 	if (stdin_fd == -1) {
@@ -221,8 +249,9 @@ proc_signal(struct proc *p, int sig)
 void
 proc_finish(struct proc *p)
 {
-	long	deadline = run_now_ms() + RUN_TIMEOUT_MS;
-	int	status;
+	struct rusage	ru;
+	long		deadline = run_now_ms() + RUN_TIMEOUT_MS;
+	int		status;
 
 	proc_close_in(p);
 	while (p->out != -1 || p->err != -1) {
@@ -232,7 +261,8 @@ proc_finish(struct proc *p)
 		}
 		run_pump(p, 0, 100);
 	}
-	ck_assert(waitpid(p->pid, &status, 0) == p->pid);
+	ck_assert(wait4(p->pid, &status, 0, &ru) == p->pid);
+	p->maxrss_kb = ru.ru_maxrss;
 	if (WIFEXITED(status))
 		p->status = WEXITSTATUS(status);
 	else
@@ -392,7 +422,7 @@ line_of(struct proc *p, u_int i)
 	}
 	nl = strchr(s, '\n');
 	ck_assert(nl != NULL);
-	j = json_loadb(s, nl - s, 0, NULL);
+	j = json_loadb(s, nl - s, JSON_ALLOW_NUL, NULL);
 	ck_assert_msg(j != NULL, "bad output line: %.*s", (int)(nl - s), s);
 	return (j);
 }
@@ -443,4 +473,41 @@ server_count(int port, const char *what)
 	v = json_integer_value(json_object_get(j, what));
 	json_decref(j);
 	return (v);
+}
+
+/*
+ * Every tweet {"id": 0..n-1} appears exactly once on stdout, and --stats (the
+ * last line of stderr) accounts for every line read.
+ */
+void
+exactly_once(struct proc *p, u_int n)
+{
+	char		*seen = calloc(n, 1), *s = p->obuf, *nl;
+	json_t		*j, *id, *st;
+	long long	 i;
+	u_int		 lines = 0;
+
+	ck_assert_ptr_nonnull(seen);
+	while ((nl = strchr(s, '\n')) != NULL) {
+		j = json_loadb(s, nl - s, JSON_ALLOW_NUL, NULL);
+		ck_assert_msg(j != NULL, "bad output line: %.*s",
+		    (int)(nl - s > 200 ? 200 : nl - s), s);
+		id = json_object_get(j, "id");
+		ck_assert(json_is_integer(id));
+		i = json_integer_value(id);
+		ck_assert(i >= 0 && i < n);
+		ck_assert_msg(!seen[i], "tweet %lld written twice", i);
+		seen[i] = 1;
+		json_decref(j);
+		lines++;
+		s = nl + 1;
+	}
+	ck_assert_str_eq(s, "");
+	ck_assert_msg(lines == n, "%u of %u tweets written", lines, n);
+	free(seen);
+	st = stats_of(p);
+	ck_assert_int_eq(stat_int(st, "written"), n);
+	ck_assert_int_eq(stat_int(st, "read"), stat_int(st, "written") +
+	    stat_int(st, "bad"));
+	json_decref(st);
 }

@@ -22,6 +22,7 @@ struct proc {
 	char	*ebuf;
 	size_t	 elen;
 	int	 status;	/* exit status, or 128 + signal */
+	long	 maxrss_kb;	/* its peak resident size */
 };
 
 const char	*run_bin(void);
@@ -44,6 +45,7 @@ void		 te_start(struct proc *, ...);
 json_t		*stats_of(struct proc *);
 long long	 stat_int(json_t *, const char *);
 json_t		*line_of(struct proc *, u_int);
+void		 exactly_once(struct proc *, u_int);
 int		 server_start(struct proc *);
 long		 server_count(int, const char *);
 

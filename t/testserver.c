@@ -19,6 +19,8 @@
  *   /big/N               N bytes; /bigchunked/N the same, chunked
  *   /slow/N              N bytes, one every 50 ms
  *   /close               200 with "Connection: close"
+ *   /random              for soaks: 0-100 ms latency, 3% 503, 1% reset,
+ *                        0.5% hang, 2% redirect
  *   /count               JSON: requests, max_concurrent, current
  */
 
@@ -217,16 +219,31 @@ echo(struct evhttp_request *req, const char *uri)
 	evbuffer_free(b);
 }
 
+/* Reset the connection: no response at all. */
+static void
+reset(struct evhttp_request *req)
+{
+	struct linger	l = { 1, 0 };
+	int		fd;
+
+	fd = bufferevent_getfd(evhttp_connection_get_bufferevent(
+	    evhttp_request_get_connection(req)));
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+	shutdown(fd, SHUT_RDWR);
+	current--;
+}
+
 static void
 serve(struct evhttp_request *req, void *arg)
 {
-	const char	*uri = evhttp_request_get_uri(req);
-	char		 key[256], to[300], *big;
+	const char	*full = evhttp_request_get_uri(req);
+	char		 uri[1024], key[256], to[300], *big;
 	long		 n, k, s;
-	int		 fd;
-	struct linger	 l = { 1, 0 };
 
 	(void)arg;
+	/* Endpoints match on the path; a query only makes URLs distinct. */
+	snprintf(uri, sizeof uri, "%s", full);
+	uri[strcspn(uri, "?")] = '\0';
 	if (strcmp(uri, "/count") == 0) {
 		current++;
 		reply_text(req, 200, "application/json", "{\"requests\":%ld,"
@@ -241,13 +258,13 @@ serve(struct evhttp_request *req, void *arg)
 	if (strncmp(uri, "/json", 5) == 0) {
 		struct evbuffer *b = evbuffer_new();
 		evbuffer_add_printf(b, "{\"uri\":");
-		json_escape(b, uri, strlen(uri));
+		json_escape(b, full, strlen(full));
 		evbuffer_add_printf(b, ",\"n\":%ld,\"nested\":{\"list\":[1,2,"
 		    "{\"deep\":\"yes\"}]}}", total);
 		reply(req, 200, "application/json", b);
 		evbuffer_free(b);
 	} else if (strncmp(uri, "/echo", 5) == 0)
-		echo(req, uri);
+		echo(req, full);
 	else if (strcmp(uri, "/text") == 0)
 		reply_text(req, 200, "text/plain", "hello, world");
 	else if (strcmp(uri, "/badjson") == 0)
@@ -293,14 +310,24 @@ serve(struct evhttp_request *req, void *arg)
 			redirect(req, 301, "/text");
 	} else if (strcmp(uri, "/toftp") == 0)
 		redirect(req, 302, "ftp://127.0.0.1/file");
-	else if (strcmp(uri, "/reset") == 0) {
-		fd = bufferevent_getfd(evhttp_connection_get_bufferevent(
-		    evhttp_request_get_connection(req)));
-		setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
-		shutdown(fd, SHUT_RDWR);
-		current--;
-	} else if (strcmp(uri, "/hang") == 0)
+	else if (strcmp(uri, "/reset") == 0)
+		reset(req);
+	else if (strcmp(uri, "/hang") == 0)
 		;
+	else if (strcmp(uri, "/random") == 0) {
+		/* For soak runs: latency and faults at random. */
+		n = random() % 1000;
+		if (n < 30)
+			reply_text(req, 503, "text/plain", "unavailable");
+		else if (n < 40)
+			reset(req);
+		else if (n < 45)
+			;	/* hang */
+		else if (n < 65)
+			redirect(req, 302, "/json");
+		else
+			delay(req, random() % 100, 0);
+	}
 	else if (sscanf(uri, "/big/%ld", &n) == 1 ||
 	    sscanf(uri, "/bigchunked/%ld", &n) == 1) {
 		big = malloc(n);

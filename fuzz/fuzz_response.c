@@ -1,0 +1,61 @@
+/*
+ * libFuzzer: what a server can send back. The input's first byte picks the
+ * status; then a Location header value, a NUL, and the body. Exercises the
+ * http enricher's value (JSON, selected part, or text), error excerpts,
+ * Location resolution, and the unshorten link extraction on the body as a
+ * tweet.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tweet-enricher.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fetch_result	 res;
+	const uint8_t		*nul;
+	char			*loc, *abs, *cause = NULL, excerpt[200];
+	char			*links[UNSHORTEN_MAX_LINKS];
+	json_t			*v, *tweet;
+	u_int			 i, n;
+
+	if (size < 1 || (nul = memchr(data + 1, '\0', size - 1)) == NULL)
+		return (0);
+	memset(&res, 0, sizeof res);
+	res.status = 100 + data[0] * 2;
+	loc = xstrndup((const char *)data + 1, nul - data - 1);
+	res.body = (const char *)nul + 1;
+	res.len = size - (nul - data) - 1;
+
+	fetch_excerpt(&res, excerpt, sizeof excerpt);
+	if (strlen(excerpt) >= sizeof excerpt)
+		abort();
+	if ((abs = fetch_resolve("http://127.0.0.1:8080/a/b?c", loc)) != NULL)
+		free(abs);
+	if ((v = http_value(NULL, &res, &cause)) != NULL)
+		json_decref(v);
+	else
+		free(cause);
+	cause = NULL;
+	if ((v = http_value("/a/0", &res, &cause)) != NULL)
+		json_decref(v);
+	else
+		free(cause);
+
+	tweet = json_loadb(res.body, res.len, 0, NULL);
+	if (tweet != NULL) {
+		n = unshorten_links(tweet, links);
+		if (n > UNSHORTEN_MAX_LINKS)
+			abort();
+		for (i = 0; i < n; i++) {
+			if (strncasecmp(links[i], "http", 4) != 0)
+				abort();
+			free(links[i]);
+		}
+		json_decref(tweet);
+	}
+	free(loc);
+	return (0);
+}

@@ -1,0 +1,354 @@
+/*
+ * The fault matrix: for each failure of the network, the input or the
+ * output, every tweet that is a JSON object is written exactly once (by the
+ * id the test puts in it) and --stats accounts for every line read.
+ */
+
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
+#include <arpa/inet.h>
+#include <check.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "run.h"
+
+static struct proc	server;
+static int		port;
+
+static void
+setup(void)
+{
+	port = server_start(&server);
+}
+
+static void
+teardown(void)
+{
+	proc_finish(&server);
+	proc_free(&server);
+}
+
+static const char *
+url(char *buf, size_t size, const char *path, const char *more)
+{
+	snprintf(buf, size, "http:url=http://127.0.0.1:%d%s?{/id}%s", port,
+	    path, more != NULL ? more : "");
+	return (buf);
+}
+
+/* n tweets through an http spec (and options); exactly once, exit 0. */
+static void
+fault(u_int n, const char *path, const char *more, const char *o1,
+    const char *o2)
+{
+	struct proc	 p;
+	char		*in = make_tweets(n, NULL), s[512];
+
+	te_run(&p, in, "--stats", "-j", "50", "--max-retry-wait", "20",
+	    "-e", url(s, sizeof s, path, more), "-e", "test", o1, o2, NULL);
+	ck_assert_msg(p.status == 0, "%s: status %d: %s", path, p.status,
+	    p.ebuf);
+	exactly_once(&p, n);
+	proc_free(&p);
+	free(in);
+}
+
+START_TEST(test_refused)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof sin;
+	struct proc		 p;
+	char			*in = make_tweets(200, NULL), s[128];
+	int			 fd;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert(bind(fd, (struct sockaddr *)&sin, sizeof sin) == 0);
+	ck_assert(getsockname(fd, (struct sockaddr *)&sin, &len) == 0);
+	close(fd);
+	snprintf(s, sizeof s, "http:url=http://127.0.0.1:%d/?{/id}",
+	    ntohs(sin.sin_port));
+	te_run(&p, in, "--stats", "--max-retry-wait", "20", "-e", s, NULL);
+	ck_assert_int_eq(p.status, 0);
+	exactly_once(&p, 200);
+	proc_free(&p);
+	free(in);
+}
+END_TEST
+
+START_TEST(test_reset)
+{
+	fault(200, "/reset", NULL, NULL, NULL);
+}
+END_TEST
+
+START_TEST(test_hang)
+{
+	fault(100, "/hang", NULL, "--timeout=200", "--retries=1");
+}
+END_TEST
+
+START_TEST(test_slow_body)
+{
+	/* 20 bytes at 50 ms each: cut by the timeout, or waited for. */
+	fault(100, "/slow/20", NULL, "--timeout=300", NULL);
+	fault(100, "/slow/20", NULL, "-j100", NULL);
+}
+END_TEST
+
+START_TEST(test_5xx_storm)
+{
+	fault(300, "/status/503", NULL, "--retries=3", NULL);
+}
+END_TEST
+
+START_TEST(test_429)
+{
+	fault(200, "/ratelimit/storm/150/0", NULL, NULL, NULL);
+}
+END_TEST
+
+START_TEST(test_oversized)
+{
+	fault(50, "/big/3000000", NULL, NULL, NULL);
+	fault(50, "/bigchunked/3000000", NULL, NULL, NULL);
+}
+END_TEST
+
+START_TEST(test_redirect_loop)
+{
+	fault(100, "/loop/a", NULL, NULL, NULL);
+}
+END_TEST
+
+START_TEST(test_invalid_json)
+{
+	fault(100, "/badjson", ",select=/x", NULL, NULL);
+}
+END_TEST
+
+START_TEST(test_connection_close)
+{
+	char	s[512];
+
+	/* Every other connection is closed by the server after one reply. */
+	fault(300, "/close", NULL, "-e", url(s, sizeof s, "/json",
+	    ",as=second"));
+}
+END_TEST
+
+START_TEST(test_unshorten_faults)
+{
+	struct proc	 p;
+	char		*in = malloc(200 * 256), *s = in;
+	const char	*paths[] = { "/loop/a", "/redirect/20", "/reset",
+			    "/toftp", "/status/500", "/hang" };
+	u_int		 i;
+
+	for (i = 0; i < 200; i++)
+		s += sprintf(s, "{\"id\":%u,\"text\":\"http://127.0.0.1:%d%s?%u "
+		    "http://127.0.0.1:%d/redirect/2\"}\n", i, port,
+		    paths[i % 6], i, port);
+	te_run(&p, in, "--stats", "--timeout", "300", "--retries", "1",
+	    "--max-retry-wait", "20", "-e", "unshorten", NULL);
+	ck_assert_int_eq(p.status, 0);
+	exactly_once(&p, 200);
+	proc_free(&p);
+	free(in);
+}
+END_TEST
+
+START_TEST(test_garbage_input)
+{
+	struct proc	 p;
+	char		*in = malloc(1000 * 300), *s = in;
+	u_int		 i, k, len;
+	json_t		*st;
+
+	/* Random bytes (NUL, invalid UTF-8, quotes) between the tweets. */
+	srandom(7);
+	for (i = 0; i < 1000; i++) {
+		s += sprintf(s, "{\"id\":%u,\"body\":\"ok \\u0000 nul\"}\n", i);
+		len = random() % 200;
+		for (k = 0; k < len; k++) {
+			*s = random() % 256;
+			if (*s == '\n')
+				*s = ' ';
+			s++;
+		}
+		*s++ = '\n';
+	}
+	*s = '\0';
+	/* The NUL bytes cut the string for te_run: write it all instead. */
+	{
+		const char *argv[] = { run_bin(), "--stats", "-q", "-e",
+		    "length", "--bad-lines", "/dev/null", NULL };
+		run_input(&p, in, s - in, argv);
+	}
+	ck_assert_int_eq(p.status, 0);
+	exactly_once(&p, 1000);
+	st = stats_of(&p);
+	ck_assert_int_gt(stat_int(st, "bad"), 900);
+	json_decref(st);
+	proc_free(&p);
+	free(in);
+}
+END_TEST
+
+START_TEST(test_huge_line)
+{
+	struct proc	 p;
+	const char	*argv[] = { run_bin(), "--stats", "-e", "test", NULL };
+	char		*chunk = malloc(1 << 20);
+	u_int		 i;
+
+	/* A 100 MiB line between two tweets: bad, and never held whole. */
+	memset(chunk, 'x', 1 << 20);
+	proc_start(&p, argv, -1);
+	proc_write(&p, "{\"id\":0}\n{\"big\":\"", 17);
+	for (i = 0; i < 100; i++)
+		proc_write(&p, chunk, 1 << 20);
+	proc_write(&p, "\"}\n{\"id\":1}\n", 12);
+	proc_finish(&p);
+	ck_assert_int_eq(p.status, 0);
+	exactly_once(&p, 2);
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "stdin:2: bad line: longer than"));
+	ck_assert_msg(p.maxrss_kb < 80 * 1024, "peak RSS %ld KB",
+	    p.maxrss_kb);
+	proc_free(&p);
+	free(chunk);
+}
+END_TEST
+
+START_TEST(test_deep_nesting_and_duplicates)
+{
+	struct proc	 p;
+	char		*in = malloc(300000), *s = in;
+	u_int		 i;
+
+	s += sprintf(s, "{\"id\":0,\"a\":1,\"a\":2}\n{\"id\":1,\"deep\":");
+	for (i = 0; i < 100000; i++)
+		*s++ = '[';
+	for (i = 0; i < 100000; i++)
+		*s++ = ']';
+	s += sprintf(s, "}\n{\"id\":1}\n");
+	/* Once checked only, once parsed by jansson (length): same answer. */
+	te_run(&p, in, "--stats", "-e", "test", NULL);
+	ck_assert_int_eq(p.status, 0);
+	exactly_once(&p, 2);
+	ck_assert_ptr_nonnull(strstr(p.obuf, "{\"id\":0,\"a\":1,\"a\":2,"));
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "depth"));
+	proc_free(&p);
+	te_run(&p, in, "--stats", "-e", "length", NULL);
+	ck_assert_int_eq(p.status, 0);
+	exactly_once(&p, 2);
+	proc_free(&p);
+	free(in);
+}
+END_TEST
+
+START_TEST(test_slow_reader)
+{
+	struct proc	 p;
+	char		*in = make_tweets(30000, "\"pad\":\"....................."
+	    "............................................................\""),
+			*path, buf[4096];
+	const char	*argv[] = { run_bin(), "--stats", "-p", "500", "-e",
+			    "test", NULL };
+	json_t		*st;
+	ssize_t		 n;
+	int		 fd;
+
+	/* Read the output a little at a time; reading the input pauses. */
+	path = tmpfile_with(in, strlen(in));
+	fd = open(path, O_RDONLY);
+	proc_start(&p, argv, fd);
+	close(fd);
+	while ((n = read(p.out, buf, sizeof buf)) > 0) {
+		p.obuf = realloc(p.obuf, p.olen + n + 1);
+		memcpy(p.obuf + p.olen, buf, n);
+		p.olen += n;
+		p.obuf[p.olen] = '\0';
+		if (p.olen % 64 == 0)
+			usleep(200);
+	}
+	close(p.out);
+	p.out = -1;
+	proc_finish(&p);
+	ck_assert_int_eq(p.status, 0);
+	exactly_once(&p, 30000);
+	st = stats_of(&p);
+	ck_assert_int_le(stat_int(st, "max_pending"), 500);
+	json_decref(st);
+	unlink(path);
+	free(path);
+	proc_free(&p);
+	free(in);
+}
+END_TEST
+
+START_TEST(test_sigterm_with_requests_in_flight)
+{
+	struct proc	 p;
+	char		*in = make_tweets(300, NULL), s[256];
+
+	snprintf(s, sizeof s, "http:url=http://127.0.0.1:%d/latency/300?{/id}",
+	    port);
+	te_start(&p, "--stats", "-j", "50", "-e", s, NULL);
+	proc_write(&p, in, strlen(in));
+	proc_wait_drained(&p);
+	proc_signal(&p, SIGTERM);
+	proc_finish(&p);
+	ck_assert_int_eq(p.status, 143);
+	exactly_once(&p, 300);
+	ck_assert_ptr_null(strstr(p.obuf, "enrichment_errors"));
+	proc_free(&p);
+	free(in);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("faults");
+	TCase	*tc = tcase_create("faults");
+	SRunner	*sr;
+	int	 failed;
+
+	tcase_set_timeout(tc, 180);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_refused);
+	tcase_add_test(tc, test_reset);
+	tcase_add_test(tc, test_hang);
+	tcase_add_test(tc, test_slow_body);
+	tcase_add_test(tc, test_5xx_storm);
+	tcase_add_test(tc, test_429);
+	tcase_add_test(tc, test_oversized);
+	tcase_add_test(tc, test_redirect_loop);
+	tcase_add_test(tc, test_invalid_json);
+	tcase_add_test(tc, test_connection_close);
+	tcase_add_test(tc, test_unshorten_faults);
+	tcase_add_test(tc, test_garbage_input);
+	tcase_add_test(tc, test_huge_line);
+	tcase_add_test(tc, test_deep_nesting_and_duplicates);
+	tcase_add_test(tc, test_slow_reader);
+	tcase_add_test(tc, test_sigterm_with_requests_in_flight);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (failed == 0 ? 0 : 1);
+}
