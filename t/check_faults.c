@@ -225,8 +225,10 @@ START_TEST(test_huge_line)
 	ck_assert_int_eq(p.status, 0);
 	exactly_once(&p, 2);
 	ck_assert_ptr_nonnull(strstr(p.ebuf, "stdin:2: bad line: longer than"));
-	ck_assert_msg(p.maxrss_kb < 80 * 1024, "peak RSS %ld KB",
-	    p.maxrss_kb);
+	/* Valgrind's own memory would count: the bound holds without it. */
+	if (getenv("TE_VALGRIND") == NULL)
+		ck_assert_msg(p.maxrss_kb < 80 * 1024, "peak RSS %ld KB",
+		    p.maxrss_kb);
 	proc_free(&p);
 	free(chunk);
 }
