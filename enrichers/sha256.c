@@ -12,7 +12,7 @@
 
 #include "tweet-enricher.h"
 
-#define SHA256_MAX_ROUNDS 100000000
+#define SHA256_MAX_ROUNDS 1000000000
 
 static const char *const sha256_keys[] = {
 	"field", "JSON pointer to the text (default /body)",
@@ -86,6 +86,11 @@ sha256_rounds(const u_char *data, size_t len, u_int rounds, u_char out[32])
 	if ((ctx = EVP_MD_CTX_new()) == NULL)
 		return (-1);
 	for (i = 0; i < rounds && ok; i++) {
+		/* Stop early if the program is quitting (stdout closed). */
+		if ((i & 4095) == 4095 && pool_cancelled()) {
+			ok = 0;
+			break;
+		}
 		ok = EVP_DigestInit_ex2(ctx, sha256_md, NULL) &&
 		    EVP_DigestUpdate(ctx, i == 0 ? data : out,
 		    i == 0 ? len : 32) &&

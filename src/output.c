@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,6 +29,7 @@ static struct event	 *output_flush_ev;	/* write soon */
 static int		  output_fd = -1;
 static int		  output_old_flags = -1;
 static int		  output_is_broken;
+static struct event	 *output_watch_ev;	/* is the reader still there? */
 static int		  output_is_failed;
 
 static struct tweet	**output_ring;		/* -k: finished, not yet due */
@@ -36,10 +38,33 @@ static uint64_t		  output_next;		/* -k: next seq to write */
 
 static void	output_flush(evutil_socket_t, short, void *);
 
+/* How often a pipe or socket is checked for a reader that went away. */
+#define OUTPUT_WATCH_MS 250
+
+/*
+ * A closed pipe shows up only when written to; with nothing to write for a
+ * while (slow enrichments), poll for it so that "| head -1" ends us promptly.
+ */
+static void
+output_watch(__unused evutil_socket_t fd, __unused short events,
+    __unused void *arg)
+{
+	struct pollfd	pfd;
+
+	pfd.fd = output_fd;
+	pfd.events = 0;
+	if (poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLERR|POLLHUP))) {
+		output_is_broken = 1;
+		evbuffer_drain(output_buf, evbuffer_get_length(output_buf));
+		loop_fail(0);
+	}
+}
+
 /* Set up output to fd; with keep_order, a window of window tweets. */
 void
 output_init(int fd, int keep_order, u_int window)
 {
+	struct timeval	watch = { 0, OUTPUT_WATCH_MS * 1000 };
 	struct stat	sb;
 	int		flags;
 
@@ -58,6 +83,11 @@ output_init(int fd, int keep_order, u_int window)
 		if (flags != -1 && (flags & O_NONBLOCK) == 0 &&
 		    fcntl(fd, F_SETFL, flags | O_NONBLOCK) != -1)
 			output_old_flags = flags;
+		output_watch_ev = event_new(te_base, -1, EV_PERSIST,
+		    output_watch, NULL);
+		if (output_watch_ev == NULL)
+			fatalx("%s: event_new failed", __func__);
+		event_add(output_watch_ev, &watch);
 	}
 
 	if (keep_order) {
@@ -192,6 +222,9 @@ output_free(void)
 		free(output_ring);
 		output_ring = NULL;
 	}
+	if (output_watch_ev != NULL)
+		event_free(output_watch_ev);
+	output_watch_ev = NULL;
 	if (output_flush_ev != NULL)
 		event_free(output_flush_ev);
 	if (output_write_ev != NULL)

@@ -32,6 +32,7 @@ static struct pool_queue pool_jobs;		/* waiting for a worker */
 static struct pool_queue pool_replies;		/* finished, for the loop */
 static u_int		 pool_queued;
 static int		 pool_stopping;
+static volatile int	 pool_cancelling;	/* read by workers unlocked */
 static pthread_t	*pool_threads;
 static u_int		 pool_nthreads;
 static int		 pool_wake[2] = { -1, -1 };	/* eventfd: [0] == [1] */
@@ -150,6 +151,13 @@ pool_start(void)
 	}
 }
 
+/* Should a long job give up? (The pool is being freed: an early exit.) */
+int
+pool_cancelled(void)
+{
+	return (__atomic_load_n(&pool_cancelling, __ATOMIC_RELAXED));
+}
+
 /* Queue a job; its done callback runs on the loop when it has run. */
 void
 pool_submit(struct pool_job *job)
@@ -180,6 +188,7 @@ pool_free(void)
 		return;
 	pthread_mutex_lock(&pool_lock);
 	pool_stopping = 1;
+	__atomic_store_n(&pool_cancelling, 1, __ATOMIC_RELAXED);
 	pthread_cond_broadcast(&pool_cond);
 	pthread_mutex_unlock(&pool_lock);
 	for (i = 0; i < pool_nthreads; i++)
@@ -193,6 +202,7 @@ pool_free(void)
 		job->cancel(job);
 	pool_queued = 0;
 	pool_stopping = 0;
+	__atomic_store_n(&pool_cancelling, 0, __ATOMIC_RELAXED);
 	event_free(pool_wake_ev);
 	pool_wake_ev = NULL;
 	close(pool_wake[0]);

@@ -298,6 +298,7 @@ void		 output_free(void);
 
 /* pool.c */
 void		 pool_submit(struct pool_job *);
+int		 pool_cancelled(void);
 void		 pool_free(void);
 
 /* sha256.c */

@@ -575,6 +575,35 @@ START_TEST(test_sha256_keep_order_mixed)
 }
 END_TEST
 
+START_TEST(test_sha256_closed_stdout)
+{
+	struct proc	 p;
+	char		*in = make_tweets(100, NULL);
+	json_t		*j;
+
+	/*
+	 * Jobs of a billion rounds (minutes each) and no output meanwhile: a
+	 * closed stdout is still noticed, and the job in hand is given up.
+	 */
+	te_start(&p, "-T", "1", "-e", "test", "-e", "sha256:rounds=1000000000",
+	    "-e", "test:as=fast", NULL);
+	proc_write(&p, "{\"id\":1}\n", 9);
+	ck_assert(proc_wait_output(&p, "\n", 0));
+	j = line_of(&p, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j,
+	    "enrichment_errors"), "sha256")), "no field /body");
+	json_decref(j);
+	proc_write(&p, in, strlen(in));
+	proc_wait_drained(&p);
+	close(p.out);
+	p.out = -1;
+	proc_finish(&p);
+	ck_assert_int_eq(p.status, 0);
+	proc_free(&p);
+	free(in);
+}
+END_TEST
+
 START_TEST(test_sha256_sigterm_with_queue)
 {
 	struct proc	 p;
@@ -629,6 +658,7 @@ main(void)
 	tcase_add_test(tc, test_sha256_threads);
 	tcase_add_test(tc, test_sha256_keep_order_mixed);
 	tcase_add_test(tc, test_sha256_sigterm_with_queue);
+	tcase_add_test(tc, test_sha256_closed_stdout);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
