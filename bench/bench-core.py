@@ -13,20 +13,8 @@ import os
 import statistics
 import subprocess
 import tempfile
-import time
 
-TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TE = os.path.join(TOP, "src", "tweet-enricher")
-GEN = os.path.join(TOP, "bench", "gen-tweets.py")
-PY = "/usr/bin/python3"
-
-
-def timed(cmd, stdin_path):
-    t0 = time.monotonic()
-    with open(stdin_path, "rb") as fin:
-        subprocess.run(cmd, stdin=fin, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, check=True)
-    return time.monotonic() - t0
+from benchcommon import TE, GEN, PY, timed
 
 
 def main():

@@ -15,9 +15,7 @@ import subprocess
 import threading
 import time
 
-TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TE = os.path.join(TOP, "src", "tweet-enricher")
-SERVER = os.path.join(TOP, "t", "testserver")
+from benchcommon import TE, SERVER
 
 
 def rss_kb(pid):

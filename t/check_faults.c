@@ -326,8 +326,6 @@ main(void)
 {
 	Suite	*s = suite_create("faults");
 	TCase	*tc = tcase_create("faults");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_set_timeout(tc, 180);
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -348,9 +346,5 @@ main(void)
 	tcase_add_test(tc, test_slow_reader);
 	tcase_add_test(tc, test_sigterm_with_requests_in_flight);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? 0 : 1);
+	return (run_suite(s));
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tweet-enricher.h"
+#include "run.h"
 
 struct collect {
 	char	 buf[8192];
@@ -196,8 +197,6 @@ main(void)
 {
 	Suite	*s = suite_create("frame");
 	TCase	*tc = tcase_create("frame");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_test(tc, test_whole);
 	tcase_add_test(tc, test_every_split);
@@ -207,9 +206,5 @@ main(void)
 	tcase_add_test(tc, test_long_never_held);
 	tcase_add_test(tc, test_no_final_newline);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? 0 : 1);
+	return (run_suite(s));
 }

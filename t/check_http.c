@@ -530,8 +530,6 @@ main(void)
 {
 	Suite	*s = suite_create("http");
 	TCase	*tc = tcase_create("http");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -551,9 +549,5 @@ main(void)
 	tcase_add_test(tc, test_unshorten_chains);
 	tcase_add_test(tc, test_unshorten_shared_links);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? 0 : 1);
+	return (run_suite(s));
 }

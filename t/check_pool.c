@@ -11,6 +11,7 @@
 #include <event2/event.h>
 
 #include "tweet-enricher.h"
+#include "run.h"
 
 struct options	opts;
 struct stats	stats;
@@ -134,17 +135,11 @@ main(void)
 {
 	Suite	*s = suite_create("pool");
 	TCase	*tc = tcase_create("pool");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_one_thread);
 	tcase_add_test(tc, test_four_threads);
 	tcase_add_test(tc, test_cancel_queued);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? 0 : 1);
+	return (run_suite(s));
 }

@@ -633,8 +633,6 @@ main(void)
 {
 	Suite	*s = suite_create("program");
 	TCase	*tc = tcase_create("program");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_values_and_key_order);
@@ -660,9 +658,5 @@ main(void)
 	tcase_add_test(tc, test_sha256_sigterm_with_queue);
 	tcase_add_test(tc, test_sha256_closed_stdout);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? 0 : 1);
+	return (run_suite(s));
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "tweet-enricher.h"
+#include "run.h"
 
 START_TEST(test_spec_plain)
 {
@@ -250,8 +251,6 @@ main(void)
 {
 	Suite	*s = suite_create("spec");
 	TCase	*tc = tcase_create("spec");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_test(tc, test_spec_plain);
 	tcase_add_test(tc, test_spec_keys);
@@ -262,9 +261,5 @@ main(void)
 	tcase_add_test(tc, test_pointer);
 	tcase_add_test(tc, test_template);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? 0 : 1);
+	return (run_suite(s));
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tweet-enricher.h"
+#include "run.h"
 
 /* Does jansson take this line as a JSON object? */
 static int
@@ -154,8 +155,6 @@ main(void)
 {
 	Suite	*s = suite_create("validate");
 	TCase	*tc = tcase_create("validate");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_cases);
@@ -163,9 +162,5 @@ main(void)
 	tcase_add_test(tc, test_flags);
 	tcase_add_test(tc, test_mutations);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? 0 : 1);
+	return (run_suite(s));
 }

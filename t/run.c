@@ -511,3 +511,16 @@ exactly_once(struct proc *p, u_int n)
 	    stat_int(st, "bad"));
 	json_decref(st);
 }
+
+/* Run a suite; the exit status for main(). */
+int
+run_suite(Suite *s)
+{
+	SRunner	*sr = srunner_create(s);
+	int	 failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (failed == 0 ? 0 : 1);
+}

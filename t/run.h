@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include <check.h>
 #include <jansson.h>
 
 struct proc {
@@ -46,6 +47,7 @@ json_t		*stats_of(struct proc *);
 long long	 stat_int(json_t *, const char *);
 json_t		*line_of(struct proc *, u_int);
 void		 exactly_once(struct proc *, u_int);
+int		 run_suite(Suite *);
 int		 server_start(struct proc *);
 long		 server_count(int, const char *);
 
