@@ -12,6 +12,14 @@
 #include "tweet-enricher.h"
 
 static const char	*log_name = "tweet-enricher";
+static int		 log_clear;	/* a progress line is on stderr */
+
+/* Say whether a live progress line is shown (messages clear it first). */
+void
+log_progress_line(int shown)
+{
+	log_clear = shown;
+}
 
 /* Set the program name used as a prefix. */
 void
@@ -23,6 +31,8 @@ log_open(const char *name)
 static void
 log_vwrite(const char *fmt, va_list ap, const char *suffix)
 {
+	if (log_clear)
+		fputs("\r\033[K", stderr);
 	fprintf(stderr, "%s: ", log_name);
 	vfprintf(stderr, fmt, ap);
 	if (suffix != NULL)

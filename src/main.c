@@ -61,7 +61,7 @@ static const char main_usage[] =
 "      --max-line BYTES    longest input line (16M); longer ones are bad\n"
 "      --bad-lines FILE    copy input lines that are not tweets to FILE\n"
 "      --stats             print a JSON summary of counters on stderr\n"
-"      --progress          live progress on stderr (default on a terminal)\n"
+"      --progress          live progress on stderr (default: stderr is a tty)\n"
 "  -q, --quiet             no progress, no per-line warnings\n"
 "  -h, --help              show this help;  -V, --version  show the version\n"
 "\n"

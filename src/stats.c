@@ -69,8 +69,9 @@ stats_progress_start(void)
 	struct timeval	tv = { 0, STATS_PROGRESS_MS * 1000 };
 	int		on = opts.progress;
 
+	/* By default only where it cannot garble the output on a terminal. */
 	if (on == -1)
-		on = isatty(STDERR_FILENO);
+		on = isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO);
 	if (opts.quiet || !on)
 		return;
 	stats_progress_ev = event_new(te_base, -1, EV_PERSIST,
@@ -78,6 +79,7 @@ stats_progress_start(void)
 	if (stats_progress_ev == NULL)
 		fatalx("%s: event_new failed", __func__);
 	event_add(stats_progress_ev, &tv);
+	log_progress_line(1);
 }
 
 /* Stop the progress line, leaving the final figures. */
@@ -89,6 +91,7 @@ stats_progress_stop(void)
 	event_free(stats_progress_ev);
 	stats_progress_ev = NULL;
 	stats_progress_line(1);
+	log_progress_line(0);
 }
 
 /* Print the counters as one JSON object. */

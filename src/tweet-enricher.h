@@ -164,6 +164,7 @@ typedef void	(*fetch_cb)(void *, const struct fetch_result *);
 
 /* log.c */
 void		 log_open(const char *);
+void		 log_progress_line(int);
 void		 log_warnx(const char *, ...) printflike(1, 2);
 void		 log_warn(const char *, ...) printflike(1, 2);
 __dead void	 fatalx(const char *, ...) printflike(1, 2);

@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <check.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -525,6 +526,104 @@ START_TEST(test_unshorten_shared_links)
 }
 END_TEST
 
+START_TEST(test_max_host_connections)
+{
+	struct proc	 p;
+	char		*in = make_tweets(100, NULL);
+
+	te_run(&p, in, "-j", "50", "--max-host-connections", "4", "-e",
+	    hspec("/latency/20?{/id}"), NULL);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_uint_eq(count_lines(p.obuf, p.olen), 100);
+	ck_assert_int_le(server_count(port, "max_concurrent"), 4);
+	proc_free(&p);
+	free(in);
+}
+END_TEST
+
+START_TEST(test_cache_ttl)
+{
+	struct proc	 p;
+	char		*in = make_tweets(5, NULL);
+
+	/* One tweet at a time, the same URL: a zero TTL asks every time. */
+	te_run(&p, in, "-p", "1", "--cache-ttl", "0", "-e", hspec("/json"),
+	    NULL);
+	ck_assert_uint_eq(count_lines(p.obuf, p.olen), 5);
+	proc_free(&p);
+	ck_assert_int_eq(server_count(port, "requests"), 5);
+	te_run(&p, in, "-p", "1", "-e", hspec("/json"), NULL);
+	proc_free(&p);
+	ck_assert_int_eq(server_count(port, "requests"), 6);
+	free(in);
+}
+END_TEST
+
+START_TEST(test_redirect_limit)
+{
+	json_t	*j;
+
+	/* http follows at most 10 redirects. */
+	j = one("{}", hspec("/redirect/10"), NULL);
+	ck_assert_str_eq(json_string_value(enr(j, "http")), "done");
+	json_decref(j);
+	j = one("{}", hspec("/redirect/11"), NULL);
+	ck_assert(json_is_null(enr(j, "http")));
+	ck_assert_ptr_nonnull(strstr(err(j, "http"), "redirect"));
+	json_decref(j);
+}
+END_TEST
+
+START_TEST(test_tls_verified)
+{
+	struct proc	 tls, gen;
+	struct sockaddr_in sin;
+	socklen_t	 len = sizeof sin;
+	char		 dir[] = "/tmp/te-tls.XXXXXX", key[64], crt[64];
+	char		 accept[32], url[128];
+	const char	*genv[] = { "openssl", "req", "-x509", "-newkey",
+			    "rsa:2048", "-nodes", "-keyout", key, "-out", crt,
+			    "-days", "1", "-subj", "/CN=127.0.0.1", NULL };
+	const char	*srvv[] = { "openssl", "s_server", "-accept", accept,
+			    "-cert", crt, "-key", key, "-www", NULL };
+	json_t		*j;
+	int		 fd;
+
+	/* A self-signed certificate is refused. */
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(key, sizeof key, "%s/key.pem", dir);
+	snprintf(crt, sizeof crt, "%s/crt.pem", dir);
+	proc_start(&gen, genv, -1);
+	proc_finish(&gen);
+	ck_assert_int_eq(gen.status, 0);
+	proc_free(&gen);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert(bind(fd, (struct sockaddr *)&sin, sizeof sin) == 0);
+	ck_assert(getsockname(fd, (struct sockaddr *)&sin, &len) == 0);
+	close(fd);
+	snprintf(accept, sizeof accept, "127.0.0.1:%d", ntohs(sin.sin_port));
+	proc_start(&tls, srvv, -1);
+	ck_assert(proc_wait_output(&tls, "ACCEPT", 0));
+
+	snprintf(url, sizeof url, "http:url=https://127.0.0.1:%d/",
+	    ntohs(sin.sin_port));
+	j = one("{}", url, NULL);
+	ck_assert(json_is_null(enr(j, "http")));
+	ck_assert_ptr_nonnull(strstr(err(j, "http"), "certificate"));
+	json_decref(j);
+
+	proc_signal(&tls, SIGTERM);
+	proc_finish(&tls);
+	proc_free(&tls);
+	unlink(key);
+	unlink(crt);
+	rmdir(dir);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -548,6 +647,10 @@ main(void)
 	tcase_add_test(tc, test_unshorten_sources);
 	tcase_add_test(tc, test_unshorten_chains);
 	tcase_add_test(tc, test_unshorten_shared_links);
+	tcase_add_test(tc, test_max_host_connections);
+	tcase_add_test(tc, test_cache_ttl);
+	tcase_add_test(tc, test_redirect_limit);
+	tcase_add_test(tc, test_tls_verified);
 	suite_add_tcase(s, tc);
 	return (run_suite(s));
 }
