@@ -118,7 +118,7 @@ opt_cb(const char *name, const char *value, char **cause)
 }
 
 static int
-enrich_cb(struct spec *sp, char **cause)
+enrich_cb(struct spec *sp, __unused char **cause)
 {
 	strcat(seen, "e:");
 	strcat(seen, spec_name(sp));
