@@ -214,8 +214,6 @@ fetch_entry_free(struct fetch_entry *fe)
 	free(fe->body);
 	free(fe->data);
 	free(fe->location);
-	free(fe->res.effective_url);
-	free(fe->res.content_type);
 	free(fe->res.location);
 	free(fe->res.error);
 	free(fe);
@@ -573,7 +571,6 @@ fetch_transfer_done(struct fetch_entry *fe, CURLcode rc)
 	struct timeval	 tv;
 	curl_off_t	 after = 0;
 	long		 status = 0, ms;
-	char		*s;
 
 	curl_easy_getinfo(fe->easy, CURLINFO_RESPONSE_CODE, &status);
 	if (rc == CURLE_WRITE_ERROR && fe->got_headers)
@@ -606,14 +603,8 @@ fetch_transfer_done(struct fetch_entry *fe, CURLcode rc)
 	fe->res.status = rc == CURLE_OK ? status : 0;
 	fe->res.body = fe->data != NULL ? fe->data : "";
 	fe->res.attempts = fe->attempts;
-	if (curl_easy_getinfo(fe->easy, CURLINFO_CONTENT_TYPE, &s) == CURLE_OK &&
-	    s != NULL)
-		fe->res.content_type = xstrdup(s);
 	if (fe->location != NULL && status >= 300 && status <= 399)
 		fe->res.location = fetch_resolve(fe->url, fe->location);
-	if (curl_easy_getinfo(fe->easy, CURLINFO_EFFECTIVE_URL, &s) == CURLE_OK &&
-	    s != NULL)
-		fe->res.effective_url = xstrdup(s);
 	if (rc != CURLE_OK || fe->too_big || status == 429 || status >= 500)
 		fetch_fail(fe, rc);
 	fetch_easy_put(fe);

@@ -98,9 +98,12 @@ static void
 frame_append(struct frame *f, const char *data, size_t n)
 {
 	if (f->len + n > f->size) {
-		f->size = f->len + n;
-		if (f->size < 4096)
-			f->size = 4096;
+		/* Double, up to the most a line may need (max_line + CR). */
+		f->size = f->size < 4096 ? 4096 : f->size * 2;
+		if (f->size < f->len + n)
+			f->size = f->len + n;
+		if (f->size > f->max_line + 1 && f->len + n <= f->max_line + 1)
+			f->size = f->max_line + 1;
 		f->buf = xreallocarray(f->buf, 1, f->size);
 	}
 	memcpy(f->buf + f->len, data, n);

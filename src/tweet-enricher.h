@@ -154,9 +154,7 @@ struct fetch_result {
 	long		 status;	/* 0 if no HTTP response */
 	const char	*body;
 	size_t		 len;
-	char		*content_type;
 	char		*location;	/* redirect target, absolute */
-	char		*effective_url;
 	char		*error;		/* transport failure, or NULL */
 	u_int		 attempts;
 };
