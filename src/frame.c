@@ -58,13 +58,6 @@ frame_reset(struct frame *f)
 	f->lineno = 1;
 }
 
-/* The number of the line being framed. */
-uint64_t
-frame_lineno(struct frame *f)
-{
-	return (f->lineno);
-}
-
 static int
 frame_blank(const char *s, size_t n)
 {

@@ -11,7 +11,7 @@
 
 #include "tweet-enricher.h"
 
-static const char	*log_name = "tweet-enricher";
+static const char	*log_name = PACKAGE_NAME;
 static int		 log_clear;	/* a progress line is on stderr */
 
 /* Say whether a live progress line is shown (messages clear it first). */
@@ -19,13 +19,6 @@ void
 log_progress_line(int shown)
 {
 	log_clear = shown;
-}
-
-/* Set the program name used as a prefix. */
-void
-log_open(const char *name)
-{
-	log_name = name;
 }
 
 static void

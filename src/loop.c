@@ -105,13 +105,6 @@ loop_fail(int status)
 	event_base_loopbreak(te_base);
 }
 
-/* Has a signal asked us to stop? */
-int
-loop_stopping(void)
-{
-	return (loop_signal != 0);
-}
-
 /* Run until done; return the exit status. */
 int
 loop_run(void)

@@ -161,7 +161,6 @@ struct fetch_result {
 typedef void	(*fetch_cb)(void *, const struct fetch_result *);
 
 /* log.c */
-void		 log_open(const char *);
 void		 log_progress_line(int);
 void		 log_warnx(const char *, ...) printflike(1, 2);
 void		 log_warn(const char *, ...) printflike(1, 2);
@@ -200,7 +199,6 @@ void		 frame_free(struct frame *);
 size_t		 frame_feed(struct frame *, const char *, size_t);
 void		 frame_finish(struct frame *);
 void		 frame_reset(struct frame *);
-uint64_t	 frame_lineno(struct frame *);
 
 /* pointer.c */
 int		 pointer_valid(const char *);
@@ -247,7 +245,6 @@ int		 loop_run(void);
 void		 loop_free(void);
 void		 loop_check_done(void);
 void		 loop_fail(int);
-int		 loop_stopping(void);
 double		 loop_elapsed(void);
 
 /* input.c */
