@@ -65,7 +65,7 @@ struct fetch_entry {
 	int				 too_big;
 	int				 got_headers;	/* FETCH_NO_BODY */
 	char				*location;	/* raw header */
-	int				 busy;		/* waiters called */
+	int				 busy;		/* in a waiter's callback */
 	double				 expires;
 	size_t				 bytes;
 };
@@ -619,13 +619,13 @@ fetch_call_waiters(struct fetch_entry *fe)
 {
 	struct fetch_waiter	*w;
 
-	fe->busy = 1;
+	fe->busy++;
 	while ((w = TAILQ_FIRST(&fe->waiters)) != NULL) {
 		TAILQ_REMOVE(&fe->waiters, w, entry);
 		w->cb(w->arg, &fe->res);
 		free(w);
 	}
-	fe->busy = 0;
+	fe->busy--;
 }
 
 /* Keep the cache within its bounds, least recently used out first. */

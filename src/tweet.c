@@ -249,9 +249,9 @@ slot_set_value(struct slot *s, json_t *value)
 }
 
 /*
- * Settle one enrichment of a tweet with a value (stolen; NULL to keep what
- * slot_set_value gave, or null) or,
- * when fmt is not NULL, an error message.
+ * Settle one enrichment of a tweet: with a value (stolen; NULL keeps what
+ * slot_set_value gave, or null), or with an error message when fmt is not
+ * NULL (the value is then null).
  */
 void
 slot_settle(struct slot *s, json_t *value, const char *fmt, ...)
