@@ -335,6 +335,39 @@ START_TEST(test_sigterm_with_requests_in_flight)
 }
 END_TEST
 
+START_TEST(test_dns_failure)
+{
+	struct proc	 p;
+	const char	*probe[] = { "unshare", "-n", "true", NULL };
+	const char	*argv[] = { "unshare", "-n", run_bin(), "--stats", "-e",
+			    "http:url=http://h{/id}.invalid/", "-e", "test",
+			    NULL };
+	char		*in = make_tweets(100, NULL);
+
+	/*
+	 * In a network namespace of its own (loopback only, and down) no
+	 * name resolves and no query leaves the machine.
+	 */
+	proc_start(&p, probe, -1);
+	proc_finish(&p);
+	if (p.status != 0) {
+		fprintf(stderr, "test_dns_failure: skipped, no network "
+		    "namespaces here: %s", p.ebuf);
+		proc_free(&p);
+		free(in);
+		return;
+	}
+	proc_free(&p);
+	run_input(&p, in, strlen(in), argv);
+	ck_assert_int_eq(p.status, 0);
+	exactly_once(&p, 100);
+	ck_assert_ptr_nonnull(strstr(p.obuf, "\"enrichment_errors\":{\"http\":"
+	    "\"Could not resolve host: h0.invalid\"}"));
+	proc_free(&p);
+	free(in);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -344,6 +377,7 @@ main(void)
 	tcase_set_timeout(tc, 180);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_refused);
+	tcase_add_test(tc, test_dns_failure);
 	tcase_add_test(tc, test_reset);
 	tcase_add_test(tc, test_hang);
 	tcase_add_test(tc, test_slow_body);
