@@ -48,15 +48,14 @@ struct fetch_entry {
 	TAILQ_HEAD(, fetch_waiter)	 waiters;
 	TAILQ_ENTRY(fetch_entry)	 qentry;	/* queue or LRU */
 
-	/* The request. */
+	/* The request; url and body point into key. */
 	const struct fetch_request	*req;		/* while waiters wait */
-	char				*url;
-	char				*body;
+	const char			*url;
+	const char			*body;
 	size_t				 bodylen;
 	u_int				 attempts;
 	struct event			*retry_ev;
-	CURL				*easy;
-	char				 errbuf[CURL_ERROR_SIZE];
+	struct fetch_easy		*easy;
 
 	/* The response. */
 	struct fetch_result		 res;
@@ -70,6 +69,12 @@ struct fetch_entry {
 	size_t				 bytes;
 };
 TAILQ_HEAD(fetch_list, fetch_entry);
+
+/* An easy handle and its error buffer, kept for reuse between requests. */
+struct fetch_easy {
+	CURL			*curl;
+	char			 errbuf[CURL_ERROR_SIZE];
+};
 
 struct fetch_sock {
 	struct event		 ev;
@@ -90,7 +95,7 @@ static u_int			 fetch_cached;
 static size_t			 fetch_cached_bytes;
 static u_int			 fetch_running;
 static double			 fetch_next_start;	/* --rate */
-static CURL			**fetch_spare;	/* easy handles to reuse */
+static struct fetch_easy	**fetch_spare;	/* easy handles to reuse */
 static u_int			 fetch_nspare;
 static LIST_HEAD(, fetch_sock)	 fetch_socks = LIST_HEAD_INITIALIZER(fetch_socks);
 static LIST_HEAD(, fetch_sock)	 fetch_dead = LIST_HEAD_INITIALIZER(fetch_dead);
@@ -170,19 +175,28 @@ fetch_unlink(struct fetch_entry *fe)
 }
 
 /* An easy handle: a spare one reset, or a new one. */
-static CURL *
+static struct fetch_easy *
 fetch_easy_get(void)
 {
-	CURL	*e;
+	struct fetch_easy	*fx;
 
 	if (fetch_nspare > 0) {
-		e = fetch_spare[--fetch_nspare];
-		curl_easy_reset(e);
-		return (e);
+		fx = fetch_spare[--fetch_nspare];
+		curl_easy_reset(fx->curl);
+	} else {
+		fx = xcalloc(1, sizeof *fx);
+		if ((fx->curl = curl_easy_init()) == NULL)
+			fatalx("%s: curl_easy_init failed", __func__);
 	}
-	if ((e = curl_easy_init()) == NULL)
-		fatalx("%s: curl_easy_init failed", __func__);
-	return (e);
+	fx->errbuf[0] = '\0';
+	return (fx);
+}
+
+static void
+fetch_easy_free(struct fetch_easy *fx)
+{
+	curl_easy_cleanup(fx->curl);
+	free(fx);
 }
 
 /* Take an entry's easy handle off the multi handle and keep it for reuse. */
@@ -191,14 +205,14 @@ fetch_easy_put(struct fetch_entry *fe)
 {
 	if (fe->easy == NULL)
 		return;
-	curl_multi_remove_handle(fetch_multi, fe->easy);
+	curl_multi_remove_handle(fetch_multi, fe->easy->curl);
 	if (fetch_nspare < opts.max_in_flight) {
 		if (fetch_spare == NULL)
 			fetch_spare = xcalloc(opts.max_in_flight,
 			    sizeof *fetch_spare);
 		fetch_spare[fetch_nspare++] = fe->easy;
 	} else
-		curl_easy_cleanup(fe->easy);
+		fetch_easy_free(fe->easy);
 	fe->easy = NULL;
 }
 
@@ -210,8 +224,6 @@ fetch_entry_free(struct fetch_entry *fe)
 		event_free(fe->retry_ev);
 	fetch_easy_put(fe);
 	free(fe->key);
-	free(fe->url);
-	free(fe->body);
 	free(fe->data);
 	free(fe->location);
 	free(fe->res.location);
@@ -411,12 +423,11 @@ fetch_transfer_start(struct fetch_entry *fe)
 	const struct fetch_request	*req = fe->req;
 	CURL				*e;
 
-	e = fetch_easy_get();
-	fe->easy = e;
-	fe->errbuf[0] = '\0';
+	fe->easy = fetch_easy_get();
+	e = fe->easy->curl;
 	curl_easy_setopt(e, CURLOPT_URL, fe->url);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, fe);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, fe->errbuf);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, fe->easy->errbuf);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, fetch_write_cb);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, fe);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, fetch_header_cb);
@@ -541,7 +552,7 @@ fetch_retryable(CURLcode rc, long status)
 static void
 fetch_fail(struct fetch_entry *fe, CURLcode rc)
 {
-	const char	*why = fe->errbuf[0] != '\0' ? fe->errbuf :
+	const char	*why = fe->easy->errbuf[0] != '\0' ? fe->easy->errbuf :
 			    curl_easy_strerror(rc);
 
 	stats.http_failures++;
@@ -572,10 +583,10 @@ fetch_transfer_done(struct fetch_entry *fe, CURLcode rc)
 	curl_off_t	 after = 0;
 	long		 status = 0, ms;
 
-	curl_easy_getinfo(fe->easy, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(fe->easy->curl, CURLINFO_RESPONSE_CODE, &status);
 	if (rc == CURLE_WRITE_ERROR && fe->got_headers)
 		rc = CURLE_OK;
-	curl_easy_getinfo(fe->easy, CURLINFO_RETRY_AFTER, &after);
+	curl_easy_getinfo(fe->easy->curl, CURLINFO_RETRY_AFTER, &after);
 	if (fetch_retryable(rc, status) && fe->attempts <= opts.retries) {
 		ms = FETCH_BACKOFF_MS << (fe->attempts - 1 < 16 ?
 		    fe->attempts - 1 : 16);
@@ -689,7 +700,7 @@ fetch_start(const struct fetch_request *req, const char *url,
 	struct fetch_result	 bad;
 	struct curl_slist	*h;
 	char			*key = NULL, flags[16];
-	size_t			 keylen = 0, keysize = 0;
+	size_t			 keylen = 0, keysize = 0, url_off, body_off;
 	uint32_t		 hash;
 
 	if (strncasecmp(url, "http://", 7) != 0 &&
@@ -706,9 +717,11 @@ fetch_start(const struct fetch_request *req, const char *url,
 	fetch_key_add(&key, &keylen, &keysize, req->method,
 	    strlen(req->method));
 	fetch_key_add(&key, &keylen, &keysize, flags, strlen(flags));
+	url_off = keylen;
 	fetch_key_add(&key, &keylen, &keysize, url, strlen(url));
 	for (h = req->headers; h != NULL; h = h->next)
 		fetch_key_add(&key, &keylen, &keysize, h->data, strlen(h->data));
+	body_off = keylen;
 	if (body != NULL)
 		fetch_key_add(&key, &keylen, &keysize, body, bodylen);
 	hash = fetch_hash(key, keylen);
@@ -745,11 +758,9 @@ fetch_start(const struct fetch_request *req, const char *url,
 	fe->keylen = keylen;
 	fe->hash = hash;
 	fe->req = req;
-	fe->url = xstrdup(url);
+	fe->url = key + url_off;
 	if (body != NULL) {
-		fe->body = xmalloc(bodylen + 1);
-		memcpy(fe->body, body, bodylen);
-		fe->body[bodylen] = '\0';
+		fe->body = key + body_off;
 		fe->bodylen = bodylen;
 	}
 	TAILQ_INIT(&fe->waiters);
@@ -817,7 +828,7 @@ fetch_free(void)
 	TAILQ_INIT(&fetch_queue);
 	TAILQ_INIT(&fetch_lru);
 	while (fetch_nspare > 0)
-		curl_easy_cleanup(fetch_spare[--fetch_nspare]);
+		fetch_easy_free(fetch_spare[--fetch_nspare]);
 	free(fetch_spare);
 	fetch_spare = NULL;
 	curl_multi_cleanup(fetch_multi);
