@@ -99,6 +99,33 @@ static const struct option main_longopts[] = {
 	{ NULL,			0,			NULL, 0 }
 };
 
+/* The options that take a number: name, range, k/M/G allowed, where. */
+static const struct main_num {
+	const char		*name;
+	unsigned long long	 min;
+	unsigned long long	 max;
+	int			 bytes;
+	u_int			*u;
+	long			*l;
+	size_t			*z;
+} main_nums[] = {
+	{ "max-pending", 1, 10000000, 0, &opts.max_pending, NULL, NULL },
+	{ "threads", 1, 256, 0, &opts.threads, NULL, NULL },
+	{ "max-in-flight", 1, 100000, 0, &opts.max_in_flight, NULL, NULL },
+	{ "max-host-connections", 0, 100000, 0, &opts.max_host_connections,
+	  NULL, NULL },
+	{ "timeout", 1, 86400000, 0, NULL, &opts.timeout_ms, NULL },
+	{ "connect-timeout", 1, 86400000, 0, NULL, &opts.connect_timeout_ms,
+	  NULL },
+	{ "retries", 0, 100, 0, &opts.retries, NULL, NULL },
+	{ "max-retry-wait", 0, 86400000, 0, NULL, &opts.retry_max_ms, NULL },
+	{ "max-response", 1, 1ULL << 31, 1, NULL, NULL, &opts.max_response },
+	{ "cache-size", 0, 100000000, 0, &opts.cache_size, NULL, NULL },
+	{ "cache-ttl", 0, 100000000, 0, &opts.cache_ttl, NULL, NULL },
+	{ "cache-memory", 0, 1ULL << 40, 1, NULL, NULL, &opts.cache_bytes },
+	{ "max-line", 2, 1ULL << 32, 1, NULL, NULL, &opts.max_line },
+};
+
 /* Parse a number within [min, max]; with bytes, allow a k/M/G suffix. */
 static int
 main_number(const char *name, const char *arg, unsigned long long min,
@@ -218,10 +245,27 @@ main_config_option(const char *name, const char *arg, char **cause)
 static int
 main_option(const char *name, const char *arg, char **cause)
 {
+	const struct main_num	*num;
 	unsigned long long	 n;
 	struct spec		*sp;
 	char			*end;
+	size_t			 i;
 
+	for (i = 0; i < sizeof main_nums / sizeof main_nums[0]; i++) {
+		num = &main_nums[i];
+		if (strcmp(name, num->name) != 0)
+			continue;
+		if (main_number(name, arg, num->min, num->max, num->bytes, &n,
+		    cause) != 0)
+			return (-1);
+		if (num->u != NULL)
+			*num->u = n;
+		else if (num->l != NULL)
+			*num->l = n;
+		else
+			*num->z = n;
+		return (0);
+	}
 	if (strcmp(name, "enrich") == 0) {
 		if ((sp = spec_parse(arg, cause)) == NULL)
 			return (-1);
@@ -230,78 +274,6 @@ main_option(const char *name, const char *arg, char **cause)
 	if (strcmp(name, "config") == 0)
 		return (config_load(arg, main_config_option, main_enrich,
 		    cause));
-	if (strcmp(name, "max-pending") == 0) {
-		if (main_number(name, arg, 1, 10000000, 0, &n, cause) != 0)
-			return (-1);
-		opts.max_pending = n;
-		return (0);
-	}
-	if (strcmp(name, "threads") == 0) {
-		if (main_number(name, arg, 1, 256, 0, &n, cause) != 0)
-			return (-1);
-		opts.threads = n;
-		return (0);
-	}
-	if (strcmp(name, "max-in-flight") == 0) {
-		if (main_number(name, arg, 1, 100000, 0, &n, cause) != 0)
-			return (-1);
-		opts.max_in_flight = n;
-		return (0);
-	}
-	if (strcmp(name, "max-host-connections") == 0) {
-		if (main_number(name, arg, 0, 100000, 0, &n, cause) != 0)
-			return (-1);
-		opts.max_host_connections = n;
-		return (0);
-	}
-	if (strcmp(name, "timeout") == 0) {
-		if (main_number(name, arg, 1, 86400000, 0, &n, cause) != 0)
-			return (-1);
-		opts.timeout_ms = n;
-		return (0);
-	}
-	if (strcmp(name, "connect-timeout") == 0) {
-		if (main_number(name, arg, 1, 86400000, 0, &n, cause) != 0)
-			return (-1);
-		opts.connect_timeout_ms = n;
-		return (0);
-	}
-	if (strcmp(name, "retries") == 0) {
-		if (main_number(name, arg, 0, 100, 0, &n, cause) != 0)
-			return (-1);
-		opts.retries = n;
-		return (0);
-	}
-	if (strcmp(name, "max-retry-wait") == 0) {
-		if (main_number(name, arg, 0, 86400000, 0, &n, cause) != 0)
-			return (-1);
-		opts.retry_max_ms = n;
-		return (0);
-	}
-	if (strcmp(name, "max-response") == 0) {
-		if (main_number(name, arg, 1, 1ULL << 31, 1, &n, cause) != 0)
-			return (-1);
-		opts.max_response = n;
-		return (0);
-	}
-	if (strcmp(name, "cache-size") == 0) {
-		if (main_number(name, arg, 0, 100000000, 0, &n, cause) != 0)
-			return (-1);
-		opts.cache_size = n;
-		return (0);
-	}
-	if (strcmp(name, "cache-ttl") == 0) {
-		if (main_number(name, arg, 0, 100000000, 0, &n, cause) != 0)
-			return (-1);
-		opts.cache_ttl = n;
-		return (0);
-	}
-	if (strcmp(name, "cache-memory") == 0) {
-		if (main_number(name, arg, 0, 1ULL << 40, 1, &n, cause) != 0)
-			return (-1);
-		opts.cache_bytes = n;
-		return (0);
-	}
 	if (strcmp(name, "rate") == 0) {
 		errno = 0;
 		opts.rate = strtod(arg, &end);
@@ -327,12 +299,6 @@ main_option(const char *name, const char *arg, char **cause)
 	if (strcmp(name, "user-agent") == 0) {
 		free(opts.user_agent);
 		opts.user_agent = xstrdup(arg);
-		return (0);
-	}
-	if (strcmp(name, "max-line") == 0) {
-		if (main_number(name, arg, 2, 1ULL << 32, 1, &n, cause) != 0)
-			return (-1);
-		opts.max_line = n;
 		return (0);
 	}
 	if (strcmp(name, "keep-order") == 0)

@@ -4,11 +4,6 @@
  * id the test puts in it) and --stats accounts for every line read.
  */
 
-#include <sys/socket.h>
-
-#include <netinet/in.h>
-
-#include <arpa/inet.h>
 #include <check.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -76,21 +71,11 @@ fault(u_int n, const char *path, const char *more, const char *o1,
 
 START_TEST(test_refused)
 {
-	struct sockaddr_in	 sin;
-	socklen_t		 len = sizeof sin;
-	struct proc		 p;
-	char			*in = make_tweets(200, NULL), s[128];
-	int			 fd;
+	struct proc	 p;
+	char		*in = make_tweets(200, NULL), s[128];
 
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert(bind(fd, (struct sockaddr *)&sin, sizeof sin) == 0);
-	ck_assert(getsockname(fd, (struct sockaddr *)&sin, &len) == 0);
-	close(fd);
 	snprintf(s, sizeof s, "http:url=http://127.0.0.1:%d/?{/id}",
-	    ntohs(sin.sin_port));
+	    free_port());
 	te_run(&p, in, "--stats", "--max-retry-wait", "20", "-e", s, NULL);
 	ck_assert_int_eq(p.status, 0);
 	exactly_once(&p, 200);

@@ -3,11 +3,6 @@
  * project's test server on 127.0.0.1.
  */
 
-#include <sys/socket.h>
-
-#include <netinet/in.h>
-
-#include <arpa/inet.h>
 #include <check.h>
 #include <signal.h>
 #include <stdio.h>
@@ -259,22 +254,11 @@ END_TEST
 
 START_TEST(test_transport_failures)
 {
-	struct sockaddr_in	 sin;
-	socklen_t		 len = sizeof sin;
-	char			 url[128];
-	json_t			*j;
-	int			 fd, dead;
+	char	 url[128];
+	json_t	*j;
 
-	/* A port nobody listens on. */
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert(bind(fd, (struct sockaddr *)&sin, sizeof sin) == 0);
-	ck_assert(getsockname(fd, (struct sockaddr *)&sin, &len) == 0);
-	dead = ntohs(sin.sin_port);
-	close(fd);
-	snprintf(url, sizeof url, "http:url=http://127.0.0.1:%d/", dead);
+	snprintf(url, sizeof url, "http:url=http://127.0.0.1:%d/",
+	    free_port());
 	j = one("{}", url, NULL);
 	ck_assert(json_is_null(enr(j, "http")));
 	ck_assert_ptr_nonnull(strstr(err(j, "http"), "onnect"));
@@ -577,8 +561,6 @@ END_TEST
 START_TEST(test_tls_verified)
 {
 	struct proc	 tls, gen;
-	struct sockaddr_in sin;
-	socklen_t	 len = sizeof sin;
 	char		 dir[] = "/tmp/te-tls.XXXXXX", key[64], crt[64];
 	char		 accept[32], url[128];
 	const char	*genv[] = { "openssl", "req", "-x509", "-newkey",
@@ -587,7 +569,7 @@ START_TEST(test_tls_verified)
 	const char	*srvv[] = { "openssl", "s_server", "-accept", accept,
 			    "-cert", crt, "-key", key, "-www", NULL };
 	json_t		*j;
-	int		 fd;
+	int		 tport;
 
 	/* A self-signed certificate is refused. */
 	ck_assert_ptr_nonnull(mkdtemp(dir));
@@ -597,19 +579,12 @@ START_TEST(test_tls_verified)
 	proc_finish(&gen);
 	ck_assert_int_eq(gen.status, 0);
 	proc_free(&gen);
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert(bind(fd, (struct sockaddr *)&sin, sizeof sin) == 0);
-	ck_assert(getsockname(fd, (struct sockaddr *)&sin, &len) == 0);
-	close(fd);
-	snprintf(accept, sizeof accept, "127.0.0.1:%d", ntohs(sin.sin_port));
+	tport = free_port();
+	snprintf(accept, sizeof accept, "127.0.0.1:%d", tport);
 	proc_start(&tls, srvv, -1);
 	ck_assert(proc_wait_output(&tls, "ACCEPT", 0));
 
-	snprintf(url, sizeof url, "http:url=https://127.0.0.1:%d/",
-	    ntohs(sin.sin_port));
+	snprintf(url, sizeof url, "http:url=https://127.0.0.1:%d/", tport);
 	j = one("{}", url, NULL);
 	ck_assert(json_is_null(enr(j, "http")));
 	ck_assert_ptr_nonnull(strstr(err(j, "http"), "certificate"));

@@ -524,3 +524,22 @@ run_suite(Suite *s)
 	srunner_free(sr);
 	return (failed == 0 ? 0 : 1);
 }
+
+/* A loopback port nobody listens on (bound, noted and closed). */
+int
+free_port(void)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof sin;
+	int			 fd;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert(fd != -1);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert(bind(fd, (struct sockaddr *)&sin, sizeof sin) == 0);
+	ck_assert(getsockname(fd, (struct sockaddr *)&sin, &len) == 0);
+	close(fd);
+	return (ntohs(sin.sin_port));
+}

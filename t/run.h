@@ -48,6 +48,7 @@ long long	 stat_int(json_t *, const char *);
 json_t		*line_of(struct proc *, u_int);
 void		 exactly_once(struct proc *, u_int);
 int		 run_suite(Suite *);
+int		 free_port(void);
 int		 server_start(struct proc *);
 long		 server_count(int, const char *);
 
