@@ -26,7 +26,7 @@ for t in $targets; do
 	bin=$out/fuzz_$t
 	echo "fuzz: building $t"
 	# shellcheck disable=SC2086
-	$CC $flags $cflags -o "$bin" "$top/fuzz/fuzz_$t.c" "$top/fuzz/stubs.c" $srcs $libs
+	$CC $flags $cflags -o "$bin" "$top/fuzz/fuzz_$t.c" $srcs $libs
 	mkdir -p "$out/corpus_$t"
 	echo "fuzz: running $t for ${secs}s"
 	(cd "$out" && "$bin" -max_total_time="$secs" -max_len=4096 \

@@ -267,6 +267,7 @@ int		 validate_tweet(const char *, size_t, char *, size_t);
 #define TWEET_PAUSE_OUTPUT 0x2
 void		 tweet_configure(struct enrichment **, u_int);
 int		 tweet_line(const char *, size_t, const char *, uint64_t);
+json_t		*tweet_parse(const char *, size_t, char *, size_t);
 void		 tweet_bad(const char *, uint64_t, const char *, size_t,
 		     const char *);
 void		 tweet_bad_long(const char *, uint64_t, const char *, size_t,

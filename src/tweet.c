@@ -44,7 +44,7 @@ static struct tweets		  tweet_live = TAILQ_HEAD_INITIALIZER(tweet_live);
 static uint64_t			  tweet_next_seq;
 static FILE			 *tweet_bad_file;
 static int			  tweet_in_long;
-static int			  tweet_parse;	/* some enrichment reads tweets */
+static int			  tweet_needs_json; /* an enrichment reads tweets */
 
 static void	tweet_done(struct tweet *);
 
@@ -57,11 +57,11 @@ tweet_configure(struct enrichment **list, u_int n)
 
 	tweet_enrichments = list;
 	tweet_nenrichments = n;
-	tweet_parse = 0;
+	tweet_needs_json = 0;
 	for (i = 0; i < n; i++) {
 		en = list[i]->enricher;
 		if (en->uses_tweet == NULL || en->uses_tweet(list[i]->data))
-			tweet_parse = 1;
+			tweet_needs_json = 1;
 	}
 }
 
@@ -150,6 +150,37 @@ tweet_report_bad(void)
 }
 
 /*
+ * Parse a line as a JSON object, or say why it is not one. A raw NUL byte
+ * is never JSON, but jansson reads past one as if it were not there, so
+ * such a line is refused first (as validate_tweet refuses it).
+ */
+json_t *
+tweet_parse(const char *line, size_t len, char *why, size_t whylen)
+{
+	json_error_t	 error;
+	json_t		*root;
+	const char	*nul;
+
+	if ((nul = memchr(line, '\0', len)) != NULL) {
+		snprintf(why, whylen, "invalid JSON: NUL byte (column %zu)",
+		    (size_t)(nul - line) + 1);
+		return (NULL);
+	}
+	root = json_loadb(line, len, JSON_ALLOW_NUL, &error);
+	if (root == NULL) {
+		snprintf(why, whylen, "invalid JSON: %s (column %d)",
+		    error.text, error.column);
+		return (NULL);
+	}
+	if (!json_is_object(root)) {
+		json_decref(root);
+		snprintf(why, whylen, "not a JSON object");
+		return (NULL);
+	}
+	return (root);
+}
+
+/*
  * Take one input line: parse it, start its enrichments. Returns nonzero when
  * reading should stop for now (the pending cap or a full output).
  */
@@ -158,7 +189,6 @@ tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
 {
 	struct tweet		*t;
 	struct enrichment	*e;
-	json_error_t		 error;
 	json_t			*root;
 	char			 reason[256];
 	u_int			 i, n = tweet_nenrichments;
@@ -166,7 +196,7 @@ tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
 
 	/* Parse only if an enrichment reads the tweet or members merge. */
 	root = NULL;
-	if (tweet_parse)
+	if (tweet_needs_json)
 		flags = VALIDATE_RESERVED;
 	else if ((flags = validate_tweet(line, len, reason,
 	    sizeof reason)) == -1) {
@@ -174,16 +204,9 @@ tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
 		return (0);
 	}
 	if (flags & VALIDATE_RESERVED) {
-		root = json_loadb(line, len, JSON_ALLOW_NUL, &error);
+		root = tweet_parse(line, len, reason, sizeof reason);
 		if (root == NULL) {
-			snprintf(reason, sizeof reason, "invalid JSON: %s "
-			    "(column %d)", error.text, error.column);
 			tweet_bad(name, lineno, line, len, reason);
-			return (0);
-		}
-		if (!json_is_object(root)) {
-			json_decref(root);
-			tweet_bad(name, lineno, line, len, "not a JSON object");
 			return (0);
 		}
 		if (json_object_size(root) == 0)

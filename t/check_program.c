@@ -629,6 +629,33 @@ START_TEST(test_sha256_sigterm_with_queue)
 }
 END_TEST
 
+START_TEST(test_nul_bytes_are_bad_on_both_paths)
+{
+	static const char	 in[] = "{\"id\":1,\"body\":\"ab\"}\n"
+				    "{\"id\":2,\"b\":[true\0,null]}\n"
+				    "{\"id\":3,\"body\":\"a\0b\"}\n";
+	const char		*checked[] = { run_bin(), "-e", "test", NULL };
+	const char		*parsed[] = { run_bin(), "-e", "length", NULL };
+	struct proc		 p;
+
+	/* jansson alone would read past a raw NUL byte and write it out. */
+	run_input(&p, in, sizeof in - 1, checked);
+	ck_assert_str_eq(p.obuf, "{\"id\":1,\"body\":\"ab\",\"enrichments\":"
+	    "{\"test\":42}}\n");
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "stdin:2: bad line"));
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "stdin:3: bad line"));
+	proc_free(&p);
+	run_input(&p, in, sizeof in - 1, parsed);
+	ck_assert_str_eq(p.obuf, "{\"id\":1,\"body\":\"ab\",\"enrichments\":"
+	    "{\"length\":2}}\n");
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "stdin:2: bad line: invalid JSON: "
+	    "NUL byte"));
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "stdin:3: bad line: invalid JSON: "
+	    "NUL byte"));
+	proc_free(&p);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -644,6 +671,7 @@ main(void)
 	tcase_add_test(tc, test_keep_order_small_window);
 	tcase_add_test(tc, test_bad_lines);
 	tcase_add_test(tc, test_bad_lines_rate_limited);
+	tcase_add_test(tc, test_nul_bytes_are_bad_on_both_paths);
 	tcase_add_test(tc, test_pending_cap);
 	tcase_add_test(tc, test_sigterm_settles);
 	tcase_add_test(tc, test_second_signal_exits_at_once);
