@@ -1,6 +1,7 @@
 /*
  * Unit tests for the pass-through JSON checker: it must accept exactly the
- * lines that jansson parses as objects, and report reserved keys.
+ * lines that the parsing path (tweet_parse, jansson) takes as objects, and
+ * report reserved keys.
  */
 
 #include <check.h>
