@@ -2,9 +2,9 @@
  * A fast JSON checker for the pass-through path: decides, without building
  * anything, whether a line is a JSON object that tweet_parse() would accept
  * (valid UTF-8, no raw NUL byte, 64-bit integers, nesting within jansson's
- * limit), and notes what the
- * writer needs to know: whether the object is empty and whether it already
- * has an "enrichments" or "enrichment_errors" member.
+ * limit), and notes what the writer needs to know: whether the object is
+ * empty and whether it already has an "enrichments" or "enrichment_errors"
+ * member.
  */
 
 #include <errno.h>
