@@ -117,7 +117,7 @@ registry_configure(struct spec *sp, char **cause)
 	}
 	s = json_dumps(js, JSON_ENCODE_ANY);
 	json_decref(js);
-	xasprintf(&e->key_json, "%s:", s);
+	e->key_len = xasprintf(&e->key_json, "%s:", s);
 	free(s);
 	if ((e->data = en->configure(sp, cause)) == NULL)
 		goto fail;

@@ -119,6 +119,7 @@ struct enrichment {
 	const struct enricher	*enricher;
 	char			*name;
 	char			*key_json;	/* "name": ready to write */
+	size_t			 key_len;
 	void			*data;
 };
 

@@ -390,7 +390,7 @@ tweet_write(struct tweet *t, struct evbuffer *out)
 		e = tweet_enrichments[i];
 		if (i > 0)
 			evbuffer_add(out, ",", 1);
-		evbuffer_add(out, e->key_json, strlen(e->key_json));
+		evbuffer_add(out, e->key_json, e->key_len);
 		tweet_dump(t->slots[i].value, out);
 	}
 	if (t->nerrors > 0) {
@@ -403,7 +403,7 @@ tweet_write(struct tweet *t, struct evbuffer *out)
 			if (!first)
 				evbuffer_add(out, ",", 1);
 			first = 0;
-			evbuffer_add(out, e->key_json, strlen(e->key_json));
+			evbuffer_add(out, e->key_json, e->key_len);
 			msg = json_string(t->slots[i].error);
 			if (msg == NULL)
 				msg = json_string("(message not UTF-8)");

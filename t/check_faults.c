@@ -28,27 +28,11 @@
 #define SANITIZED 0
 #endif
 
-static struct proc	server;
-static int		port;
-
-static void
-setup(void)
-{
-	port = server_start(&server);
-}
-
-static void
-teardown(void)
-{
-	proc_finish(&server);
-	proc_free(&server);
-}
-
 static const char *
 url(char *buf, size_t size, const char *path, const char *more)
 {
-	snprintf(buf, size, "http:url=http://127.0.0.1:%d%s?{/id}%s", port,
-	    path, more != NULL ? more : "");
+	snprintf(buf, size, "http:url=http://127.0.0.1:%d%s?{/id}%s",
+	    server_port, path, more != NULL ? more : "");
 	return (buf);
 }
 
@@ -155,8 +139,8 @@ START_TEST(test_unshorten_faults)
 
 	for (i = 0; i < 200; i++)
 		s += sprintf(s, "{\"id\":%u,\"text\":\"http://127.0.0.1:%d%s?%u "
-		    "http://127.0.0.1:%d/redirect/2\"}\n", i, port,
-		    paths[i % 6], i, port);
+		    "http://127.0.0.1:%d/redirect/2\"}\n", i, server_port,
+		    paths[i % 6], i, server_port);
 	te_run(&p, in, "--stats", "--timeout", "300", "--retries", "1",
 	    "--max-retry-wait", "20", "-e", "unshorten", NULL);
 	ck_assert_int_eq(p.status, 0);
@@ -306,7 +290,7 @@ START_TEST(test_sigterm_with_requests_in_flight)
 	char		*in = make_tweets(300, NULL), s[256];
 
 	snprintf(s, sizeof s, "http:url=http://127.0.0.1:%d/latency/300?{/id}",
-	    port);
+	    server_port);
 	te_start(&p, "--stats", "-j", "50", "-e", s, NULL);
 	proc_write(&p, in, strlen(in));
 	proc_wait_drained(&p);
@@ -360,7 +344,7 @@ main(void)
 	TCase	*tc = tcase_create("faults");
 
 	tcase_set_timeout(tc, 180);
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, server_setup, server_teardown);
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_dns_failure);
 	tcase_add_test(tc, test_reset);

@@ -14,22 +14,7 @@
 
 #include "run.h"
 
-static struct proc	server;
-static int		port;
 static char		spec[1024];
-
-static void
-setup(void)
-{
-	port = server_start(&server);
-}
-
-static void
-teardown(void)
-{
-	proc_finish(&server);
-	proc_free(&server);
-}
 
 /* An http spec against the test server: "http:url=http://127.0.0.1:P" ... */
 static const char *
@@ -38,7 +23,8 @@ hspec(const char *fmt, ...)
 	va_list	ap;
 	int	n;
 
-	n = snprintf(spec, sizeof spec, "http:url=http://127.0.0.1:%d", port);
+	n = snprintf(spec, sizeof spec, "http:url=http://127.0.0.1:%d",
+	    server_port);
 	va_start(ap, fmt);
 	vsnprintf(spec + n, sizeof spec - n, fmt, ap);
 	va_end(ap);
@@ -215,12 +201,12 @@ START_TEST(test_retries)
 	ck_assert_str_eq(err(j, "http"), "HTTP 503: unavailable");
 	json_decref(j);
 	proc_free(&p);
-	ck_assert_int_eq(server_count(port, "requests"), 6);
+	ck_assert_int_eq(server_count(server_port, "requests"), 6);
 
 	/* A 4xx is not retried. */
 	te_run(&p, in, "--retries", "5", "-e", hspec("/status/403"), NULL);
 	proc_free(&p);
-	ck_assert_int_eq(server_count(port, "requests"), 7);
+	ck_assert_int_eq(server_count(server_port, "requests"), 7);
 }
 END_TEST
 
@@ -326,7 +312,7 @@ START_TEST(test_coalescing_and_cache)
 	te_run(&p, in, "--stats", "-e", hspec("/latency/50?k={/k}"), NULL);
 	ck_assert_int_eq(p.status, 0);
 	ck_assert_uint_eq(count_lines(p.obuf, p.olen), 1000);
-	ck_assert_int_eq(server_count(port, "requests"), 10);
+	ck_assert_int_eq(server_count(server_port, "requests"), 10);
 	st = stats_of(&p);
 	ck_assert_int_eq(stat_int(json_object_get(st, "http"), "requests"), 10);
 	ck_assert_int_eq(stat_int(json_object_get(st, "http"), "coalesced") +
@@ -336,10 +322,10 @@ START_TEST(test_coalescing_and_cache)
 
 	/* Without a cache, one tweet at a time: every tweet asks again. */
 	te_run(&p, in, "-p", "1", "--cache-size", "0", "-e",
-	    hspec("/json?k={/k}"), "--", NULL);
+	    hspec("/json?k={/k}"), NULL);
 	ck_assert_uint_eq(count_lines(p.obuf, p.olen), 1000);
 	proc_free(&p);
-	ck_assert_int_eq(server_count(port, "requests"), 1010);
+	ck_assert_int_eq(server_count(server_port, "requests"), 1010);
 	free(in);
 }
 END_TEST
@@ -354,8 +340,8 @@ START_TEST(test_in_flight_cap)
 	    hspec("/latency/30?{/id}"), NULL);
 	ck_assert_int_eq(p.status, 0);
 	ck_assert_uint_eq(count_lines(p.obuf, p.olen), 300);
-	ck_assert_int_le(server_count(port, "max_concurrent"), 20);
-	ck_assert_int_ge(server_count(port, "max_concurrent"), 2);
+	ck_assert_int_le(server_count(server_port, "max_concurrent"), 20);
+	ck_assert_int_ge(server_count(server_port, "max_concurrent"), 2);
 	st = stats_of(&p);
 	ck_assert_int_le(stat_int(json_object_get(st, "http"),
 	    "max_in_flight"), 20);
@@ -414,9 +400,11 @@ check_link(json_t *v, u_int i, const char *url_path, const char *exp_path,
 	char	 url[256];
 
 	ck_assert_ptr_nonnull(o);
-	snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, url_path);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d%s", server_port,
+	    url_path);
 	ck_assert_str_eq(json_string_value(json_object_get(o, "url")), url);
-	snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, exp_path);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d%s", server_port,
+	    exp_path);
 	ck_assert_str_eq(json_string_value(json_object_get(o, "expanded")),
 	    url);
 	if (status == 0)
@@ -440,7 +428,7 @@ START_TEST(test_unshorten_sources)
 	v = unshorten("{\"twitter_entities\":{\"urls\":[{\"url\":"
 	    "\"http://127.0.0.1:%d/redirect/3\"},{\"url\":"
 	    "\"http://127.0.0.1:%d/text\"}]},\"body\":\"http://x.invalid/\"}",
-	    port, port);
+	    server_port, server_port);
 	ck_assert_uint_eq(json_array_size(v), 2);
 	check_link(v, 0, "/redirect/3", "/redirect/0", 200, 3, NULL);
 	check_link(v, 1, "/text", "/text", 200, 0, NULL);
@@ -448,14 +436,14 @@ START_TEST(test_unshorten_sources)
 
 	/* v1.1/v2 entities. */
 	v = unshorten("{\"entities\":{\"urls\":[{\"url\":"
-	    "\"http://127.0.0.1:%d/redirect/1\"}]}}", port);
+	    "\"http://127.0.0.1:%d/redirect/1\"}]}}", server_port);
 	ck_assert_uint_eq(json_array_size(v), 1);
 	check_link(v, 0, "/redirect/1", "/redirect/0", 200, 1, NULL);
 	json_decref(v);
 
 	/* No entities: the links in the text, trailing punctuation dropped. */
 	v = unshorten("{\"text\":\"see http://127.0.0.1:%d/redirect/2, and "
-	    "(http://127.0.0.1:%d/text).\"}", port, port);
+	    "(http://127.0.0.1:%d/text).\"}", server_port, server_port);
 	ck_assert_uint_eq(json_array_size(v), 2);
 	check_link(v, 0, "/redirect/2", "/redirect/0", 200, 2, NULL);
 	check_link(v, 1, "/text", "/text", 200, 0, NULL);
@@ -463,7 +451,7 @@ START_TEST(test_unshorten_sources)
 
 	/* Entities present but empty: no links. */
 	v = unshorten("{\"entities\":{\"urls\":[]},\"text\":\"http://127.0.0.1:"
-	    "%d/text\"}", port);
+	    "%d/text\"}", server_port);
 	ck_assert_uint_eq(json_array_size(v), 0);
 	json_decref(v);
 }
@@ -476,8 +464,8 @@ START_TEST(test_unshorten_chains)
 	v = unshorten("{\"text\":\"http://127.0.0.1:%d/loop/a "
 	    "http://127.0.0.1:%d/redirect/12 http://127.0.0.1:%d/headrefused "
 	    "http://127.0.0.1:%d/toftp http://127.0.0.1:%d/status/404 "
-	    "http://127.0.0.1:%d/reset\"}", port, port, port, port, port,
-	    port);
+	    "http://127.0.0.1:%d/reset\"}", server_port, server_port,
+	    server_port, server_port, server_port, server_port);
 	ck_assert_uint_eq(json_array_size(v), 6);
 	check_link(v, 0, "/loop/a", "/loop/b", 301, 1, "redirect loop");
 	check_link(v, 1, "/redirect/12", "/redirect/2", 302, 10,
@@ -499,12 +487,12 @@ START_TEST(test_unshorten_shared_links)
 	/* 1,000 tweets over 10 two-hop links: 30 requests, HEAD each hop. */
 	for (i = 0; i < 1000; i++)
 		s += sprintf(s, "{\"id\":%u,\"entities\":{\"urls\":[{\"url\":"
-		    "\"http://127.0.0.1:%d/redirect/2?%u\"}]}}\n", i, port,
-		    i % 10);
+		    "\"http://127.0.0.1:%d/redirect/2?%u\"}]}}\n", i,
+		    server_port, i % 10);
 	te_run(&p, in, "-e", "unshorten", NULL);
 	ck_assert_int_eq(p.status, 0);
 	ck_assert_uint_eq(count_lines(p.obuf, p.olen), 1000);
-	ck_assert_int_eq(server_count(port, "requests"), 10 + 2);
+	ck_assert_int_eq(server_count(server_port, "requests"), 10 + 2);
 	proc_free(&p);
 	free(in);
 }
@@ -519,7 +507,7 @@ START_TEST(test_max_host_connections)
 	    hspec("/latency/20?{/id}"), NULL);
 	ck_assert_int_eq(p.status, 0);
 	ck_assert_uint_eq(count_lines(p.obuf, p.olen), 100);
-	ck_assert_int_le(server_count(port, "max_concurrent"), 4);
+	ck_assert_int_le(server_count(server_port, "max_concurrent"), 4);
 	proc_free(&p);
 	free(in);
 }
@@ -535,10 +523,10 @@ START_TEST(test_cache_ttl)
 	    NULL);
 	ck_assert_uint_eq(count_lines(p.obuf, p.olen), 5);
 	proc_free(&p);
-	ck_assert_int_eq(server_count(port, "requests"), 5);
+	ck_assert_int_eq(server_count(server_port, "requests"), 5);
 	te_run(&p, in, "-p", "1", "-e", hspec("/json"), NULL);
 	proc_free(&p);
-	ck_assert_int_eq(server_count(port, "requests"), 6);
+	ck_assert_int_eq(server_count(server_port, "requests"), 6);
 	free(in);
 }
 END_TEST
@@ -606,7 +594,7 @@ main(void)
 	TCase	*tc = tcase_create("http");
 
 	tcase_set_timeout(tc, 120);
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, server_setup, server_teardown);
 	tcase_add_test(tc, test_json_select_text);
 	tcase_add_test(tc, test_status_error_with_excerpt);
 	tcase_add_test(tc, test_post_body_headers);

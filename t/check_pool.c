@@ -28,6 +28,7 @@ static pthread_t	 loop_thread;
 static u_int		 done_count;
 static u_int		 total;
 static uint64_t		*results;
+static u_int		 cancelled;
 
 static void
 work(struct pool_job *job)
@@ -59,6 +60,7 @@ done(struct pool_job *job)
 static void
 cancel(struct pool_job *job)
 {
+	cancelled++;
 	free(job);
 }
 
@@ -125,7 +127,10 @@ START_TEST(test_cancel_queued)
 		tj->job.cancel = cancel;
 		pool_submit(&tj->job);
 	}
+	cancelled = 0;
 	pool_free();
+	/* The loop never ran, so every job, run or not, is cancelled. */
+	ck_assert_uint_eq(cancelled, 1000);
 	event_base_free(te_base);
 }
 END_TEST

@@ -543,3 +543,21 @@ free_port(void)
 	close(fd);
 	return (ntohs(sin.sin_port));
 }
+
+/* The test server of a Check fixture: started before each test, stopped
+ * (its stdin closed) after. */
+struct proc	server;
+int		server_port;
+
+void
+server_setup(void)
+{
+	server_port = server_start(&server);
+}
+
+void
+server_teardown(void)
+{
+	proc_finish(&server);
+	proc_free(&server);
+}

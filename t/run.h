@@ -49,6 +49,11 @@ json_t		*line_of(struct proc *, u_int);
 void		 exactly_once(struct proc *, u_int);
 int		 run_suite(Suite *);
 int		 free_port(void);
+
+extern struct proc server;
+extern int	 server_port;
+void		 server_setup(void);
+void		 server_teardown(void);
 int		 server_start(struct proc *);
 long		 server_count(int, const char *);
 
