@@ -30,7 +30,7 @@ static const char *const registry_kinds[] = {
 };
 
 /* Find a built-in enricher by name. */
-const struct enricher *
+static const struct enricher *
 registry_find(const char *name)
 {
 	u_int	i;

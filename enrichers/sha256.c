@@ -74,9 +74,9 @@ sha256_free(void *data)
 
 /*
  * Hash len bytes, then the digest rounds - 1 more times, into out. Runs on
- * a worker thread; shared with the benchmark's reference loop.
+ * a worker thread.
  */
-int
+static int
 sha256_rounds(const u_char *data, size_t len, u_int rounds, u_char out[32])
 {
 	EVP_MD_CTX	*ctx;

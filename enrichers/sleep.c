@@ -127,7 +127,7 @@ sleep_start(void *data, struct slot *s)
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
 	/* The value is set now; the slot settles when the timer fires. */
-	if (event_base_once(te_base, -1, EV_TIMEOUT, sleep_done, s, &tv) != 0)
+	if (event_base_once(loop_base(), -1, EV_TIMEOUT, sleep_done, s, &tv) != 0)
 		fatalx("%s: event_base_once failed", __func__);
 	slot_set_value(s, json_integer(ms));
 }

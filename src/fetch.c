@@ -243,6 +243,14 @@ fetch_evict(struct fetch_entry *fe)
 }
 
 
+/* Die on a multi handle error; a socket curl no longer knows is no error. */
+static void
+fetch_multi_check(CURLMcode rc, const char *what)
+{
+	if (rc != CURLM_OK && rc != CURLM_BAD_SOCKET)
+		fatalx("%s: %s", what, curl_multi_strerror(rc));
+}
+
 /* Collect finished transfers. */
 static void
 fetch_check_done(void)
@@ -273,7 +281,8 @@ fetch_event_cb(evutil_socket_t fd, short events, __unused void *arg)
 		action |= CURL_CSELECT_IN;
 	if (events & EV_WRITE)
 		action |= CURL_CSELECT_OUT;
-	curl_multi_socket_action(fetch_multi, fd, action, &running);
+	fetch_multi_check(curl_multi_socket_action(fetch_multi, fd, action,
+	    &running), __func__);
 	fetch_check_done();
 }
 
@@ -284,7 +293,8 @@ fetch_timer_cb(__unused evutil_socket_t fd, __unused short events,
 {
 	int	running;
 
-	curl_multi_socket_action(fetch_multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	fetch_multi_check(curl_multi_socket_action(fetch_multi,
+	    CURL_SOCKET_TIMEOUT, 0, &running), __func__);
 	fetch_check_done();
 }
 
@@ -336,7 +346,7 @@ fetch_socket_cb(__unused CURL *easy, curl_socket_t s, int what,
 		kind |= EV_READ;
 	if (what & CURL_POLL_OUT)
 		kind |= EV_WRITE;
-	event_assign(&fs->ev, te_base, s, kind, fetch_event_cb, NULL);
+	event_assign(&fs->ev, loop_base(), s, kind, fetch_event_cb, NULL);
 	event_add(&fs->ev, NULL);
 	return (0);
 }
@@ -603,7 +613,7 @@ fetch_transfer_done(struct fetch_entry *fe, CURLcode rc)
 		fe->state = FETCH_BACKOFF;
 		stats.http_retries++;
 		if (fe->retry_ev == NULL)
-			fe->retry_ev = evtimer_new(te_base, fetch_retry_cb, fe);
+			fe->retry_ev = evtimer_new(loop_base(), fetch_retry_cb, fe);
 		tv.tv_sec = ms / 1000;
 		tv.tv_usec = (ms % 1000) * 1000;
 		evtimer_add(fe->retry_ev, &tv);
@@ -784,19 +794,21 @@ fetch_init(void)
 		return;
 	if ((fetch_multi = curl_multi_init()) == NULL)
 		fatalx("%s: curl_multi_init failed", __func__);
-	fetch_timer = evtimer_new(te_base, fetch_timer_cb, NULL);
-	fetch_pump_ev = evtimer_new(te_base, fetch_pump_cb, NULL);
+	fetch_timer = evtimer_new(loop_base(), fetch_timer_cb, NULL);
+	fetch_pump_ev = evtimer_new(loop_base(), fetch_pump_cb, NULL);
 	if (fetch_timer == NULL || fetch_pump_ev == NULL)
 		fatalx("%s: evtimer_new failed", __func__);
-	curl_multi_setopt(fetch_multi, CURLMOPT_SOCKETFUNCTION,
-	    fetch_socket_cb);
-	curl_multi_setopt(fetch_multi, CURLMOPT_TIMERFUNCTION, fetch_timer_set);
-	curl_multi_setopt(fetch_multi, CURLMOPT_PIPELINING,
-	    (long)CURLPIPE_MULTIPLEX);
-	curl_multi_setopt(fetch_multi, CURLMOPT_MAX_HOST_CONNECTIONS,
-	    (long)opts.max_host_connections);
-	curl_multi_setopt(fetch_multi, CURLMOPT_MAXCONNECTS,
-	    (long)opts.max_in_flight);
+	fetch_multi_check(curl_multi_setopt(fetch_multi,
+	    CURLMOPT_SOCKETFUNCTION, fetch_socket_cb), __func__);
+	fetch_multi_check(curl_multi_setopt(fetch_multi,
+	    CURLMOPT_TIMERFUNCTION, fetch_timer_set), __func__);
+	fetch_multi_check(curl_multi_setopt(fetch_multi, CURLMOPT_PIPELINING,
+	    (long)CURLPIPE_MULTIPLEX), __func__);
+	fetch_multi_check(curl_multi_setopt(fetch_multi,
+	    CURLMOPT_MAX_HOST_CONNECTIONS, (long)opts.max_host_connections),
+	    __func__);
+	fetch_multi_check(curl_multi_setopt(fetch_multi, CURLMOPT_MAXCONNECTS,
+	    (long)opts.max_in_flight), __func__);
 	srandom(getpid() ^ time(NULL));
 }
 

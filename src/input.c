@@ -53,7 +53,7 @@ static void
 input_long_cb(__unused void *arg, const char *chunk, size_t len,
     uint64_t lineno, int end)
 {
-	tweet_bad_long(input_name, lineno, chunk, len, end);
+	badlines_long(input_name, lineno, chunk, len, end);
 }
 
 /* Start reading the given files ("-" is stdin; none means stdin). */
@@ -71,7 +71,7 @@ input_open(char **files, int nfiles)
 	input_buf = xmalloc(INPUT_CHUNK);
 	input_frame = frame_new(opts.max_line, input_line_cb, input_long_cb,
 	    NULL);
-	input_more_ev = evtimer_new(te_base, input_more, NULL);
+	input_more_ev = evtimer_new(loop_base(), input_more, NULL);
 	if (input_more_ev == NULL)
 		fatalx("%s: evtimer_new failed", __func__);
 	input_next();
@@ -145,7 +145,7 @@ input_next(void)
 	/* Pipes, sockets and terminals can be polled; files and devices like
 	 * /dev/null cannot, and are read a chunk at a time. */
 	if (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode) || isatty(input_fd)) {
-		input_read_ev = event_new(te_base, input_fd, EV_READ|EV_PERSIST,
+		input_read_ev = event_new(loop_base(), input_fd, EV_READ|EV_PERSIST,
 		    input_readable, NULL);
 		if (input_read_ev == NULL || event_add(input_read_ev, NULL) != 0)
 			fatalx("%s: cannot watch %s", __func__, input_name);

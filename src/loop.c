@@ -16,7 +16,7 @@
 
 #include "tweet-enricher.h"
 
-struct event_base	*te_base;
+static struct event_base *loop_evbase;
 static struct event	*loop_sigint;
 static struct event	*loop_sigterm;
 static int		 loop_signal;		/* first signal seen */
@@ -63,16 +63,23 @@ loop_init(void)
 	if ((cfg = event_config_new()) == NULL)
 		fatalx("%s: event_config_new failed", __func__);
 	event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
-	te_base = event_base_new_with_config(cfg);
+	loop_evbase = event_base_new_with_config(cfg);
 	event_config_free(cfg);
-	if (te_base == NULL)
+	if (loop_evbase == NULL)
 		fatalx("%s: event_base_new failed", __func__);
-	loop_sigint = evsignal_new(te_base, SIGINT, loop_signal_cb, NULL);
-	loop_sigterm = evsignal_new(te_base, SIGTERM, loop_signal_cb, NULL);
+	loop_sigint = evsignal_new(loop_evbase, SIGINT, loop_signal_cb, NULL);
+	loop_sigterm = evsignal_new(loop_evbase, SIGTERM, loop_signal_cb, NULL);
 	if (loop_sigint == NULL || loop_sigterm == NULL)
 		fatalx("%s: evsignal_new failed", __func__);
 	evsignal_add(loop_sigint, NULL);
 	evsignal_add(loop_sigterm, NULL);
+}
+
+/* The loop's event base, for every event of the program. */
+struct event_base *
+loop_base(void)
+{
+	return (loop_evbase);
 }
 
 /* Seconds since the start. */
@@ -91,7 +98,7 @@ void
 loop_check_done(void)
 {
 	if (input_done() && stats.pending == 0 && output_idle())
-		event_base_loopbreak(te_base);
+		event_base_loopbreak(loop_evbase);
 }
 
 /* Stop now: status 1 for a failure, 0 for a quiet end (closed stdout). */
@@ -102,7 +109,7 @@ loop_fail(int status)
 		loop_failed = 1;
 	else
 		loop_broken = 1;
-	event_base_loopbreak(te_base);
+	event_base_loopbreak(loop_evbase);
 }
 
 /* Run until done; return the exit status. */
@@ -110,12 +117,12 @@ int
 loop_run(void)
 {
 	stats_progress_start();
-	if (event_base_dispatch(te_base) == -1)
+	if (event_base_dispatch(loop_evbase) == -1)
 		fatalx("%s: event_base_dispatch failed", __func__);
 	if (!loop_broken)
 		output_flush_now();
 	stats_progress_stop();
-	tweet_report_bad();
+	badlines_report();
 	if (loop_broken && !loop_failed)
 		return (0);
 	if (loop_signal != 0)
@@ -134,7 +141,7 @@ loop_free(void)
 	if (loop_sigterm != NULL)
 		event_free(loop_sigterm);
 	loop_sigint = loop_sigterm = NULL;
-	if (te_base != NULL)
-		event_base_free(te_base);
-	te_base = NULL;
+	if (loop_evbase != NULL)
+		event_base_free(loop_evbase);
+	loop_evbase = NULL;
 }

@@ -372,7 +372,7 @@ main(int argc, char **argv)
 	if (main_http)
 		fetch_init();
 	tweet_configure(main_enrichments, main_nenrichments);
-	if (opts.bad_lines != NULL && tweet_open_bad_lines(opts.bad_lines) != 0)
+	if (opts.bad_lines != NULL && badlines_open(opts.bad_lines) != 0)
 		exit(2);
 	output_init(STDOUT_FILENO, opts.keep_order, opts.max_pending);
 	input_open(argv, argc);
@@ -385,7 +385,7 @@ main(int argc, char **argv)
 	output_free();
 	tweet_free_all();
 	loop_free();
-	if (tweet_close_bad_lines() != 0 && status == 0)
+	if (badlines_close() != 0 && status == 0)
 		status = 1;
 	if (opts.stats)
 		stats_print(stderr);

@@ -37,6 +37,7 @@ static u_int		  output_ring_size;
 static uint64_t		  output_next;		/* -k: next seq to write */
 
 static void	output_flush(evutil_socket_t, short, void *);
+static int	output_broken(void);
 
 /* How often a pipe or socket is checked for a reader that went away. */
 #define OUTPUT_WATCH_MS 250
@@ -72,8 +73,8 @@ output_init(int fd, int keep_order, u_int window)
 	output_buf = evbuffer_new();
 	if (output_buf == NULL)
 		fatalx("%s: evbuffer_new failed", __func__);
-	output_flush_ev = evtimer_new(te_base, output_flush, NULL);
-	output_write_ev = event_new(te_base, fd, EV_WRITE, output_flush, NULL);
+	output_flush_ev = evtimer_new(loop_base(), output_flush, NULL);
+	output_write_ev = event_new(loop_base(), fd, EV_WRITE, output_flush, NULL);
 	if (output_flush_ev == NULL || output_write_ev == NULL)
 		fatalx("%s: event_new failed", __func__);
 
@@ -83,7 +84,7 @@ output_init(int fd, int keep_order, u_int window)
 		if (flags != -1 && (flags & O_NONBLOCK) == 0 &&
 		    fcntl(fd, F_SETFL, flags | O_NONBLOCK) != -1)
 			output_old_flags = flags;
-		output_watch_ev = event_new(te_base, -1, EV_PERSIST,
+		output_watch_ev = event_new(loop_base(), -1, EV_PERSIST,
 		    output_watch, NULL);
 		if (output_watch_ev == NULL)
 			fatalx("%s: event_new failed", __func__);
@@ -199,7 +200,7 @@ output_idle(void)
 }
 
 /* Did the reader go away? */
-int
+static int
 output_broken(void)
 {
 	return (output_is_broken);

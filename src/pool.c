@@ -32,7 +32,7 @@ static struct pool_queue pool_jobs;		/* waiting for a worker */
 static struct pool_queue pool_replies;		/* finished, for the loop */
 static u_int		 pool_queued;
 static int		 pool_stopping;
-static volatile int	 pool_cancelling;	/* read by workers unlocked */
+static int		 pool_cancelling;	/* atomic: read by workers */
 static pthread_t	*pool_threads;
 static u_int		 pool_nthreads;
 static int		 pool_wake[2] = { -1, -1 };	/* eventfd: [0] == [1] */
@@ -136,7 +136,7 @@ pool_start(void)
 	}
 #endif
 	(void)flags;
-	pool_wake_ev = event_new(te_base, pool_wake[0], EV_READ|EV_PERSIST,
+	pool_wake_ev = event_new(loop_base(), pool_wake[0], EV_READ|EV_PERSIST,
 	    pool_wake_cb, NULL);
 	if (pool_wake_ev == NULL || event_add(pool_wake_ev, NULL) != 0)
 		fatalx("%s: cannot watch the wake-up fd", __func__);

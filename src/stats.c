@@ -74,7 +74,7 @@ stats_progress_start(void)
 		on = isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO);
 	if (opts.quiet || !on)
 		return;
-	stats_progress_ev = event_new(te_base, -1, EV_PERSIST,
+	stats_progress_ev = event_new(loop_base(), -1, EV_PERSIST,
 	    stats_progress_cb, NULL);
 	if (stats_progress_ev == NULL)
 		fatalx("%s: event_new failed", __func__);

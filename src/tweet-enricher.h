@@ -167,6 +167,8 @@ void		 log_warnx(const char *, ...) printflike(1, 2);
 void		 log_warn(const char *, ...) printflike(1, 2);
 __dead void	 fatalx(const char *, ...) printflike(1, 2);
 __dead void	 fatal(const char *, ...) printflike(1, 2);
+
+/* xmalloc.c */
 void		*xmalloc(size_t);
 void		*xcalloc(size_t, size_t);
 void		*xreallocarray(void *, size_t, size_t);
@@ -234,13 +236,12 @@ int		 config_load(const char *, config_option_cb, config_enrich_cb,
 		     char **);
 
 /* registry.c */
-const struct enricher *registry_find(const char *);
 void		 registry_list(FILE *);
 struct enrichment *registry_configure(struct spec *, char **);
 void		 registry_free(struct enrichment *);
 
 /* loop.c */
-extern struct event_base *te_base;
+struct event_base *loop_base(void);
 void		 loop_init(void);
 int		 loop_run(void);
 void		 loop_free(void);
@@ -263,19 +264,21 @@ void		 input_close(void);
 #define VALIDATE_RESERVED 0x2
 int		 validate_tweet(const char *, size_t, char *, size_t);
 
+/* badlines.c */
+int		 badlines_open(const char *);
+int		 badlines_close(void);
+void		 badlines_add(const char *, uint64_t, const char *, size_t,
+		     const char *);
+void		 badlines_long(const char *, uint64_t, const char *, size_t,
+		     int);
+void		 badlines_report(void);
+
 /* tweet.c */
 #define TWEET_PAUSE_PENDING 0x1
 #define TWEET_PAUSE_OUTPUT 0x2
 void		 tweet_configure(struct enrichment **, u_int);
 int		 tweet_line(const char *, size_t, const char *, uint64_t);
 json_t		*tweet_parse(const char *, size_t, char *, size_t);
-void		 tweet_bad(const char *, uint64_t, const char *, size_t,
-		     const char *);
-void		 tweet_bad_long(const char *, uint64_t, const char *, size_t,
-		     int);
-int		 tweet_open_bad_lines(const char *);
-int		 tweet_close_bad_lines(void);
-void		 tweet_report_bad(void);
 void		 tweet_free_all(void);
 json_t		*slot_root(struct slot *);
 void		*slot_data(struct slot *);
@@ -290,7 +293,6 @@ void		 tweet_free(struct tweet *);
 void		 output_init(int, int, u_int);
 void		 output_tweet(struct tweet *);
 int		 output_idle(void);
-int		 output_broken(void);
 void		 output_flush_now(void);
 void		 output_free(void);
 
@@ -300,7 +302,6 @@ int		 pool_cancelled(void);
 void		 pool_free(void);
 
 /* sha256.c */
-int		 sha256_rounds(const u_char *, size_t, u_int, u_char [32]);
 void		 sha256_cleanup(void);
 
 /* stats.c */

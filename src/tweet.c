@@ -1,8 +1,7 @@
 /*
  * Tweets: parse a line, start every configured enrichment, collect the
  * values as they settle (now, from a timer, an HTTP completion or a pool
- * completion), and hand the finished tweet to the output. Also bad lines:
- * counted, reported on stderr, copied to --bad-lines.
+ * completion), and hand the finished tweet to the output.
  */
 
 #include <sys/queue.h>
@@ -14,9 +13,6 @@
 #include <event2/buffer.h>
 
 #include "tweet-enricher.h"
-
-/* Bad lines reported one by one before only counting them. */
-#define TWEET_BAD_SHOWN 10
 
 struct slot {
 	struct tweet	*tweet;
@@ -42,8 +38,6 @@ static struct enrichment	**tweet_enrichments;
 static u_int			  tweet_nenrichments;
 static struct tweets		  tweet_live = TAILQ_HEAD_INITIALIZER(tweet_live);
 static uint64_t			  tweet_next_seq;
-static FILE			 *tweet_bad_file;
-static int			  tweet_in_long;
 static int			  tweet_needs_json; /* an enrichment reads tweets */
 
 static void	tweet_done(struct tweet *);
@@ -63,90 +57,6 @@ tweet_configure(struct enrichment **list, u_int n)
 		if (en->uses_tweet == NULL || en->uses_tweet(list[i]->data))
 			tweet_needs_json = 1;
 	}
-}
-
-/* Open the --bad-lines file. */
-int
-tweet_open_bad_lines(const char *path)
-{
-	if ((tweet_bad_file = fopen(path, "w")) == NULL) {
-		log_warn("%s", path);
-		return (-1);
-	}
-	return (0);
-}
-
-/* Close the --bad-lines file; -1 if a write to it failed. */
-int
-tweet_close_bad_lines(void)
-{
-	int	failed;
-
-	if (tweet_bad_file == NULL)
-		return (0);
-	failed = ferror(tweet_bad_file);
-	if (fclose(tweet_bad_file) != 0)
-		failed = 1;
-	tweet_bad_file = NULL;
-	if (failed) {
-		log_warnx("%s: write failed", opts.bad_lines);
-		return (-1);
-	}
-	return (0);
-}
-
-static void
-tweet_bad_report(const char *name, uint64_t lineno, const char *reason)
-{
-	stats.read++;
-	stats.bad++;
-	if (!opts.quiet && stats.bad <= TWEET_BAD_SHOWN)
-		log_warnx("%s:%llu: bad line: %s", name,
-		    (unsigned long long)lineno, reason);
-}
-
-/* A line that is not a tweet. */
-void
-tweet_bad(const char *name, uint64_t lineno, const char *line, size_t len,
-    const char *reason)
-{
-	tweet_bad_report(name, lineno, reason);
-	if (tweet_bad_file != NULL) {
-		fwrite(line, 1, len, tweet_bad_file);
-		fputc('\n', tweet_bad_file);
-	}
-}
-
-/* A piece of a line longer than --max-line; end is set on the last piece. */
-void
-tweet_bad_long(const char *name, uint64_t lineno, const char *chunk,
-    size_t len, int end)
-{
-	char	reason[64];
-
-	if (!tweet_in_long) {
-		snprintf(reason, sizeof reason, "longer than %zu bytes",
-		    opts.max_line);
-		tweet_bad_report(name, lineno, reason);
-		tweet_in_long = 1;
-	}
-	if (tweet_bad_file != NULL) {
-		fwrite(chunk, 1, len, tweet_bad_file);
-		if (end)
-			fputc('\n', tweet_bad_file);
-	}
-	if (end)
-		tweet_in_long = 0;
-}
-
-/* Say how many bad lines there were beyond those shown. */
-void
-tweet_report_bad(void)
-{
-	if (!opts.quiet && stats.bad > TWEET_BAD_SHOWN)
-		log_warnx("%llu bad lines in all (%llu not shown)",
-		    (unsigned long long)stats.bad,
-		    (unsigned long long)(stats.bad - TWEET_BAD_SHOWN));
 }
 
 /*
@@ -200,13 +110,13 @@ tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
 		flags = VALIDATE_RESERVED;
 	else if ((flags = validate_tweet(line, len, reason,
 	    sizeof reason)) == -1) {
-		tweet_bad(name, lineno, line, len, reason);
+		badlines_add(name, lineno, line, len, reason);
 		return (0);
 	}
 	if (flags & VALIDATE_RESERVED) {
 		root = tweet_parse(line, len, reason, sizeof reason);
 		if (root == NULL) {
-			tweet_bad(name, lineno, line, len, reason);
+			badlines_add(name, lineno, line, len, reason);
 			return (0);
 		}
 		if (json_object_size(root) == 0)

@@ -15,7 +15,14 @@
 
 struct options	opts;
 struct stats	stats;
-struct event_base *te_base;
+static struct event_base *base;
+
+/* The pool's only tie to the loop, without linking loop.c. */
+struct event_base *
+loop_base(void)
+{
+	return (base);
+}
 
 struct test_job {
 	struct pool_job	 job;
@@ -54,7 +61,7 @@ done(struct pool_job *job)
 	results[tj->n] = tj->result;
 	free(tj);
 	if (++done_count == total)
-		event_base_loopbreak(te_base);
+		event_base_loopbreak(loop_base());
 }
 
 static void
@@ -72,7 +79,7 @@ run_jobs(u_int threads, u_int n)
 	u_int		 i, k;
 
 	opts.threads = threads;
-	te_base = event_base_new();
+	base = event_base_new();
 	loop_thread = pthread_self();
 	done_count = 0;
 	total = n;
@@ -85,7 +92,7 @@ run_jobs(u_int threads, u_int n)
 		tj->n = i;
 		pool_submit(&tj->job);
 	}
-	ck_assert_int_eq(event_base_dispatch(te_base), 0);
+	ck_assert_int_eq(event_base_dispatch(loop_base()), 0);
 	ck_assert_uint_eq(done_count, n);
 	for (i = 0; i < n; i++) {
 		x = i;
@@ -95,7 +102,7 @@ run_jobs(u_int threads, u_int n)
 	}
 	ck_assert_uint_eq(stats.pool_jobs, n);
 	pool_free();
-	event_base_free(te_base);
+	event_base_free(base);
 	free(results);
 	stats.pool_jobs = 0;
 }
@@ -119,7 +126,7 @@ START_TEST(test_cancel_queued)
 
 	/* Jobs never collected are cancelled (freed) at pool_free. */
 	opts.threads = 2;
-	te_base = event_base_new();
+	base = event_base_new();
 	for (i = 0; i < 1000; i++) {
 		tj = calloc(1, sizeof *tj);
 		tj->job.work = work;
@@ -131,7 +138,7 @@ START_TEST(test_cancel_queued)
 	pool_free();
 	/* The loop never ran, so every job, run or not, is cancelled. */
 	ck_assert_uint_eq(cancelled, 1000);
-	event_base_free(te_base);
+	event_base_free(base);
 }
 END_TEST
 
