@@ -34,7 +34,7 @@ struct tweet;
 #endif
 #define printflike(a, b) __attribute__((__format__(__printf__, a, b)))
 
-/* Options shared by the modules; set by main.c or a config file. */
+/* Options shared by the modules; see the table in options.c. */
 struct options {
 	u_int		 max_pending;	/* tweets held at most */
 	int		 keep_order;	/* write in input order */
@@ -58,6 +58,8 @@ struct options {
 	char		*user_agent;
 	char		**headers;	/* "K: V" added to every request */
 	u_int		 nheaders;
+	struct spec	**specs;	/* -e, in order */
+	u_int		 nspecs;
 };
 extern struct options opts;
 
@@ -228,6 +230,15 @@ const char	*spec_value(struct spec *, u_int);
 const char	*spec_get(struct spec *, const char *);
 int		 spec_get_number(struct spec *, const char *, long long,
 		     long long, long long, long long *, char **);
+
+/* options.c */
+void		 options_init(void);
+int		 options_parse(int, char **, char **);
+int		 options_set(const char *, const char *, char **);
+void		 options_usage(FILE *);
+const char	*options_name(u_int);
+const char	*options_default(const char *);
+void		 options_free(void);
 
 /* config.c */
 typedef int	(*config_option_cb)(const char *, const char *, char **);
