@@ -270,6 +270,20 @@ int		 input_paused(void);
 int		 input_failed(void);
 void		 input_close(void);
 
+/* rawjson.c */
+struct rawjson_member {
+	size_t		 key;		/* its opening quote */
+	size_t		 value;		/* the value's first byte */
+	size_t		 end;		/* just after the value */
+};
+size_t		 rawjson_ws(const char *, size_t, size_t);
+size_t		 rawjson_skip(const char *, size_t, size_t);
+ssize_t		 rawjson_decode(const char *, size_t, size_t, char *, size_t);
+int		 rawjson_key_is(const char *, size_t, size_t, const char *);
+int		 rawjson_open(const char *, size_t, size_t, size_t *);
+int		 rawjson_next(const char *, size_t, size_t *,
+		     struct rawjson_member *);
+
 /* validate.c */
 #define VALIDATE_EMPTY 0x1
 #define VALIDATE_RESERVED 0x2
@@ -299,6 +313,17 @@ void		 slot_settle(struct slot *, json_t *, const char *, ...)
 void		 tweet_write(struct tweet *, struct evbuffer *);
 uint64_t	 tweet_seq(struct tweet *);
 void		 tweet_free(struct tweet *);
+
+/* merge.c */
+struct merge_item {
+	const char	*name;
+	const char	*key_json;	/* "name": */
+	size_t		 key_len;
+	json_t		*value;		/* NULL for null */
+	const char	*error;		/* or NULL */
+};
+void		 merge_write(const char *, size_t, const struct merge_item *,
+		     u_int, struct evbuffer *);
 
 /* output.c */
 void		 output_init(int, int, u_int);

@@ -25,8 +25,9 @@ struct tweet {
 	uint64_t		 seq;		/* input order among tweets */
 	char			*line;		/* the input text */
 	size_t			 len;
-	json_t			*root;		/* kept only if merging */
+	json_t			*root;		/* only while starting */
 	int			 empty;		/* the object has no members */
+	int			 merge;		/* it has members of ours */
 	u_int			 unsettled;
 	u_int			 nerrors;
 	TAILQ_ENTRY(tweet)	 entry;
@@ -132,6 +133,9 @@ tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
 	t->len = len;
 	t->root = root;
 	t->empty = (flags & VALIDATE_EMPTY) != 0;
+	t->merge = root != NULL &&
+	    (json_object_get(root, "enrichments") != NULL ||
+	    json_object_get(root, "enrichment_errors") != NULL);
 	t->unsettled = n + 1;
 	t->nerrors = 0;
 	for (i = 0; i < n; i++) {
@@ -148,12 +152,8 @@ tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
 		e->enricher->start(e->data, &t->slots[i]);
 	}
 
-	/* Keep the parsed tweet only if its members must be merged. */
-	if (root != NULL && json_object_get(root, "enrichments") == NULL &&
-	    json_object_get(root, "enrichment_errors") == NULL) {
-		json_decref(root);
-		t->root = NULL;
-	}
+	json_decref(root);
+	t->root = NULL;
 	if (--t->unsettled == 0)
 		tweet_done(t);
 	return (input_paused());
@@ -244,32 +244,21 @@ tweet_dump(json_t *v, struct evbuffer *out)
 static void
 tweet_write_merged(struct tweet *t, struct evbuffer *out)
 {
+	struct merge_item	*items;
 	struct enrichment	*e;
-	json_t			*obj, *errs = NULL;
 	u_int			 i;
 
-	obj = json_object_get(t->root, "enrichments");
-	if (!json_is_object(obj)) {
-		obj = json_object();
-		json_object_set_new(t->root, "enrichments", obj);
-	}
-	if (t->nerrors > 0) {
-		errs = json_object_get(t->root, "enrichment_errors");
-		if (!json_is_object(errs)) {
-			errs = json_object();
-			json_object_set_new(t->root, "enrichment_errors", errs);
-		}
-	}
+	items = xcalloc(tweet_nenrichments, sizeof *items);
 	for (i = 0; i < tweet_nenrichments; i++) {
 		e = tweet_enrichments[i];
-		json_object_set(obj, e->name, t->slots[i].value != NULL ?
-		    t->slots[i].value : json_null());
-		if (t->slots[i].error != NULL)
-			json_object_set_new(errs, e->name,
-			    json_string(t->slots[i].error));
+		items[i].name = e->name;
+		items[i].key_json = e->key_json;
+		items[i].key_len = e->key_len;
+		items[i].value = t->slots[i].value;
+		items[i].error = t->slots[i].error;
 	}
-	tweet_dump(t->root, out);
-	evbuffer_add(out, "\n", 1);
+	merge_write(t->line, t->len, items, tweet_nenrichments, out);
+	free(items);
 }
 
 /*
@@ -285,7 +274,7 @@ tweet_write(struct tweet *t, struct evbuffer *out)
 	u_int			 i;
 	int			 first;
 
-	if (t->root != NULL) {
+	if (t->merge) {
 		tweet_write_merged(t, out);
 		return;
 	}
@@ -334,7 +323,6 @@ tweet_free(struct tweet *t)
 		json_decref(t->slots[i].value);
 		free(t->slots[i].error);
 	}
-	json_decref(t->root);
 	free(t);
 }
 
