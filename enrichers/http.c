@@ -19,8 +19,12 @@ static const char *const http_keys[] = {
 	"body", "request body template, {/pointer} fields JSON-escaped",
 	"header", "'Name: value' request header (repeatable)",
 	"select", "JSON pointer into the response: the part to keep",
+	"ok", "other statuses that are answers, not errors: 404,410",
+	"status", "yes: the value is {\"status\":N,\"body\":...}",
 	NULL
 };
+
+#define HTTP_MAX_OK 16
 
 struct http_conf {
 	struct fetch_request	 req;
@@ -28,7 +32,33 @@ struct http_conf {
 	struct template		*url;
 	struct template		*body;
 	char			*select;
+	long			 ok[HTTP_MAX_OK];
+	u_int			 nok;
+	int			 status;	/* status=yes */
 };
+
+/* Parse ok=: a comma-separated list of statuses (1 to 16 of them). */
+static int
+http_parse_ok(struct http_conf *hc, const char *s, char **cause)
+{
+	const char	*p = s;
+	char		*end;
+	long		 n;
+
+	for (;;) {
+		n = strtol(p, &end, 10);
+		if (end == p || n < 100 || n > 599 || hc->nok == HTTP_MAX_OK ||
+		    (*end != ',' && *end != '\0')) {
+			xasprintf(cause, "http: ok= is a list of up to %d HTTP "
+			    "statuses (404\\,410), not \"%s\"", HTTP_MAX_OK, s);
+			return (-1);
+		}
+		hc->ok[hc->nok++] = n;
+		if (*end == '\0')
+			return (0);
+		p = end + 1;
+	}
+}
 
 static void
 http_free(void *data)
@@ -51,6 +81,8 @@ http_configure(struct spec *sp, char **cause)
 	const char		*method = spec_get(sp, "method");
 	const char		*body = spec_get(sp, "body");
 	const char		*select = spec_get(sp, "select");
+	const char		*ok = spec_get(sp, "ok");
+	const char		*status = spec_get(sp, "status");
 	char			*p;
 
 	if (url == NULL) {
@@ -88,9 +120,19 @@ http_configure(struct spec *sp, char **cause)
 		}
 		hc->select = xstrdup(select);
 	}
+	if (ok != NULL && http_parse_ok(hc, ok, cause) != 0)
+		goto fail;
+	if (status != NULL) {
+		if (strcmp(status, "yes") == 0)
+			hc->status = 1;
+		else if (strcmp(status, "no") != 0) {
+			xasprintf(cause, "http: status= is yes or no");
+			goto fail;
+		}
+	}
 	hc->req.method = hc->method;
 	hc->req.flags = FETCH_FOLLOW;
-	hc->req.headers = fetch_headers(sp);
+	hc->req.headers = fetch_headers(sp, 1);
 	return (hc);
 
 fail:
@@ -148,22 +190,32 @@ http_done(void *arg, const struct fetch_result *res)
 	struct http_conf	*hc = slot_data(s);
 	json_t			*value;
 	char			 excerpt[200], *cause = NULL;
+	u_int			 i;
+	int			 ok;
 
 	if (res->error != NULL) {
 		slot_settle(s, NULL, "%s", res->error);
 		return;
 	}
-	if (res->status < 200 || res->status > 299) {
+	ok = res->status >= 200 && res->status <= 299;
+	for (i = 0; !ok && i < hc->nok; i++)
+		ok = res->status == hc->ok[i];
+	if (!ok) {
 		fetch_excerpt(res, excerpt, sizeof excerpt);
 		slot_settle(s, NULL, "HTTP %ld%s%s", res->status,
 		    *excerpt != '\0' ? ": " : "", excerpt);
 		return;
 	}
-	if ((value = http_value(hc->select, res, &cause)) == NULL) {
+	/* select= applies to 2xx answers; an ok= status gives the body. */
+	if ((value = http_value(res->status <= 299 ? hc->select : NULL, res,
+	    &cause)) == NULL) {
 		slot_settle(s, NULL, "%s", cause);
 		free(cause);
 		return;
 	}
+	if (hc->status)
+		value = json_pack("{sIso}", "status", (json_int_t)res->status,
+		    "body", value);
 	slot_settle(s, value, NULL);
 }
 

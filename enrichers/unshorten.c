@@ -15,8 +15,14 @@
 #include "tweet-enricher.h"
 
 static const char *const unshorten_keys[] = {
-	"header", "'Name: value' request header (repeatable)",
+	"header", "'Name: value' request header (repeatable; never "
+	    "credentials)",
 	NULL
+};
+
+/* Headers that carry credentials: never sent to hosts a tweet names. */
+static const char *const unshorten_credentials[] = {
+	"authorization", "cookie", "proxy-authorization", NULL
 };
 
 struct unshorten_conf {
@@ -46,14 +52,38 @@ struct unshorten_tweet {
 
 static void	unshorten_hop(struct unshorten_link *);
 
+/*
+ * The links a tweet has choose the hosts, so unshorten sends no credentials:
+ * no --header, and no header= that names one or holds a ${NAME} secret.
+ */
 static void *
-unshorten_configure(struct spec *sp, __unused char **cause)
+unshorten_configure(struct spec *sp, char **cause)
 {
 	struct unshorten_conf	*uc;
+	const char		*h;
+	size_t			 n;
+	u_int			 i, k;
 
+	for (i = 0; i < spec_count(sp); i++) {
+		if (strcmp(spec_key(sp, i), "header") != 0)
+			continue;
+		h = spec_value(sp, i);
+		n = strcspn(h, ":");
+		for (k = 0; unshorten_credentials[k] != NULL; k++) {
+			if (n == strlen(unshorten_credentials[k]) &&
+			    strncasecmp(h, unshorten_credentials[k], n) == 0)
+				break;
+		}
+		if (unshorten_credentials[k] != NULL || secret_in(h)) {
+			xasprintf(cause, "unshorten: header=%.*s: unshorten "
+			    "sends no credentials (the tweets choose the "
+			    "hosts)", (int)n, h);
+			return (NULL);
+		}
+	}
 	uc = xcalloc(1, sizeof *uc);
 	uc->head.method = "HEAD";
-	uc->head.headers = fetch_headers(sp);
+	uc->head.headers = fetch_headers(sp, 0);
 	uc->get.method = "GET";
 	uc->get.flags = FETCH_NO_BODY;
 	uc->get.headers = uc->head.headers;

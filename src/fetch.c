@@ -451,6 +451,11 @@ fetch_transfer_start(struct fetch_entry *fe)
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, req->headers);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+	if (opts.proxy != NULL) {
+		/* --proxy for every host, over http_proxy and no_proxy. */
+		curl_easy_setopt(e, CURLOPT_PROXY, opts.proxy);
+		curl_easy_setopt(e, CURLOPT_NOPROXY, "");
+	}
 	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)opts.max_response);
 	if (req->flags & FETCH_FOLLOW) {
@@ -881,14 +886,17 @@ fetch_excerpt(const struct fetch_result *res, char *buf, size_t size)
 	buf[n] = '\0';
 }
 
-/* A header list: the --header options, then an enrichment's own. */
+/*
+ * A header list: the --header options (if global is set: http only), then
+ * an enrichment's own.
+ */
 struct curl_slist *
-fetch_headers(struct spec *sp)
+fetch_headers(struct spec *sp, int global)
 {
 	struct curl_slist	*list = NULL, *next;
 	u_int			 i;
 
-	for (i = 0; i < opts.nheaders; i++) {
+	for (i = 0; global && i < opts.nheaders; i++) {
 		if ((next = curl_slist_append(list, opts.headers[i])) == NULL)
 			fatalx("%s: out of memory", __func__);
 		list = next;

@@ -21,13 +21,22 @@ log_progress_line(int shown)
 	log_clear = shown;
 }
 
+/* Write a message; secrets from ${NAME} never reach stderr. */
 static void
 log_vwrite(const char *fmt, va_list ap, const char *suffix)
 {
+	char	*msg, *masked;
+
 	if (log_clear)
 		fputs("\r\033[K", stderr);
 	fprintf(stderr, "%s: ", log_name);
-	vfprintf(stderr, fmt, ap);
+	if (secret_any() && vasprintf(&msg, fmt, ap) != -1) {
+		masked = secret_mask(msg);
+		fputs(masked, stderr);
+		free(masked);
+		free(msg);
+	} else
+		vfprintf(stderr, fmt, ap);
 	if (suffix != NULL)
 		fprintf(stderr, ": %s", suffix);
 	fputc('\n', stderr);

@@ -92,6 +92,8 @@ main(int argc, char **argv)
 	tweet_configure(main_enrichments, main_nenrichments);
 	if (opts.bad_lines != NULL && badlines_open(opts.bad_lines) != 0)
 		exit(2);
+	if (opts.errors != NULL && tweet_open_errors(opts.errors) != 0)
+		exit(2);
 	output_init(STDOUT_FILENO, opts.keep_order, opts.max_pending);
 	input_open(argv, argc);
 
@@ -105,6 +107,17 @@ main(int argc, char **argv)
 	loop_free();
 	if (badlines_close() != 0 && status == 0)
 		status = 1;
+	if (tweet_close_errors() != 0 && status == 0)
+		status = 1;
+	if (opts.max_error_set && stats.enrichments > 0 &&
+	    stats.enrichment_errors > opts.max_error_rate * stats.enrichments) {
+		log_warnx("%llu of %llu enrichments failed, more than "
+		    "--max-error-rate %g", (unsigned long long)
+		    stats.enrichment_errors, (unsigned long long)
+		    stats.enrichments, opts.max_error_rate);
+		if (status == 0)
+			status = 1;
+	}
 	if (opts.stats)
 		stats_print(stderr);
 	for (i = 0; i < main_nenrichments; i++)
@@ -112,6 +125,7 @@ main(int argc, char **argv)
 	free(main_enrichments);
 	options_free();
 	curl_global_cleanup();
+	secret_free();
 	sha256_cleanup();
 	return (status);
 }

@@ -131,7 +131,9 @@ merge_into(struct merge *m, size_t obj, int error)
 			    m->items[i].name))
 				continue;
 			found[i] = 1;
-			if (merge_wanted(&m->items[i], error))
+			if (m->items[i].keep && !error)
+				;	/* --resume: as it is, byte for byte */
+			else if (merge_wanted(&m->items[i], error))
 				merge_dump(&m->items[i], error,
 				    merge_edit(m, mem.value, mem.end));
 			else

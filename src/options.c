@@ -55,6 +55,7 @@ static int	options_list(const char *, char **);
 static int	options_help(const char *, char **);
 static int	options_version(const char *, char **);
 static int	options_header(const char *, char **);
+static int	options_error_rate(const char *, char **);
 
 #define O(f) offsetof(struct options, f)
 #define TIB (1024.0 * 1024 * 1024 * 1024)
@@ -100,7 +101,7 @@ static const struct option_def options_table[] = {
 	  1e5, NULL, "N", "connections per host (0: no cap)", NULL,
 	  OPTION_MORE },
 	{ "header", 0, OPTION_LIST, O(headers), 0, 0, NULL, "'K: V'",
-	  "add a request header (repeatable)", options_header, 0 },
+	  "add a header to http requests (repeatable)", options_header, 0 },
 	{ "user-agent", 0, OPTION_STRING, O(user_agent), 0, 0,
 	  "tweet-enricher/" PACKAGE_VERSION, "S", "User-Agent header", NULL,
 	  OPTION_MORE },
@@ -108,6 +109,16 @@ static const struct option_def options_table[] = {
 	  "B", "longest input line; longer ones are bad", NULL, 0 },
 	{ "bad-lines", 0, OPTION_STRING, O(bad_lines), 0, 0, NULL, "FILE",
 	  "copy input lines that are not tweets to FILE", NULL, 0 },
+	{ "errors", 0, OPTION_STRING, O(errors), 0, 0, NULL, "FILE",
+	  "copy tweets with an enrichment error to FILE", NULL, 0 },
+	{ "resume", 0, OPTION_FLAG, O(resume), 0, 0, NULL, NULL,
+	  "keep what an earlier run wrote, redo its errors", NULL, 0 },
+	{ "max-error-rate", 0, OPTION_REAL, O(max_error_rate), 0, 1, NULL,
+	  "R", "exit 1 if more than fraction R of enrichments fail",
+	  options_error_rate, 0 },
+	{ "proxy", 0, OPTION_STRING, O(proxy), 0, 0, NULL, "URL",
+	  "proxy for every request (over http_proxy, ...)", NULL,
+	  OPTION_MORE },
 	{ "stats", 0, OPTION_FLAG, O(stats), 0, 0, NULL, NULL,
 	  "print a JSON summary of counters on stderr", NULL, 0 },
 	{ "progress", 0, OPTION_FLAG, O(progress), 0, 0, NULL, NULL,
@@ -188,9 +199,35 @@ options_number(const struct option_def *o, const char *arg,
 	return (0);
 }
 
-/* Set an option from its table entry; arg is NULL for a flag. */
+static int	options_apply_value(const struct option_def *, const char *,
+		    char **);
+
+/*
+ * Set an option from its table entry; arg is NULL for a flag. ${NAME} in
+ * arg is taken from the environment (a spec expands its own values).
+ */
 static int
 options_apply(const struct option_def *o, const char *arg, char **cause)
+{
+	char	*expanded, *why;
+	int	 r;
+
+	if (arg == NULL || o->call == options_enrich)
+		return (options_apply_value(o, arg, cause));
+	if (secret_expand(arg, &expanded, &why) != 0) {
+		xasprintf(cause, "--%s: %s", o->name, why);
+		free(why);
+		return (-1);
+	}
+	r = options_apply_value(o, expanded, cause);
+	free(expanded);
+	return (r);
+}
+
+/* Set an option from its table entry, its argument expanded. */
+static int
+options_apply_value(const struct option_def *o, const char *arg,
+    char **cause)
 {
 	unsigned long long	  n;
 	double			  d;
@@ -369,6 +406,14 @@ options_header(const char *arg, char **cause)
 		    arg);
 		return (-1);
 	}
+	return (0);
+}
+
+/* --max-error-rate: note that it was given (0 is a rate too). */
+static int
+options_error_rate(__unused const char *arg, __unused char **cause)
+{
+	opts.max_error_set = 1;
 	return (0);
 }
 

@@ -55,7 +55,7 @@ spec_parse(const char *s, char **cause)
 {
 	struct spec	*sp;
 	const char	*colon;
-	char		*item, *eq;
+	char		*item, *eq, *value, *why;
 	size_t		 n;
 
 	sp = xcalloc(1, sizeof *sp);
@@ -82,7 +82,14 @@ spec_parse(const char *s, char **cause)
 			free(item);
 			goto fail;
 		}
-		spec_add(sp, xstrndup(item, eq - item), xstrdup(eq + 1));
+		if (secret_expand(eq + 1, &value, &why) != 0) {
+			xasprintf(cause, "%s: %.*s: %s", sp->name,
+			    (int)(eq - item), item, why);
+			free(why);
+			free(item);
+			goto fail;
+		}
+		spec_add(sp, xstrndup(item, eq - item), value);
 		if (*s == '\0')
 			break;
 		s++;
@@ -93,6 +100,24 @@ spec_parse(const char *s, char **cause)
 fail:
 	spec_free(sp);
 	return (NULL);
+}
+
+/* Replace *s by its ${NAME} expansion (freeing it either way). */
+static int
+spec_expand(struct spec *sp, const char *key, char **s, char **cause)
+{
+	char	*out, *why;
+
+	if (secret_expand(*s, &out, &why) != 0) {
+		xasprintf(cause, "%s: %s: %s", sp->name, key, why);
+		free(why);
+		free(*s);
+		*s = NULL;
+		return (-1);
+	}
+	free(*s);
+	*s = out;
+	return (0);
 }
 
 /* A JSON scalar as option text ("true", "12", ...), or NULL. */
@@ -153,12 +178,16 @@ spec_from_json(json_t *obj, char **cause)
 			json_array_foreach(v, i, item) {
 				if ((s = spec_scalar(item)) == NULL)
 					goto bad;
+				if (spec_expand(sp, key, &s, cause) != 0)
+					goto fail;
 				spec_add(sp, xstrdup(key), s);
 			}
 			continue;
 		}
 		if ((s = spec_scalar(v)) == NULL)
 			goto bad;
+		if (spec_expand(sp, key, &s, cause) != 0)
+			goto fail;
 		spec_add(sp, xstrdup(key), s);
 	}
 	return (sp);

@@ -56,10 +56,15 @@ struct options {
 	u_int		 cache_ttl;	/* seconds */
 	double		 rate;		/* requests started per second, 0 = any */
 	char		*user_agent;
-	char		**headers;	/* "K: V" added to every request */
+	char		**headers;	/* "K: V" added to http requests */
 	u_int		 nheaders;
 	struct spec	**specs;	/* -e, in order */
 	u_int		 nspecs;
+	char		*errors;	/* --errors: tweets with errors */
+	int		 resume;	/* keep values of an earlier run */
+	double		 max_error_rate; /* exit 1 above it, if set */
+	int		 max_error_set;
+	char		*proxy;		/* --proxy, over the environment */
 };
 extern struct options opts;
 
@@ -70,6 +75,8 @@ struct stats {
 	uint64_t	 written;
 	uint64_t	 bad;
 	uint64_t	 enrichment_errors;
+	uint64_t	 enrichments;	/* enrichments settled this run */
+	uint64_t	 enrichments_kept; /* --resume: from the input */
 	uint64_t	 pending;	/* tweets read, not yet written */
 	uint64_t	 max_pending;
 	uint64_t	 http_requests;	/* requests sent on the network */
@@ -179,13 +186,20 @@ char		*xstrndup(const char *, size_t);
 int		 xasprintf(char **, const char *, ...) printflike(2, 3);
 int		 xvasprintf(char **, const char *, va_list);
 
+/* secret.c */
+int		 secret_expand(const char *, char **, char **);
+int		 secret_in(const char *);
+char		*secret_mask(const char *);
+int		 secret_any(void);
+void		 secret_free(void);
+
 /* fetch.c */
 void		 fetch_init(void);
 void		 fetch_start(const struct fetch_request *, const char *,
 		     const char *, size_t, fetch_cb, void *);
 void		 fetch_free(void);
 void		 fetch_excerpt(const struct fetch_result *, char *, size_t);
-struct curl_slist *fetch_headers(struct spec *);
+struct curl_slist *fetch_headers(struct spec *, int);
 char		*fetch_resolve(const char *, const char *);
 
 /* http.c */
@@ -304,6 +318,8 @@ void		 badlines_report(void);
 void		 tweet_configure(struct enrichment **, u_int);
 int		 tweet_line(const char *, size_t, const char *, uint64_t);
 json_t		*tweet_parse(const char *, size_t, char *, size_t);
+int		 tweet_open_errors(const char *);
+int		 tweet_close_errors(void);
 void		 tweet_free_all(void);
 json_t		*slot_root(struct slot *);
 void		*slot_data(struct slot *);
@@ -321,6 +337,7 @@ struct merge_item {
 	size_t		 key_len;
 	json_t		*value;		/* NULL for null */
 	const char	*error;		/* or NULL */
+	int		 keep;		/* --resume: leave the input's value */
 };
 void		 merge_write(const char *, size_t, const struct merge_item *,
 		     u_int, struct evbuffer *);

@@ -19,6 +19,7 @@ struct slot {
 	json_t		*value;
 	char		*error;
 	int		 settled;
+	int		 kept;		/* --resume: the input's value stays */
 };
 
 struct tweet {
@@ -28,6 +29,7 @@ struct tweet {
 	json_t			*root;		/* only while starting */
 	int			 empty;		/* the object has no members */
 	int			 merge;		/* it has members of ours */
+	int			 old_errors;	/* errors not redone this run */
 	u_int			 unsettled;
 	u_int			 nerrors;
 	TAILQ_ENTRY(tweet)	 entry;
@@ -39,9 +41,11 @@ static struct enrichment	**tweet_enrichments;
 static u_int			  tweet_nenrichments;
 static struct tweets		  tweet_live = TAILQ_HEAD_INITIALIZER(tweet_live);
 static uint64_t			  tweet_next_seq;
+static FILE			 *tweet_errors_file;	/* --errors */
 static int			  tweet_needs_json; /* an enrichment reads tweets */
 
 static void	tweet_done(struct tweet *);
+static int	tweet_old_errors(json_t *);
 
 /* Set the enrichments applied to every tweet. */
 void
@@ -58,6 +62,36 @@ tweet_configure(struct enrichment **list, u_int n)
 		if (en->uses_tweet == NULL || en->uses_tweet(list[i]->data))
 			tweet_needs_json = 1;
 	}
+}
+
+/* Open the --errors file. */
+int
+tweet_open_errors(const char *path)
+{
+	if ((tweet_errors_file = fopen(path, "w")) == NULL) {
+		log_warn("%s", path);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Close the --errors file; -1 if a write to it failed. */
+int
+tweet_close_errors(void)
+{
+	int	failed;
+
+	if (tweet_errors_file == NULL)
+		return (0);
+	failed = ferror(tweet_errors_file);
+	if (fclose(tweet_errors_file) != 0)
+		failed = 1;
+	tweet_errors_file = NULL;
+	if (failed) {
+		log_warnx("%s: write failed", opts.errors);
+		return (-1);
+	}
+	return (0);
 }
 
 /*
@@ -89,6 +123,29 @@ tweet_parse(const char *line, size_t len, char *why, size_t whylen)
 		return (NULL);
 	}
 	return (root);
+}
+
+/*
+ * --resume: if the tweet already has a value without an error for
+ * enrichment i, keep it (the slot settles with it) and say so.
+ */
+static int
+tweet_keep(struct tweet *t, u_int i)
+{
+	const char	*name = tweet_enrichments[i]->name;
+	json_t		*obj, *errs, *v;
+
+	obj = json_object_get(t->root, "enrichments");
+	errs = json_object_get(t->root, "enrichment_errors");
+	if (!json_is_object(obj) || (v = json_object_get(obj, name)) == NULL)
+		return (0);
+	if (json_is_object(errs) && json_object_get(errs, name) != NULL)
+		return (0);
+	t->slots[i].kept = 1;	/* written as it is in the input */
+	t->slots[i].settled = 1;
+	t->unsettled--;
+	stats.enrichments_kept++;
+	return (1);
 }
 
 /*
@@ -136,6 +193,8 @@ tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
 	t->merge = root != NULL &&
 	    (json_object_get(root, "enrichments") != NULL ||
 	    json_object_get(root, "enrichment_errors") != NULL);
+	t->old_errors = t->merge && tweet_errors_file != NULL &&
+	    tweet_old_errors(root);
 	t->unsettled = n + 1;
 	t->nerrors = 0;
 	for (i = 0; i < n; i++) {
@@ -143,12 +202,15 @@ tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
 		t->slots[i].value = NULL;
 		t->slots[i].error = NULL;
 		t->slots[i].settled = 0;
+		t->slots[i].kept = 0;
 	}
 	TAILQ_INSERT_TAIL(&tweet_live, t, entry);
 	stats_pending(1);
 
 	for (i = 0; i < n; i++) {
 		e = tweet_enrichments[i];
+		if (opts.resume && root != NULL && tweet_keep(t, i))
+			continue;
 		e->enricher->start(e->data, &t->slots[i]);
 	}
 
@@ -191,10 +253,12 @@ slot_settle(struct slot *s, json_t *value, const char *fmt, ...)
 {
 	struct tweet	*t = s->tweet;
 	va_list		 ap;
+	char		*masked;
 
 	if (s->settled)
 		fatalx("%s: enrichment settled twice", __func__);
 	s->settled = 1;
+	stats.enrichments++;
 	if (value != NULL)
 		slot_set_value(s, value);
 	if (fmt != NULL) {
@@ -202,6 +266,11 @@ slot_settle(struct slot *s, json_t *value, const char *fmt, ...)
 		va_start(ap, fmt);
 		xvasprintf(&s->error, fmt, ap);
 		va_end(ap);
+		if (secret_any()) {
+			masked = secret_mask(s->error);
+			free(s->error);
+			s->error = masked;
+		}
 		t->nerrors++;
 		stats.enrichment_errors++;
 	}
@@ -209,11 +278,43 @@ slot_settle(struct slot *s, json_t *value, const char *fmt, ...)
 		tweet_done(t);
 }
 
-/* Every enrichment has settled: on to the output. */
+/* Has the tweet errors of enrichments that this run does not redo? */
+static int
+tweet_old_errors(json_t *root)
+{
+	json_t		*errs, *v;
+	const char	*key;
+	u_int		 i;
+
+	errs = json_object_get(root, "enrichment_errors");
+	if (!json_is_object(errs))
+		return (0);
+	json_object_foreach(errs, key, v) {
+		for (i = 0; i < tweet_nenrichments; i++) {
+			if (strcmp(tweet_enrichments[i]->name, key) == 0)
+				break;
+		}
+		if (i == tweet_nenrichments)
+			return (1);
+	}
+	return (0);
+}
+
+/* Every enrichment has settled: on to the output (and --errors). */
 static void
 tweet_done(struct tweet *t)
 {
+	struct evbuffer	*b;
+
 	TAILQ_REMOVE(&tweet_live, t, entry);
+	if (tweet_errors_file != NULL && (t->nerrors > 0 || t->old_errors)) {
+		if ((b = evbuffer_new()) == NULL)
+			fatalx("%s: evbuffer_new failed", __func__);
+		tweet_write(t, b);
+		fwrite(evbuffer_pullup(b, -1), 1, evbuffer_get_length(b),
+		    tweet_errors_file);
+		evbuffer_free(b);
+	}
 	output_tweet(t);
 }
 
@@ -256,6 +357,7 @@ tweet_write_merged(struct tweet *t, struct evbuffer *out)
 		items[i].key_len = e->key_len;
 		items[i].value = t->slots[i].value;
 		items[i].error = t->slots[i].error;
+		items[i].keep = t->slots[i].kept;
 	}
 	merge_write(t->line, t->len, items, tweet_nenrichments, out);
 	free(items);

@@ -8,6 +8,8 @@
  *   /badjson             200 application/json that is not JSON
  *   /latency/MS          200 JSON after MS milliseconds
  *   /status/N            status N with a body
+ *   /reflect/N           status N, the body repeating the URI and the
+ *                        Authorization header (a server that echoes)
  *   /flaky/KEY/K         503 for the first K requests of KEY, then 200
  *   /ratelimit/KEY/K/S   429 Retry-After: S for the first K of KEY, then 200
  *   /redirect/N          302 to /redirect/N-1; /redirect/0 is 200
@@ -22,9 +24,21 @@
  *   /random              for soaks: 0-100 ms latency, 3% 503, 1% reset,
  *                        0.5% hang, 2% redirect
  *   /count               JSON: requests, max_concurrent, current
+ *   /log                 JSON array: every request so far (but /count and
+ *                        /log): method, uri, host, authorization, cookie,
+ *                        x_test, proxied, ms (wall clock, milliseconds)
+ *   /quota/KEY/K/H/S     the first K requests of KEY answer 429 with
+ *                        header H (reset, ietf, retry or remaining0) saying
+ *                        the window ends in S seconds; later ones 200
+ *   /drain/KEY/K/S       200, the K-th request of KEY also saying
+ *                        x-rate-limit-remaining: 0 (reset in S seconds)
+ *
+ * A request in absolute form (GET http://host/path) is served as a proxy
+ * would: as if for /path, and logged with proxied set.
  */
 
 #include <sys/socket.h>
+#include <sys/time.h>
 
 #include <netinet/in.h>
 
@@ -34,6 +48,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -51,6 +66,10 @@ struct counter {
 	struct counter	*next;
 };
 static struct counter	*counters;
+
+#define LOG_MAX 20000
+static struct evbuffer	*request_log;	/* JSON objects, comma-separated */
+static long		 logged;
 
 struct delayed {
 	struct evhttp_request		*req;
@@ -234,16 +253,103 @@ reset(struct evhttp_request *req)
 }
 
 static void
+log_header(struct evbuffer *b, struct evkeyvalq *h, const char *name,
+    const char *key)
+{
+	const char	*v = evhttp_find_header(h, name);
+
+	evbuffer_add_printf(b, ",\"%s\":", key);
+	if (v == NULL)
+		evbuffer_add(b, "null", 4);
+	else
+		json_escape(b, v, strlen(v));
+}
+
+/* Note a request in the log /log returns. */
+static void
+log_request(struct evhttp_request *req, const char *full, int proxied)
+{
+	struct evkeyvalq	*h = evhttp_request_get_input_headers(req);
+	struct timeval		 tv;
+	const char		*method;
+
+	if (logged++ >= LOG_MAX)
+		return;
+	switch (evhttp_request_get_command(req)) {
+	case EVHTTP_REQ_GET: method = "GET"; break;
+	case EVHTTP_REQ_POST: method = "POST"; break;
+	case EVHTTP_REQ_PUT: method = "PUT"; break;
+	case EVHTTP_REQ_HEAD: method = "HEAD"; break;
+	default: method = "OTHER"; break;
+	}
+	gettimeofday(&tv, NULL);
+	if (evbuffer_get_length(request_log) > 0)
+		evbuffer_add(request_log, ",", 1);
+	evbuffer_add_printf(request_log, "{\"method\":\"%s\",\"uri\":",
+	    method);
+	json_escape(request_log, full, strlen(full));
+	log_header(request_log, h, "Host", "host");
+	log_header(request_log, h, "Authorization", "authorization");
+	log_header(request_log, h, "Cookie", "cookie");
+	log_header(request_log, h, "X-Test", "x_test");
+	evbuffer_add_printf(request_log, ",\"proxied\":%s,\"ms\":%lld}",
+	    proxied ? "true" : "false",
+	    (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000);
+}
+
+/* Answer a quota endpoint: header kind h, window of s seconds. */
+static void
+quota(struct evhttp_request *req, const char *h, long s)
+{
+	struct evkeyvalq	*out = evhttp_request_get_output_headers(req);
+	char			 v[64];
+
+	if (strcmp(h, "reset") == 0) {
+		snprintf(v, sizeof v, "%lld", (long long)time(NULL) + s);
+		evhttp_add_header(out, "x-rate-limit-reset", v);
+		evhttp_add_header(out, "x-rate-limit-remaining", "0");
+	} else if (strcmp(h, "ietf") == 0) {
+		snprintf(v, sizeof v, "%ld", s);
+		evhttp_add_header(out, "RateLimit-Reset", v);
+	} else if (strcmp(h, "retry") == 0) {
+		snprintf(v, sizeof v, "%ld", s);
+		evhttp_add_header(out, "Retry-After", v);
+	}
+	reply_text(req, 429, "text/plain", "quota exhausted");
+}
+
+static void
 serve(struct evhttp_request *req, void *arg)
 {
 	const char	*full = evhttp_request_get_uri(req);
-	char		 uri[1024], key[256], to[300], *big;
+	char		 uri[1024], key[256], to[300], h[32], *big;
 	long		 n, k, s;
+	int		 proxied = 0;
 
 	(void)arg;
+	/* A proxy request: serve the path of the absolute URI. */
+	if (strncmp(full, "http://", 7) == 0) {
+		proxied = 1;
+		full += 7;
+		full += strcspn(full, "/");
+		if (*full == '\0')
+			full = "/";
+	}
 	/* Endpoints match on the path; a query only makes URLs distinct. */
 	snprintf(uri, sizeof uri, "%s", full);
 	uri[strcspn(uri, "?")] = '\0';
+	if (strcmp(uri, "/log") == 0) {
+		current++;
+		struct evbuffer *b = evbuffer_new();
+		evbuffer_add(b, "[", 1);
+		evbuffer_add_buffer_reference(b, request_log);
+		evbuffer_add(b, "]", 1);
+		reply(req, 200, "application/json", b);
+		evbuffer_free(b);
+		return;
+	}
+	if (strcmp(uri, "/count") != 0)
+		log_request(req, full, proxied);
 	if (strcmp(uri, "/count") == 0) {
 		current++;
 		reply_text(req, 200, "application/json", "{\"requests\":%ld,"
@@ -273,7 +379,12 @@ serve(struct evhttp_request *req, void *arg)
 		delay(req, n, 0);
 	else if (sscanf(uri, "/slow/%ld", &n) == 1)
 		delay(req, 50, n);
-	else if (sscanf(uri, "/status/%ld", &n) == 1)
+	else if (sscanf(uri, "/reflect/%ld", &n) == 1) {
+		const char *a = evhttp_find_header(
+		    evhttp_request_get_input_headers(req), "Authorization");
+		reply_text(req, (int)n, "text/plain", "uri=%s auth=%s", full,
+		    a != NULL ? a : "");
+	} else if (sscanf(uri, "/status/%ld", &n) == 1)
 		reply_text(req, (int)n, "text/plain", "failure body %ld\n"
 		    "second line", n);
 	else if (sscanf(uri, "/flaky/%200[^/]/%ld", key, &k) == 2) {
@@ -292,6 +403,24 @@ serve(struct evhttp_request *req, void *arg)
 		} else
 			reply_text(req, 200, "application/json",
 			    "{\"ok\":true,\"tries\":%ld}", n);
+	} else if (sscanf(uri, "/quota/%200[^/]/%ld/%31[^/]/%ld", key, &k, h,
+	    &s) == 4) {
+		if ((n = count_key(key)) <= k)
+			quota(req, h, s);
+		else
+			reply_text(req, 200, "application/json",
+			    "{\"ok\":true,\"tries\":%ld}", n);
+	} else if (sscanf(uri, "/drain/%200[^/]/%ld/%ld", key, &k, &s) == 3) {
+		if ((n = count_key(key)) == k) {
+			snprintf(to, sizeof to, "%lld",
+			    (long long)time(NULL) + s);
+			evhttp_add_header(evhttp_request_get_output_headers(req),
+			    "x-rate-limit-reset", to);
+			evhttp_add_header(evhttp_request_get_output_headers(req),
+			    "x-rate-limit-remaining", "0");
+		}
+		reply_text(req, 200, "application/json",
+		    "{\"ok\":true,\"n\":%ld}", n);
 	} else if (sscanf(uri, "/redirect/%ld", &n) == 1) {
 		if (n <= 0)
 			reply_text(req, 200, "text/plain", "done");
@@ -385,6 +514,7 @@ main(void)
 	event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER);
 	base = event_base_new_with_config(cfg);
 	event_config_free(cfg);
+	request_log = evbuffer_new();
 	http = evhttp_new(base);
 	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
 	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE);
