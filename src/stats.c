@@ -101,9 +101,10 @@ stats_print(FILE *f)
 	json_t	*o, *h;
 	char	*s;
 
-	o = json_pack("{sIsIsIsIsIsIsIsf}",
+	o = json_pack("{sIsIsIsIsIsIsIsIsf}",
 	    "read", (json_int_t)stats.read,
 	    "tweets", (json_int_t)stats.tweets,
+	    "notices", (json_int_t)stats.notices,
 	    "written", (json_int_t)stats.written,
 	    "bad", (json_int_t)stats.bad,
 	    "enrichment_errors", (json_int_t)stats.enrichment_errors,

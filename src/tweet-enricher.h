@@ -40,6 +40,7 @@ struct options {
 	int		 keep_order;	/* write in input order */
 	size_t		 max_line;	/* longest input line in bytes */
 	char		*bad_lines;	/* copy bad lines to this file */
+	int		 drop_notices;	/* stream notices are not written */
 	int		 stats;		/* JSON counters on stderr at exit */
 	int		 progress;	/* -1 auto, 0 off, 1 on */
 	int		 quiet;		/* no progress, no per-line warnings */
@@ -72,6 +73,7 @@ extern struct options opts;
 struct stats {
 	uint64_t	 read;		/* non-empty lines read */
 	uint64_t	 tweets;	/* lines that were JSON objects */
+	uint64_t	 notices;	/* stream notices, not enriched */
 	uint64_t	 written;
 	uint64_t	 bad;
 	uint64_t	 enrichment_errors;

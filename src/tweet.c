@@ -30,6 +30,7 @@ struct tweet {
 	int			 empty;		/* the object has no members */
 	int			 merge;		/* it has members of ours */
 	int			 old_errors;	/* errors not redone this run */
+	int			 notice;	/* written as it is */
 	u_int			 unsettled;
 	u_int			 nerrors;
 	TAILQ_ENTRY(tweet)	 entry;
@@ -125,6 +126,118 @@ tweet_parse(const char *line, size_t len, char *why, size_t whylen)
 	return (root);
 }
 
+/* What a line is, from its first member. */
+#define TWEET_NOTICE 1
+#define TWEET_PAGE 2
+
+/* Lines that were API v2 pages, for the closing hint. */
+static uint64_t		  tweet_pages;
+
+/* An API v2 page on one line: a bad line that says what to do. */
+static void
+tweet_page(const char *name, uint64_t lineno, const char *line, size_t len)
+{
+	tweet_pages++;
+	badlines_add(name, lineno, line, len, "an API v2 page: /data is an "
+	    "array of tweets (use --split /data)");
+}
+
+/* The first members of stream notices (v1.1) and system messages (Gnip). */
+static const char *const tweet_notices[] = {
+	"delete", "scrub_geo", "limit", "status_withheld", "user_withheld",
+	"disconnect", "warning", "info", "error"
+};
+
+/*
+ * What kind of line this is, from its first member alone (a notice is an
+ * object of one member, whose value is an object): TWEET_NOTICE, TWEET_PAGE
+ * (its "data" is an array: an API v2 page), or 0 for a tweet.
+ */
+static int
+tweet_kind(const char *line, size_t len)
+{
+	const char	*key;
+	size_t		 pos, n, i;
+
+	if (rawjson_open(line, len, 0, &pos) != 0 || pos >= len ||
+	    line[pos] != '"')
+		return (0);
+	key = line + pos + 1;
+	n = strcspn(key, "\"\\");
+	if (pos + 1 + n >= len || key[n] != '"')
+		return (0);
+	pos = rawjson_ws(line, len, pos + n + 2);
+	if (pos >= len || line[pos] != ':')
+		return (0);
+	pos = rawjson_ws(line, len, pos + 1);
+	if (pos >= len)
+		return (0);
+	if (n == 4 && memcmp(key, "data", 4) == 0 && line[pos] == '[')
+		return (TWEET_PAGE);
+	if (line[pos] != '{')
+		return (0);
+	for (i = 0; i < sizeof tweet_notices / sizeof tweet_notices[0]; i++) {
+		if (strlen(tweet_notices[i]) == n &&
+		    memcmp(tweet_notices[i], key, n) == 0)
+			return (TWEET_NOTICE);
+	}
+	return (0);
+}
+
+/* Make a tweet of a line: n enrichments to settle, plus one. */
+static struct tweet *
+tweet_new(const char *line, size_t len, u_int n)
+{
+	struct tweet	*t;
+	u_int		 i;
+
+	t = xmalloc(sizeof *t + n * sizeof *t->slots + len);
+	t->seq = tweet_next_seq++;
+	t->line = (char *)&t->slots[n];
+	memcpy(t->line, line, len);
+	t->len = len;
+	t->root = NULL;
+	t->empty = t->merge = t->notice = t->old_errors = 0;
+	t->unsettled = n + 1;
+	t->nerrors = 0;
+	for (i = 0; i < n; i++) {
+		t->slots[i].tweet = t;
+		t->slots[i].value = NULL;
+		t->slots[i].error = NULL;
+		t->slots[i].settled = 0;
+		t->slots[i].kept = 0;
+	}
+	TAILQ_INSERT_TAIL(&tweet_live, t, entry);
+	stats_pending(1);
+	return (t);
+}
+
+/* A stream notice: checked, counted, written as it is or dropped. */
+static int
+tweet_notice(const char *line, size_t len, const char *name, uint64_t lineno)
+{
+	struct tweet	*t;
+	char		 reason[256];
+	u_int		 i;
+
+	if (validate_tweet(line, len, reason, sizeof reason) == -1) {
+		badlines_add(name, lineno, line, len, reason);
+		return (0);
+	}
+	stats.read++;
+	stats.notices++;
+	if (opts.drop_notices)
+		return (0);
+	t = tweet_new(line, len, tweet_nenrichments);
+	t->notice = 1;
+	t->unsettled = 1;	/* none of its enrichments will start */
+	for (i = 0; i < tweet_nenrichments; i++)
+		t->slots[i].settled = 1;
+	if (--t->unsettled == 0)
+		tweet_done(t);
+	return (input_paused());
+}
+
 /*
  * --resume: if the tweet already has a value without an error for
  * enrichment i, keep it (the slot settles with it) and say so.
@@ -160,7 +273,14 @@ tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
 	json_t			*root;
 	char			 reason[256];
 	u_int			 i, n = tweet_nenrichments;
-	int			 flags;
+	int			 flags, kind;
+
+	if ((kind = tweet_kind(line, len)) == TWEET_NOTICE)
+		return (tweet_notice(line, len, name, lineno));
+	if (kind == TWEET_PAGE) {
+		tweet_page(name, lineno, line, len);
+		return (0);
+	}
 
 	/* Parse only if an enrichment reads the tweet or members merge. */
 	root = NULL;
@@ -179,15 +299,16 @@ tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
 		}
 		if (json_object_size(root) == 0)
 			flags |= VALIDATE_EMPTY;
+		if (json_is_array(json_object_get(root, "data"))) {
+			json_decref(root);
+			tweet_page(name, lineno, line, len);
+			return (0);
+		}
 	}
 	stats.read++;
 	stats.tweets++;
 
-	t = xmalloc(sizeof *t + n * sizeof *t->slots + len);
-	t->seq = tweet_next_seq++;
-	t->line = (char *)&t->slots[n];
-	memcpy(t->line, line, len);
-	t->len = len;
+	t = tweet_new(line, len, n);
 	t->root = root;
 	t->empty = (flags & VALIDATE_EMPTY) != 0;
 	t->merge = root != NULL &&
@@ -195,17 +316,6 @@ tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
 	    json_object_get(root, "enrichment_errors") != NULL);
 	t->old_errors = t->merge && tweet_errors_file != NULL &&
 	    tweet_old_errors(root);
-	t->unsettled = n + 1;
-	t->nerrors = 0;
-	for (i = 0; i < n; i++) {
-		t->slots[i].tweet = t;
-		t->slots[i].value = NULL;
-		t->slots[i].error = NULL;
-		t->slots[i].settled = 0;
-		t->slots[i].kept = 0;
-	}
-	TAILQ_INSERT_TAIL(&tweet_live, t, entry);
-	stats_pending(1);
 
 	for (i = 0; i < n; i++) {
 		e = tweet_enrichments[i];
@@ -376,6 +486,11 @@ tweet_write(struct tweet *t, struct evbuffer *out)
 	u_int			 i;
 	int			 first;
 
+	if (t->notice) {
+		evbuffer_add(out, t->line, t->len);
+		evbuffer_add(out, "\n", 1);
+		return;
+	}
 	if (t->merge) {
 		tweet_write_merged(t, out);
 		return;

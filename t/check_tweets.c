@@ -91,6 +91,86 @@ START_TEST(test_merge_twice_idempotent)
 }
 END_TEST
 
+/* The whole text of a file. */
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE	*f = fopen(path, "rb");
+	char	*buf;
+	long	 n;
+
+	ck_assert_msg(f != NULL, "%s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc(n + 1);
+	ck_assert(buf != NULL && fread(buf, 1, n, f) == (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	if (len != NULL)
+		*len = n;
+	return (buf);
+}
+
+/* The input with "enrichments":{"test":42} added to the lines that are
+ * not notices (those that start with {"created_at" or {"id"). */
+static char *
+with_test(const char *s)
+{
+	char		*out = calloc(2, strlen(s) + 1024), *o = out;
+	const char	*nl;
+
+	ck_assert(out != NULL);
+	for (; *s != '\0'; s = nl + 1) {
+		nl = strchr(s, '\n');
+		ck_assert(nl != NULL);
+		if (strncmp(s, "{\"created_at\"", 13) == 0 ||
+		    strncmp(s, "{\"id\"", 5) == 0) {
+			memcpy(o, s, nl - s - 1);
+			o += nl - s - 1;
+			o += sprintf(o, ",\"enrichments\":{\"test\":42}}\n");
+		} else {
+			memcpy(o, s, nl - s + 1);
+			o += nl - s + 1;
+		}
+	}
+	return (out);
+}
+
+START_TEST(test_notices)
+{
+	struct proc	 p;
+	json_t		*st;
+	char		*in, *want;
+
+	/* Written through unchanged, in order, never enriched; counted. */
+	in = slurp(fixture("notices.jsonl"), NULL);
+	te_run(&p, in, "-k", "--stats", "-e", "test", NULL);
+	ck_assert_int_eq(p.status, 0);
+	want = with_test(in);
+	ck_assert_str_eq(p.obuf, want);
+	free(want);
+	st = stats_of(&p);
+	ck_assert_int_eq(stat_int(st, "notices"), 9);
+	ck_assert_int_eq(stat_int(st, "tweets"), 2);
+	ck_assert_int_eq(stat_int(st, "written"), 11);
+	json_decref(st);
+	proc_free(&p);
+
+	/* --drop-notices: only the two tweets are written. */
+	te_run(&p, in, "-k", "--stats", "--drop-notices", "-e", "length", NULL);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_uint_eq(count_lines(p.obuf, p.olen), 2);
+	ck_assert_ptr_nonnull(strstr(p.obuf, "\"length\":33}}\n"));
+	st = stats_of(&p);
+	ck_assert_int_eq(stat_int(st, "notices"), 9);
+	ck_assert_int_eq(stat_int(st, "written"), 2);
+	json_decref(st);
+	proc_free(&p);
+	free(in);
+}
+END_TEST
+
 static Suite *
 tweets_suite(void)
 {
@@ -102,7 +182,11 @@ tweets_suite(void)
 	tcase_add_test(tc, test_merge_keeps_bytes);
 	tcase_add_test(tc, test_merge_twice_idempotent);
 	suite_add_tcase(s, tc);
-	(void)fixture;
+
+	tc = tcase_create("notices");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_notices);
+	suite_add_tcase(s, tc);
 	return (s);
 }
 
