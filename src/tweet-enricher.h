@@ -188,6 +188,36 @@ char		*xstrndup(const char *, size_t);
 int		 xasprintf(char **, const char *, ...) printflike(2, 3);
 int		 xvasprintf(char **, const char *, va_list);
 
+/* cachefile.c */
+struct cachefile;
+struct cachefile_entry {
+	long		 status;
+	char		*body;		/* NUL-terminated, allocated */
+	size_t		 bodylen;
+	char		*location;	/* or NULL */
+};
+struct cachefile_stats {
+	uint64_t	 hits;
+	uint64_t	 misses;
+	uint64_t	 expired;
+	uint64_t	 stored;
+	uint64_t	 evicted;
+	uint64_t	 corrupt;	/* entries that failed their checksum */
+	uint64_t	 errors;
+	uint64_t	 write_errors;
+	uint64_t	 entries;
+	uint64_t	 bytes;
+};
+struct cachefile *cachefile_open(const char *, size_t, char **);
+int		 cachefile_get(struct cachefile *, const char *, size_t, u_int,
+		     struct cachefile_entry *);
+void		 cachefile_put(struct cachefile *, const char *, size_t, long,
+		     const char *, size_t, const char *);
+void		 cachefile_flush(struct cachefile *);
+u_int		 cachefile_pending(struct cachefile *);
+void		 cachefile_stats(struct cachefile *, struct cachefile_stats *);
+void		 cachefile_close(struct cachefile *);
+
 /* secret.c */
 int		 secret_expand(const char *, char **, char **);
 int		 secret_in(const char *);

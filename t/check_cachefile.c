@@ -1,0 +1,313 @@
+/*
+ * Unit tests of the LMDB cache file (src/cachefile.c): entries survive a
+ * reopen, expire by the TTL of the reader, stay within the map size (the
+ * oldest go), and a file that is not ours, of another format or corrupt is
+ * refused with its name.
+ */
+
+#include <sys/wait.h>
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <lmdb.h>
+
+#include "tweet-enricher.h"
+#include "run.h"
+
+static char	path[64];
+static char	lockpath[80];
+
+static void
+setup(void)
+{
+	int	fd;
+
+	strcpy(path, "/tmp/te-cachefile.XXXXXX");
+	fd = mkstemp(path);
+	ck_assert(fd != -1);
+	close(fd);
+	unlink(path);	/* a name that does not exist yet */
+	snprintf(lockpath, sizeof lockpath, "%s-lock", path);
+}
+
+static void
+teardown(void)
+{
+	unlink(path);
+	unlink(lockpath);
+}
+
+static struct cachefile *
+open_ok(size_t size)
+{
+	struct cachefile	*cf;
+	char			*cause = NULL;
+
+	cf = cachefile_open(path, size, &cause);
+	ck_assert_msg(cf != NULL, "open: %s", cause);
+	return (cf);
+}
+
+static char *
+open_fails(void)
+{
+	struct cachefile	*cf;
+	char			*cause = NULL;
+
+	cf = cachefile_open(path, 1 << 20, &cause);
+	ck_assert_ptr_null(cf);
+	ck_assert_ptr_nonnull(cause);
+	ck_assert_msg(strstr(cause, path) != NULL, "no name in: %s", cause);
+	return (cause);
+}
+
+START_TEST(test_put_get_reopen)
+{
+	struct cachefile	*cf;
+	struct cachefile_entry	 e;
+	struct cachefile_stats	 st;
+
+	cf = open_ok(1 << 20);
+	ck_assert_int_eq(cachefile_get(cf, "k1", 2, 3600, &e), 0);
+	cachefile_put(cf, "k1", 2, 200, "body one", 8, NULL);
+	cachefile_put(cf, "k2\0x", 4, 302, "", 0, "http://x/to");
+	ck_assert_uint_eq(cachefile_pending(cf), 2);
+	cachefile_flush(cf);
+	ck_assert_uint_eq(cachefile_pending(cf), 0);
+	ck_assert_int_eq(cachefile_get(cf, "k1", 2, 3600, &e), 1);
+	ck_assert_int_eq(e.status, 200);
+	ck_assert_uint_eq(e.bodylen, 8);
+	ck_assert_str_eq(e.body, "body one");
+	ck_assert_ptr_null(e.location);
+	free(e.body);
+	cachefile_close(cf);
+
+	/* Another open (another run) finds them. */
+	cf = open_ok(1 << 20);
+	ck_assert_int_eq(cachefile_get(cf, "k2\0x", 4, 3600, &e), 1);
+	ck_assert_int_eq(e.status, 302);
+	ck_assert_str_eq(e.location, "http://x/to");
+	free(e.body);
+	free(e.location);
+	ck_assert_int_eq(cachefile_get(cf, "k2\0y", 4, 3600, &e), 0);
+	/* A reader with a TTL of 0 sees them expired. */
+	ck_assert_int_eq(cachefile_get(cf, "k1", 2, 0, &e), 0);
+	cachefile_stats(cf, &st);
+	ck_assert_uint_eq(st.hits, 1);
+	ck_assert_uint_eq(st.misses, 1);
+	ck_assert_uint_eq(st.expired, 1);
+	ck_assert_uint_eq(st.entries, 2);
+	ck_assert(st.bytes > 0);
+	cachefile_close(cf);
+}
+END_TEST
+
+START_TEST(test_bounded)
+{
+	struct cachefile	*cf;
+	struct cachefile_entry	 e;
+	struct cachefile_stats	 st;
+	char			 key[32], body[2000];
+	u_int			 i;
+
+	/* 5000 entries of 2 KB do not fit in 1 MB: the oldest go. */
+	memset(body, 'b', sizeof body);
+	cf = open_ok(1 << 20);
+	for (i = 0; i < 5000; i++) {
+		snprintf(key, sizeof key, "key %u", i);
+		cachefile_put(cf, key, strlen(key), 200, body, sizeof body,
+		    NULL);
+	}
+	cachefile_flush(cf);
+	cachefile_stats(cf, &st);
+	ck_assert_uint_eq(st.write_errors, 0);
+	ck_assert(st.evicted > 0);
+	ck_assert(st.bytes <= 1 << 20);
+	ck_assert_msg(st.entries < 5000 && st.entries > 20, "%llu entries, %llu evicted", (unsigned long long)st.entries, (unsigned long long)st.evicted);
+	ck_assert_int_eq(cachefile_get(cf, "key 4999", 8, 3600, &e), 1);
+	free(e.body);
+	cachefile_close(cf);
+}
+END_TEST
+
+START_TEST(test_refused)
+{
+	MDB_env		*env;
+	MDB_txn		*txn;
+	MDB_dbi		 dbi;
+	MDB_val		 k, v;
+	char		*cause, buf[8192];
+	FILE		*f;
+
+	/* Not LMDB at all: refused, and left as it was. */
+	f = fopen(path, "w");
+	fputs("{\"id\":1}\nnot a cache\n", f);
+	fclose(f);
+	cause = open_fails();
+	ck_assert_ptr_nonnull(strstr(cause, "not a cache file"));
+	free(cause);
+	f = fopen(path, "r");
+	ck_assert_uint_eq(fread(buf, 1, sizeof buf, f), 21);
+	fclose(f);
+	ck_assert_int_ne(access(lockpath, F_OK), 0);
+	unlink(path);
+
+	/* LMDB, but someone else's. */
+	ck_assert_int_eq(mdb_env_create(&env), 0);
+	ck_assert_int_eq(mdb_env_open(env, path, MDB_NOSUBDIR, 0644), 0);
+	ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	ck_assert_int_eq(mdb_dbi_open(txn, NULL, 0, &dbi), 0);
+	k.mv_data = "theirs";
+	k.mv_size = 6;
+	v = k;
+	ck_assert_int_eq(mdb_put(txn, dbi, &k, &v, 0), 0);
+	ck_assert_int_eq(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+	cause = open_fails();
+	ck_assert_ptr_nonnull(strstr(cause, "not a tweet-enricher cache"));
+	free(cause);
+	unlink(path);
+	unlink(lockpath);
+
+	/* Ours, but another format version. */
+	ck_assert_int_eq(mdb_env_create(&env), 0);
+	ck_assert_int_eq(mdb_env_open(env, path, MDB_NOSUBDIR, 0644), 0);
+	ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	ck_assert_int_eq(mdb_dbi_open(txn, NULL, 0, &dbi), 0);
+	k.mv_data = "format";
+	k.mv_size = 6;
+	v.mv_data = "tweet-enricher cache file, format 99";
+	v.mv_size = strlen(v.mv_data);
+	ck_assert_int_eq(mdb_put(txn, dbi, &k, &v, 0), 0);
+	ck_assert_int_eq(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+	cause = open_fails();
+	ck_assert_ptr_nonnull(strstr(cause, "another format"));
+	free(cause);
+}
+END_TEST
+
+START_TEST(test_corrupt)
+{
+	struct cachefile	*cf;
+	struct cachefile_entry	 e;
+	struct cachefile_stats	 st;
+	char			*cause, *buf, *hit;
+	FILE			*f;
+	long			 size;
+
+	cf = open_ok(1 << 20);
+	cachefile_put(cf, "k", 1, 200, "a distinctive body", 18, NULL);
+	cachefile_close(cf);
+
+	/* A flipped byte in an entry: a miss, counted, never a wrong hit. */
+	f = fopen(path, "r+");
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	buf = malloc(size);
+	rewind(f);
+	ck_assert_int_eq(fread(buf, 1, size, f), size);
+	hit = memmem(buf, size, "distinctive", 11);
+	ck_assert_ptr_nonnull(hit);
+	fseek(f, hit - buf, SEEK_SET);
+	fputc('D', f);
+	fclose(f);
+	cf = open_ok(1 << 20);
+	ck_assert_int_eq(cachefile_get(cf, "k", 1, 3600, &e), 0);
+	cachefile_stats(cf, &st);
+	ck_assert_uint_eq(st.corrupt, 1);
+	cachefile_close(cf);
+
+	/* Both meta pages gone: refused. */
+	memset(buf, 0x5a, 8192);
+	f = fopen(path, "r+");
+	ck_assert_int_eq(fwrite(buf, 1, 8192, f), 8192);
+	fclose(f);
+	cause = open_fails();
+	free(cause);
+
+	/* A truncated file (a crash while created, say): refused. */
+	ck_assert_int_eq(truncate(path, 100), 0);
+	cause = open_fails();
+	free(cause);
+	free(buf);
+}
+END_TEST
+
+START_TEST(test_two_processes)
+{
+	struct cachefile	*cf;
+	struct cachefile_entry	 e;
+	pid_t			 pid;
+	int			 status;
+	char			 key[32];
+	u_int			 i, found = 0;
+
+	/* A child writes while we write: both see all entries after. */
+	cf = open_ok(8 << 20);
+	cachefile_close(cf);
+	pid = fork();
+	ck_assert(pid != -1);
+	if (pid == 0) {
+		cf = open_ok(8 << 20);
+		for (i = 0; i < 500; i++) {
+			snprintf(key, sizeof key, "child %u", i);
+			cachefile_put(cf, key, strlen(key), 200, "c", 1, NULL);
+			if (i % 50 == 0)
+				cachefile_flush(cf);
+		}
+		cachefile_close(cf);
+		_exit(0);
+	}
+	cf = open_ok(8 << 20);
+	for (i = 0; i < 500; i++) {
+		snprintf(key, sizeof key, "parent %u", i);
+		cachefile_put(cf, key, strlen(key), 200, "p", 1, NULL);
+		if (i % 50 == 0)
+			cachefile_flush(cf);
+	}
+	cachefile_flush(cf);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	for (i = 0; i < 500; i++) {
+		snprintf(key, sizeof key, "child %u", i);
+		if (cachefile_get(cf, key, strlen(key), 3600, &e) == 1) {
+			found++;
+			free(e.body);
+		}
+		snprintf(key, sizeof key, "parent %u", i);
+		ck_assert_int_eq(cachefile_get(cf, key, strlen(key), 3600, &e),
+		    1);
+		free(e.body);
+	}
+	ck_assert_uint_eq(found, 500);
+	cachefile_close(cf);
+}
+END_TEST
+
+static Suite *
+cachefile_suite(void)
+{
+	Suite	*s = suite_create("cachefile");
+	TCase	*tc = tcase_create("cachefile");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_put_get_reopen);
+	tcase_add_test(tc, test_bounded);
+	tcase_add_test(tc, test_refused);
+	tcase_add_test(tc, test_corrupt);
+	tcase_add_test(tc, test_two_processes);
+	suite_add_tcase(s, tc);
+	return (s);
+}
+
+int
+main(void)
+{
+	return (run_suite(cachefile_suite()));
+}
