@@ -76,16 +76,20 @@ struct fetch_easy {
 	char			 errbuf[CURL_ERROR_SIZE];
 };
 
+/*
+ * A socket's event. Records are indexed by descriptor number and kept for
+ * the next socket with that number: curl drops and re-adds a socket around
+ * every request, and nothing is freed until the end (none of it inside the
+ * socket's own callback, none of it left for later).
+ */
 struct fetch_sock {
 	struct event		 ev;
-	curl_socket_t		 fd;
-	int			 dead;
-	LIST_ENTRY(fetch_sock)	 entry;
+	int			 watched;
 };
 
 static CURLM			*fetch_multi;
 static struct event		*fetch_timer;
-static struct event		*fetch_pump_ev;	/* start queued, free dead */
+static struct event		*fetch_pump_ev;	/* --rate: start queued */
 static struct fetch_entry	**fetch_table;
 static u_int			 fetch_table_size;
 static u_int			 fetch_entries;
@@ -97,8 +101,9 @@ static u_int			 fetch_running;
 static double			 fetch_next_start;	/* --rate */
 static struct fetch_easy	**fetch_spare;	/* easy handles to reuse */
 static u_int			 fetch_nspare;
-static LIST_HEAD(, fetch_sock)	 fetch_socks = LIST_HEAD_INITIALIZER(fetch_socks);
-static LIST_HEAD(, fetch_sock)	 fetch_dead = LIST_HEAD_INITIALIZER(fetch_dead);
+static struct fetch_sock	**fetch_socks;	/* by descriptor */
+static u_int			 fetch_nsocks;
+static int			 fetch_in_timer;	/* in fetch_timer_cb */
 
 static void	fetch_pump(void);
 static void	fetch_schedule_pump(double);
@@ -293,8 +298,10 @@ fetch_timer_cb(__unused evutil_socket_t fd, __unused short events,
 {
 	int	running;
 
+	fetch_in_timer = 1;
 	fetch_multi_check(curl_multi_socket_action(fetch_multi,
 	    CURL_SOCKET_TIMEOUT, 0, &running), __func__);
+	fetch_in_timer = 0;
 	fetch_check_done();
 }
 
@@ -308,38 +315,66 @@ fetch_timer_set(__unused CURLM *multi, long ms, __unused void *userp)
 		evtimer_del(fetch_timer);
 		return (0);
 	}
+	/*
+	 * "As soon as possible": activate the event rather than add a zero
+	 * timer. Adding an active timer again takes it off the active queue;
+	 * with socket callbacks asking for 0 on every turn, it would never run.
+	 * (From its own callback, a zero timer: poll the sockets first.)
+	 */
+	if (ms == 0 && !fetch_in_timer) {
+		evtimer_del(fetch_timer);
+		event_active(fetch_timer, EV_TIMEOUT, 0);
+		return (0);
+	}
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
 	evtimer_add(fetch_timer, &tv);
 	return (0);
 }
 
+/* The record for a descriptor, made on first use. */
+static struct fetch_sock *
+fetch_sock_get(curl_socket_t s)
+{
+	u_int	n;
+
+	if ((u_int)s >= fetch_nsocks) {
+		n = fetch_nsocks == 0 ? 64 : fetch_nsocks;
+		while (n <= (u_int)s)
+			n *= 2;
+		fetch_socks = xreallocarray(fetch_socks, n, sizeof *fetch_socks);
+		memset(fetch_socks + fetch_nsocks, 0,
+		    (n - fetch_nsocks) * sizeof *fetch_socks);
+		fetch_nsocks = n;
+	}
+	if (fetch_socks[s] == NULL) {
+		fetch_socks[s] = xcalloc(1, sizeof *fetch_socks[s]);
+		if (++stats.http_sockets > stats.http_max_sockets)
+			stats.http_max_sockets = stats.http_sockets;
+	}
+	return (fetch_socks[s]);
+}
+
 /* A socket's state changed: (re)arm or drop its event. */
 static int
 fetch_socket_cb(__unused CURL *easy, curl_socket_t s, int what,
-    __unused void *userp, void *sockp)
+    __unused void *userp, __unused void *sockp)
 {
-	struct fetch_sock	*fs = sockp;
+	struct fetch_sock	*fs;
 	short			 kind;
 
+	if (s < 0)
+		return (0);
 	if (what == CURL_POLL_REMOVE) {
-		if (fs != NULL && !fs->dead) {
-			/* Maybe inside this event's callback: free later. */
+		if ((u_int)s < fetch_nsocks && (fs = fetch_socks[s]) != NULL &&
+		    fs->watched) {
 			event_del(&fs->ev);
-			fs->dead = 1;
-			LIST_REMOVE(fs, entry);
-			LIST_INSERT_HEAD(&fetch_dead, fs, entry);
-			curl_multi_assign(fetch_multi, s, NULL);
-			fetch_schedule_pump(0);
+			fs->watched = 0;
 		}
 		return (0);
 	}
-	if (fs == NULL) {
-		fs = xcalloc(1, sizeof *fs);
-		fs->fd = s;
-		LIST_INSERT_HEAD(&fetch_socks, fs, entry);
-		curl_multi_assign(fetch_multi, s, fs);
-	} else
+	fs = fetch_sock_get(s);
+	if (fs->watched)
 		event_del(&fs->ev);
 	kind = EV_PERSIST;
 	if (what & CURL_POLL_IN)
@@ -347,7 +382,9 @@ fetch_socket_cb(__unused CURL *easy, curl_socket_t s, int what,
 	if (what & CURL_POLL_OUT)
 		kind |= EV_WRITE;
 	event_assign(&fs->ev, loop_base(), s, kind, fetch_event_cb, NULL);
-	event_add(&fs->ev, NULL);
+	if (event_add(&fs->ev, NULL) != 0)
+		fatalx("%s: event_add failed", __func__);
+	fs->watched = 1;
 	return (0);
 }
 
@@ -506,20 +543,15 @@ fetch_pump(void)
 	}
 }
 
-/* Free dead sockets and start what is queued. */
+/* --rate allows the next start. */
 static void
 fetch_pump_cb(__unused evutil_socket_t fd, __unused short events,
     __unused void *arg)
 {
-	struct fetch_sock	*fs;
-
-	while ((fs = LIST_FIRST(&fetch_dead)) != NULL) {
-		LIST_REMOVE(fs, entry);
-		free(fs);
-	}
 	fetch_pump();
 }
 
+/* Pump again in so many seconds (--rate); an earlier wait stands. */
 static void
 fetch_schedule_pump(double seconds)
 {
@@ -527,7 +559,7 @@ fetch_schedule_pump(double seconds)
 
 	tv.tv_sec = (time_t)seconds;
 	tv.tv_usec = (seconds - tv.tv_sec) * 1e6;
-	if (!evtimer_pending(fetch_pump_ev, NULL) || seconds == 0)
+	if (!evtimer_pending(fetch_pump_ev, NULL))
 		evtimer_add(fetch_pump_ev, &tv);
 }
 
@@ -850,15 +882,17 @@ fetch_free(void)
 	fetch_spare = NULL;
 	curl_multi_cleanup(fetch_multi);
 	fetch_multi = NULL;
-	while ((fs = LIST_FIRST(&fetch_socks)) != NULL) {
-		event_del(&fs->ev);
-		LIST_REMOVE(fs, entry);
+	for (i = 0; i < fetch_nsocks; i++) {
+		if ((fs = fetch_socks[i]) == NULL)
+			continue;
+		if (fs->watched)
+			event_del(&fs->ev);
 		free(fs);
 	}
-	while ((fs = LIST_FIRST(&fetch_dead)) != NULL) {
-		LIST_REMOVE(fs, entry);
-		free(fs);
-	}
+	free(fetch_socks);
+	fetch_socks = NULL;
+	fetch_nsocks = 0;
+	stats.http_sockets = 0;
 	event_free(fetch_timer);
 	event_free(fetch_pump_ev);
 	fetch_timer = fetch_pump_ev = NULL;

@@ -131,6 +131,8 @@ stats_print(FILE *f)
 		    "fail_size", (json_int_t)stats.http_fail_size,
 		    "fail_other", (json_int_t)stats.http_fail_other,
 		    "max_in_flight", (json_int_t)stats.http_max_in_flight);
+		json_object_set_new(h, "max_sockets",
+		    json_integer(stats.http_max_sockets));
 		json_object_set_new(o, "http", h);
 	}
 	s = json_dumps(o, JSON_COMPACT|JSON_REAL_PRECISION(9));

@@ -92,6 +92,8 @@ struct stats {
 	uint64_t	 http_fail_size;
 	uint64_t	 http_fail_other;
 	uint64_t	 http_max_in_flight;
+	uint64_t	 http_sockets;	/* socket records held */
+	uint64_t	 http_max_sockets;
 	uint64_t	 pool_jobs;
 	uint64_t	 pool_max_queued;
 };

@@ -351,6 +351,36 @@ START_TEST(test_in_flight_cap)
 }
 END_TEST
 
+/*
+ * A server that answers at once keeps the loop busy with socket events on
+ * every turn. Socket records must still be recycled then, not pile up until
+ * the loop idles (issue 8: a starved deferred free grew RSS without bound).
+ * The bound does not depend on timing: there are never more records than
+ * descriptor numbers in use, about one per connection.
+ */
+START_TEST(test_sockets_bounded_when_busy)
+{
+	struct proc	 p;
+	u_int		 n = getenv("TE_VALGRIND") != NULL ? 2000 : 20000;
+	char		*in = make_tweets(n, NULL);
+	json_t		*st;
+	long long	 socks;
+
+	te_run(&p, in, "--stats", "-q", "-j", "200", "--cache-size", "0",
+	    "-e", hspec("/json?{/id}"), NULL);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_uint_eq(count_lines(p.obuf, p.olen), n);
+	st = stats_of(&p);
+	ck_assert_int_eq(stat_int(json_object_get(st, "http"), "requests"), n);
+	socks = stat_int(json_object_get(st, "http"), "max_sockets");
+	ck_assert_msg(socks <= 2 * 200 + 64, "%lld socket records for "
+	    "200 connections", socks);
+	json_decref(st);
+	proc_free(&p);
+	free(in);
+}
+END_TEST
+
 START_TEST(test_rate)
 {
 	struct proc	 p;
@@ -607,6 +637,7 @@ main(void)
 	tcase_add_test(tc, test_coalescing_and_cache);
 	tcase_add_test(tc, test_in_flight_cap);
 	tcase_add_test(tc, test_rate);
+	tcase_add_test(tc, test_sockets_bounded_when_busy);
 	tcase_add_test(tc, test_unshorten_sources);
 	tcase_add_test(tc, test_unshorten_chains);
 	tcase_add_test(tc, test_unshorten_shared_links);
