@@ -9,9 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
-#include "tweet-enricher.h"
+#include "enricher.h"
 
 static const char *const http_keys[] = {
 	"url", "URL template, {/pointer} fields percent-encoded (required)",
@@ -67,7 +65,7 @@ http_free(void *data)
 
 	template_free(hc->url);
 	template_free(hc->body);
-	curl_slist_free_all(hc->req.headers);
+	fetch_headers_free(hc->req.headers);
 	free(hc->method);
 	free(hc->select);
 	free(hc);
@@ -153,7 +151,7 @@ http_uses_tweet(void *data)
  * Turn a 2xx response body into a value (the part select names, if any);
  * NULL with *cause if it cannot be.
  */
-json_t *
+static json_t *
 http_value(const char *select, const struct fetch_result *res, char **cause)
 {
 	json_t	*root, *part;

@@ -4,7 +4,7 @@
 
 #include <stdlib.h>
 
-#include "tweet-enricher.h"
+#include "enricher.h"
 
 static const char *const length_keys[] = {
 	"field", "JSON pointer to the text (default /body)",

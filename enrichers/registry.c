@@ -1,12 +1,10 @@
 /*
- * The registry of built-in enrichers: find one by name, list them, and turn
- * a spec into a configured enrichment (checking its keys).
+ * The list of built-in enrichers. Adding one: write enrichers/NAME.c
+ * (including only enricher.h) with a const struct enricher NAME_enricher,
+ * declare it here and add it to the list; -L shows them in this order.
  */
 
-#include <stdlib.h>
-#include <string.h>
-
-#include "tweet-enricher.h"
+#include "enricher.h"
 
 extern const struct enricher test_enricher;
 extern const struct enricher length_enricher;
@@ -15,128 +13,12 @@ extern const struct enricher sha256_enricher;
 extern const struct enricher http_enricher;
 extern const struct enricher unshorten_enricher;
 
-static const struct enricher *registry[] = {
+const struct enricher *const registry_enrichers[] = {
 	&test_enricher,
 	&length_enricher,
 	&sleep_enricher,
 	&sha256_enricher,
 	&http_enricher,
 	&unshorten_enricher,
+	NULL
 };
-#define REGISTRY_SIZE (sizeof registry / sizeof registry[0])
-
-static const char *const registry_kinds[] = {
-	"inline", "timer", "http", "cpu"
-};
-
-/* Find a built-in enricher by name. */
-static const struct enricher *
-registry_find(const char *name)
-{
-	u_int	i;
-
-	for (i = 0; i < REGISTRY_SIZE; i++) {
-		if (strcmp(registry[i]->name, name) == 0)
-			return (registry[i]);
-	}
-	return (NULL);
-}
-
-/* Print the built-in enrichers and their keys. */
-void
-registry_list(FILE *f)
-{
-	const struct enricher	*en;
-	const char *const	*k;
-	u_int			 i;
-
-	for (i = 0; i < REGISTRY_SIZE; i++) {
-		en = registry[i];
-		fprintf(f, "%s (%s): %s\n", en->name, registry_kinds[en->kind],
-		    en->help);
-		for (k = en->keys; k != NULL && *k != NULL; k += 2)
-			fprintf(f, "    %-10s %s\n", k[0], k[1]);
-		fprintf(f, "    %-10s %s\n", "as", "name in the output "
-		    "(default: the enricher's name)");
-	}
-}
-
-static int
-registry_check_keys(const struct enricher *en, struct spec *sp, char **cause)
-{
-	const char *const	*k;
-	const char		*key;
-	u_int			 i;
-
-	for (i = 0; i < spec_count(sp); i++) {
-		key = spec_key(sp, i);
-		if (strcmp(key, "as") == 0)
-			continue;
-		for (k = en->keys; k != NULL && *k != NULL; k += 2) {
-			if (strcmp(*k, key) == 0)
-				break;
-		}
-		if (k == NULL || *k == NULL) {
-			xasprintf(cause, "%s: unknown key \"%s\" (see -L)",
-			    en->name, key);
-			return (-1);
-		}
-	}
-	return (0);
-}
-
-/* Configure an enrichment from a spec. */
-struct enrichment *
-registry_configure(struct spec *sp, char **cause)
-{
-	const struct enricher	*en;
-	struct enrichment	*e;
-	const char		*as;
-	json_t			*js;
-	char			*s;
-
-	if ((en = registry_find(spec_name(sp))) == NULL) {
-		xasprintf(cause, "unknown enricher \"%s\" (see -L)",
-		    spec_name(sp));
-		return (NULL);
-	}
-	if (registry_check_keys(en, sp, cause) != 0)
-		return (NULL);
-	as = spec_get(sp, "as");
-	if (as != NULL && *as == '\0') {
-		xasprintf(cause, "%s: as= needs a name", en->name);
-		return (NULL);
-	}
-
-	e = xcalloc(1, sizeof *e);
-	e->enricher = en;
-	e->name = xstrdup(as != NULL ? as : en->name);
-	if ((js = json_string(e->name)) == NULL) {
-		xasprintf(cause, "%s: as= is not UTF-8", en->name);
-		goto fail;
-	}
-	s = json_dumps(js, JSON_ENCODE_ANY);
-	json_decref(js);
-	e->key_len = xasprintf(&e->key_json, "%s:", s);
-	free(s);
-	if ((e->data = en->configure(sp, cause)) == NULL)
-		goto fail;
-	return (e);
-
-fail:
-	registry_free(e);
-	return (NULL);
-}
-
-/* Free a configured enrichment. */
-void
-registry_free(struct enrichment *e)
-{
-	if (e == NULL)
-		return;
-	if (e->data != NULL && e->enricher->free != NULL)
-		e->enricher->free(e->data);
-	free(e->key_json);
-	free(e->name);
-	free(e);
-}

@@ -10,7 +10,7 @@
 
 #include <openssl/evp.h>
 
-#include "tweet-enricher.h"
+#include "enricher.h"
 
 #define SHA256_MAX_ROUNDS 1000000000
 
@@ -165,6 +165,14 @@ sha256_start(void *data, struct slot *s)
 	pool_submit(&sj->job);
 }
 
+/* Free what was fetched (at exit). */
+static void
+sha256_cleanup(void)
+{
+	EVP_MD_free(sha256_md);
+	sha256_md = NULL;
+}
+
 const struct enricher sha256_enricher = {
 	.name = "sha256",
 	.kind = ENRICHER_CPU,
@@ -173,12 +181,5 @@ const struct enricher sha256_enricher = {
 	.configure = sha256_configure,
 	.start = sha256_start,
 	.free = sha256_free,
+	.cleanup = sha256_cleanup,
 };
-
-/* Free what was fetched (at exit). */
-void
-sha256_cleanup(void)
-{
-	EVP_MD_free(sha256_md);
-	sha256_md = NULL;
-}

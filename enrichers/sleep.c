@@ -10,7 +10,7 @@
 
 #include <event2/event.h>
 
-#include "tweet-enricher.h"
+#include "enricher.h"
 
 /* The longest wait: a day. */
 #define SLEEP_MAX_MS (24LL * 3600 * 1000)
@@ -127,7 +127,8 @@ sleep_start(void *data, struct slot *s)
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
 	/* The value is set now; the slot settles when the timer fires. */
-	if (event_base_once(loop_base(), -1, EV_TIMEOUT, sleep_done, s, &tv) != 0)
+	if (event_base_once(loop_base(), -1, EV_TIMEOUT, sleep_done, s,
+	    &tv) != 0)
 		fatalx("%s: event_base_once failed", __func__);
 	slot_set_value(s, json_integer(ms));
 }

@@ -10,9 +10,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include <curl/curl.h>
+#include "enricher.h"
 
-#include "tweet-enricher.h"
+/* Links of one tweet followed at most. */
+#define UNSHORTEN_MAX_LINKS 32
 
 static const char *const unshorten_keys[] = {
 	"header", "'Name: value' request header (repeatable; never "
@@ -95,7 +96,7 @@ unshorten_free(void *data)
 {
 	struct unshorten_conf	*uc = data;
 
-	curl_slist_free_all(uc->head.headers);
+	fetch_headers_free(uc->head.headers);
 	free(uc);
 }
 
@@ -280,7 +281,7 @@ unshorten_hop(struct unshorten_link *l)
  * The links of a tweet: from its entities, or else from its text; at most
  * UNSHORTEN_MAX_LINKS, each an allocated http or https URL.
  */
-u_int
+static u_int
 unshorten_links(json_t *root, char **links)
 {
 	u_int	n = 0;

@@ -17,13 +17,19 @@ flags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefine
 cflags="-include $top/config.h -I$top/src $(pkg-config --cflags jansson libcurl libevent libcrypto)"
 libs="$(pkg-config --libs jansson libcurl libevent libcrypto) -lpthread -lm"
 [ -f "$top/config.h" ] || { echo "fuzz: run ./configure first" >&2; exit 1; }
-srcs=""
-for f in "$top"/src/*.c "$top"/enrichers/*.c; do
-	case "$f" in */main.c) continue ;; esac
-	srcs="$srcs $f"
-done
 for t in $targets; do
 	bin=$out/fuzz_$t
+	# Sources a target includes itself (#include "../enrichers/X.c") are
+	# left out of its link.
+	own=$(sed -n 's|^#include "\.\./\(.*\.c\)"$|\1|p' "$top/fuzz/fuzz_$t.c")
+	srcs=""
+	for f in "$top"/src/*.c "$top"/enrichers/*.c; do
+		case "$f" in */main.c) continue ;; esac
+		for o in $own; do
+			[ "$f" = "$top/$o" ] && continue 2
+		done
+		srcs="$srcs $f"
+	done
 	echo "fuzz: building $t"
 	# shellcheck disable=SC2086
 	$CC $flags $cflags -o "$bin" "$top/fuzz/fuzz_$t.c" $srcs $libs

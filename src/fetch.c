@@ -920,6 +920,13 @@ fetch_excerpt(const struct fetch_result *res, char *buf, size_t size)
 	buf[n] = '\0';
 }
 
+/* Free a header list made by fetch_headers. */
+void
+fetch_headers_free(struct curl_slist *list)
+{
+	curl_slist_free_all(list);
+}
+
 /*
  * A header list: the --header options (if global is set: http only), then
  * an enrichment's own.

@@ -126,6 +126,6 @@ main(int argc, char **argv)
 	options_free();
 	curl_global_cleanup();
 	secret_free();
-	sha256_cleanup();
+	registry_cleanup();
 	return (status);
 }

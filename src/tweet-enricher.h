@@ -1,6 +1,7 @@
 /*
- * tweet-enricher: private header. Forward declarations, the few shared
- * structures, and every module's prototypes grouped by file.
+ * tweet-enricher: private header of the core. Forward declarations, the few
+ * shared structures, and every module's prototypes grouped by file. What
+ * enrichers may use is in enricher.h (included here), not repeated.
  */
 
 #ifndef TWEET_ENRICHER_H
@@ -15,22 +16,16 @@
 
 #include <jansson.h>
 
-struct event_base;
+#include "enricher.h"
+
 struct evbuffer;
 
-struct enricher;
 struct enrichment;
 struct frame;
-struct slot;
-struct spec;
-struct template;
 struct tweet;
 
 #ifndef __dead
 #define __dead __attribute__((__noreturn__))
-#endif
-#ifndef __unused
-#define __unused __attribute__((__unused__))
 #endif
 #define printflike(a, b) __attribute__((__format__(__printf__, a, b)))
 
@@ -99,34 +94,6 @@ struct stats {
 };
 extern struct stats stats;
 
-/* The kinds of enricher. */
-enum enricher_kind {
-	ENRICHER_INLINE,
-	ENRICHER_TIMER,
-	ENRICHER_HTTP,
-	ENRICHER_CPU
-};
-
-/*
- * A built-in enricher: a small table of callbacks. configure turns a parsed
- * spec into the enricher's private state (or fails with *cause set); start
- * begins the work for one tweet and must, now or later, call slot_settle
- * exactly once for the slot it was given. The tweet's JSON (slot_root) may be
- * used only inside start; anything needed later must be copied. uses_tweet
- * says whether start reads the tweet at all (NULL: it does); when no
- * enrichment does, tweets are only checked, never parsed.
- */
-struct enricher {
-	const char		*name;
-	enum enricher_kind	 kind;
-	const char		*help;
-	const char *const	*keys;	/* "key", "help", ..., NULL */
-	void			*(*configure)(struct spec *, char **);
-	void			 (*start)(void *, struct slot *);
-	void			 (*free)(void *);
-	int			 (*uses_tweet)(void *);
-};
-
 /* One configured enrichment: an enricher, its name in the output and state. */
 struct enrichment {
 	const struct enricher	*enricher;
@@ -136,59 +103,8 @@ struct enrichment {
 	void			*data;
 };
 
-/* Encodings for template expansion. */
-enum template_encoding {
-	TEMPLATE_RAW,
-	TEMPLATE_URL,
-	TEMPLATE_JSON
-};
-
-/* A job for the CPU pool: work runs on a worker, done on the loop; cancel
- * frees a job that will not be done (an early exit). */
-struct pool_job {
-	void		(*work)(struct pool_job *);
-	void		(*done)(struct pool_job *);
-	void		(*cancel)(struct pool_job *);
-	struct pool_job	*next;
-};
-
-/* An HTTP request shape, owned by an enrichment for the whole run. */
-#define FETCH_FOLLOW 0x1	/* follow redirects */
-#define FETCH_NO_BODY 0x2	/* stop once the headers are in */
-#define FETCH_MAX_REDIRECTS 10
-struct curl_slist;
-struct fetch_request {
-	const char		*method;
-	struct curl_slist	*headers;
-	int			 flags;
-};
-
-/* What came of a request; valid only during the callback. */
-struct fetch_result {
-	long		 status;	/* 0 if no HTTP response */
-	const char	*body;
-	size_t		 len;
-	char		*location;	/* redirect target, absolute */
-	char		*error;		/* transport failure, or NULL */
-	u_int		 attempts;
-};
-typedef void	(*fetch_cb)(void *, const struct fetch_result *);
-
-/* log.c */
+/* log.c (and enricher.h) */
 void		 log_progress_line(int);
-void		 log_warnx(const char *, ...) printflike(1, 2);
-void		 log_warn(const char *, ...) printflike(1, 2);
-__dead void	 fatalx(const char *, ...) printflike(1, 2);
-__dead void	 fatal(const char *, ...) printflike(1, 2);
-
-/* xmalloc.c */
-void		*xmalloc(size_t);
-void		*xcalloc(size_t, size_t);
-void		*xreallocarray(void *, size_t, size_t);
-char		*xstrdup(const char *);
-char		*xstrndup(const char *, size_t);
-int		 xasprintf(char **, const char *, ...) printflike(2, 3);
-int		 xvasprintf(char **, const char *, va_list);
 
 /* cachefile.c */
 struct cachefile;
@@ -220,29 +136,15 @@ u_int		 cachefile_pending(struct cachefile *);
 void		 cachefile_stats(struct cachefile *, struct cachefile_stats *);
 void		 cachefile_close(struct cachefile *);
 
-/* secret.c */
+/* secret.c (and enricher.h) */
 int		 secret_expand(const char *, char **, char **);
-int		 secret_in(const char *);
 char		*secret_mask(const char *);
 int		 secret_any(void);
 void		 secret_free(void);
 
-/* fetch.c */
+/* fetch.c (and enricher.h) */
 void		 fetch_init(void);
-void		 fetch_start(const struct fetch_request *, const char *,
-		     const char *, size_t, fetch_cb, void *);
 void		 fetch_free(void);
-void		 fetch_excerpt(const struct fetch_result *, char *, size_t);
-struct curl_slist *fetch_headers(struct spec *, int);
-char		*fetch_resolve(const char *, const char *);
-
-/* http.c */
-json_t		*http_value(const char *, const struct fetch_result *,
-		     char **);
-
-/* unshorten.c */
-#define UNSHORTEN_MAX_LINKS 32
-u_int		 unshorten_links(json_t *, char **);
 
 /* frame.c */
 typedef int	(*frame_line_cb)(void *, const char *, size_t, uint64_t);
@@ -253,31 +155,12 @@ size_t		 frame_feed(struct frame *, const char *, size_t);
 void		 frame_finish(struct frame *);
 void		 frame_reset(struct frame *);
 
-/* pointer.c */
-int		 pointer_valid(const char *);
-json_t		*pointer_get(json_t *, const char *);
-int		 pointer_string(json_t *, const char *, const char **, size_t *,
-		     char **);
-
-/* template.c */
-struct template	*template_parse(const char *, char **);
-void		 template_free(struct template *);
-int		 template_is_constant(struct template *);
-char		*template_expand(struct template *, json_t *,
-		     enum template_encoding, size_t *, char **);
-
-/* spec.c */
+/* spec.c (and enricher.h) */
 struct spec	*spec_parse(const char *, char **);
 struct spec	*spec_from_json(json_t *, char **);
 void		 spec_free(struct spec *);
 char		*spec_scalar(json_t *);
 const char	*spec_name(struct spec *);
-u_int		 spec_count(struct spec *);
-const char	*spec_key(struct spec *, u_int);
-const char	*spec_value(struct spec *, u_int);
-const char	*spec_get(struct spec *, const char *);
-int		 spec_get_number(struct spec *, const char *, long long,
-		     long long, long long, long long *, char **);
 
 /* options.c */
 void		 options_init(void);
@@ -294,13 +177,16 @@ typedef int	(*config_enrich_cb)(struct spec *, char **);
 int		 config_load(const char *, config_option_cb, config_enrich_cb,
 		     char **);
 
+/* enrichers/registry.c */
+extern const struct enricher *const registry_enrichers[];
+
 /* registry.c */
 void		 registry_list(FILE *);
 struct enrichment *registry_configure(struct spec *, char **);
 void		 registry_free(struct enrichment *);
+void		 registry_cleanup(void);
 
-/* loop.c */
-struct event_base *loop_base(void);
+/* loop.c (and enricher.h) */
 void		 loop_init(void);
 int		 loop_run(void);
 void		 loop_free(void);
@@ -355,11 +241,6 @@ json_t		*tweet_parse(const char *, size_t, char *, size_t);
 int		 tweet_open_errors(const char *);
 int		 tweet_close_errors(void);
 void		 tweet_free_all(void);
-json_t		*slot_root(struct slot *);
-void		*slot_data(struct slot *);
-void		 slot_set_value(struct slot *, json_t *);
-void		 slot_settle(struct slot *, json_t *, const char *, ...)
-		     printflike(3, 4);
 void		 tweet_write(struct tweet *, struct evbuffer *);
 uint64_t	 tweet_seq(struct tweet *);
 void		 tweet_free(struct tweet *);
@@ -383,13 +264,8 @@ int		 output_idle(void);
 void		 output_flush_now(void);
 void		 output_free(void);
 
-/* pool.c */
-void		 pool_submit(struct pool_job *);
-int		 pool_cancelled(void);
+/* pool.c (and enricher.h) */
 void		 pool_free(void);
-
-/* sha256.c */
-void		 sha256_cleanup(void);
 
 /* stats.c */
 void		 stats_progress_start(void);

@@ -1,0 +1,161 @@
+/*
+ * tweet-enricher: what an enricher may use, and nothing else. Every file in
+ * enrichers/ includes this header only (of the project's): the enricher
+ * table, the slot API, specs, JSON pointers, templates, HTTP fetches, the
+ * CPU pool, the loop's event base for timers, logging and allocation.
+ * Self-contained: it needs only the C library, <sys/types.h> and jansson.
+ */
+
+#ifndef ENRICHER_H
+#define ENRICHER_H
+
+#include <sys/types.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#ifndef __unused
+#define __unused __attribute__((__unused__))
+#endif
+
+struct event_base;
+struct slot;
+struct spec;
+struct template;
+
+/* The kinds of enricher. */
+enum enricher_kind {
+	ENRICHER_INLINE,	/* settles inside start */
+	ENRICHER_TIMER,		/* settles from a timer on the loop */
+	ENRICHER_HTTP,		/* settles from a fetch callback */
+	ENRICHER_CPU		/* settles from a pool job's done callback */
+};
+
+/*
+ * An enricher: a small table of callbacks. configure turns a parsed spec
+ * into the enricher's private state (or returns NULL with *cause set);
+ * start begins the work for one tweet and must, now or later, call
+ * slot_settle exactly once for the slot it was given. The tweet's JSON
+ * (slot_root) may be used only inside start; anything needed later must be
+ * copied. uses_tweet says whether start reads the tweet at all (NULL: it
+ * does); when no enrichment does, tweets are only checked, never parsed.
+ * free frees what configure made; cleanup, if set, runs once at exit
+ * whether or not the enricher was used.
+ */
+struct enricher {
+	const char		*name;
+	enum enricher_kind	 kind;
+	const char		*help;
+	const char *const	*keys;	/* "key", "help", ..., NULL */
+	void			*(*configure)(struct spec *, char **);
+	void			 (*start)(void *, struct slot *);
+	void			 (*free)(void *);
+	int			 (*uses_tweet)(void *);
+	void			 (*cleanup)(void);
+};
+
+/* The slot of one enrichment of one tweet (tweet.c). */
+json_t		*slot_root(struct slot *);
+void		*slot_data(struct slot *);
+void		 slot_set_value(struct slot *, json_t *);
+void		 slot_settle(struct slot *, json_t *, const char *, ...)
+		     __attribute__((__format__(__printf__, 3, 4)));
+
+/* An enrichment's keys (spec.c). */
+unsigned int	 spec_count(struct spec *);
+const char	*spec_key(struct spec *, unsigned int);
+const char	*spec_value(struct spec *, unsigned int);
+const char	*spec_get(struct spec *, const char *);
+int		 spec_get_number(struct spec *, const char *, long long,
+		     long long, long long, long long *, char **);
+
+/* JSON pointers, RFC 6901 (pointer.c). */
+int		 pointer_valid(const char *);
+json_t		*pointer_get(json_t *, const char *);
+int		 pointer_string(json_t *, const char *, const char **, size_t *,
+		     char **);
+
+/* Templates: {/pointer} fields from the tweet (template.c). */
+enum template_encoding {
+	TEMPLATE_RAW,
+	TEMPLATE_URL,		/* percent-encoded */
+	TEMPLATE_JSON		/* JSON-escaped */
+};
+struct template	*template_parse(const char *, char **);
+void		 template_free(struct template *);
+int		 template_is_constant(struct template *);
+char		*template_expand(struct template *, json_t *,
+		     enum template_encoding, size_t *, char **);
+
+/* An HTTP request shape, owned by an enrichment for the whole run. */
+#define FETCH_FOLLOW 0x1	/* follow redirects */
+#define FETCH_NO_BODY 0x2	/* stop once the headers are in */
+#define FETCH_MAX_REDIRECTS 10
+struct curl_slist;		/* opaque: made by fetch_headers */
+struct fetch_request {
+	const char		*method;
+	struct curl_slist	*headers;
+	int			 flags;
+};
+
+/* What came of a request; valid only during the callback. */
+struct fetch_result {
+	long		 status;	/* 0 if no HTTP response */
+	const char	*body;
+	size_t		 len;
+	char		*location;	/* redirect target, absolute */
+	char		*error;		/* transport failure, or NULL */
+	unsigned int	 attempts;
+};
+typedef void	(*fetch_cb)(void *, const struct fetch_result *);
+
+/* HTTP requests on the loop, cached and coalesced (fetch.c). */
+void		 fetch_start(const struct fetch_request *, const char *,
+		     const char *, size_t, fetch_cb, void *);
+void		 fetch_excerpt(const struct fetch_result *, char *, size_t);
+char		*fetch_resolve(const char *, const char *);
+struct curl_slist *fetch_headers(struct spec *, int);
+void		 fetch_headers_free(struct curl_slist *);
+
+/*
+ * A job for the CPU pool: work runs on a worker and sees only plain bytes
+ * (no jansson, libevent or libcurl object); done runs on the loop; cancel
+ * frees a job that will not be done (an early exit) (pool.c).
+ */
+struct pool_job {
+	void		(*work)(struct pool_job *);
+	void		(*done)(struct pool_job *);
+	void		(*cancel)(struct pool_job *);
+	struct pool_job	*next;
+};
+void		 pool_submit(struct pool_job *);
+int		 pool_cancelled(void);
+
+/* Does a string hold the value of a ${NAME} secret? (secret.c) */
+int		 secret_in(const char *);
+
+/* The loop's event base, for timers (loop.c). */
+struct event_base *loop_base(void);
+
+/* Diagnostics (log.c) and allocation that dies on failure (xmalloc.c). */
+void		 log_warnx(const char *, ...)
+		     __attribute__((__format__(__printf__, 1, 2)));
+void		 log_warn(const char *, ...)
+		     __attribute__((__format__(__printf__, 1, 2)));
+void		 fatalx(const char *, ...)
+		     __attribute__((__noreturn__, __format__(__printf__, 1, 2)));
+void		 fatal(const char *, ...)
+		     __attribute__((__noreturn__, __format__(__printf__, 1, 2)));
+void		*xmalloc(size_t);
+void		*xcalloc(size_t, size_t);
+void		*xreallocarray(void *, size_t, size_t);
+char		*xstrdup(const char *);
+char		*xstrndup(const char *, size_t);
+int		 xasprintf(char **, const char *, ...)
+		     __attribute__((__format__(__printf__, 2, 3)));
+int		 xvasprintf(char **, const char *, va_list);
+
+#endif
