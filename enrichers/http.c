@@ -111,6 +111,11 @@ http_configure(struct spec *sp, char **cause)
 		goto fail;
 	if (body != NULL && (hc->body = template_parse(body, cause)) == NULL)
 		goto fail;
+	if (hc->body != NULL && template_check_json(hc->body, &p) != 0) {
+		xasprintf(cause, "http: body: %s", p);
+		free(p);
+		goto fail;
+	}
 	if (select != NULL) {
 		if (!pointer_valid(select)) {
 			xasprintf(cause, "http: bad JSON pointer: %s", select);
@@ -129,7 +134,8 @@ http_configure(struct spec *sp, char **cause)
 		}
 	}
 	hc->req.method = hc->method;
-	hc->req.flags = FETCH_FOLLOW;
+	/* The path goes as written: a value cannot remove a segment. */
+	hc->req.flags = FETCH_FOLLOW|FETCH_PATH_AS_IS;
 	hc->req.headers = fetch_headers(sp, 1);
 	return (hc);
 

@@ -87,12 +87,14 @@ enum template_encoding {
 struct template	*template_parse(const char *, char **);
 void		 template_free(struct template *);
 int		 template_is_constant(struct template *);
+int		 template_check_json(struct template *, char **);
 char		*template_expand(struct template *, json_t *,
 		     enum template_encoding, size_t *, char **);
 
 /* An HTTP request shape, owned by an enrichment for the whole run. */
 #define FETCH_FOLLOW 0x1	/* follow redirects */
 #define FETCH_NO_BODY 0x2	/* stop once the headers are in */
+#define FETCH_PATH_AS_IS 0x4	/* no dot-segment removal in the path */
 #define FETCH_MAX_REDIRECTS 10
 struct curl_slist;		/* opaque: made by fetch_headers */
 struct fetch_request {

@@ -488,6 +488,8 @@ fetch_transfer_start(struct fetch_entry *fe)
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, req->headers);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+	curl_easy_setopt(e, CURLOPT_PATH_AS_IS,
+	    (long)(req->flags & FETCH_PATH_AS_IS));
 	if (opts.proxy != NULL) {
 		/* --proxy for every host, over http_proxy and no_proxy. */
 		curl_easy_setopt(e, CURLOPT_PROXY, opts.proxy);

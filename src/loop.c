@@ -22,6 +22,7 @@ static struct event	*loop_sigterm;
 static int		 loop_signal;		/* first signal seen */
 static int		 loop_failed;		/* runtime failure */
 static int		 loop_broken;		/* quiet early end */
+static int		 loop_stopping;		/* a break was asked for */
 static struct timespec	 loop_start;
 
 static void
@@ -97,8 +98,10 @@ loop_elapsed(void)
 void
 loop_check_done(void)
 {
-	if (input_done() && stats.pending == 0 && output_idle())
+	if (input_done() && stats.pending == 0 && output_idle()) {
+		loop_stopping = 1;
 		event_base_loopbreak(loop_evbase);
+	}
 }
 
 /* Stop now: status 1 for a failure, 0 for a quiet end (closed stdout). */
@@ -109,15 +112,20 @@ loop_fail(int status)
 		loop_failed = 1;
 	else
 		loop_broken = 1;
+	loop_stopping = 1;
 	event_base_loopbreak(loop_evbase);
 }
 
-/* Run until done; return the exit status. */
+/*
+ * Run until done; return the exit status. A break asked for before the loop
+ * runs (no input could be opened) would be forgotten by libevent, which
+ * clears it on entry: then the loop is not entered at all.
+ */
 int
 loop_run(void)
 {
 	stats_progress_start();
-	if (event_base_dispatch(loop_evbase) == -1)
+	if (!loop_stopping && event_base_dispatch(loop_evbase) == -1)
 		fatalx("%s: event_base_dispatch failed", __func__);
 	if (!loop_broken)
 		output_flush_now();

@@ -90,7 +90,8 @@ main(int argc, char **argv)
 	if (main_http)
 		fetch_init();
 	tweet_configure(main_enrichments, main_nenrichments);
-	if (opts.bad_lines != NULL && badlines_open(opts.bad_lines) != 0)
+	if (opts.bad_lines != NULL &&
+	    badlines_check(opts.bad_lines, argv, argc) != 0)
 		exit(2);
 	if (opts.errors != NULL && tweet_open_errors(opts.errors) != 0)
 		exit(2);

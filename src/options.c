@@ -55,6 +55,7 @@ static int	options_list(const char *, char **);
 static int	options_help(const char *, char **);
 static int	options_version(const char *, char **);
 static int	options_header(const char *, char **);
+static int	options_user_agent(const char *, char **);
 static int	options_error_rate(const char *, char **);
 
 #define O(f) offsetof(struct options, f)
@@ -103,8 +104,8 @@ static const struct option_def options_table[] = {
 	{ "header", 0, OPTION_LIST, O(headers), 0, 0, NULL, "'K: V'",
 	  "add a header to http requests (repeatable)", options_header, 0 },
 	{ "user-agent", 0, OPTION_STRING, O(user_agent), 0, 0,
-	  "tweet-enricher/" PACKAGE_VERSION, "S", "User-Agent header", NULL,
-	  OPTION_MORE },
+	  "tweet-enricher/" PACKAGE_VERSION, "S", "User-Agent header",
+	  options_user_agent, OPTION_MORE },
 	{ "max-line", 0, OPTION_BYTES, O(max_line), 2, 4294967296.0, "16M",
 	  "B", "longest input line; longer ones are bad", NULL, 0 },
 	{ "bad-lines", 0, OPTION_STRING, O(bad_lines), 0, 0, NULL, "FILE",
@@ -400,13 +401,28 @@ options_version(__unused const char *arg, __unused char **cause)
 	exit(0);
 }
 
-/* --header: "Name: value". */
+/* --header: "Name: value"; a line break would start another header. */
 static int
 options_header(const char *arg, char **cause)
 {
+	if (strpbrk(arg, "\r\n") != NULL) {
+		xasprintf(cause, "--header must not contain CR or LF");
+		return (-1);
+	}
 	if (strchr(arg, ':') == NULL || *arg == ':') {
 		xasprintf(cause, "--header must be 'Name: value', not \"%s\"",
 		    arg);
+		return (-1);
+	}
+	return (0);
+}
+
+/* --user-agent: one header line, no line break. */
+static int
+options_user_agent(const char *arg, char **cause)
+{
+	if (strpbrk(arg, "\r\n") != NULL) {
+		xasprintf(cause, "--user-agent must not contain CR or LF");
 		return (-1);
 	}
 	return (0);

@@ -65,6 +65,13 @@ registry_check_keys(const struct enricher *en, struct spec *sp, char **cause)
 			    en->name, key);
 			return (-1);
 		}
+		/* A line break would end the header and start another. */
+		if (strcmp(key, "header") == 0 &&
+		    strpbrk(spec_value(sp, i), "\r\n") != NULL) {
+			xasprintf(cause, "%s: header= must not contain CR or "
+			    "LF", en->name);
+			return (-1);
+		}
 	}
 	return (0);
 }

@@ -1,6 +1,14 @@
 /*
  * Templates: text with {/json/pointer} fields filled in from a tweet, each
  * value encoded for where it goes (a URL, a JSON body, or as is).
+ *
+ * In a URL, a value is percent-encoded (all but unreserved bytes), and a
+ * value made only of dots has them encoded too, so that it stays one path
+ * segment instead of becoming "." or "..". In a JSON body, a field inside a
+ * JSON string of the template (after an odd number of unescaped quotes) is
+ * JSON-escaped as text: a string as its text, any other value as its compact
+ * JSON text; a field outside quotes is the value as JSON (a string quoted).
+ * Either way a tweet cannot add members or elements, or end a string.
  */
 
 #include <stdlib.h>
@@ -12,6 +20,8 @@ struct template_part {
 	char		*text;		/* literal text, or NULL */
 	char		*pointer;	/* field, or NULL */
 	size_t		 len;
+	int		 in_string;	/* field inside a JSON string */
+	int		 escaped;	/* field right after a backslash there */
 };
 
 struct template {
@@ -38,13 +48,37 @@ tbuf_add(struct tbuf *b, const char *s, size_t n)
 }
 
 static void
-template_add(struct template *t, char *text, char *pointer, size_t len)
+template_add(struct template *t, char *text, char *pointer, size_t len,
+    int in_string)
 {
+	int	escaped = in_string == 2;
+
 	t->parts = xreallocarray(t->parts, t->nparts + 1, sizeof *t->parts);
 	t->parts[t->nparts].text = text;
 	t->parts[t->nparts].pointer = pointer;
 	t->parts[t->nparts].len = len;
+	t->parts[t->nparts].in_string = in_string != 0;
+	t->parts[t->nparts].escaped = escaped;
 	t->nparts++;
+}
+
+/*
+ * Follow JSON string state through literal text: 0 outside quotes, 1 inside,
+ * 2 inside with the text ending in the middle of a backslash escape.
+ */
+static int
+template_quotes(const char *s, size_t n, int in_string)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (in_string && s[i] == '\\') {
+			if (++i == n)
+				return (2);
+		} else if (s[i] == '"')
+			in_string = !in_string;
+	}
+	return (in_string);
 }
 
 /* Parse a template; "{/" starts a field that runs to the next "}". */
@@ -54,16 +88,19 @@ template_parse(const char *s, char **cause)
 	struct template	*t;
 	const char	*p, *end;
 	char		*ptr;
+	int		 in_string = 0;
 
 	t = xcalloc(1, sizeof *t);
 	while (*s != '\0') {
 		p = strstr(s, "{/");
 		if (p == NULL) {
-			template_add(t, xstrdup(s), NULL, strlen(s));
+			template_add(t, xstrdup(s), NULL, strlen(s), 0);
 			break;
 		}
-		if (p != s)
-			template_add(t, xstrndup(s, p - s), NULL, p - s);
+		if (p != s) {
+			template_add(t, xstrndup(s, p - s), NULL, p - s, 0);
+			in_string = template_quotes(s, p - s, in_string);
+		}
 		if ((end = strchr(p, '}')) == NULL) {
 			xasprintf(cause, "unterminated field in template: %s",
 			    p);
@@ -77,7 +114,7 @@ template_parse(const char *s, char **cause)
 			template_free(t);
 			return (NULL);
 		}
-		template_add(t, NULL, ptr, end - p - 1);
+		template_add(t, NULL, ptr, end - p - 1, in_string);
 		s = end + 1;
 	}
 	return (t);
@@ -97,6 +134,25 @@ template_free(struct template *t)
 	}
 	free(t->parts);
 	free(t);
+}
+
+/*
+ * Can the template be a JSON body? A field right after a backslash in a
+ * string would let the value's first byte end the string.
+ */
+int
+template_check_json(struct template *t, char **cause)
+{
+	u_int	i;
+
+	for (i = 0; i < t->nparts; i++) {
+		if (t->parts[i].pointer != NULL && t->parts[i].escaped) {
+			xasprintf(cause, "field {%s} follows a backslash",
+			    t->parts[i].pointer);
+			return (-1);
+		}
+	}
+	return (0);
 }
 
 /* Does the template have no fields? */
@@ -120,17 +176,22 @@ template_encode(struct tbuf *b, const char *s, size_t n,
 	char			 e[8];
 	size_t			 i, start;
 	u_char			 c;
+	int			 dots;
 
 	switch (enc) {
 	case TEMPLATE_RAW:
 		tbuf_add(b, s, n);
 		break;
 	case TEMPLATE_URL:
+		/* Only dots: "." and ".." would be dot segments. */
+		for (i = 0; i < n && s[i] == '.'; i++)
+			;
+		dots = n > 0 && i == n;
 		for (i = 0; i < n; i++) {
 			c = s[i];
 			if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-			    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-			    c == '_' || c == '~')
+			    (c >= '0' && c <= '9') || c == '-' ||
+			    (c == '.' && !dots) || c == '_' || c == '~')
 				tbuf_add(b, s + i, 1);
 			else {
 				e[0] = '%';
@@ -164,7 +225,8 @@ template_encode(struct tbuf *b, const char *s, size_t n,
 
 /*
  * Fill in a template from a tweet. A string field goes in as its text, any
- * other value as compact JSON; a missing field is an error.
+ * other value as compact JSON, encoded as the top of the file says; a
+ * missing field is an error.
  */
 char *
 template_expand(struct template *t, json_t *root, enum template_encoding enc,
@@ -188,7 +250,8 @@ template_expand(struct template *t, json_t *root, enum template_encoding enc,
 			free(b.s);
 			return (NULL);
 		}
-		if (json_is_string(v)) {
+		if (json_is_string(v) && (enc != TEMPLATE_JSON ||
+		    tp->in_string)) {
 			template_encode(&b, json_string_value(v),
 			    json_string_length(v), enc);
 			continue;
@@ -197,7 +260,7 @@ template_expand(struct template *t, json_t *root, enum template_encoding enc,
 		if (dump == NULL)
 			fatalx("%s: json_dumps failed", __func__);
 		template_encode(&b, dump, strlen(dump),
-		    enc == TEMPLATE_JSON ? TEMPLATE_RAW : enc);
+		    enc == TEMPLATE_JSON && !tp->in_string ? TEMPLATE_RAW : enc);
 		free(dump);
 	}
 	if (lenp != NULL)

@@ -224,7 +224,7 @@ int		 rawjson_next(const char *, size_t, size_t *,
 int		 validate_tweet(const char *, size_t, char *, size_t);
 
 /* badlines.c */
-int		 badlines_open(const char *);
+int		 badlines_check(const char *, char **, int);
 int		 badlines_close(void);
 void		 badlines_add(const char *, uint64_t, const char *, size_t,
 		     const char *);

@@ -1,20 +1,20 @@
 /*
  * A fast JSON checker for the pass-through path: decides, without building
  * anything, whether a line is a JSON object that tweet_parse() would accept
- * (valid UTF-8, no raw NUL byte, 64-bit integers, nesting within jansson's
- * limit), and notes what the writer needs to know: whether the object is
+ * (valid UTF-8, no raw NUL byte, no \u0000 in a key, 64-bit integers, finite
+ * reals of any length, nesting within jansson's limit, where a scalar counts
+ * as a level too), and notes what the writer needs to know: whether the object is
  * empty and whether it already has an "enrichments" or "enrichment_errors"
  * member.
  */
 
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tweet-enricher.h"
 
-/* jansson's JSON_PARSER_MAX_DEPTH. */
+/* jansson's JSON_PARSER_MAX_DEPTH: every value counts, scalars too. */
 #define VALIDATE_MAX_DEPTH 2048
 
 struct validate {
@@ -100,9 +100,12 @@ validate_utf8(struct validate *v)
 	return (0);
 }
 
-/* A string; *escaped is set if it holds any escape. */
+/*
+ * A string; *escaped is set if it holds any escape. A key may not hold
+ * \u0000 (jansson refuses it even with JSON_ALLOW_NUL).
+ */
 static int
-validate_string(struct validate *v, int *escaped)
+validate_string(struct validate *v, int *escaped, int key)
 {
 	u_int	cp, lo;
 	u_char	c;
@@ -138,6 +141,9 @@ validate_string(struct validate *v, int *escaped)
 			return (validate_fail(v, "bad escape in string"));
 		if (validate_hex4(v, &cp) != 0)
 			return (-1);
+		if (cp == 0 && key)
+			return (validate_fail(v, "NUL byte in object key not "
+			    "supported"));
 		if (cp >= 0xdc00 && cp <= 0xdfff)
 			return (validate_fail(v, "invalid Unicode escape"));
 		if (cp >= 0xd800 && cp <= 0xdbff) {
@@ -170,7 +176,7 @@ static int
 validate_number(struct validate *v)
 {
 	const u_char	*start = v->p, *digits;
-	char		 buf[64], *end;
+	char		 buf[64], *big = NULL, *s;
 	size_t		 n;
 	int		 real = 0, neg = 0;
 	double		 d;
@@ -206,12 +212,12 @@ validate_number(struct validate *v)
 			return (validate_fail(v, "too big integer"));
 		return (0);
 	}
-	if (n >= sizeof buf)
-		return (0);	/* long forms are rare; strtod would agree */
-	memcpy(buf, start, n);
-	buf[n] = '\0';
-	errno = 0;
-	d = strtod(buf, &end);
+	/* Long forms are rare, but "1" and 400 zeros overflows too. */
+	s = n < sizeof buf ? buf : (big = xmalloc(n + 1));
+	memcpy(s, start, n);
+	s[n] = '\0';
+	d = strtod(s, NULL);
+	free(big);
 	if (isinf(d))
 		return (validate_fail(v, "real number overflow"));
 	return (0);
@@ -250,7 +256,7 @@ validate_object(struct validate *v, int *flags)
 			return (validate_fail(v, "string or '}' expected"));
 		key = v->p + 1;
 		escaped = 0;
-		if (validate_string(v, &escaped) != 0)
+		if (validate_string(v, &escaped, 1) != 0)
 			return (-1);
 		if (flags != NULL) {
 			n = v->p - 1 - key;
@@ -317,13 +323,15 @@ validate_value(struct validate *v)
 	validate_ws(v);
 	if (v->p >= v->end)
 		return (validate_fail(v, "unexpected end of line"));
+	if (*v->p != '{' && *v->p != '[' && v->depth >= VALIDATE_MAX_DEPTH)
+		return (validate_fail(v, "maximum parsing depth reached"));
 	switch (*v->p) {
 	case '{':
 		return (validate_object(v, NULL));
 	case '[':
 		return (validate_array(v));
 	case '"':
-		return (validate_string(v, &escaped));
+		return (validate_string(v, &escaped, 0));
 	case 't':
 		return (validate_literal(v, "true", 4));
 	case 'f':

@@ -304,6 +304,37 @@ START_TEST(test_sigterm_with_requests_in_flight)
 }
 END_TEST
 
+/*
+ * An input that cannot be opened (missing, a directory) among others: the
+ * others' tweets go through HTTP exactly once, the run ends with status 1.
+ */
+START_TEST(test_unopenable_input)
+{
+	struct proc	 p;
+	char		*in = make_tweets(200, NULL), *path, s[256];
+
+	path = tmpfile_with(in, strlen(in));
+	te_run(&p, "", "--stats", "-j", "50", "-e", url(s, sizeof s,
+	    "/latency/20", NULL), "/nonexistent/in.jsonl", path, "/tmp", NULL);
+	ck_assert_int_eq(p.status, 1);
+	exactly_once(&p, 200);
+	ck_assert_ptr_null(strstr(p.obuf, "enrichment_errors"));
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "/nonexistent/in.jsonl"));
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "/tmp: is a directory"));
+	proc_free(&p);
+
+	/* None at all: it ends at once. */
+	te_run(&p, "", "--stats", "-e", url(s, sizeof s, "/json", NULL),
+	    "/nonexistent/in.jsonl", NULL);
+	ck_assert_int_eq(p.status, 1);
+	exactly_once(&p, 0);
+	proc_free(&p);
+	unlink(path);
+	free(path);
+	free(in);
+}
+END_TEST
+
 START_TEST(test_dns_failure)
 {
 	struct proc	 p;
@@ -362,6 +393,7 @@ main(void)
 	tcase_add_test(tc, test_deep_nesting_and_duplicates);
 	tcase_add_test(tc, test_slow_reader);
 	tcase_add_test(tc, test_sigterm_with_requests_in_flight);
+	tcase_add_test(tc, test_unopenable_input);
 	suite_add_tcase(s, tc);
 	return (run_suite(s));
 }

@@ -32,7 +32,7 @@ agree(const char *s, size_t len)
 
 	ck_assert_msg((v != -1) == jansson_object(s, len),
 	    "validator %s, jansson %s: %.*s", v != -1 ? "accepts" : "rejects",
-	    v != -1 ? "rejects" : "accepts", (int)len, s);
+	    v != -1 ? "rejects" : "accepts", (int)(len > 200 ? 200 : len), s);
 }
 
 static const char *cases[] = {
@@ -53,6 +53,9 @@ static const char *cases[] = {
 	"", "   ", "{", "{\"a", "{\"a\":\"b", "{\"a\":1 \"b\":2}", "{1:2}",
 	"{\"a\":1,\"a\":2}", "{\"\\u0065nrichments\":1}",
 	"{\"a\":\"\\/\\b\\f\\n\\r\\t\\\"\\\\\"}", "{\"a\":\"\\U0041\"}",
+	/* jansson refuses \u0000 in a key, even with JSON_ALLOW_NUL. */
+	"{\"a\\u0000\":1}", "{\"\\u0000\":\"\\u0000\"}", "{\"x\":{\"\\u0000\":1}}",
+	"{\"a\":[{\"b\\u0000c\":null}]}", "{\"\\u0001\":1}",
 };
 
 START_TEST(test_cases)
@@ -86,6 +89,101 @@ START_TEST(test_depth)
 		s[n++] = '}';
 		agree(s, n);
 	}
+	free(s);
+}
+END_TEST
+
+/* Nesting of open, then inner, then the closers of open, n times. */
+static void
+agree_nested(const char *open, const char *inner, u_int n)
+{
+	size_t	 ol = strlen(open), il = strlen(inner), len = 0, i, k;
+	char	*s = malloc(n * 2 * ol + il + 1);
+
+	ck_assert_ptr_nonnull(s);
+	for (k = 0; k < n; k++) {
+		memcpy(s + len, open, ol);
+		len += ol;
+	}
+	memcpy(s + len, inner, il);
+	len += il;
+	for (k = 0; k < n; k++) {
+		for (i = ol; i > 0; i--) {
+			if (open[i - 1] == '{')
+				s[len++] = '}';
+			else if (open[i - 1] == '[')
+				s[len++] = ']';
+		}
+	}
+	agree(s, len);
+	free(s);
+}
+
+/*
+ * jansson counts every value as a level, a scalar too: 2048 objects with a
+ * scalar innermost are one level too deep, with {} innermost they are not.
+ */
+START_TEST(test_depth_scalar_innermost)
+{
+	const char	*inner[] = { "1", "\"s\"", "true", "null", "-1.5e3", "{}",
+			    "[]", "[1]", "{\"b\":2}" };
+	u_int		 n, i;
+
+	for (n = 2044; n <= 2050; n++) {
+		for (i = 0; i < sizeof inner / sizeof inner[0]; i++) {
+			agree_nested("{\"a\":", inner[i], n);
+			agree_nested("{\"a\":[", inner[i], n / 2);
+			agree_nested("{\"a\":[0,", inner[i], n / 2);
+		}
+	}
+}
+END_TEST
+
+/* Reals of any length: strtod decides, as in jansson, past 63 characters. */
+START_TEST(test_long_reals)
+{
+	char	*s = malloc(5000), *p;
+	u_int	 zeros, form;
+
+	ck_assert_ptr_nonnull(s);
+	for (zeros = 55; zeros <= 420; zeros += 13) {
+		for (form = 0; form < 6; form++) {
+			p = s + sprintf(s, "{\"a\":%s", form % 2 ? "-" : "");
+			switch (form / 2) {
+			case 0:		/* 1000...0.5: overflows past 308 */
+				*p++ = '1';
+				memset(p, '0', zeros);
+				p += zeros;
+				p += sprintf(p, ".5");
+				break;
+			case 1:		/* 0.000...1e300: never */
+				p += sprintf(p, "0.");
+				memset(p, '0', zeros);
+				p += zeros;
+				p += sprintf(p, "1e300");
+				break;
+			case 2:		/* 1.000...0e308 + digits */
+				p += sprintf(p, "1.");
+				memset(p, '0', zeros);
+				p += zeros;
+				p += sprintf(p, "9e%u", 250 + zeros / 5);
+				break;
+			}
+			*p++ = '}';
+			agree(s, p - s);
+		}
+	}
+	/* Just either side of DBL_MAX, in a long spelling. */
+	p = s + sprintf(s, "{\"a\":1.797693134862315708145274237317043567980"
+	    "7056752584499659891747680315726078002853876058955863276687817154"
+	    "0458953514382464234321326889464182768467546703537516986049910576"
+	    "551282076245490090389328944075868508455133942304583236903222948"
+	    "1658085593321233482747978262041447231687381771809192998812504040"
+	    "26184124858368e308}");
+	agree(s, p - s);
+	p = s + sprintf(s, "{\"a\":1.797693134862315807937289714053034150799"
+	    "3413271003782693617377898044396184924e308}");
+	agree(s, p - s);
 	free(s);
 }
 END_TEST
@@ -162,6 +260,8 @@ main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_cases);
 	tcase_add_test(tc, test_depth);
+	tcase_add_test(tc, test_depth_scalar_innermost);
+	tcase_add_test(tc, test_long_reals);
 	tcase_add_test(tc, test_flags);
 	tcase_add_test(tc, test_mutations);
 	suite_add_tcase(s, tc);
