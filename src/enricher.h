@@ -136,6 +136,37 @@ struct pool_job {
 void		 pool_submit(struct pool_job *);
 int		 pool_cancelled(void);
 
+/*
+ * Tweet text as twitter-text reads it (twtext.c): entities (code point
+ * positions; value and rest point into the text given) and the v3
+ * weighted length.
+ */
+#define TWTEXT_URL 0x1
+#define TWTEXT_HASHTAG 0x2
+#define TWTEXT_MENTION 0x4
+#define TWTEXT_CASHTAG 0x8
+#define TWTEXT_ALL 0xf
+#define TWTEXT_ONE_KIND 0x10	/* as extractUrls, extractHashtags... */
+struct twtext;
+struct twtext_entity {
+	int		 type;		/* TWTEXT_URL, ... */
+	size_t		 start;		/* code points, end excluded */
+	size_t		 end;
+	const char	*value;		/* URL; tag or name without its sign */
+	size_t		 value_len;
+	const char	*rest;		/* a list's "/slug"; a URL's 2nd piece */
+	size_t		 rest_len;
+	size_t		 u16;		/* URL length in UTF-16 units */
+	unsigned int	 order;
+};
+struct twtext	*twtext_new(void);
+void		 twtext_free(struct twtext *);
+void		 twtext_cleanup(void);
+unsigned int	 twtext_extract(struct twtext *, const char *, size_t, int);
+const struct twtext_entity *twtext_entity(struct twtext *, unsigned int);
+long		 twtext_weighted_length(struct twtext *, const char *, size_t,
+		     int *);
+
 /* Does a string hold the value of a ${NAME} secret? (secret.c) */
 int		 secret_in(const char *);
 

@@ -23,6 +23,7 @@ struct evbuffer;
 struct enrichment;
 struct frame;
 struct tweet;
+struct twtext;
 
 #ifndef __dead
 #define __dead __attribute__((__noreturn__))
