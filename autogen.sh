@@ -5,7 +5,8 @@ set -e
 cd "$(dirname "$0")"
 
 PACKAGES="build-essential autoconf automake libtool pkg-config \
-libevent-dev libcurl4-openssl-dev libjansson-dev libssl-dev libutf8proc-dev check liblmdb-dev mandoc python3 openssl"
+libevent-dev libcurl4-openssl-dev libjansson-dev libssl-dev libutf8proc-dev check liblmdb-dev \
+libhiredis-dev redis-server mandoc python3 openssl"
 
 missing=""
 if command -v dpkg-query >/dev/null 2>&1; then

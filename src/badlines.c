@@ -177,7 +177,11 @@ badlines_count(const char *name, uint64_t lineno, const char *reason)
 {
 	stats.read++;
 	stats.bad++;
-	if (!opts.quiet && stats.bad <= BADLINES_SHOWN)
+	if (opts.quiet || stats.bad > BADLINES_SHOWN)
+		return;
+	if (lineno == 0)	/* not a line of a file: a stream entry */
+		log_warnx("%s: bad line: %s", name, reason);
+	else
 		log_warnx("%s:%llu: bad line: %s", name,
 		    (unsigned long long)lineno, reason);
 }

@@ -37,6 +37,7 @@ static int		  input_is_done;
 static int		  input_is_stopped;
 static int		  input_at_eof;
 static int		  input_is_failed;
+static int		  input_from_stream;	/* --from: a Redis stream */
 
 static void	input_next(void);
 static void	input_more(evutil_socket_t, short, void *);
@@ -76,6 +77,23 @@ input_open(char **files, int nfiles)
 		fatalx("%s: evtimer_new failed", __func__);
 	input_next();
 	return (0);
+}
+
+/* Read from the Redis stream of --from instead of files. */
+void
+input_open_stream(void)
+{
+	input_from_stream = 1;
+	redis_source_start();
+}
+
+/* How many more tweets may be read now (0 while paused). */
+u_int
+input_room(void)
+{
+	if (input_pause_mask != 0 || stats.pending >= opts.max_pending)
+		return (0);
+	return (opts.max_pending - stats.pending);
 }
 
 static void
@@ -237,6 +255,10 @@ input_more(__unused evutil_socket_t fd, __unused short events,
 void
 input_pause(int reason)
 {
+	if (input_from_stream) {
+		input_pause_mask |= reason;
+		return;
+	}
 	if (input_pause_mask == 0 && !input_is_done) {
 		if (input_watched)
 			event_del(input_read_ev);
@@ -252,6 +274,11 @@ input_resume(int reason)
 	if ((input_pause_mask & reason) == 0)
 		return;
 	input_pause_mask &= ~reason;
+	if (input_from_stream) {
+		if (input_pause_mask == 0)
+			redis_source_kick();
+		return;
+	}
 	if (input_pause_mask == 0 && !input_is_done)
 		input_schedule();
 }
@@ -271,6 +298,10 @@ input_paused(void)
 void
 input_stop(void)
 {
+	if (input_from_stream) {
+		redis_source_stop();
+		return;
+	}
 	if (input_is_done || input_is_stopped)
 		return;
 	input_is_stopped = 1;
@@ -286,6 +317,8 @@ input_stop(void)
 int
 input_done(void)
 {
+	if (input_from_stream)
+		return (redis_source_done());
 	return (input_is_done);
 }
 
@@ -300,6 +333,7 @@ input_failed(void)
 void
 input_close(void)
 {
+	redis_source_free();
 	input_close_current();
 	if (input_more_ev != NULL)
 		event_free(input_more_ev);

@@ -74,8 +74,18 @@ main(int argc, char **argv)
 	}
 	argc -= n;
 	argv += n;
-	if (opts.nspecs == 0)
+	if (opts.nspecs == 0 && opts.from == NULL && opts.to == NULL)
 		main_usage_error("no enrichments: give at least one -e");
+	if (opts.from != NULL) {
+		if (argc > 0)
+			main_usage_error("--from reads a stream: no FILE "
+			    "arguments");
+		if (redis_source_configure(opts.from, &cause) != 0)
+			main_usage_error("%s", cause);
+		redis_source_set(opts.claim_idle_ms, opts.max_deliveries);
+	}
+	if (opts.to != NULL && redis_sink_configure(opts.to, &cause) != 0)
+		main_usage_error("%s", cause);
 	if (main_configure(&cause) != 0)
 		main_usage_error("%s", cause);
 
@@ -95,8 +105,14 @@ main(int argc, char **argv)
 		exit(2);
 	if (opts.errors != NULL && tweet_open_errors(opts.errors) != 0)
 		exit(2);
-	output_init(STDOUT_FILENO, opts.keep_order, opts.max_pending);
-	input_open(argv, argc);
+	if (opts.to != NULL)
+		redis_sink_start();
+	output_init(opts.to != NULL ? -1 : STDOUT_FILENO, opts.keep_order,
+	    opts.max_pending);
+	if (opts.from != NULL)
+		input_open_stream();
+	else
+		input_open(argv, argc);
 
 	status = loop_run();
 
@@ -104,6 +120,7 @@ main(int argc, char **argv)
 	pool_free();
 	fetch_free();
 	output_free();
+	redis_sink_free();
 	tweet_free_all();
 	loop_free();
 	if (badlines_close() != 0 && status == 0)

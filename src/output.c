@@ -5,6 +5,7 @@
  * nonblocking for the run); reading pauses while it is backed up.
  */
 
+#include <sys/queue.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -36,7 +37,21 @@ static struct tweet	**output_ring;		/* -k: finished, not yet due */
 static u_int		  output_ring_size;
 static uint64_t		  output_next;		/* -k: next seq to write */
 
+/* A stream entry to acknowledge once the output is written up to end. */
+struct output_ack {
+	uint64_t		 end;
+	char			*id;
+	TAILQ_ENTRY(output_ack)	 entry;
+};
+static TAILQ_HEAD(, output_ack)	output_acks =
+    TAILQ_HEAD_INITIALIZER(output_acks);
+static uint64_t		  output_added;		/* bytes put in output_buf */
+static uint64_t		  output_written;	/* bytes written to the fd */
+static int		  output_to_redis;	/* --to: a stream, not stdout */
+static struct evbuffer	 *output_scratch;	/* one tweet for the stream */
+
 static void	output_flush(evutil_socket_t, short, void *);
+static size_t	output_backlog(void);
 static int	output_broken(void);
 
 /* How often a pipe or socket is checked for a reader that went away. */
@@ -74,11 +89,12 @@ output_init(int fd, int keep_order, u_int window)
 	if (output_buf == NULL)
 		fatalx("%s: evbuffer_new failed", __func__);
 	output_flush_ev = evtimer_new(loop_base(), output_flush, NULL);
-	output_write_ev = event_new(loop_base(), fd, EV_WRITE, output_flush, NULL);
+	output_write_ev = event_new(loop_base(), fd == -1 ? 0 : fd, EV_WRITE,
+	    output_flush, NULL);
 	if (output_flush_ev == NULL || output_write_ev == NULL)
 		fatalx("%s: event_new failed", __func__);
 
-	if (fstat(fd, &sb) == 0 && (S_ISFIFO(sb.st_mode) ||
+	if (fd != -1 && fstat(fd, &sb) == 0 && (S_ISFIFO(sb.st_mode) ||
 	    S_ISSOCK(sb.st_mode))) {
 		flags = fcntl(fd, F_GETFL);
 		if (flags != -1 && (flags & O_NONBLOCK) == 0 &&
@@ -91,6 +107,14 @@ output_init(int fd, int keep_order, u_int window)
 		event_add(output_watch_ev, &watch);
 	}
 
+	if (fd == -1) {
+		/* The sink is a Redis stream. */
+		output_to_redis = 1;
+		if ((output_scratch = evbuffer_new()) == NULL)
+			fatalx("%s: evbuffer_new failed", __func__);
+		event_free(output_write_ev);
+		output_write_ev = NULL;
+	}
 	if (keep_order) {
 		output_ring_size = window;
 		output_ring = xcalloc(window, sizeof *output_ring);
@@ -110,7 +134,28 @@ output_schedule(void)
 static void
 output_write_one(struct tweet *t)
 {
-	tweet_write(t, output_buf);
+	struct output_ack	*a;
+	const char		*id = tweet_origin(t);
+	size_t			 before, len;
+
+	if (output_to_redis) {
+		tweet_write(t, output_scratch);
+		len = evbuffer_get_length(output_scratch);
+		redis_sink_put((char *)evbuffer_pullup(output_scratch, -1),
+		    len - 1, id);
+		evbuffer_drain(output_scratch, len);
+	} else {
+		before = evbuffer_get_length(output_buf);
+		tweet_write(t, output_buf);
+		output_added += evbuffer_get_length(output_buf) - before;
+		if (id != NULL) {
+			/* Acknowledged once written out (at least once). */
+			a = xmalloc(sizeof *a);
+			a->end = output_added;
+			a->id = xstrdup(id);
+			TAILQ_INSERT_TAIL(&output_acks, a, entry);
+		}
+	}
 	tweet_free(t);
 	stats.written++;
 	stats_pending(-1);
@@ -138,8 +183,42 @@ output_tweet(struct tweet *t)
 	}
 	if (evbuffer_get_length(output_buf) > 0)
 		output_schedule();
-	if (evbuffer_get_length(output_buf) > OUTPUT_HIGH)
+	if (output_backlog() > OUTPUT_HIGH)
 		input_pause(TWEET_PAUSE_OUTPUT);
+}
+
+/* Bytes handed to the sink and not yet taken by it. */
+static size_t
+output_backlog(void)
+{
+	if (output_to_redis)
+		return (redis_sink_backlog());
+	return (evbuffer_get_length(output_buf));
+}
+
+/* The stream sink confirmed writes: resume reading if it was the cause. */
+void
+output_sink_drained(void)
+{
+	if (output_backlog() < OUTPUT_LOW)
+		input_resume(TWEET_PAUSE_OUTPUT);
+	loop_check_done();
+}
+
+/* n more bytes reached the fd: acknowledge the entries now written. */
+static void
+output_written_out(size_t n)
+{
+	struct output_ack	*a;
+
+	output_written += n;
+	while ((a = TAILQ_FIRST(&output_acks)) != NULL &&
+	    a->end <= output_written) {
+		TAILQ_REMOVE(&output_acks, a, entry);
+		redis_source_ack(a->id);
+		free(a->id);
+		free(a);
+	}
 }
 
 /* Write what can be written without blocking. */
@@ -151,8 +230,10 @@ output_flush(__unused evutil_socket_t fd, __unused short events,
 
 	while (evbuffer_get_length(output_buf) > 0) {
 		n = evbuffer_write(output_buf, output_fd);
-		if (n >= 0)
+		if (n >= 0) {
+			output_written_out(n);
 			continue;
+		}
 		if (errno == EINTR)
 			continue;
 		if (errno == EAGAIN || errno == EWOULDBLOCK) {
@@ -192,10 +273,14 @@ output_flush_now(void)
 		fcntl(output_fd, F_SETFL, flags);
 }
 
-/* Is nothing waiting to be written? */
+/* Is nothing waiting to be written (or acknowledged)? */
 int
 output_idle(void)
 {
+	if (output_to_redis && !redis_sink_idle())
+		return (0);
+	if (!redis_source_idle())
+		return (0);
 	return (output_buf == NULL || evbuffer_get_length(output_buf) == 0);
 }
 
@@ -210,7 +295,8 @@ output_broken(void)
 void
 output_free(void)
 {
-	u_int	i;
+	struct output_ack	*a;
+	u_int			 i;
 
 	if (output_old_flags != -1)
 		fcntl(output_fd, F_SETFL, output_old_flags);
@@ -223,6 +309,14 @@ output_free(void)
 		free(output_ring);
 		output_ring = NULL;
 	}
+	while ((a = TAILQ_FIRST(&output_acks)) != NULL) {
+		TAILQ_REMOVE(&output_acks, a, entry);
+		free(a->id);
+		free(a);
+	}
+	if (output_scratch != NULL)
+		evbuffer_free(output_scratch);
+	output_scratch = NULL;
 	if (output_watch_ev != NULL)
 		event_free(output_watch_ev);
 	output_watch_ev = NULL;

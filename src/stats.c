@@ -135,6 +135,22 @@ stats_print(FILE *f)
 		    json_integer(stats.http_max_sockets));
 		json_object_set_new(o, "http", h);
 	}
+	if (opts.from != NULL || opts.to != NULL) {
+		h = json_pack("{sssIsIsIsIsIsIsIsI}",
+		    "delivery", opts.from == NULL ? "to stream" :
+		    redis_sink_exactly_once() ? "exactly once" :
+		    "at least once",
+		    "read", (json_int_t)redis_source_stats.read,
+		    "acked", (json_int_t)redis_source_stats.acked,
+		    "claimed", (json_int_t)redis_source_stats.claimed,
+		    "dead", (json_int_t)redis_source_stats.dead,
+		    "lost_to_others",
+		    (json_int_t)redis_source_stats.lost_to_others,
+		    "written", (json_int_t)redis_sink_stats.written,
+		    "not_ours", (json_int_t)redis_sink_stats.not_ours,
+		    "refused", (json_int_t)redis_sink_stats.errors);
+		json_object_set_new(o, "redis", h);
+	}
 	s = json_dumps(o, JSON_COMPACT|JSON_REAL_PRECISION(9));
 	fprintf(f, "%s\n", s);
 	free(s);

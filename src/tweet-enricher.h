@@ -62,6 +62,10 @@ struct options {
 	double		 max_error_rate; /* exit 1 above it, if set */
 	int		 max_error_set;
 	char		*proxy;		/* --proxy, over the environment */
+	char		*from;		/* --from: a Redis stream URL */
+	char		*to;		/* --to: a Redis stream URL */
+	long		 claim_idle_ms;
+	u_int		 max_deliveries;
 };
 extern struct options opts;
 
@@ -187,6 +191,77 @@ struct enrichment *registry_configure(struct spec *, char **);
 void		 registry_free(struct enrichment *);
 void		 registry_cleanup(void);
 
+/* redis.c */
+struct redis;
+struct redis_param {
+	char	*key;
+	char	*value;
+};
+struct redis_url {
+	char			*host;
+	int			 port;
+	char			*user;
+	char			*pass;
+	int			 db;
+	char			*key;		/* stream name, or NULL */
+	struct redis_param	*params;
+	u_int			 nparams;
+};
+typedef void	(*redis_cb)(void *);
+typedef void	(*redis_reply_cb)(void *, void *);
+struct redis_url *redis_url_parse(const char *, int, char **);
+void		 redis_url_free(struct redis_url *);
+const char	*redis_url_param(struct redis_url *, const char *);
+int		 redis_url_check(struct redis_url *, const char *,
+		     const char *const *, char **);
+int		 redis_url_same_server(struct redis_url *, struct redis_url *);
+struct redis	*redis_open(struct redis_url *, redis_cb, redis_cb, void *);
+void		 redis_close(struct redis *);
+const char	*redis_name(struct redis *);
+int		 redis_ready(struct redis *);
+int		 redis_command(struct redis *, redis_reply_cb, void *, int,
+		     const char **, const size_t *);
+void		 redis_set_block(struct redis *, long);
+
+/* redis-source.c */
+struct redis_source_stats {
+	uint64_t	 read;		/* entries read */
+	uint64_t	 acked;		/* acknowledged after the output */
+	uint64_t	 claimed;	/* taken over from idle consumers */
+	uint64_t	 dead;		/* sent to the dead-letter stream */
+	uint64_t	 lost_to_others; /* claimed from us while we held them */
+};
+extern struct redis_source_stats redis_source_stats;
+int		 redis_source_configure(const char *, char **);
+void		 redis_source_set(long, long);
+struct redis_url *redis_source_url(void);
+const char	*redis_source_group(void);
+const char	*redis_source_consumer(void);
+void		 redis_source_start(void);
+void		 redis_source_kick(void);
+void		 redis_source_stop(void);
+int		 redis_source_done(void);
+int		 redis_source_idle(void);
+void		 redis_source_ack(const char *);
+void		 redis_source_forget(const char *);
+void		 redis_source_free(void);
+
+/* redis-sink.c */
+struct redis_sink_stats {
+	uint64_t	 written;	/* entries added */
+	uint64_t	 not_ours;	/* claimed by another consumer meanwhile */
+	uint64_t	 errors;	/* writes the server refused (retried) */
+};
+extern struct redis_sink_stats redis_sink_stats;
+int		 redis_sink_configure(const char *, char **);
+int		 redis_sink_exactly_once(void);
+void		 redis_sink_start(void);
+void		 redis_sink_put(const char *, size_t, const char *);
+size_t		 redis_sink_backlog(void);
+int		 redis_sink_idle(void);
+void		 redis_sink_free(void);
+
+struct event_base *loop_base(void);
 /* loop.c (and enricher.h) */
 void		 loop_init(void);
 int		 loop_run(void);
@@ -196,6 +271,8 @@ void		 loop_fail(int);
 double		 loop_elapsed(void);
 
 /* input.c */
+void		 input_open_stream(void);
+u_int		 input_room(void);
 int		 input_open(char **, int);
 void		 input_pause(int);
 void		 input_resume(int);
@@ -238,6 +315,8 @@ void		 badlines_report(void);
 #define TWEET_PAUSE_OUTPUT 0x2
 void		 tweet_configure(struct enrichment **, u_int);
 int		 tweet_line(const char *, size_t, const char *, uint64_t);
+int		 tweet_entry(const char *, size_t, const char *, const char *);
+const char	*tweet_origin(struct tweet *);
 json_t		*tweet_parse(const char *, size_t, char *, size_t);
 int		 tweet_open_errors(const char *);
 int		 tweet_close_errors(void);
@@ -264,6 +343,7 @@ void		 output_tweet(struct tweet *);
 int		 output_idle(void);
 void		 output_flush_now(void);
 void		 output_free(void);
+void		 output_sink_drained(void);
 
 /* pool.c (and enricher.h) */
 void		 pool_free(void);

@@ -26,6 +26,7 @@ struct tweet {
 	uint64_t		 seq;		/* input order among tweets */
 	char			*line;		/* the input text */
 	size_t			 len;
+	char			*origin;	/* stream entry id, or NULL */
 	json_t			*root;		/* only while starting */
 	int			 empty;		/* the object has no members */
 	int			 merge;		/* it has members of ours */
@@ -184,18 +185,28 @@ tweet_kind(const char *line, size_t len)
 	return (0);
 }
 
+/* The stream entry of the line being taken (tweet_entry), or NULL. */
+static const char	*tweet_cur_origin;
+
 /* Make a tweet of a line: n enrichments to settle, plus one. */
 static struct tweet *
 tweet_new(const char *line, size_t len, u_int n)
 {
 	struct tweet	*t;
+	size_t		 olen;
 	u_int		 i;
 
-	t = xmalloc(sizeof *t + n * sizeof *t->slots + len);
+	olen = tweet_cur_origin != NULL ? strlen(tweet_cur_origin) + 1 : 0;
+	t = xmalloc(sizeof *t + n * sizeof *t->slots + len + olen);
 	t->seq = tweet_next_seq++;
 	t->line = (char *)&t->slots[n];
 	memcpy(t->line, line, len);
 	t->len = len;
+	t->origin = NULL;
+	if (olen != 0) {
+		t->origin = t->line + len;
+		memcpy(t->origin, tweet_cur_origin, olen);
+	}
 	t->root = NULL;
 	t->empty = t->merge = t->notice = t->old_errors = 0;
 	t->unsettled = n + 1;
@@ -329,6 +340,31 @@ tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
 	if (--t->unsettled == 0)
 		tweet_done(t);
 	return (input_paused());
+}
+
+/*
+ * Take entry id of a stream as a line: a tweet, a notice, or (-1) a bad
+ * line, reported as such with where it came from.
+ */
+int
+tweet_entry(const char *line, size_t len, const char *stream, const char *id)
+{
+	uint64_t	 bad = stats.bad;
+	char		*name;
+
+	xasprintf(&name, "%s entry %s", stream, id);
+	tweet_cur_origin = id;
+	tweet_line(line, len, name, 0);
+	tweet_cur_origin = NULL;
+	free(name);
+	return (stats.bad > bad ? -1 : 0);
+}
+
+/* The stream entry a tweet came from, or NULL. */
+const char *
+tweet_origin(struct tweet *t)
+{
+	return (t->origin);
 }
 
 /* The tweet's JSON; valid only inside an enricher's start callback. */
@@ -486,7 +522,8 @@ tweet_write(struct tweet *t, struct evbuffer *out)
 	u_int			 i;
 	int			 first;
 
-	if (t->notice) {
+	if (t->notice || tweet_nenrichments == 0) {
+		/* As it is: a notice, or a copy to or from a stream. */
 		evbuffer_add(out, t->line, t->len);
 		evbuffer_add(out, "\n", 1);
 		return;

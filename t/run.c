@@ -229,6 +229,21 @@ proc_wait_output(struct proc *p, const char *s, int on_stderr)
 	return (1);
 }
 
+/* Collect what the program writes for up to ms (a poll, not a wait for
+ * the program: the caller checks for the event it means after each). */
+void
+proc_pump(struct proc *p, int ms)
+{
+	run_pump(p, 0, ms);
+}
+
+/* Has the program not closed its stdout and stderr yet (still running)? */
+int
+proc_running(struct proc *p)
+{
+	return (p->out != -1 || p->err != -1);
+}
+
 /* Close the program's stdin. */
 void
 proc_close_in(struct proc *p)

@@ -33,6 +33,8 @@ void		 proc_write(struct proc *, const char *, size_t);
 void		 proc_wait_drained(struct proc *);
 int		 proc_wait_output(struct proc *, const char *, int);
 void		 proc_close_in(struct proc *);
+void		 proc_pump(struct proc *, int);
+int		 proc_running(struct proc *);
 void		 proc_signal(struct proc *, int);
 void		 proc_finish(struct proc *);
 void		 proc_free(struct proc *);
