@@ -84,9 +84,10 @@ unshorten_configure(struct spec *sp, char **cause)
 	}
 	uc = xcalloc(1, sizeof *uc);
 	uc->head.method = "HEAD";
+	uc->head.flags = FETCH_POLICY;
 	uc->head.headers = fetch_headers(sp, 0);
 	uc->get.method = "GET";
-	uc->get.flags = FETCH_NO_BODY;
+	uc->get.flags = FETCH_NO_BODY|FETCH_POLICY;
 	uc->get.headers = uc->head.headers;
 	return (uc);
 }

@@ -95,7 +95,10 @@ char		*template_expand(struct template *, json_t *,
 #define FETCH_FOLLOW 0x1	/* follow redirects */
 #define FETCH_NO_BODY 0x2	/* stop once the headers are in */
 #define FETCH_PATH_AS_IS 0x4	/* no dot-segment removal in the path */
+#define FETCH_POLICY 0x8	/* tweet-chosen: the destination policy */
 #define FETCH_MAX_REDIRECTS 10
+#define FETCH_MAX_URL 65536	/* longest URL requested */
+#define FETCH_REFUSED "destination not allowed"
 struct curl_slist;		/* opaque: made by fetch_headers */
 struct fetch_request {
 	const char		*method;
@@ -121,6 +124,9 @@ void		 fetch_excerpt(const struct fetch_result *, char *, size_t);
 char		*fetch_resolve(const char *, const char *);
 struct curl_slist *fetch_headers(struct spec *, int);
 void		 fetch_headers_free(struct curl_slist *);
+
+/* location.c */
+char		*location_strip_userinfo(const char *);
 
 /*
  * A job for the CPU pool: work runs on a worker and sees only plain bytes

@@ -9,6 +9,7 @@
  */
 
 #include <sys/queue.h>
+#include <sys/socket.h>
 
 #include <errno.h>
 #include <stdlib.h>
@@ -25,6 +26,9 @@
 
 /* First retry waits about this long; each further one doubles it. */
 #define FETCH_BACKOFF_MS 250
+
+/* A transfer still running this long after --timeout is ended by us. */
+#define FETCH_WATCHDOG_SLACK_MS 2000
 
 enum fetch_state {
 	FETCH_QUEUED,		/* waiting for a transfer slot */
@@ -55,7 +59,16 @@ struct fetch_entry {
 	size_t				 bodylen;
 	u_int				 attempts;
 	struct event			*retry_ev;
+	struct event			*watchdog;
 	struct fetch_easy		*easy;
+
+	/* Redirects followed here (FETCH_FOLLOW). */
+	char				*hop_url;	/* NULL: url */
+	u_int				 redirects;
+	int				 cross;		/* left the origin */
+	int				 as_get;	/* 303: GET, no body */
+	int				 policed;	/* the policy applies */
+	int				 refused;	/* by the policy */
 
 	/* The response. */
 	struct fetch_result		 res;
@@ -64,6 +77,7 @@ struct fetch_entry {
 	int				 too_big;
 	int				 got_headers;	/* FETCH_NO_BODY */
 	char				*location;	/* raw header */
+	int				 location_long;	/* over LOCATION_MAX */
 	int				 busy;		/* in a waiter's callback */
 	double				 expires;
 	size_t				 bytes;
@@ -210,6 +224,8 @@ fetch_easy_put(struct fetch_entry *fe)
 {
 	if (fe->easy == NULL)
 		return;
+	if (fe->watchdog != NULL)
+		evtimer_del(fe->watchdog);
 	curl_multi_remove_handle(fetch_multi, fe->easy->curl);
 	if (fetch_nspare < opts.max_in_flight) {
 		if (fetch_spare == NULL)
@@ -228,8 +244,11 @@ fetch_entry_free(struct fetch_entry *fe)
 	if (fe->retry_ev != NULL)
 		event_free(fe->retry_ev);
 	fetch_easy_put(fe);
+	if (fe->watchdog != NULL)
+		event_free(fe->watchdog);
 	free(fe->key);
 	free(fe->data);
+	free(fe->hop_url);
 	free(fe->location);
 	free(fe->res.location);
 	free(fe->res.error);
@@ -426,6 +445,7 @@ fetch_header_cb(char *ptr, size_t size, size_t nmemb, void *userp)
 	if (n >= 5 && strncmp(ptr, "HTTP/", 5) == 0) {
 		free(fe->location);
 		fe->location = NULL;
+		fe->location_long = 0;
 	} else if (n > 9 && strncasecmp(ptr, "Location:", 9) == 0) {
 		ptr += 9;
 		n -= 9;
@@ -438,7 +458,10 @@ fetch_header_cb(char *ptr, size_t size, size_t nmemb, void *userp)
 		    ptr[k - 1] == ' '))
 			k--;
 		free(fe->location);
-		fe->location = xstrndup(ptr, k);
+		fe->location = NULL;
+		fe->location_long = k > LOCATION_MAX;
+		if (!fe->location_long)
+			fe->location = xstrndup(ptr, k);
 	}
 	return (size * nmemb);
 }
@@ -447,20 +470,76 @@ fetch_header_cb(char *ptr, size_t size, size_t nmemb, void *userp)
 char *
 fetch_resolve(const char *base, const char *location)
 {
-	CURLU	*u;
-	char	*s, *out = NULL;
+	char	*cause = NULL, *out;
 
-	if ((u = curl_url()) == NULL)
-		return (NULL);
-	if (curl_url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK &&
-	    curl_url_set(u, CURLUPART_URL, location,
-	    CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_URL, &s, 0) == CURLUE_OK) {
-		out = xstrdup(s);
-		curl_free(s);
-	}
-	curl_url_cleanup(u);
+	out = location_resolve(base, location, &cause);
+	free(cause);
 	return (out);
+}
+
+/* The URL this transfer asks for (the last redirect's target). */
+static const char *
+fetch_cur_url(struct fetch_entry *fe)
+{
+	return (fe->hop_url != NULL ? fe->hop_url : fe->url);
+}
+
+/* Does the destination policy apply to this transfer? Tweet-chosen URLs,
+ * and redirects off a template's origin. */
+static int
+fetch_policed(struct fetch_entry *fe)
+{
+	return ((fe->req->flags & FETCH_POLICY) || (fe->hop_url != NULL &&
+	    !location_same_origin(fe->url, fe->hop_url)));
+}
+
+/*
+ * A socket to open for a transfer: refused, before any packet is sent, when
+ * the policy does not admit the address (and its port).
+ */
+static curl_socket_t
+fetch_opensocket_cb(void *clientp, curlsocktype purpose,
+    struct curl_sockaddr *a)
+{
+	struct fetch_entry	*fe = clientp;
+
+	if (purpose == CURLSOCKTYPE_IPCXN && fe->policed &&
+	    !netpolicy_allowed(&a->addr)) {
+		fe->refused = 1;
+		return (CURL_SOCKET_BAD);
+	}
+	return (socket(a->family, a->socktype, a->protocol));
+}
+
+/*
+ * A connection is about to carry a request (a new one, or one reused from
+ * another transfer that the policy did not cover): check it again.
+ */
+static int
+fetch_prereq_cb(void *clientp, char *ip, __unused char *local_ip, int port,
+    __unused int local_port)
+{
+	struct fetch_entry	*fe = clientp;
+
+	if (fe->policed && !netpolicy_allowed_text(ip, port)) {
+		fe->refused = 1;
+		return (CURL_PREREQFUNC_ABORT);
+	}
+	return (CURL_PREREQFUNC_OK);
+}
+
+/* A transfer ran too long past its timeout: end it as a timeout. */
+static void
+fetch_watchdog_cb(__unused evutil_socket_t fd, __unused short events,
+    void *arg)
+{
+	struct fetch_entry	*fe = arg;
+
+	if (fe->easy == NULL)
+		return;
+	snprintf(fe->easy->errbuf, sizeof fe->easy->errbuf, "no answer "
+	    "within %ld ms", opts.timeout_ms);
+	fetch_transfer_done(fe, CURLE_OPERATION_TIMEDOUT);
 }
 
 /* Start one transfer for an entry. */
@@ -468,11 +547,16 @@ static void
 fetch_transfer_start(struct fetch_entry *fe)
 {
 	const struct fetch_request	*req = fe->req;
+	const char			*method = req->method;
+	struct timeval			 tv;
 	CURL				*e;
+	long				 ms;
 
 	fe->easy = fetch_easy_get();
+	fe->refused = 0;
+	fe->policed = fetch_policed(fe);
 	e = fe->easy->curl;
-	curl_easy_setopt(e, CURLOPT_URL, fe->url);
+	curl_easy_setopt(e, CURLOPT_URL, fetch_cur_url(fe));
 	curl_easy_setopt(e, CURLOPT_PRIVATE, fe);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, fe->easy->errbuf);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, fetch_write_cb);
@@ -485,9 +569,10 @@ fetch_transfer_start(struct fetch_entry *fe)
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, opts.timeout_ms);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, opts.connect_timeout_ms);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, opts.user_agent);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, req->headers);
+	/* Off its origin, a redirect carries none of our headers. */
+	if (!fe->cross)
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, req->headers);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 	curl_easy_setopt(e, CURLOPT_PATH_AS_IS,
 	    (long)(req->flags & FETCH_PATH_AS_IS));
 	if (opts.proxy != NULL) {
@@ -497,15 +582,17 @@ fetch_transfer_start(struct fetch_entry *fe)
 	}
 	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)opts.max_response);
-	if (req->flags & FETCH_FOLLOW) {
-		curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-		curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)FETCH_MAX_REDIRECTS);
-	}
-	if (strcmp(req->method, "HEAD") == 0)
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, fetch_opensocket_cb);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, fe);
+	curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, fetch_prereq_cb);
+	curl_easy_setopt(e, CURLOPT_PREREQDATA, fe);
+	if (fe->as_get && strcmp(method, "HEAD") != 0)
+		method = "GET";
+	if (strcmp(method, "HEAD") == 0)
 		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-	else if (strcmp(req->method, "GET") != 0)
-		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req->method);
-	if (fe->body != NULL) {
+	else if (strcmp(method, "GET") != 0)
+		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+	if (fe->body != NULL && !fe->as_get) {
 		curl_easy_setopt(e, CURLOPT_POSTFIELDS, fe->body);
 		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)fe->bodylen);
@@ -519,6 +606,16 @@ fetch_transfer_start(struct fetch_entry *fe)
 		stats.http_max_in_flight = fetch_running;
 	if (curl_multi_add_handle(fetch_multi, e) != CURLM_OK)
 		fatalx("%s: curl_multi_add_handle failed", __func__);
+
+	/* Whatever state libcurl gets into, the transfer ends. */
+	if (fe->watchdog == NULL &&
+	    (fe->watchdog = evtimer_new(te_base, fetch_watchdog_cb, fe)) ==
+	    NULL)
+		fatalx("%s: evtimer_new failed", __func__);
+	ms = opts.timeout_ms + FETCH_WATCHDOG_SLACK_MS;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(fe->watchdog, &tv);
 }
 
 /* Start queued transfers while there is room (and --rate allows). */
@@ -605,7 +702,11 @@ fetch_fail(struct fetch_entry *fe, CURLcode rc)
 			    curl_easy_strerror(rc);
 
 	stats.http_failures++;
-	if (fe->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
+	if (fe->refused) {
+		/* One text whatever happened: it must not tell port states. */
+		stats.http_fail_connect++;
+		xasprintf(&fe->res.error, "%s", FETCH_REFUSED);
+	} else if (fe->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
 		stats.http_fail_size++;
 		xasprintf(&fe->res.error, "response larger than %zu bytes",
 		    opts.max_response);
@@ -624,6 +725,87 @@ fetch_fail(struct fetch_entry *fe, CURLcode rc)
 	}
 }
 
+/* Is this a status that redirects (and must say where to)? */
+static int
+fetch_is_redirect(long status)
+{
+	return (status == 301 || status == 302 || status == 303 ||
+	    status == 307 || status == 308);
+}
+
+/* The absolute target of a redirect response, or why there is none. */
+static int
+fetch_location(struct fetch_entry *fe, char **url, char **error)
+{
+	if (fe->location_long)
+		xasprintf(error, "redirect Location longer than %d bytes",
+		    LOCATION_MAX);
+	else if (fe->location == NULL)
+		xasprintf(error, "redirect without a Location");
+	else
+		*url = location_resolve(fetch_cur_url(fe), fe->location, error);
+	if (*error != NULL) {
+		stats.http_failures++;
+		stats.http_fail_other++;
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Follow a redirect on the same entry (FETCH_FOLLOW): 1 if a new transfer
+ * has started. Done here rather than by curl so that every hop off the
+ * template's origin meets the destination policy and carries no headers,
+ * and no Location can make us send credentials.
+ */
+static int
+fetch_redirect(struct fetch_entry *fe, long status)
+{
+	char	*next = NULL;
+
+	if (!(fe->req->flags & FETCH_FOLLOW) || !fetch_is_redirect(status))
+		return (0);
+	if (fetch_location(fe, &next, &fe->res.error) != 0)
+		return (0);
+	if (strncasecmp(next, "http://", 7) != 0 &&
+	    strncasecmp(next, "https://", 8) != 0) {
+		xasprintf(&fe->res.error, "redirect to a URL that is not http "
+		    "or https");
+		goto fail;
+	}
+	if (fe->redirects == FETCH_MAX_REDIRECTS) {
+		xasprintf(&fe->res.error, "more than %d redirects",
+		    FETCH_MAX_REDIRECTS);
+		goto fail;
+	}
+	if (strlen(next) > FETCH_MAX_URL) {
+		xasprintf(&fe->res.error, "redirect to a URL longer than %d "
+		    "bytes", FETCH_MAX_URL);
+		goto fail;
+	}
+	fe->redirects++;
+	if (!location_same_origin(fe->url, next))
+		fe->cross = 1;
+	if (status == 303 || ((status == 301 || status == 302) &&
+	    strcmp(fe->req->method, "POST") == 0))
+		fe->as_get = 1;
+	free(fe->hop_url);
+	fe->hop_url = next;
+	fe->attempts = 0;
+	fe->res.len = 0;
+	fe->too_big = fe->got_headers = 0;
+	fetch_easy_put(fe);
+	fetch_running--;
+	fetch_transfer_start(fe);
+	return (1);
+
+fail:
+	stats.http_failures++;
+	stats.http_fail_other++;
+	free(next);
+	return (0);
+}
+
 /* A transfer ended: retry it, or answer the waiters. */
 static void
 fetch_transfer_done(struct fetch_entry *fe, CURLcode rc)
@@ -636,19 +818,23 @@ fetch_transfer_done(struct fetch_entry *fe, CURLcode rc)
 	if (rc == CURLE_WRITE_ERROR && fe->got_headers)
 		rc = CURLE_OK;
 	curl_easy_getinfo(fe->easy->curl, CURLINFO_RETRY_AFTER, &after);
-	if (fetch_retryable(rc, status) && fe->attempts <= opts.retries) {
+	if (!fe->refused && fetch_retryable(rc, status) &&
+	    fe->attempts <= opts.retries) {
 		ms = FETCH_BACKOFF_MS << (fe->attempts - 1 < 16 ?
 		    fe->attempts - 1 : 16);
 		ms = ms / 2 + random() % (ms / 2 + 1);
-		if (after > 0 && after * 1000 > ms)
-			ms = after > opts.retry_max_ms / 1000 ?
-			    opts.retry_max_ms : (long)after * 1000;
+		/* In seconds: Retry-After may be any 64-bit number. */
+		if (after > opts.retry_max_ms / 1000)
+			ms = opts.retry_max_ms;
+		else if (after > 0 && after > ms / 1000)
+			ms = (long)after * 1000;
 		if (ms > opts.retry_max_ms)
 			ms = opts.retry_max_ms;
 		fetch_easy_put(fe);
 		fetch_running--;
 		fe->res.len = 0;
 		fe->too_big = fe->got_headers = 0;
+		fe->location_long = 0;
 		fe->state = FETCH_BACKOFF;
 		stats.http_retries++;
 		if (fe->retry_ev == NULL)
@@ -660,13 +846,15 @@ fetch_transfer_done(struct fetch_entry *fe, CURLcode rc)
 		return;
 	}
 
+	if (rc == CURLE_OK && !fe->too_big && fetch_redirect(fe, status))
+		return;
 	fe->res.status = rc == CURLE_OK ? status : 0;
 	fe->res.body = fe->data != NULL ? fe->data : "";
 	fe->res.attempts = fe->attempts;
-	if (fe->location != NULL && status >= 300 && status <= 399)
-		fe->res.location = fetch_resolve(fe->url, fe->location);
 	if (rc != CURLE_OK || fe->too_big || status == 429 || status >= 500)
 		fetch_fail(fe, rc);
+	else if (fe->res.error == NULL && fetch_is_redirect(status))
+		fetch_location(fe, &fe->res.location, &fe->res.error);
 	fetch_easy_put(fe);
 	fetch_running--;
 	fetch_finish(fe);
@@ -748,19 +936,29 @@ fetch_start(const struct fetch_request *req, const char *url,
 	struct fetch_waiter	*w;
 	struct fetch_result	 bad;
 	struct curl_slist	*h;
-	char			*key = NULL, flags[16];
+	char			*key = NULL, flags[16], *clean = NULL;
 	size_t			 keylen = 0, keysize = 0, url_off, body_off;
 	uint32_t		 hash;
 
+	memset(&bad, 0, sizeof bad);
 	if (strncasecmp(url, "http://", 7) != 0 &&
-	    strncasecmp(url, "https://", 8) != 0) {
-		memset(&bad, 0, sizeof bad);
+	    strncasecmp(url, "https://", 8) != 0)
 		xasprintf(&bad.error, "not an http or https URL");
+	else if (strlen(url) > FETCH_MAX_URL)
+		xasprintf(&bad.error, "URL longer than %d bytes",
+		    FETCH_MAX_URL);
+	else if ((req->flags & FETCH_POLICY) &&
+	    (clean = location_strip_userinfo(url)) == NULL)
+		xasprintf(&bad.error, "not a URL");
+	if (bad.error != NULL) {
 		bad.body = "";
 		cb(arg, &bad);
 		free(bad.error);
 		return;
 	}
+	/* A tweet's link never makes us send credentials. */
+	if (clean != NULL)
+		url = clean;
 
 	snprintf(flags, sizeof flags, "%d", req->flags);
 	fetch_key_add(&key, &keylen, &keysize, req->method,
@@ -774,6 +972,7 @@ fetch_start(const struct fetch_request *req, const char *url,
 	if (body != NULL)
 		fetch_key_add(&key, &keylen, &keysize, body, bodylen);
 	hash = fetch_hash(key, keylen);
+	free(clean);
 
 	fe = fetch_lookup(key, keylen, hash);
 	if (fe != NULL && fe->state == FETCH_DONE &&

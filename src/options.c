@@ -117,6 +117,14 @@ static const struct option_def options_table[] = {
 	{ "max-error-rate", 0, OPTION_REAL, O(max_error_rate), 0, 1, NULL,
 	  "R", "exit 1 if more than fraction R of enrichments fail",
 	  options_error_rate, 0 },
+	{ "allow-net", 0, OPTION_CALL, 0, 0, 0, NULL, "CIDR",
+	  "links and redirects may reach these addresses", netpolicy_allow_net,
+	  0 },
+	{ "allow-port", 0, OPTION_CALL, 0, 0, 0, NULL, "N",
+	  "a port beside 80 and 443 for global addresses",
+	  netpolicy_allow_port, OPTION_MORE },
+	{ "tweet-timeout", 0, OPTION_LONG, O(tweet_timeout_ms), 0, 864e5, NULL,
+	  "MS", "fail what a tweet still waits for at that age", NULL, 0 },
 	{ "proxy", 0, OPTION_STRING, O(proxy), 0, 0, NULL, "URL",
 	  "proxy for every request (over http_proxy, ...)", NULL,
 	  OPTION_MORE },
@@ -592,4 +600,5 @@ options_free(void)
 	free(opts.specs);
 	opts.specs = NULL;
 	opts.nspecs = 0;
+	netpolicy_free();
 }

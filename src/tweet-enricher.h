@@ -66,6 +66,7 @@ struct options {
 	char		*to;		/* --to: a Redis stream URL */
 	long		 claim_idle_ms;
 	u_int		 max_deliveries;
+	long		 tweet_timeout_ms; /* 0: none */
 };
 extern struct options opts;
 
@@ -150,6 +151,22 @@ void		 secret_free(void);
 /* fetch.c (and enricher.h) */
 void		 fetch_init(void);
 void		 fetch_free(void);
+
+/* location.c (and enricher.h) */
+#define LOCATION_MAX 8192	/* longest Location followed */
+char		*location_resolve(const char *, const char *, char **);
+int		 location_same_origin(const char *, const char *);
+
+/* netpolicy.c */
+struct sockaddr;
+int		 netpolicy_global(const struct sockaddr *);
+int		 netpolicy_allowed(const struct sockaddr *);
+int		 netpolicy_allowed_text(const char *, u_int);
+int		 netpolicy_parse_net(const char *, int *, u_char *, u_int *,
+		     char **);
+int		 netpolicy_allow_net(const char *, char **);
+int		 netpolicy_allow_port(const char *, char **);
+void		 netpolicy_free(void);
 
 /* frame.c */
 typedef int	(*frame_line_cb)(void *, const char *, size_t, uint64_t);

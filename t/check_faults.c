@@ -142,7 +142,8 @@ START_TEST(test_unshorten_faults)
 		    "http://127.0.0.1:%d/redirect/2\"}\n", i, server_port,
 		    paths[i % 6], i, server_port);
 	te_run(&p, in, "--stats", "--timeout", "300", "--retries", "1",
-	    "--max-retry-wait", "20", "-e", "unshorten", NULL);
+	    "--max-retry-wait", "20", "-e", "unshorten", "--allow-net",
+	    "127.0.0.0/8", NULL);
 	ck_assert_int_eq(p.status, 0);
 	exactly_once(&p, 200);
 	proc_free(&p);

@@ -412,7 +412,8 @@ unshorten(const char *fmt, ...)
 	vsnprintf(path, sizeof path, fmt, ap);
 	va_end(ap);
 	snprintf(in, sizeof in, "%s\n", path);
-	te_run(&p, in, "-e", "unshorten", "--retries", "0", NULL);
+	te_run(&p, in, "-e", "unshorten", "--retries", "0", "--allow-net",
+	    "127.0.0.0/8", NULL);
 	ck_assert_int_eq(p.status, 0);
 	j = line_of(&p, 0);
 	v = json_incref(enr(j, "unshorten"));
@@ -519,7 +520,7 @@ START_TEST(test_unshorten_shared_links)
 		s += sprintf(s, "{\"id\":%u,\"entities\":{\"urls\":[{\"url\":"
 		    "\"http://127.0.0.1:%d/redirect/2?%u\"}]}}\n", i,
 		    server_port, i % 10);
-	te_run(&p, in, "-e", "unshorten", NULL);
+	te_run(&p, in, "-e", "unshorten", "--allow-net", "127.0.0.0/8", NULL);
 	ck_assert_int_eq(p.status, 0);
 	ck_assert_uint_eq(count_lines(p.obuf, p.olen), 1000);
 	ck_assert_int_eq(server_count(server_port, "requests"), 10 + 2);
