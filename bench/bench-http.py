@@ -47,7 +47,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="te-bench-")
     srv = subprocess.Popen([SERVER], stdin=subprocess.PIPE,
                            stdout=subprocess.PIPE)
-    port = int(srv.stdout.readline())
+    port = int(srv.stdout.readline().split()[0])
     base = "http://127.0.0.1:%d/latency/%d?" % (port, a.latency)
     tweets = os.path.join(tmp, "tweets.jsonl")
     urls = os.path.join(tmp, "urls.cfg")

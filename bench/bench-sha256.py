@@ -55,7 +55,7 @@ def main():
     # The mixed workload.
     srv = subprocess.Popen([SERVER], stdin=subprocess.PIPE,
                            stdout=subprocess.PIPE)
-    port = int(srv.stdout.readline())
+    port = int(srv.stdout.readline().split()[0])
     mixed = os.path.join(tmp, "mixed.jsonl")
     with open(mixed, "w") as f:
         subprocess.run([PY, GEN, str(a.mixed_n)], stdout=f, check=True)

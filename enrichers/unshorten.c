@@ -309,7 +309,10 @@ unshorten_start(void *data, struct slot *s)
 	for (i = 0; i < n; i++) {
 		ut->links[i].ut = ut;
 		ut->links[i].url = links[i];
-		ut->links[i].visited[0] = xstrdup(links[i]);
+		/* Credentials in a link are neither sent nor shown. */
+		ut->links[i].visited[0] = location_strip_userinfo(links[i]);
+		if (ut->links[i].visited[0] == NULL)
+			ut->links[i].visited[0] = xstrdup(links[i]);
 	}
 	for (i = 0; i < n; i++)
 		unshorten_hop(&ut->links[i]);

@@ -609,7 +609,7 @@ fetch_transfer_start(struct fetch_entry *fe)
 
 	/* Whatever state libcurl gets into, the transfer ends. */
 	if (fe->watchdog == NULL &&
-	    (fe->watchdog = evtimer_new(te_base, fetch_watchdog_cb, fe)) ==
+	    (fe->watchdog = evtimer_new(loop_base(), fetch_watchdog_cb, fe)) ==
 	    NULL)
 		fatalx("%s: evtimer_new failed", __func__);
 	ms = opts.timeout_ms + FETCH_WATCHDOG_SLACK_MS;

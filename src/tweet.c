@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <event2/buffer.h>
+#include <event2/event.h>
 
 #include "tweet-enricher.h"
 
@@ -18,7 +19,7 @@ struct slot {
 	struct tweet	*tweet;
 	json_t		*value;
 	char		*error;
-	int		 settled;
+	int		 settled;	/* 1, or 2: failed by --tweet-timeout */
 	int		 kept;		/* --resume: the input's value stays */
 };
 
@@ -34,6 +35,8 @@ struct tweet {
 	int			 notice;	/* written as it is */
 	u_int			 unsettled;
 	u_int			 nerrors;
+	struct event		*deadline;	/* --tweet-timeout */
+	u_int			 late;		/* settles still owed */
 	TAILQ_ENTRY(tweet)	 entry;
 	struct slot		 slots[];
 };
@@ -42,11 +45,14 @@ TAILQ_HEAD(tweets, tweet);
 static struct enrichment	**tweet_enrichments;
 static u_int			  tweet_nenrichments;
 static struct tweets		  tweet_live = TAILQ_HEAD_INITIALIZER(tweet_live);
+/* Written, but an enrichment failed by --tweet-timeout has yet to settle. */
+static struct tweets		  tweet_late = TAILQ_HEAD_INITIALIZER(tweet_late);
 static uint64_t			  tweet_next_seq;
 static FILE			 *tweet_errors_file;	/* --errors */
 static int			  tweet_needs_json; /* an enrichment reads tweets */
 
 static void	tweet_done(struct tweet *);
+static void	tweet_deadline_cb(evutil_socket_t, short, void *);
 static int	tweet_old_errors(json_t *);
 
 /* Set the enrichments applied to every tweet. */
@@ -211,6 +217,8 @@ tweet_new(const char *line, size_t len, u_int n)
 	t->empty = t->merge = t->notice = t->old_errors = 0;
 	t->unsettled = n + 1;
 	t->nerrors = 0;
+	t->deadline = NULL;
+	t->late = 0;
 	for (i = 0; i < n; i++) {
 		t->slots[i].tweet = t;
 		t->slots[i].value = NULL;
@@ -282,6 +290,7 @@ tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
 	struct tweet		*t;
 	struct enrichment	*e;
 	json_t			*root;
+	struct timeval		 tv;
 	char			 reason[256];
 	u_int			 i, n = tweet_nenrichments;
 	int			 flags, kind;
@@ -327,6 +336,14 @@ tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
 	    json_object_get(root, "enrichment_errors") != NULL);
 	t->old_errors = t->merge && tweet_errors_file != NULL &&
 	    tweet_old_errors(root);
+	if (opts.tweet_timeout_ms > 0 && n > 0) {
+		tv.tv_sec = opts.tweet_timeout_ms / 1000;
+		tv.tv_usec = (opts.tweet_timeout_ms % 1000) * 1000;
+		t->deadline = evtimer_new(loop_base(), tweet_deadline_cb, t);
+		if (t->deadline == NULL)
+			fatalx("%s: evtimer_new failed", __func__);
+		evtimer_add(t->deadline, &tv);
+	}
 
 	for (i = 0; i < n; i++) {
 		e = tweet_enrichments[i];
@@ -401,6 +418,16 @@ slot_settle(struct slot *s, json_t *value, const char *fmt, ...)
 	va_list		 ap;
 	char		*masked;
 
+	if (s->settled == 2) {
+		/* Failed by --tweet-timeout already: too late. */
+		json_decref(value);
+		if (--t->late == 0 && t->unsettled == 0 &&
+		    t->deadline == NULL) {
+			TAILQ_REMOVE(&tweet_late, t, entry);
+			free(t);
+		}
+		return;
+	}
 	if (s->settled)
 		fatalx("%s: enrichment settled twice", __func__);
 	s->settled = 1;
@@ -446,12 +473,41 @@ tweet_old_errors(json_t *root)
 	return (0);
 }
 
+/* --tweet-timeout: fail every enrichment of the tweet still pending. */
+static void
+tweet_deadline_cb(__unused evutil_socket_t fd, __unused short events,
+    void *arg)
+{
+	struct tweet	*t = arg;
+	struct slot	*s;
+	u_int		 i;
+
+	for (i = 0; i < tweet_nenrichments; i++) {
+		s = &t->slots[i];
+		if (s->settled)
+			continue;
+		s->settled = 2;
+		slot_set_value(s, NULL);
+		xasprintf(&s->error, "tweet timeout: not done within %ld ms",
+		    opts.tweet_timeout_ms);
+		t->nerrors++;
+		t->late++;
+		t->unsettled--;
+		stats.enrichments++;
+		stats.enrichment_errors++;
+	}
+	if (t->unsettled == 0)
+		tweet_done(t);
+}
+
 /* Every enrichment has settled: on to the output (and --errors). */
 static void
 tweet_done(struct tweet *t)
 {
 	struct evbuffer	*b;
 
+	if (t->deadline != NULL)
+		evtimer_del(t->deadline);
 	TAILQ_REMOVE(&tweet_live, t, entry);
 	if (tweet_errors_file != NULL && (t->nerrors > 0 || t->old_errors)) {
 		if ((b = evbuffer_new()) == NULL)
@@ -575,7 +631,19 @@ tweet_free(struct tweet *t)
 
 	for (i = 0; i < tweet_nenrichments; i++) {
 		json_decref(t->slots[i].value);
+		t->slots[i].value = NULL;
 		free(t->slots[i].error);
+		t->slots[i].error = NULL;
+	}
+	if (t->deadline != NULL) {
+		event_free(t->deadline);
+		t->deadline = NULL;
+	}
+	if (t->late > 0) {
+		/* Its enrichments still hold the slots: free it after them. */
+		t->unsettled = 0;
+		TAILQ_INSERT_TAIL(&tweet_late, t, entry);
+		return;
 	}
 	free(t);
 }
@@ -588,6 +656,11 @@ tweet_free_all(void)
 
 	while ((t = TAILQ_FIRST(&tweet_live)) != NULL) {
 		TAILQ_REMOVE(&tweet_live, t, entry);
+		t->late = 0;
 		tweet_free(t);
+	}
+	while ((t = TAILQ_FIRST(&tweet_late)) != NULL) {
+		TAILQ_REMOVE(&tweet_late, t, entry);
+		free(t);
 	}
 }

@@ -453,6 +453,8 @@ server_start(struct proc *p)
 	argv[1] = NULL;
 	proc_start(p, argv, -1);
 	ck_assert(proc_wait_output(p, "\n", 0));
+	if (strchr(p->obuf, ' ') != NULL)
+		server_port2 = atoi(strchr(p->obuf, ' ') + 1);
 	return (atoi(p->obuf));
 }
 
@@ -563,6 +565,7 @@ free_port(void)
  * (its stdin closed) after. */
 struct proc	server;
 int		server_port;
+int		server_port2;	/* the server's second port */
 
 void
 server_setup(void)

@@ -54,6 +54,7 @@ int		 free_port(void);
 
 extern struct proc server;
 extern int	 server_port;
+extern int	 server_port2;
 void		 server_setup(void);
 void		 server_teardown(void);
 int		 server_start(struct proc *);

@@ -1,6 +1,8 @@
 /*
- * The test HTTP server (libevent evhttp): binds 127.0.0.1 on a free port,
- * prints the port on stdout and serves until its stdin closes. Endpoints:
+ * The test HTTP server (libevent evhttp): binds 127.0.0.1 on two free
+ * ports, prints them on stdout ("P1 P2") and serves the same endpoints on
+ * both until its stdin closes; each port counts its own requests (two
+ * ports are two origins, for cross-origin redirects). Endpoints:
  *
  *   /json...             200 JSON: method, uri, a request number
  *   /echo                200 JSON: method, uri, body, user agent, X-Test
@@ -23,7 +25,13 @@
  *   /close               200 with "Connection: close"
  *   /random              for soaks: 0-100 ms latency, 3% 503, 1% reset,
  *                        0.5% hang, 2% redirect
- *   /count               JSON: requests, max_concurrent, current
+ *   /count               JSON: requests, max_concurrent, current, and
+ *                        credentials: requests that carried Authorization,
+ *                        Cookie, Proxy-Authorization or X-Test (this port)
+ *   /headers             200 JSON: every request header, name: value
+ *   /to?URL              302 to URL (percent-decoded), as given
+ *   /noloc               302 without a Location
+ *   /bigloc/N            302 to /json?aaa... N bytes long
  *   /log                 JSON array: every request so far (but /count and
  *                        /log): method, uri, host, authorization, cookie,
  *                        x_test, proxied, ms (wall clock, milliseconds)
@@ -37,6 +45,7 @@
  * would: as if for /path, and logged with proxied set.
  */
 
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -59,6 +68,8 @@
 
 static struct event_base	*base;
 static long			 total, current, max_concurrent;
+static long			 port_total[2];	/* requests on each port */
+static long			 port_creds[2];	/* ... with credentials */
 
 struct counter {
 	char		*key;
@@ -238,6 +249,29 @@ echo(struct evhttp_request *req, const char *uri)
 	evbuffer_free(b);
 }
 
+/* Every request header as a JSON object. */
+static void
+headers(struct evhttp_request *req)
+{
+	struct evkeyvalq	*h = evhttp_request_get_input_headers(req);
+	struct evkeyval		*kv;
+	struct evbuffer		*b = evbuffer_new();
+	int			 first = 1;
+
+	evbuffer_add(b, "{", 1);
+	TAILQ_FOREACH(kv, h, next) {
+		if (!first)
+			evbuffer_add(b, ",", 1);
+		first = 0;
+		json_escape(b, kv->key, strlen(kv->key));
+		evbuffer_add(b, ":", 1);
+		json_escape(b, kv->value, strlen(kv->value));
+	}
+	evbuffer_add(b, "}", 1);
+	reply(req, 200, "application/json", b);
+	evbuffer_free(b);
+}
+
 /* Reset the connection: no response at all. */
 static void
 reset(struct evhttp_request *req)
@@ -323,10 +357,10 @@ serve(struct evhttp_request *req, void *arg)
 {
 	const char	*full = evhttp_request_get_uri(req);
 	char		 uri[1024], key[256], to[300], h[32], *big;
-	long		 n, k, s;
+	long		 n, k, s, *mine = arg, *creds;
 	int		 proxied = 0;
+	struct evkeyvalq *hdrs = evhttp_request_get_input_headers(req);
 
-	(void)arg;
 	/* A proxy request: serve the path of the absolute URI. */
 	if (strncmp(full, "http://", 7) == 0) {
 		proxied = 1;
@@ -353,10 +387,18 @@ serve(struct evhttp_request *req, void *arg)
 	if (strcmp(uri, "/count") == 0) {
 		current++;
 		reply_text(req, 200, "application/json", "{\"requests\":%ld,"
-		    "\"max_concurrent\":%ld,\"current\":%ld}", total,
-		    max_concurrent, current - 1);
+		    "\"max_concurrent\":%ld,\"current\":%ld,\"credentials\":"
+		    "%ld}", *mine, max_concurrent, current - 1,
+		    port_creds[mine - port_total]);
 		return;
 	}
+	(*mine)++;
+	creds = &port_creds[mine - port_total];
+	if (evhttp_find_header(hdrs, "Authorization") != NULL ||
+	    evhttp_find_header(hdrs, "Cookie") != NULL ||
+	    evhttp_find_header(hdrs, "Proxy-Authorization") != NULL ||
+	    evhttp_find_header(hdrs, "X-Test") != NULL)
+		(*creds)++;
 	total++;
 	if (++current > max_concurrent)
 		max_concurrent = current;
@@ -479,6 +521,21 @@ serve(struct evhttp_request *req, void *arg)
 			evbuffer_free(b);
 		}
 		free(big);
+	} else if (strcmp(uri, "/headers") == 0)
+		headers(req);
+	else if (strcmp(uri, "/to") == 0 && strchr(full, '?') != NULL) {
+		big = evhttp_decode_uri(strchr(full, '?') + 1);
+		redirect(req, 302, big);
+		free(big);
+	} else if (strcmp(uri, "/noloc") == 0)
+		reply_text(req, 302, "text/plain", "moved, but where?");
+	else if (sscanf(uri, "/bigloc/%ld", &n) == 1 && n > 6) {
+		big = malloc(n + 1);
+		memcpy(big, "/json?", 6);
+		memset(big + 6, 'a', n - 6);
+		big[n] = '\0';
+		redirect(req, 302, big);
+		free(big);
 	} else if (strcmp(uri, "/close") == 0) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "Connection", "close");
@@ -498,27 +555,18 @@ stdin_closed(evutil_socket_t fd, short events, void *arg)
 		event_base_loopbreak(base);
 }
 
-int
-main(void)
+/* Listen on 127.0.0.1 on a free port, counting into *count; the port. */
+static int
+listen_on(struct evhttp **http, long *count)
 {
-	struct evhttp		*http;
 	struct sockaddr_in	 sin;
 	socklen_t		 len = sizeof sin;
-	struct event		*ev;
-	struct event_config	*cfg;
 	int			 fd, one = 1;
 
-	signal(SIGPIPE, SIG_IGN);
-	/* Precise timers: /latency/50 should take 50 ms, not 51 or 52. */
-	cfg = event_config_new();
-	event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER);
-	base = event_base_new_with_config(cfg);
-	event_config_free(cfg);
-	request_log = evbuffer_new();
-	http = evhttp_new(base);
-	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+	*http = evhttp_new(base);
+	evhttp_set_allowed_methods(*http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
 	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE);
-	evhttp_set_gencb(http, serve, NULL);
+	evhttp_set_gencb(*http, serve, count);
 
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -529,14 +577,34 @@ main(void)
 	    listen(fd, 4096) != 0 ||
 	    getsockname(fd, (struct sockaddr *)&sin, &len) != 0) {
 		perror("testserver");
-		return (1);
+		exit(1);
 	}
 	evutil_make_socket_nonblocking(fd);
-	if (evhttp_accept_socket(http, fd) != 0) {
+	if (evhttp_accept_socket(*http, fd) != 0) {
 		fprintf(stderr, "testserver: evhttp_accept_socket failed\n");
-		return (1);
+		exit(1);
 	}
-	printf("%d\n", ntohs(sin.sin_port));
+	return (ntohs(sin.sin_port));
+}
+
+int
+main(void)
+{
+	struct evhttp		*http, *http2;
+	struct event		*ev;
+	struct event_config	*cfg;
+	int			 p1, p2;
+
+	signal(SIGPIPE, SIG_IGN);
+	/* Precise timers: /latency/50 should take 50 ms, not 51 or 52. */
+	cfg = event_config_new();
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER);
+	base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	request_log = evbuffer_new();
+	p1 = listen_on(&http, &port_total[0]);
+	p2 = listen_on(&http2, &port_total[1]);
+	printf("%d %d\n", p1, p2);
 	fflush(stdout);
 
 	ev = event_new(base, 0, EV_READ | EV_PERSIST, stdin_closed, NULL);
@@ -544,6 +612,7 @@ main(void)
 	event_base_dispatch(base);
 	event_free(ev);
 	evhttp_free(http);
+	evhttp_free(http2);
 	event_base_free(base);
 	return (0);
 }
