@@ -148,7 +148,7 @@ START_TEST(test_header_scoping)
 	b = fmt("http:url=%s,as=b", srv("/json/b"));
 	te_run(&p, in, "-e", a, "-e", b, "-e", "unshorten",
 	    "--header", "Authorization: Bearer g10bal", "--header",
-	    "Cookie: c=1", NULL);
+	    "Cookie: c=1", "--allow-net", "127.0.0.0/8", NULL);
 	ck_assert_msg(p.status == 0, "%s", p.ebuf);
 	log = server_log(server_port);
 	ck_assert_uint_eq(json_array_size(log), 4);
