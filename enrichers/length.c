@@ -1,56 +1,141 @@
 /*
- * The length enricher: the length of a string field in Unicode code points.
+ * The length enricher: the length of a string field in Unicode code points,
+ * or (count=twitter) the weighted length twitter-text v3 gives the tweet's
+ * own full text (twtext.c), optionally with whether it is a valid tweet.
  */
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "enricher.h"
 
 static const char *const length_keys[] = {
-	"field", "JSON pointer to the text (default /body)",
+	"field", "JSON pointer to the text (default /body; for "
+	    "count=twitter the tweet's full text)",
+	"count", "codepoints (default) or twitter (v3 weighted length)",
+	"valid", "yes: {\"weighted\":N,\"valid\":B} (count=twitter only)",
 	NULL
+};
+
+struct length_conf {
+	char		*field;		/* NULL: the tweet's full text */
+	int		 twitter;	/* count=twitter */
+	int		 valid;		/* valid=yes */
+	struct twtext	*tw;
 };
 
 static void *
 length_configure(struct spec *sp, char **cause)
 {
-	const char	*field = spec_get(sp, "field");
+	struct length_conf	*lc;
+	const char		*field = spec_get(sp, "field");
+	const char		*count = spec_get(sp, "count");
+	const char		*valid = spec_get(sp, "valid");
 
-	if (field == NULL)
-		field = "/body";
-	if (!pointer_valid(field)) {
-		xasprintf(cause, "length: bad JSON pointer: %s", field);
+	if (count != NULL && strcmp(count, "codepoints") != 0 &&
+	    strcmp(count, "twitter") != 0) {
+		xasprintf(cause, "length: count must be codepoints or "
+		    "twitter: %s", count);
 		return (NULL);
 	}
-	return (xstrdup(field));
+	if (valid != NULL && strcmp(valid, "yes") != 0 &&
+	    strcmp(valid, "no") != 0) {
+		xasprintf(cause, "length: valid must be yes or no: %s", valid);
+		return (NULL);
+	}
+	lc = xcalloc(1, sizeof *lc);
+	lc->twitter = count != NULL && strcmp(count, "twitter") == 0;
+	lc->valid = valid != NULL && strcmp(valid, "yes") == 0;
+	if (lc->valid && !lc->twitter) {
+		xasprintf(cause, "length: valid=yes needs count=twitter");
+		free(lc);
+		return (NULL);
+	}
+	if (field == NULL && !lc->twitter)
+		field = "/body";
+	if (field != NULL && !pointer_valid(field)) {
+		xasprintf(cause, "length: bad JSON pointer: %s", field);
+		free(lc);
+		return (NULL);
+	}
+	lc->field = field != NULL ? xstrdup(field) : NULL;
+	if (lc->twitter)
+		lc->tw = twtext_new();
+	return (lc);
 }
 
-/* Count code points: every byte that does not continue a UTF-8 sequence. */
+static void
+length_free(void *data)
+{
+	struct length_conf	*lc = data;
+
+	twtext_free(lc->tw);
+	free(lc->field);
+	free(lc);
+}
+
+/* Only a field needs the parsed tweet; the full text is read raw. */
+static int
+length_uses_tweet(void *data)
+{
+	struct length_conf	*lc = data;
+
+	return (lc->field != NULL);
+}
+
 static void
 length_start(void *data, struct slot *s)
 {
-	const char	*text;
-	char		*cause;
-	size_t		 len, i, n = 0;
+	struct length_conf	*lc = data;
+	const char		*text;
+	char			*cause;
+	size_t			 len, i, n = 0;
+	long			 w;
+	int			 valid;
+	json_t			*v;
 
-	if (pointer_string(slot_root(s), data, &text, &len, &cause) != 0) {
-		slot_settle(s, NULL, "%s", cause);
-		free(cause);
+	if (lc->field != NULL) {
+		if (pointer_string(slot_root(s), lc->field, &text, &len,
+		    &cause) != 0)
+			goto fail;
+	} else if (tweetraw_text(s, &text, &len, &cause) != 0)
+		goto fail;
+	if (!lc->twitter) {
+		/* Code points: bytes that do not continue a sequence. */
+		for (i = 0; i < len; i++) {
+			if (((u_char)text[i] & 0xc0) != 0x80)
+				n++;
+		}
+		slot_settle(s, json_integer(n), NULL);
 		return;
 	}
-	for (i = 0; i < len; i++) {
-		if (((u_char)text[i] & 0xc0) != 0x80)
-			n++;
+	if ((w = twtext_weighted_length(lc->tw, text, len, &valid)) < 0) {
+		slot_settle(s, NULL, "length: the text cannot be normalised");
+		return;
 	}
-	slot_settle(s, json_integer(n), NULL);
+	if (!lc->valid) {
+		slot_settle(s, json_integer(w), NULL);
+		return;
+	}
+	v = json_object();
+	json_object_set_new(v, "weighted", json_integer(w));
+	json_object_set_new(v, "valid", json_boolean(valid));
+	slot_settle(s, v, NULL);
+	return;
+
+fail:
+	slot_settle(s, NULL, "%s", cause);
+	free(cause);
 }
 
 const struct enricher length_enricher = {
 	.name = "length",
 	.kind = ENRICHER_INLINE,
-	.help = "length in Unicode code points of a string field",
+	.help = "length of the text: code points, or as Twitter counts it",
 	.keys = length_keys,
 	.configure = length_configure,
 	.start = length_start,
-	.free = free,
+	.free = length_free,
+	.uses_tweet = length_uses_tweet,
+	.cleanup = tweetraw_cleanup,
 };

@@ -12,6 +12,8 @@ extern const struct enricher sleep_enricher;
 extern const struct enricher sha256_enricher;
 extern const struct enricher http_enricher;
 extern const struct enricher unshorten_enricher;
+extern const struct enricher type_enricher;
+extern const struct enricher entities_enricher;
 
 const struct enricher *const registry_enrichers[] = {
 	&test_enricher,
@@ -20,5 +22,7 @@ const struct enricher *const registry_enrichers[] = {
 	&sha256_enricher,
 	&http_enricher,
 	&unshorten_enricher,
+	&type_enricher,
+	&entities_enricher,
 	NULL
 };

@@ -59,6 +59,8 @@ struct enricher {
 
 /* The slot of one enrichment of one tweet (tweet.c). */
 json_t		*slot_root(struct slot *);
+const char	*slot_line(struct slot *, size_t *);
+uint64_t	 slot_seq(struct slot *);
 void		*slot_data(struct slot *);
 void		 slot_set_value(struct slot *, json_t *);
 void		 slot_settle(struct slot *, json_t *, const char *, ...)
@@ -172,6 +174,17 @@ unsigned int	 twtext_extract(struct twtext *, const char *, size_t, int);
 const struct twtext_entity *twtext_entity(struct twtext *, unsigned int);
 long		 twtext_weighted_length(struct twtext *, const char *, size_t,
 		     int *);
+
+/*
+ * What the tweet-aware enrichers read of a tweet straight from its text,
+ * without parsing it (tweetraw.c): its type, its own full text, and its own
+ * entity lists as {"hashtags", "mentions", "urls", "cashtags"} arrays of
+ * strings (NULL if it has none). Valid only inside start.
+ */
+const char	*tweetraw_type(struct slot *, char **);
+int		 tweetraw_text(struct slot *, const char **, size_t *, char **);
+json_t		*tweetraw_entities(struct slot *, char **);
+void		 tweetraw_cleanup(void);
 
 /* Does a string hold the value of a ${NAME} secret? (secret.c) */
 int		 secret_in(const char *);

@@ -391,6 +391,21 @@ slot_root(struct slot *s)
 	return (s->tweet->root);
 }
 
+/* The tweet's text as read (valid JSON); valid only inside start. */
+const char *
+slot_line(struct slot *s, size_t *len)
+{
+	*len = s->tweet->len;
+	return (s->tweet->line);
+}
+
+/* The tweet's number in input order, for caching what is read of it. */
+uint64_t
+slot_seq(struct slot *s)
+{
+	return (s->tweet->seq);
+}
+
 /* The configured state of the enrichment a slot belongs to. */
 void *
 slot_data(struct slot *s)

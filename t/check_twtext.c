@@ -18,6 +18,10 @@
 #include "tweet-enricher.h"
 #include "run.h"
 
+#ifndef nitems
+#define nitems(a) (sizeof (a) / sizeof (a)[0])
+#endif
+
 static json_t	*conf;
 
 static void
@@ -257,6 +261,153 @@ START_TEST(test_entities)
 }
 END_TEST
 
+
+/* The value of enrichment name on output line i. */
+static json_t *
+value_at(struct proc *p, u_int i, const char *name)
+{
+	json_t	*j = line_of(p, i), *v;
+
+	v = json_object_get(json_object_get(j, "enrichments"), name);
+	ck_assert_msg(v != NULL, "line %u has no %s", i, name);
+	json_incref(v);
+	json_decref(j);
+	return (v);
+}
+
+/* Fixtures in each format, shaped as the real samples are. */
+static const char tweets[] =
+    /* 0: v1.1 extended: the full text, not the truncated one */
+    "{\"id_str\":\"1\",\"text\":\"short #no\",\"truncated\":true,"
+    "\"in_reply_to_status_id_str\":null,\"user\":{\"text\":\"#user\"},"
+    "\"extended_tweet\":{\"full_text\":\"long #yes @bob http://x.com/a"
+    " $AB \\ud83d\\ude00\",\"entities\":{\"hashtags\":[{\"text\":\"yes\"}],"
+    "\"user_mentions\":[{\"screen_name\":\"bob\"}],\"urls\":[{\"url\":"
+    "\"http://x.com/a\"}],\"symbols\":[{\"text\":\"AB\"}]}}}\n"
+    /* 1: v1.1 retweet of a quote: a retweet */
+    "{\"id_str\":\"2\",\"text\":\"RT @a: hi\",\"retweeted_status\":{\"id_str\":"
+    "\"3\"},\"quoted_status\":{\"id_str\":\"4\"},\"is_quote_status\":true}\n"
+    /* 2: v1.1 reply that quotes: a quote */
+    "{\"id_str\":\"5\",\"text\":\"@a yes\",\"in_reply_to_status_id_str\":\"9\","
+    "\"is_quote_status\":true}\n"
+    /* 3: v1.1 reply, full_text, key written with an escape */
+    "{\"id_str\":\"6\",\"full_\\u0074ext\":\"@a #x\",\"in_reply_to_status_id\":"
+    "9}\n"
+    /* 4: Gnip share */
+    "{\"verb\":\"share\",\"body\":\"RT @a: #b\",\"object\":{\"body\":\"#b\"}}\n"
+    /* 5: Gnip post with long_object, replying */
+    "{\"verb\":\"post\",\"body\":\"short\",\"inReplyTo\":{\"link\":\"x\"},"
+    "\"long_object\":{\"body\":\"long #tag\",\"twitter_entities\":{"
+    "\"hashtags\":[{\"text\":\"tag\"}]}}}\n"
+    /* 6: twarc2 line: a reply that quotes */
+    "{\"data\":{\"id\":\"7\",\"text\":\"t #v2 @c\",\"referenced_tweets\":["
+    "{\"type\":\"replied_to\",\"id\":\"1\"},{\"type\":\"quoted\",\"id\":\"2\"}],"
+    "\"entities\":{\"hashtags\":[{\"tag\":\"v2\"}],\"mentions\":[{"
+    "\"username\":\"c\"}]}},\"includes\":{}}\n"
+    /* 7: v2 bare, note_tweet */
+    "{\"id\":\"8\",\"text\":\"x\",\"author_id\":\"1\",\"note_tweet\":{\"text\":"
+    "\"note $XY\"}}\n"
+    /* 8: not a tweet */
+    "{\"foo\":1}\n";
+
+START_TEST(test_enrich_type)
+{
+	struct proc	 p;
+	const char	*want[] = { "original", "retweet", "quote", "reply",
+	    "retweet", "reply", "quote", "original" };
+	json_t		*v, *j;
+	u_int		 i;
+
+	te_run(&p, tweets, "-k", "-e", "type", NULL);
+	ck_assert_int_eq(p.status, 0);
+	for (i = 0; i < nitems(want); i++) {
+		v = value_at(&p, i, "type");
+		ck_assert_str_eq(json_string_value(v), want[i]);
+		json_decref(v);
+	}
+	j = line_of(&p, 8);
+	ck_assert(json_is_string(json_object_get(json_object_get(j,
+	    "enrichment_errors"), "type")));
+	json_decref(j);
+	proc_free(&p);
+}
+END_TEST
+
+START_TEST(test_enrich_entities)
+{
+	struct proc	 p;
+	json_t		*v;
+	char		*s;
+
+	te_run(&p, tweets, "-k", "-e", "entities", "-e",
+	    "entities:source=data,as=data", NULL);
+	ck_assert_int_eq(p.status, 0);
+	v = value_at(&p, 0, "entities");
+	s = json_dumps(v, JSON_COMPACT);
+	ck_assert_str_eq(s, "{\"hashtags\":[\"yes\"],\"mentions\":[\"bob\"],"
+	    "\"urls\":[\"http://x.com/a\"],\"cashtags\":[\"AB\"]}");
+	free(s);
+	json_decref(v);
+	/* The tweet's own lists, in the same shape. */
+	v = value_at(&p, 0, "data");
+	s = json_dumps(v, JSON_COMPACT);
+	ck_assert_str_eq(s, "{\"hashtags\":[\"yes\"],\"mentions\":[\"bob\"],"
+	    "\"urls\":[\"http://x.com/a\"],\"cashtags\":[\"AB\"]}");
+	free(s);
+	json_decref(v);
+	v = value_at(&p, 3, "entities");
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(v,
+	    "hashtags"), 0)), "x");
+	json_decref(v);
+	v = value_at(&p, 5, "entities");
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(v,
+	    "hashtags"), 0)), "tag");
+	json_decref(v);
+	v = value_at(&p, 6, "data");
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(v,
+	    "mentions"), 0)), "c");
+	json_decref(v);
+	v = value_at(&p, 7, "entities");
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(v,
+	    "cashtags"), 0)), "XY");
+	json_decref(v);
+	proc_free(&p);
+
+	te_run(&p, "{}\n", "-e", "entities:source=nope", NULL);
+	ck_assert_int_eq(p.status, 2);
+	proc_free(&p);
+}
+END_TEST
+
+START_TEST(test_enrich_length)
+{
+	struct proc	 p;
+	json_t		*v;
+
+	te_run(&p, tweets, "-k", "-e", "length:count=twitter", "-e",
+	    "length:count=twitter,valid=yes,as=v", "-e",
+	    "length:count=twitter,field=/text,as=f", NULL);
+	ck_assert_int_eq(p.status, 0);
+	/* 20 characters, a URL (23) and an emoji (2), as twitter-text. */
+	v = value_at(&p, 0, "length");
+	ck_assert_int_eq(json_integer_value(v), 45);
+	json_decref(v);
+	v = value_at(&p, 0, "v");
+	ck_assert_int_eq(json_integer_value(json_object_get(v, "weighted")),
+	    45);
+	ck_assert(json_is_true(json_object_get(v, "valid")));
+	json_decref(v);
+	v = value_at(&p, 0, "f");
+	ck_assert_int_eq(json_integer_value(v), 9);
+	json_decref(v);
+	proc_free(&p);
+
+	te_run(&p, "{}\n", "-e", "length:valid=yes", NULL);
+	ck_assert_int_eq(p.status, 2);
+	proc_free(&p);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -270,6 +421,12 @@ main(void)
 	tcase_add_test(tc, test_cashtags);
 	tcase_add_test(tc, test_weighted);
 	tcase_add_test(tc, test_entities);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("enrichers");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_enrich_type);
+	tcase_add_test(tc, test_enrich_entities);
+	tcase_add_test(tc, test_enrich_length);
 	suite_add_tcase(s, tc);
 	rc = run_suite(s);
 	json_decref(conf);
