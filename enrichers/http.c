@@ -19,6 +19,7 @@ static const char *const http_keys[] = {
 	"select", "JSON pointer into the response: the part to keep",
 	"ok", "other statuses that are answers, not errors: 404,410",
 	"status", "yes: the value is {\"status\":N,\"body\":...}",
+	"rate", "start at most N of this enrichment's requests a second",
 	NULL
 };
 
@@ -133,6 +134,8 @@ http_configure(struct spec *sp, char **cause)
 			goto fail;
 		}
 	}
+	if (fetch_rate(sp, &hc->req, cause) != 0)
+		goto fail;
 	hc->req.method = hc->method;
 	/* The path goes as written: a value cannot remove a segment. */
 	hc->req.flags = FETCH_FOLLOW|FETCH_PATH_AS_IS;

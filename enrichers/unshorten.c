@@ -18,6 +18,7 @@
 static const char *const unshorten_keys[] = {
 	"header", "'Name: value' request header (repeatable; never "
 	    "credentials)",
+	"rate", "start at most N of this enrichment's requests a second",
 	NULL
 };
 
@@ -83,6 +84,11 @@ unshorten_configure(struct spec *sp, char **cause)
 		}
 	}
 	uc = xcalloc(1, sizeof *uc);
+	if (fetch_rate(sp, &uc->head, cause) != 0) {
+		free(uc);
+		return (NULL);
+	}
+	uc->get.pacer = uc->head.pacer;
 	uc->head.method = "HEAD";
 	uc->head.flags = FETCH_POLICY;
 	uc->head.headers = fetch_headers(sp, 0);

@@ -102,10 +102,12 @@ char		*template_expand(struct template *, json_t *,
 #define FETCH_MAX_URL 65536	/* longest URL requested */
 #define FETCH_REFUSED "destination not allowed"
 struct curl_slist;		/* opaque: made by fetch_headers */
+struct pacer;			/* opaque: made by fetch_rate */
 struct fetch_request {
 	const char		*method;
 	struct curl_slist	*headers;
 	int			 flags;
+	struct pacer		*pacer;		/* rate=, or NULL */
 };
 
 /* What came of a request; valid only during the callback. */
@@ -126,6 +128,7 @@ void		 fetch_excerpt(const struct fetch_result *, char *, size_t);
 char		*fetch_resolve(const char *, const char *);
 struct curl_slist *fetch_headers(struct spec *, int);
 void		 fetch_headers_free(struct curl_slist *);
+int		 fetch_rate(struct spec *, struct fetch_request *, char **);
 
 /* location.c */
 char		*location_strip_userinfo(const char *);

@@ -12,6 +12,8 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -34,6 +36,7 @@ enum fetch_state {
 	FETCH_QUEUED,		/* waiting for a transfer slot */
 	FETCH_RUNNING,
 	FETCH_BACKOFF,		/* waiting to retry */
+	FETCH_HELD,		/* on a pacer, waiting for its turn */
 	FETCH_DONE		/* answered: cached, or about to go */
 };
 
@@ -61,6 +64,13 @@ struct fetch_entry {
 	struct event			*retry_ev;
 	struct event			*watchdog;
 	struct fetch_easy		*easy;
+	struct pace_item		 pitem;		/* FETCH_HELD */
+	double				 quota_since;	/* first stopped */
+
+	/* Quota headers of the response. */
+	long				 rl_remaining;	/* -1: none */
+	long long			 rl_reset;	/* epoch s; -1: none */
+	long long			 rl_reset_in;	/* seconds; -1: none */
 
 	/* Redirects followed here (FETCH_FOLLOW). */
 	char				*hop_url;	/* NULL: url */
@@ -120,6 +130,12 @@ static u_int			 fetch_nsocks;
 static int			 fetch_in_timer;	/* in fetch_timer_cb */
 
 static void	fetch_pump(void);
+static void	fetch_trim(void);
+
+/* The cache file (--cache-file) behind the memory cache, and its flush. */
+static struct cachefile		*fetch_cf;
+static struct event		*fetch_cf_ev;
+#define FETCH_CF_FLUSH_MS 100
 static void	fetch_schedule_pump(double);
 static void	fetch_finish(struct fetch_entry *);
 static void	fetch_transfer_done(struct fetch_entry *, CURLcode);
@@ -434,6 +450,31 @@ fetch_write_cb(char *ptr, size_t size, size_t nmemb, void *userp)
 	return (n);
 }
 
+/* A header's value as a whole number >= 0, or -1. */
+static long long
+fetch_header_number(const char *p, size_t n)
+{
+	char		 buf[32];
+	char		*end;
+	long long	 v;
+
+	while (n > 0 && (*p == ' ' || *p == '\t')) {
+		p++;
+		n--;
+	}
+	while (n > 0 && (p[n - 1] == '\r' || p[n - 1] == '\n' ||
+	    p[n - 1] == ' '))
+		n--;
+	if (n == 0 || n >= sizeof buf)
+		return (-1);
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	v = strtoll(buf, &end, 10);
+	if (*end != '\0' || v < 0 || *buf == '-')
+		return (-1);
+	return (v);
+}
+
 /* A header line: keep Location (curl has no redirect URL for a transfer
  * stopped early, as FETCH_NO_BODY does). */
 static size_t
@@ -446,7 +487,15 @@ fetch_header_cb(char *ptr, size_t size, size_t nmemb, void *userp)
 		free(fe->location);
 		fe->location = NULL;
 		fe->location_long = 0;
-	} else if (n > 9 && strncasecmp(ptr, "Location:", 9) == 0) {
+		fe->rl_remaining = fe->rl_reset = fe->rl_reset_in = -1;
+	} else if (n > 23 && strncasecmp(ptr, "x-rate-limit-remaining:",
+	    23) == 0)
+		fe->rl_remaining = fetch_header_number(ptr + 23, n - 23);
+	else if (n > 19 && strncasecmp(ptr, "x-rate-limit-reset:", 19) == 0)
+		fe->rl_reset = fetch_header_number(ptr + 19, n - 19);
+	else if (n > 16 && strncasecmp(ptr, "ratelimit-reset:", 16) == 0)
+		fe->rl_reset_in = fetch_header_number(ptr + 16, n - 16);
+	else if (n > 9 && strncasecmp(ptr, "Location:", 9) == 0) {
 		ptr += 9;
 		n -= 9;
 		while (n > 0 && (*ptr == ' ' || *ptr == '\t')) {
@@ -599,6 +648,7 @@ fetch_transfer_start(struct fetch_entry *fe)
 	}
 
 	fe->state = FETCH_RUNNING;
+	fe->rl_remaining = fe->rl_reset = fe->rl_reset_in = -1;
 	fe->attempts++;
 	fetch_running++;
 	stats.http_requests++;
@@ -618,7 +668,98 @@ fetch_transfer_start(struct fetch_entry *fe)
 	evtimer_add(fe->watchdog, &tv);
 }
 
-/* Start queued transfers while there is room (and --rate allows). */
+/* The longest quota window believed, seconds (a year). */
+#define FETCH_QUOTA_MAX (366 * 86400LL)
+
+/* Requests that failed in the pump, answered once it is done. */
+static struct fetch_list	 fetch_failq = TAILQ_HEAD_INITIALIZER(fetch_failq);
+
+/* A time on the monotonic clock as wall-clock HH:MM:SS. */
+static void
+fetch_hms(double mono, char *buf, size_t size)
+{
+	time_t		t = time(NULL) + (time_t)ceil(mono - fetch_now());
+	struct tm	tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, size, "%H:%M:%S", &tm);
+}
+
+/* A request whose host's quota window ends too late: it fails. */
+static void
+fetch_quota_fail(struct fetch_entry *fe, struct pacer *hp)
+{
+	char	hms[16];
+
+	fetch_hms(pace_paused_until(hp), hms, sizeof hms);
+	free(fe->res.error);
+	xasprintf(&fe->res.error, "quota of %s exhausted until %s, beyond "
+	    "--max-quota-wait (%u s)", pace_name(hp), hms, opts.max_quota_wait);
+	fe->res.status = 429;
+	fe->res.body = "";
+	fe->res.attempts = fe->attempts;
+	stats.http_failures++;
+	stats.http_fail_status++;
+}
+
+/*
+ * May the request start now, as its enrichment's rate=, its host's
+ * --host-rate and quota window allow? If not it is held on the pacer that
+ * stops it (or, past --max-quota-wait, failed) and 0 is returned.
+ */
+static int
+fetch_gate(struct fetch_entry *fe, double now)
+{
+	struct pacer	*gates[2];
+	u_int		 i;
+
+	gates[0] = fe->req->pacer;
+	gates[1] = pace_host(fetch_cur_url(fe), 0);
+	if (gates[1] != NULL && pace_paused(gates[1], now)) {
+		if (fe->quota_since == 0)
+			fe->quota_since = now;
+		if (pace_paused_until(gates[1]) - fe->quota_since >
+		    opts.max_quota_wait) {
+			fetch_quota_fail(fe, gates[1]);
+			TAILQ_INSERT_TAIL(&fetch_failq, fe, qentry);
+			return (0);
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		if (gates[i] == NULL)
+			continue;
+		if (pace_wait(gates[i], now) > 0 ||
+		    (pace_busy(gates[i]) && !fe->pitem.released)) {
+			fe->state = FETCH_HELD;
+			pace_hold(gates[i], &fe->pitem);
+			return (0);
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		if (gates[i] != NULL)
+			pace_book(gates[i], now);
+	}
+	fe->pitem.released = 0;
+	return (1);
+}
+
+/* A pacer gives a held request back: first in the queue. */
+static void
+fetch_release(struct pace_item *it)
+{
+	struct fetch_entry	*fe;
+
+	fe = (struct fetch_entry *)((char *)it -
+	    offsetof(struct fetch_entry, pitem));
+	fe->state = FETCH_QUEUED;
+	TAILQ_INSERT_HEAD(&fetch_queue, fe, qentry);
+	fetch_pump();
+}
+
+/*
+ * Start queued transfers while there is room and --rate allows; a request
+ * its pacers stop is held there, so that other hosts' requests go on.
+ */
 static void
 fetch_pump(void)
 {
@@ -627,18 +768,24 @@ fetch_pump(void)
 
 	while (fetch_running < opts.max_in_flight &&
 	    (fe = TAILQ_FIRST(&fetch_queue)) != NULL) {
+		now = fetch_now();
+		if (opts.rate > 0 && now < fetch_next_start) {
+			fetch_schedule_pump(fetch_next_start - now);
+			break;
+		}
+		TAILQ_REMOVE(&fetch_queue, fe, qentry);
+		if (!fetch_gate(fe, now))
+			continue;
 		if (opts.rate > 0) {
-			now = fetch_now();
-			if (now < fetch_next_start) {
-				fetch_schedule_pump(fetch_next_start - now);
-				return;
-			}
 			if (fetch_next_start < now - 1 / opts.rate)
 				fetch_next_start = now;
 			fetch_next_start += 1 / opts.rate;
 		}
-		TAILQ_REMOVE(&fetch_queue, fe, qentry);
 		fetch_transfer_start(fe);
+	}
+	while ((fe = TAILQ_FIRST(&fetch_failq)) != NULL) {
+		TAILQ_REMOVE(&fetch_failq, fe, qentry);
+		fetch_finish(fe);
 	}
 }
 
@@ -806,6 +953,58 @@ fail:
 	return (0);
 }
 
+/*
+ * Quota headers: a 429 (or a 403 or 420 saying none remain) with a reset
+ * time pauses the host until then and the request waits for it, neither
+ * failed nor retried (1); past --max-quota-wait it fails (-1). A success
+ * saying none remain pauses the host ahead of the 429 (0, as otherwise).
+ */
+static int
+fetch_quota(struct fetch_entry *fe, CURLcode rc, long status,
+    curl_off_t after)
+{
+	struct pacer	*hp;
+	double		 now = fetch_now(), until = 0;
+	int		 refused;
+
+	if (rc != CURLE_OK)
+		return (0);
+	/* Any number may come: a window of more than a year is a year. */
+	if (fe->rl_reset > 0 && fe->rl_reset < FETCH_QUOTA_MAX * 1000LL)
+		until = now + (double)(fe->rl_reset - (long long)time(NULL));
+	else if (fe->rl_reset_in >= 0)
+		until = now + (fe->rl_reset_in > FETCH_QUOTA_MAX ?
+		    FETCH_QUOTA_MAX : fe->rl_reset_in);
+	else if (after > 0)
+		until = now + (after > FETCH_QUOTA_MAX ? FETCH_QUOTA_MAX : after);
+	if (until > now + FETCH_QUOTA_MAX)
+		until = now + FETCH_QUOTA_MAX;
+	refused = status == 429 || ((status == 403 || status == 420) &&
+	    fe->rl_remaining == 0);
+	if (until <= now || (!refused && fe->rl_remaining != 0))
+		return (0);
+	if ((hp = pace_host(fetch_cur_url(fe), 1)) == NULL)
+		return (0);
+	pace_pause(hp, until, now);
+	if (!refused)
+		return (0);
+	if (fe->quota_since == 0)
+		fe->quota_since = now;
+	if (until - fe->quota_since > opts.max_quota_wait) {
+		fetch_quota_fail(fe, hp);
+		return (-1);
+	}
+	fetch_easy_put(fe);
+	fetch_running--;
+	fe->attempts--;		/* not a try: the window was closed */
+	fe->res.len = 0;
+	fe->too_big = fe->got_headers = 0;
+	fe->state = FETCH_QUEUED;
+	TAILQ_INSERT_HEAD(&fetch_queue, fe, qentry);
+	fetch_pump();
+	return (1);
+}
+
 /* A transfer ended: retry it, or answer the waiters. */
 static void
 fetch_transfer_done(struct fetch_entry *fe, CURLcode rc)
@@ -813,12 +1012,15 @@ fetch_transfer_done(struct fetch_entry *fe, CURLcode rc)
 	struct timeval	 tv;
 	curl_off_t	 after = 0;
 	long		 status = 0, ms;
+	int		 quota;
 
 	curl_easy_getinfo(fe->easy->curl, CURLINFO_RESPONSE_CODE, &status);
 	if (rc == CURLE_WRITE_ERROR && fe->got_headers)
 		rc = CURLE_OK;
 	curl_easy_getinfo(fe->easy->curl, CURLINFO_RETRY_AFTER, &after);
-	if (!fe->refused && fetch_retryable(rc, status) &&
+	if ((quota = fetch_quota(fe, rc, status, after)) == 1)
+		return;
+	if (!fe->refused && quota == 0 && fetch_retryable(rc, status) &&
 	    fe->attempts <= opts.retries) {
 		ms = FETCH_BACKOFF_MS << (fe->attempts - 1 < 16 ?
 		    fe->attempts - 1 : 16);
@@ -851,7 +1053,8 @@ fetch_transfer_done(struct fetch_entry *fe, CURLcode rc)
 	fe->res.status = rc == CURLE_OK ? status : 0;
 	fe->res.body = fe->data != NULL ? fe->data : "";
 	fe->res.attempts = fe->attempts;
-	if (rc != CURLE_OK || fe->too_big || status == 429 || status >= 500)
+	if (quota == 0 && (rc != CURLE_OK || fe->too_big || status == 429 ||
+	    status >= 500))
 		fetch_fail(fe, rc);
 	else if (fe->res.error == NULL && fetch_is_redirect(status))
 		fetch_location(fe, &fe->res.location, &fe->res.error);
@@ -888,6 +1091,75 @@ fetch_trim(void)
 		fetch_evict(fe);
 }
 
+/* Write what the cache file gathered. */
+static void
+fetch_cf_flush_cb(__unused evutil_socket_t fd, __unused short events,
+    __unused void *arg)
+{
+	cachefile_flush(fetch_cf);
+}
+
+/* Keep a successful answer (2xx, or a redirect) in the cache file. */
+static void
+fetch_cf_put(struct fetch_entry *fe)
+{
+	struct timeval	tv = { 0, FETCH_CF_FLUSH_MS * 1000 };
+
+	if (fetch_cf == NULL || fe->res.error != NULL || fe->res.status < 200 ||
+	    fe->res.status > 399)
+		return;
+	cachefile_put(fetch_cf, fe->key, fe->keylen, fe->res.status,
+	    fe->res.body, fe->res.len, fe->res.location);
+	if (cachefile_pending(fetch_cf) > 0 &&
+	    !evtimer_pending(fetch_cf_ev, NULL))
+		evtimer_add(fetch_cf_ev, &tv);
+}
+
+/*
+ * An answer from the cache file: it goes into the memory cache (if there
+ * is one) and to the caller at once. The key is taken.
+ */
+static void
+fetch_cf_hit(char *key, size_t keylen, uint32_t hash, size_t url_off,
+    struct cachefile_entry *ce, fetch_cb cb, void *arg)
+{
+	struct fetch_entry	*fe;
+	int			 cache = opts.cache_size > 0;
+
+	fe = xcalloc(1, sizeof *fe);
+	fe->key = key;
+	fe->keylen = keylen;
+	fe->hash = hash;
+	fe->url = key + url_off;
+	TAILQ_INIT(&fe->waiters);
+	fe->data = ce->body;
+	fe->size = ce->bodylen + 1;
+	fe->res.status = ce->status;
+	fe->res.body = fe->data;
+	fe->res.len = ce->bodylen;
+	fe->res.location = ce->location;
+	fe->state = FETCH_DONE;
+	if (cache) {
+		if (fetch_entries + 1 > fetch_table_size)
+			fetch_table_grow();
+		fe->hnext = fetch_table[hash & (fetch_table_size - 1)];
+		fetch_table[hash & (fetch_table_size - 1)] = fe;
+		fetch_entries++;
+		fe->expires = fetch_now() + opts.cache_ttl;
+		fe->bytes = sizeof *fe + fe->keylen + fe->size;
+		TAILQ_INSERT_TAIL(&fetch_lru, fe, qentry);
+		fetch_cached++;
+		fetch_cached_bytes += fe->bytes;
+	}
+	fe->busy++;
+	cb(arg, &fe->res);
+	fe->busy--;
+	if (cache)
+		fetch_trim();
+	else
+		fetch_entry_free(fe);
+}
+
 /* An entry is answered: cache it if it may be, and tell the waiters. */
 static void
 fetch_finish(struct fetch_entry *fe)
@@ -895,6 +1167,7 @@ fetch_finish(struct fetch_entry *fe)
 	int	cache;
 
 	fe->state = FETCH_DONE;
+	fetch_cf_put(fe);
 	cache = opts.cache_size > 0 && fe->res.error == NULL &&
 	    fe->res.status != 429 && fe->res.status < 500;
 	if (cache) {
@@ -935,6 +1208,7 @@ fetch_start(const struct fetch_request *req, const char *url,
 	struct fetch_entry	*fe;
 	struct fetch_waiter	*w;
 	struct fetch_result	 bad;
+	struct cachefile_entry	 ce;
 	struct curl_slist	*h;
 	char			*key = NULL, flags[16], *clean = NULL;
 	size_t			 keylen = 0, keysize = 0, url_off, body_off;
@@ -991,6 +1265,12 @@ fetch_start(const struct fetch_request *req, const char *url,
 		return;
 	}
 
+	if (fe == NULL && fetch_cf != NULL && cachefile_get(fetch_cf, key,
+	    keylen, opts.cache_ttl, &ce) == 1) {
+		fetch_cf_hit(key, keylen, hash, url_off, &ce, cb, arg);
+		return;
+	}
+
 	w = xcalloc(1, sizeof *w);
 	w->cb = cb;
 	w->arg = arg;
@@ -1028,12 +1308,25 @@ fetch_start(const struct fetch_request *req, const char *url,
 void
 fetch_init(void)
 {
+	char	*cause = NULL;
+
 	if (fetch_multi != NULL)
 		return;
 	if ((fetch_multi = curl_multi_init()) == NULL)
 		fatalx("%s: curl_multi_init failed", __func__);
 	fetch_timer = evtimer_new(loop_base(), fetch_timer_cb, NULL);
 	fetch_pump_ev = evtimer_new(loop_base(), fetch_pump_cb, NULL);
+	pace_init(fetch_release);
+	if (opts.cache_file != NULL) {
+		if ((fetch_cf = cachefile_open(opts.cache_file,
+		    opts.cache_file_size, &cause)) == NULL) {
+			log_warnx("%s", cause);
+			exit(2);
+		}
+		fetch_cf_ev = evtimer_new(loop_base(), fetch_cf_flush_cb, NULL);
+		if (fetch_cf_ev == NULL)
+			fatalx("%s: evtimer_new failed", __func__);
+	}
 	if (fetch_timer == NULL || fetch_pump_ev == NULL)
 		fatalx("%s: evtimer_new failed", __func__);
 	fetch_multi_check(curl_multi_setopt(fetch_multi,
@@ -1061,6 +1354,17 @@ fetch_free(void)
 
 	if (fetch_multi == NULL)
 		return;
+	pace_stop();
+	TAILQ_INIT(&fetch_failq);
+	if (fetch_cf != NULL) {
+		cachefile_flush(fetch_cf);
+		cachefile_stats(fetch_cf, &stats.cache_file);
+		stats.cache_file_used = 1;
+		cachefile_close(fetch_cf);
+		fetch_cf = NULL;
+		event_free(fetch_cf_ev);
+		fetch_cf_ev = NULL;
+	}
 	for (i = 0; i < fetch_table_size; i++) {
 		while ((fe = fetch_table[i]) != NULL) {
 			fetch_table[i] = fe->hnext;
@@ -1126,6 +1430,27 @@ void
 fetch_headers_free(struct curl_slist *list)
 {
 	curl_slist_free_all(list);
+}
+
+/* rate=N on an enrichment: a pacer for its requests. */
+int
+fetch_rate(struct spec *sp, struct fetch_request *req, char **cause)
+{
+	const char	*v = spec_get(sp, "rate");
+	char		*end;
+	double		 n;
+
+	if (v == NULL)
+		return (0);
+	errno = 0;
+	n = strtod(v, &end);
+	if (*v == '\0' || *end != '\0' || errno != 0 || !(n > 0 && n <= 1e7)) {
+		xasprintf(cause, "%s: rate= is a number of requests a second "
+		    "(more than 0), not \"%s\"", spec_name(sp), v);
+		return (-1);
+	}
+	req->pacer = pace_rate(spec_name(sp), n);
+	return (0);
 }
 
 /*

@@ -142,6 +142,7 @@ main(int argc, char **argv)
 		registry_free(main_enrichments[i]);
 	free(main_enrichments);
 	options_free();
+	pace_free();
 	curl_global_cleanup();
 	secret_free();
 	registry_cleanup();

@@ -57,6 +57,7 @@ static int	options_version(const char *, char **);
 static int	options_header(const char *, char **);
 static int	options_user_agent(const char *, char **);
 static int	options_error_rate(const char *, char **);
+static int	options_host_rate(const char *, char **);
 
 #define O(f) offsetof(struct options, f)
 #define TIB (1024.0 * 1024 * 1024 * 1024)
@@ -98,6 +99,15 @@ static const struct option_def options_table[] = {
 	  "B", "bytes the cache holds at most", NULL, OPTION_MORE },
 	{ "rate", 0, OPTION_REAL, O(rate), 0, 1e7, NULL, "N",
 	  "start at most N requests a second", NULL, 0 },
+	{ "host-rate", 0, OPTION_LIST, O(host_rates), 0, 0, NULL, "HOST=N",
+	  "at most N requests a second to HOST (repeatable)",
+	  options_host_rate, 0 },
+	{ "max-quota-wait", 0, OPTION_UINT, O(max_quota_wait), 0, 1e7, "900",
+	  "S", "longest wait for a host's quota window", NULL, OPTION_MORE },
+	{ "cache-file", 0, OPTION_STRING, O(cache_file), 0, 0, NULL, "PATH",
+	  "keep responses in an LMDB file across runs", NULL, 0 },
+	{ "cache-file-size", 0, OPTION_BYTES, O(cache_file_size), 1048576,
+	  TIB, "1G", "B", "largest cache file", NULL, OPTION_MORE },
 	{ "max-host-connections", 0, OPTION_UINT, O(max_host_connections), 0,
 	  1e5, NULL, "N", "connections per host (0: no cap)", NULL,
 	  OPTION_MORE },
@@ -111,12 +121,12 @@ static const struct option_def options_table[] = {
 	{ "bad-lines", 0, OPTION_STRING, O(bad_lines), 0, 0, NULL, "FILE",
 	  "copy input lines that are not tweets to FILE", NULL, 0 },
 	{ "errors", 0, OPTION_STRING, O(errors), 0, 0, NULL, "FILE",
-	  "copy tweets with an enrichment error to FILE", NULL, 0 },
+	  "copy tweets with an enrichment error to FILE", NULL, OPTION_MORE },
 	{ "resume", 0, OPTION_FLAG, O(resume), 0, 0, NULL, NULL,
 	  "keep what an earlier run wrote, redo its errors", NULL, 0 },
 	{ "max-error-rate", 0, OPTION_REAL, O(max_error_rate), 0, 1, NULL,
 	  "R", "exit 1 if more than fraction R of enrichments fail",
-	  options_error_rate, 0 },
+	  options_error_rate, OPTION_MORE },
 	{ "allow-net", 0, OPTION_CALL, 0, 0, 0, NULL, "CIDR",
 	  "links and redirects may reach these addresses", netpolicy_allow_net,
 	  0 },
@@ -444,6 +454,28 @@ options_user_agent(const char *arg, char **cause)
 		return (-1);
 	}
 	return (0);
+}
+
+/* --host-rate: HOST=N, N a positive number of requests a second. */
+static int
+options_host_rate(const char *arg, char **cause)
+{
+	const char	*eq = strrchr(arg, '=');
+	char		*end;
+	double		 n;
+
+	if (eq == NULL || eq == arg)
+		goto bad;
+	errno = 0;
+	n = strtod(eq + 1, &end);
+	if (eq[1] == '\0' || *end != '\0' || errno != 0 || !(n > 0 &&
+	    n <= 1e7))
+		goto bad;
+	return (0);
+bad:
+	xasprintf(cause, "--host-rate must be HOST=N (N requests a second, "
+	    "more than 0), not \"%s\"", arg);
+	return (-1);
 }
 
 /* --max-error-rate: note that it was given (0 is a rate too). */

@@ -39,6 +39,7 @@ static void
 stats_progress_line(int last)
 {
 	double	now = loop_elapsed(), dt = now - stats_last_time;
+	char	paused[160];
 
 	if (dt > 0) {
 		stats_rate = (stats.written - stats_last_written) / dt;
@@ -47,11 +48,12 @@ stats_progress_line(int last)
 	}
 	if (last)
 		stats_rate = now > 0 ? stats.written / now : 0;
+	pace_progress(paused, sizeof paused);
 	fprintf(stderr, "\r\033[K%llu read, %llu written, %.0f/s, %llu pending"
-	    ", %llu bad%s", (unsigned long long)stats.read,
+	    ", %llu bad%s%s", (unsigned long long)stats.read,
 	    (unsigned long long)stats.written, stats_rate,
 	    (unsigned long long)stats.pending, (unsigned long long)stats.bad,
-	    last ? "\n" : "");
+	    paused, last ? "\n" : "");
 	fflush(stderr);
 }
 
@@ -151,6 +153,23 @@ stats_print(FILE *f)
 		    "refused", (json_int_t)redis_sink_stats.errors);
 		json_object_set_new(o, "redis", h);
 	}
+	if (stats.cache_file_used) {
+		h = json_pack("{sIsIsIsIsIsIsIsI}",
+		    "hits", (json_int_t)stats.cache_file.hits,
+		    "misses", (json_int_t)stats.cache_file.misses,
+		    "expired", (json_int_t)stats.cache_file.expired,
+		    "stored", (json_int_t)stats.cache_file.stored,
+		    "evicted", (json_int_t)stats.cache_file.evicted,
+		    "corrupt", (json_int_t)stats.cache_file.corrupt,
+		    "entries", (json_int_t)stats.cache_file.entries,
+		    "bytes", (json_int_t)stats.cache_file.bytes);
+		json_object_set_new(o, "cache_file", h);
+	}
+	if ((h = pace_stats()) != NULL)
+		json_object_set_new(o, "hosts", h);
+	if (stats.enrichments_kept > 0)
+		json_object_set_new(o, "enrichments_kept",
+		    json_integer(stats.enrichments_kept));
 	s = json_dumps(o, JSON_COMPACT|JSON_REAL_PRECISION(9));
 	fprintf(f, "%s\n", s);
 	free(s);

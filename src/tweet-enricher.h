@@ -8,6 +8,7 @@
 #define TWEET_ENRICHER_H
 
 #include <sys/types.h>
+#include <sys/queue.h>
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -67,8 +68,27 @@ struct options {
 	long		 claim_idle_ms;
 	u_int		 max_deliveries;
 	long		 tweet_timeout_ms; /* 0: none */
+	char		**host_rates;	/* --host-rate HOST=N */
+	u_int		 nhost_rates;
+	u_int		 max_quota_wait; /* seconds */
+	char		*cache_file;	/* --cache-file */
+	size_t		 cache_file_size;
 };
 extern struct options opts;
+
+/* The cache file's counters (cachefile.c). */
+struct cachefile_stats {
+	uint64_t	 hits;
+	uint64_t	 misses;
+	uint64_t	 expired;
+	uint64_t	 stored;
+	uint64_t	 evicted;
+	uint64_t	 corrupt;	/* entries that failed their checksum */
+	uint64_t	 errors;
+	uint64_t	 write_errors;
+	uint64_t	 entries;
+	uint64_t	 bytes;
+};
 
 /* Counters for --stats and --progress. */
 struct stats {
@@ -80,6 +100,8 @@ struct stats {
 	uint64_t	 enrichment_errors;
 	uint64_t	 enrichments;	/* enrichments settled this run */
 	uint64_t	 enrichments_kept; /* --resume: from the input */
+	struct cachefile_stats cache_file;	/* at the end of the run */
+	int		 cache_file_used;
 	uint64_t	 pending;	/* tweets read, not yet written */
 	uint64_t	 max_pending;
 	uint64_t	 http_requests;	/* requests sent on the network */
@@ -120,18 +142,6 @@ struct cachefile_entry {
 	size_t		 bodylen;
 	char		*location;	/* or NULL */
 };
-struct cachefile_stats {
-	uint64_t	 hits;
-	uint64_t	 misses;
-	uint64_t	 expired;
-	uint64_t	 stored;
-	uint64_t	 evicted;
-	uint64_t	 corrupt;	/* entries that failed their checksum */
-	uint64_t	 errors;
-	uint64_t	 write_errors;
-	uint64_t	 entries;
-	uint64_t	 bytes;
-};
 struct cachefile *cachefile_open(const char *, size_t, char **);
 int		 cachefile_get(struct cachefile *, const char *, size_t, u_int,
 		     struct cachefile_entry *);
@@ -141,6 +151,33 @@ void		 cachefile_flush(struct cachefile *);
 u_int		 cachefile_pending(struct cachefile *);
 void		 cachefile_stats(struct cachefile *, struct cachefile_stats *);
 void		 cachefile_close(struct cachefile *);
+
+/* pace.c */
+struct pacer;
+struct pace_item {
+	TAILQ_ENTRY(pace_item)	 entry;
+	struct pacer		*pacer;		/* holding it */
+	int			 released;	/* its turn came */
+};
+typedef void	(*pace_release_cb)(struct pace_item *);
+double		 pace_now(void);
+void		 pace_init(pace_release_cb);
+void		 pace_arm(struct pacer *);
+struct pacer	*pace_rate(const char *, double);
+void		 pace_host_of(const char *, char *, size_t);
+struct pacer	*pace_host(const char *, int);
+double		 pace_wait(struct pacer *, double);
+int		 pace_paused(struct pacer *, double);
+double		 pace_paused_until(struct pacer *);
+const char	*pace_name(struct pacer *);
+void		 pace_hold(struct pacer *, struct pace_item *);
+int		 pace_busy(struct pacer *);
+void		 pace_book(struct pacer *, double);
+void		 pace_pause(struct pacer *, double, double);
+void		 pace_progress(char *, size_t);
+json_t		*pace_stats(void);
+void		 pace_stop(void);
+void		 pace_free(void);
 
 /* secret.c (and enricher.h) */
 int		 secret_expand(const char *, char **, char **);

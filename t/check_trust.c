@@ -11,6 +11,7 @@
 
 #include <arpa/inet.h>
 #include <check.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,7 +147,8 @@ START_TEST(test_header_scoping)
 	in = fmt("{\"id\":1,\"body\":\"see %s\"}\n", srv("/redirect/1"));
 	a = fmt("http:url=%s,as=a,header=X-Test: mine", srv("/json/a"));
 	b = fmt("http:url=%s,as=b", srv("/json/b"));
-	te_run(&p, in, "-e", a, "-e", b, "-e", "unshorten",
+	te_run(&p, in, "-e", a, "-e", b, "-e", "unshorten", "--allow-net",
+	    "127.0.0.0/8",
 	    "--header", "Authorization: Bearer g10bal", "--header",
 	    "Cookie: c=1", "--allow-net", "127.0.0.0/8", NULL);
 	ck_assert_msg(p.status == 0, "%s", p.ebuf);
@@ -503,6 +505,370 @@ START_TEST(test_proxy)
 }
 END_TEST
 
+
+/* The ms of every logged request whose URI starts with prefix, sorted. */
+static u_int
+log_times(json_t *log, const char *prefix, long long *ms, u_int max)
+{
+	json_t		*r;
+	size_t		 i;
+	u_int		 n = 0, a, b;
+	long long	 t;
+
+	json_array_foreach(log, i, r) {
+		if (strncmp(json_string_value(json_object_get(r, "uri")),
+		    prefix, strlen(prefix)) != 0 || n == max)
+			continue;
+		ms[n++] = json_integer_value(json_object_get(r, "ms"));
+	}
+	for (a = 1; a < n; a++) {
+		for (b = a; b > 0 && ms[b - 1] > ms[b]; b--) {
+			t = ms[b];
+			ms[b] = ms[b - 1];
+			ms[b - 1] = t;
+		}
+	}
+	return (n);
+}
+
+/* Every tweet 0..n-1 has a value for name and no error at all. */
+static void
+all_enriched(struct proc *p, u_int n, const char *name)
+{
+	json_t	*j;
+	u_int	 i;
+
+	ck_assert_uint_eq(count_lines(p->obuf, p->olen), n);
+	for (i = 0; i < n; i++) {
+		j = line_of(p, i);
+		ck_assert_msg(json_object_get(j, "enrichment_errors") == NULL,
+		    "errors in %s", p->obuf);
+		ck_assert_ptr_nonnull(enr(j, name));
+		ck_assert(!json_is_null(enr(j, name)));
+		json_decref(j);
+	}
+}
+
+START_TEST(test_host_pacing)
+{
+	struct proc	 p, s2;
+	json_t		*log1, *log2;
+	long long	 t1[16], t2[16];
+	char		*in, *a, *b, *hr;
+	int		 port2;
+	u_int		 i, n1, n2;
+
+	port2 = server_start(&s2);
+	in = make_tweets(6, NULL);
+	a = fmt("http:url=%s,as=a", srv("/json/a?{/id}"));
+	b = fmt("http:url=http://127.0.0.1:%d/json/b?{/id},as=b", port2);
+	hr = fmt("127.0.0.1:%d=5", server_port);
+	te_run(&p, in, "-e", a, "-e", b, "--host-rate", hr, NULL);
+	ck_assert_msg(p.status == 0, "%s", p.ebuf);
+	all_enriched(&p, 6, "a");
+	proc_free(&p);
+	log1 = server_log(server_port);
+	log2 = server_log(port2);
+	n1 = log_times(log1, "/json/a", t1, 16);
+	n2 = log_times(log2, "/json/b", t2, 16);
+	ck_assert_uint_eq(n1, 6);
+	ck_assert_uint_eq(n2, 6);
+	/* The paced host: 5 a second, as the server saw them (arrival
+	 * times jitter a little on a busy machine, start times do not). */
+	ck_assert_msg(t1[n1 - 1] - t1[0] >= 5 * 200 - 20, "6 requests in "
+	    "%lld ms", t1[n1 - 1] - t1[0]);
+	for (i = 1; i < n1; i++)
+		ck_assert_msg(t1[i] - t1[i - 1] >= 120, "gap %lld ms",
+		    t1[i] - t1[i - 1]);
+	/* The other host was not slowed: all of its requests came before
+	 * the paced host's second one. */
+	ck_assert_msg(t2[n2 - 1] < t1[1], "other host waited: %lld >= %lld",
+	    t2[n2 - 1], t1[1]);
+	json_decref(log1);
+	json_decref(log2);
+	proc_finish(&s2);
+	proc_free(&s2);
+	free(a);
+	free(b);
+	free(hr);
+
+	/* rate= on an enrichment; a bare host name matches any port. */
+	a = fmt("http:url=%s,as=r,rate=20", srv("/json/r?{/id}"));
+	te_run(&p, in, "-e", a, NULL);
+	ck_assert_msg(p.status == 0, "%s", p.ebuf);
+	all_enriched(&p, 6, "r");
+	proc_free(&p);
+	log1 = server_log(server_port);
+	n1 = log_times(log1, "/json/r", t1, 16);
+	ck_assert_uint_eq(n1, 6);
+	ck_assert_msg(t1[n1 - 1] - t1[0] >= 5 * 50 - 10, "6 requests in "
+	    "%lld ms", t1[n1 - 1] - t1[0]);
+	for (i = 1; i < n1; i++)
+		ck_assert_msg(t1[i] - t1[i - 1] >= 25, "gap %lld ms",
+		    t1[i] - t1[i - 1]);
+	json_decref(log1);
+	free(a);
+	a = fmt("http:url=%s,as=h", srv("/json/h?{/id}"));
+	te_run(&p, in, "-e", a, "--host-rate", "127.0.0.1=20", NULL);
+	ck_assert_msg(p.status == 0, "%s", p.ebuf);
+	proc_free(&p);
+	log1 = server_log(server_port);
+	n1 = log_times(log1, "/json/h", t1, 16);
+	ck_assert_uint_eq(n1, 6);
+	ck_assert_msg(t1[n1 - 1] - t1[0] >= 5 * 50 - 10, "6 requests in "
+	    "%lld ms", t1[n1 - 1] - t1[0]);
+	for (i = 1; i < n1; i++)
+		ck_assert_msg(t1[i] - t1[i - 1] >= 25, "gap %lld ms",
+		    t1[i] - t1[i - 1]);
+	json_decref(log1);
+	free(a);
+	free(in);
+
+	te_run(&p, "{}\n", "-e", "test", "--host-rate", "x=0", NULL);
+	ck_assert_int_eq(p.status, 2);
+	proc_free(&p);
+	te_run(&p, "{}\n", "-e", "http:url=http://x/,rate=fast", NULL);
+	ck_assert_int_eq(p.status, 2);
+	proc_free(&p);
+}
+END_TEST
+
+/*
+ * One quota window of each kind: with one request at a time, the first is
+ * refused and pauses the host for about a second; every request after it
+ * reaches the server only when the window is over, and every tweet is
+ * enriched, with no error and no retry.
+ */
+START_TEST(test_quota_windows)
+{
+	static const char *const kinds[] = { "reset", "ietf", "retry",
+	    "forbid", NULL };
+	struct proc	 p;
+	json_t		*log, *st, *h, *first;
+	long long	 t[16], t0, reset;
+	char		*in, *spec, *host, key[32];
+	u_int		 k, i, n, before = 0;
+
+	in = make_tweets(4, NULL);
+	host = fmt("127.0.0.1:%d", server_port);
+	for (k = 0; kinds[k] != NULL; k++) {
+		spec = fmt("http:url=%s", srv("/quota/q%s/1/%s/1?{/id}",
+		    kinds[k], kinds[k]));
+		te_run(&p, in, "-e", spec, "-j", "1", "--stats", "--retries",
+		    "0", k == 2 ? "--progress" : NULL, NULL);
+		ck_assert_msg(p.status == 0, "%s", p.ebuf);
+		all_enriched(&p, 4, "http");
+		st = stats_of(&p);
+		ck_assert_int_eq(stat_int(json_object_get(st, "http"),
+		    "retries"), 0);
+		h = json_object_get(json_object_get(st, "hosts"), host);
+		ck_assert_msg(h != NULL, "no host stats: %s", p.ebuf);
+		ck_assert_int_eq(stat_int(h, "quota_pauses"), 1);
+		ck_assert(json_real_value(json_object_get(h,
+		    "quota_wait_s")) > 0);
+		json_decref(st);
+		if (k == 2)
+			ck_assert_msg(strstr(p.ebuf, " paused until ") != NULL,
+			    "no paused host in --progress: %s", p.ebuf);
+		proc_free(&p);
+
+		log = server_log(server_port);
+		snprintf(key, sizeof key, "/quota/q%s/", kinds[k]);
+		n = log_times(log, key, t, 16);
+		ck_assert_uint_eq(n, 5);	/* one refused, four served */
+		first = json_array_get(log, before);
+		t0 = json_integer_value(json_object_get(first, "ms"));
+		ck_assert_int_eq(t0, t[0]);
+		/* Epoch seconds (reset, forbid) or seconds from now. */
+		if (k == 0 || k == 3)
+			reset = (t0 / 1000 + 1) * 1000;
+		else
+			reset = t0 + 1000 - 5;
+		for (i = 1; i < n; i++)
+			ck_assert_msg(t[i] >= reset, "%s: request at %lld, "
+			    "window ends %lld", kinds[k], t[i], reset);
+		before = json_array_size(log);
+		json_decref(log);
+		free(spec);
+	}
+	free(host);
+	free(in);
+}
+END_TEST
+
+START_TEST(test_quota_drain_and_limit)
+{
+	struct proc	 p;
+	json_t		*log, *j;
+	long long	 t[16], reset;
+	char		*in, *spec;
+	u_int		 i, n;
+
+	/* A success saying none remain: the host pauses before any 429. */
+	in = make_tweets(4, NULL);
+	spec = fmt("http:url=%s", srv("/drain/d/2/1?{/id}"));
+	te_run(&p, in, "-e", spec, "-j", "1", "-k", NULL);
+	ck_assert_msg(p.status == 0, "%s", p.ebuf);
+	all_enriched(&p, 4, "http");
+	proc_free(&p);
+	log = server_log(server_port);
+	n = log_times(log, "/drain/", t, 16);
+	ck_assert_uint_eq(n, 4);
+	reset = (t[1] / 1000 + 1) * 1000;
+	for (i = 2; i < n; i++)
+		ck_assert_msg(t[i] >= reset, "request at %lld, window ends "
+		    "%lld", t[i], reset);
+	json_decref(log);
+	free(spec);
+
+	/* A window longer than --max-quota-wait: fail at once, clearly. */
+	spec = fmt("http:url=%s", srv("/quota/qm/100/reset/600?{/id}"));
+	te_run(&p, in, "-e", spec, "-j", "1", "--max-quota-wait", "2",
+	    "--stats", NULL);
+	ck_assert_msg(p.status == 0, "%s", p.ebuf);
+	exactly_once(&p, 4);
+	for (i = 0; i < 4; i++) {
+		j = line_of(&p, i);
+		ck_assert_msg(err(j, "http") != NULL &&
+		    strstr(err(j, "http"), "exhausted until") != NULL &&
+		    strstr(err(j, "http"), "beyond --max-quota-wait (2 s)") !=
+		    NULL, "error: %s", err(j, "http"));
+		json_decref(j);
+	}
+	proc_free(&p);
+	log = server_log(server_port);
+	ck_assert_uint_eq(log_count(log, "/quota/qm/"), 1);
+	json_decref(log);
+	free(spec);
+	free(in);
+}
+END_TEST
+
+START_TEST(test_cache_file)
+{
+	struct proc	 p, q;
+	json_t		*log, *st, *cf;
+	char		*in, *in2, *a, *out1, path[64], lock[80];
+	u_int		 n0, n1;
+	int		 fd;
+
+	strcpy(path, "/tmp/te-cf.XXXXXX");
+	ck_assert((fd = mkstemp(path)) != -1);
+	close(fd);
+	unlink(path);
+	snprintf(lock, sizeof lock, "%s-lock", path);
+	in = fmt("{\"id\":0,\"body\":\"%s\"}\n{\"id\":1}\n{\"id\":2}\n",
+	    srv("/redirect/2"));
+	a = fmt("http:url=%s", srv("/json/c?{/id}"));
+
+	/* Run 1 fills it: 3 lookups, 3 unshorten hops. */
+	te_run(&p, in, "-e", a, "-e", "unshorten", "-k", "--allow-net",
+	    "127.0.0.0/8", "--cache-file", path,
+	    "--stats", NULL);
+	ck_assert_msg(p.status == 0, "%s", p.ebuf);
+	st = stats_of(&p);
+	cf = json_object_get(st, "cache_file");
+	ck_assert_int_eq(stat_int(cf, "stored"), 6);
+	ck_assert_int_eq(stat_int(cf, "entries"), 6);
+	ck_assert(stat_int(cf, "bytes") > 0);
+	json_decref(st);
+	out1 = strdup(p.obuf);
+	proc_free(&p);
+	log = server_log(server_port);
+	n0 = json_array_size(log);
+	ck_assert_uint_eq(n0, 6);
+	json_decref(log);
+
+	/* Run 2: no request at all, the same output. */
+	te_run(&p, in, "-e", a, "-e", "unshorten", "-k", "--allow-net",
+	    "127.0.0.0/8", "--cache-file", path,
+	    "--stats", NULL);
+	ck_assert_msg(p.status == 0, "%s", p.ebuf);
+	ck_assert_str_eq(p.obuf, out1);
+	st = stats_of(&p);
+	cf = json_object_get(st, "cache_file");
+	ck_assert_int_eq(stat_int(cf, "hits"), 6);
+	ck_assert_int_eq(stat_int(cf, "misses"), 0);
+	json_decref(st);
+	proc_free(&p);
+	log = server_log(server_port);
+	ck_assert_uint_eq(json_array_size(log), n0);
+	json_decref(log);
+
+	/* Run 3 with a shorter TTL: all expired, asked again. */
+	te_run(&p, in, "-e", a, "-e", "unshorten", "-k", "--allow-net",
+	    "127.0.0.0/8", "--cache-file", path,
+	    "--cache-ttl", "0", "--stats", NULL);
+	ck_assert_msg(p.status == 0, "%s", p.ebuf);
+	st = stats_of(&p);
+	ck_assert_int_eq(stat_int(json_object_get(st, "cache_file"),
+	    "expired"), 6);
+	json_decref(st);
+	proc_free(&p);
+	log = server_log(server_port);
+	n1 = json_array_size(log);
+	ck_assert_uint_eq(n1, n0 + 6);
+	json_decref(log);
+
+	/* Two processes at once on one file, then a third finds both. */
+	in2 = make_tweets(200, NULL);
+	free(a);
+	a = fmt("http:url=%s", srv("/json/two?{/id}&p={/body}"));
+	te_start(&p, "-e", a, "--cache-file", path, NULL);
+	te_start(&q, "-e", a, "--cache-file", path, NULL);
+	proc_write(&p, in2, strlen(in2));
+	proc_write(&q, in2, strlen(in2));
+	proc_finish(&p);
+	proc_finish(&q);
+	ck_assert_msg(p.status == 0 && q.status == 0, "%s %s", p.ebuf, q.ebuf);
+	ck_assert_uint_eq(count_lines(p.obuf, p.olen), 200);
+	ck_assert_uint_eq(count_lines(q.obuf, q.olen), 200);
+	proc_free(&p);
+	proc_free(&q);
+	log = server_log(server_port);
+	n0 = json_array_size(log);
+	ck_assert(n0 >= n1 + 200 && n0 <= n1 + 400);
+	json_decref(log);
+	te_run(&p, in2, "-e", a, "--cache-file", path, "--stats", NULL);
+	ck_assert_msg(p.status == 0, "%s", p.ebuf);
+	st = stats_of(&p);
+	ck_assert_int_eq(stat_int(json_object_get(st, "cache_file"), "hits"),
+	    200);
+	json_decref(st);
+	proc_free(&p);
+	log = server_log(server_port);
+	ck_assert_uint_eq(json_array_size(log), n0);
+	json_decref(log);
+	unlink(path);
+	unlink(lock);
+
+	/* A file that is not ours: exit 2 naming it, left as it was. */
+	fd = open(path, O_WRONLY|O_CREAT|O_TRUNC, 0644);
+	ck_assert(write(fd, in, strlen(in)) == (ssize_t)strlen(in));
+	close(fd);
+	te_run(&p, in, "-e", a, "--cache-file", path, NULL);
+	ck_assert_int_eq(p.status, 2);
+	ck_assert_ptr_nonnull(strstr(p.ebuf, path));
+	ck_assert_uint_eq(p.olen, 0);
+	proc_free(&p);
+	{
+		char	 buf[4096];
+		FILE	*f = fopen(path, "r");
+		size_t	 got = fread(buf, 1, sizeof buf, f);
+
+		fclose(f);
+		ck_assert_uint_eq(got, strlen(in));
+		ck_assert(memcmp(buf, in, got) == 0);
+	}
+	unlink(path);
+	unlink(lock);
+	free(in);
+	free(in2);
+	free(a);
+	free(out1);
+}
+END_TEST
+
 static Suite *
 trust_suite(void)
 {
@@ -517,6 +883,10 @@ trust_suite(void)
 	tcase_add_test(tc, test_ok_and_status);
 	tcase_add_test(tc, test_resume);
 	tcase_add_test(tc, test_proxy);
+	tcase_add_test(tc, test_host_pacing);
+	tcase_add_test(tc, test_quota_windows);
+	tcase_add_test(tc, test_quota_drain_and_limit);
+	tcase_add_test(tc, test_cache_file);
 	suite_add_tcase(s, tc);
 	return (s);
 }

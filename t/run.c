@@ -108,12 +108,16 @@ proc_start(struct proc *p, const char *const *argv, int stdin_fd)
 		close(in[0]);
 		p->in = in[1];
 		fcntl(p->in, F_SETFL, O_NONBLOCK);
+		/* A later child must not hold this one's stdin open. */
+		fcntl(p->in, F_SETFD, FD_CLOEXEC);
 	} else
 		p->in = -1;
 	close(out[1]);
 	close(err[1]);
 	p->out = out[0];
 	p->err = err[0];
+	fcntl(p->out, F_SETFD, FD_CLOEXEC);
+	fcntl(p->err, F_SETFD, FD_CLOEXEC);
 }
 
 static long

@@ -36,8 +36,10 @@
  *                        /log): method, uri, host, authorization, cookie,
  *                        x_test, proxied, ms (wall clock, milliseconds)
  *   /quota/KEY/K/H/S     the first K requests of KEY answer 429 with
- *                        header H (reset, ietf, retry or remaining0) saying
- *                        the window ends in S seconds; later ones 200
+ *                        header H saying the window ends in S seconds
+ *                        (reset: x-rate-limit-reset, ietf: RateLimit-Reset,
+ *                        retry: Retry-After, forbid: 403 with
+ *                        x-rate-limit-remaining: 0); later ones 200
  *   /drain/KEY/K/S       200, the K-th request of KEY also saying
  *                        x-rate-limit-remaining: 0 (reset in S seconds)
  *
@@ -348,6 +350,12 @@ quota(struct evhttp_request *req, const char *h, long s)
 	} else if (strcmp(h, "retry") == 0) {
 		snprintf(v, sizeof v, "%ld", s);
 		evhttp_add_header(out, "Retry-After", v);
+	} else if (strcmp(h, "forbid") == 0) {
+		snprintf(v, sizeof v, "%lld", (long long)time(NULL) + s);
+		evhttp_add_header(out, "x-rate-limit-reset", v);
+		evhttp_add_header(out, "x-rate-limit-remaining", "0");
+		reply_text(req, 403, "text/plain", "quota exhausted");
+		return;
 	}
 	reply_text(req, 429, "text/plain", "quota exhausted");
 }
