@@ -10,8 +10,8 @@
 #include "enricher.h"
 
 static const char *const length_keys[] = {
-	"field", "JSON pointer to the text (default /body; for "
-	    "count=twitter the tweet's full text)",
+	"field", "JSON pointer to the text (default: the tweet's full "
+	    "text)",
 	"count", "codepoints (default) or twitter (v3 weighted length)",
 	"valid", "yes: {\"weighted\":N,\"valid\":B} (count=twitter only)",
 	NULL
@@ -51,8 +51,6 @@ length_configure(struct spec *sp, char **cause)
 		free(lc);
 		return (NULL);
 	}
-	if (field == NULL && !lc->twitter)
-		field = "/body";
 	if (field != NULL && !pointer_valid(field)) {
 		xasprintf(cause, "length: bad JSON pointer: %s", field);
 		free(lc);
@@ -94,11 +92,7 @@ length_start(void *data, struct slot *s)
 	int			 valid;
 	json_t			*v;
 
-	if (lc->field != NULL) {
-		if (pointer_string(slot_root(s), lc->field, &text, &len,
-		    &cause) != 0)
-			goto fail;
-	} else if (tweetraw_text(s, &text, &len, &cause) != 0)
+	if (slot_text(s, lc->field, &text, &len, &cause) != 0)
 		goto fail;
 	if (!lc->twitter) {
 		/* Code points: bytes that do not continue a sequence. */

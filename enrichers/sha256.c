@@ -15,7 +15,7 @@
 #define SHA256_MAX_ROUNDS 1000000000
 
 static const char *const sha256_keys[] = {
-	"field", "JSON pointer to the text (default /body)",
+	"field", "JSON pointer to the text (default: the tweet's text)",
 	"rounds", "times to hash (default 1)",
 	NULL
 };
@@ -45,9 +45,7 @@ sha256_configure(struct spec *sp, char **cause)
 	const char		*field = spec_get(sp, "field");
 	long long		 rounds;
 
-	if (field == NULL)
-		field = "/body";
-	if (!pointer_valid(field)) {
+	if (field != NULL && !pointer_valid(field)) {
 		xasprintf(cause, "sha256: bad JSON pointer: %s", field);
 		return (NULL);
 	}
@@ -58,7 +56,8 @@ sha256_configure(struct spec *sp, char **cause)
 	    (sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL)
 		fatalx("%s: EVP_MD_fetch(SHA256) failed", __func__);
 	sc = xcalloc(1, sizeof *sc);
-	sc->field = xstrdup(field);
+	if (field != NULL)
+		sc->field = xstrdup(field);
 	sc->rounds = rounds;
 	return (sc);
 }
@@ -148,7 +147,7 @@ sha256_start(void *data, struct slot *s)
 	char			*cause;
 	size_t			 len;
 
-	if (pointer_string(slot_root(s), sc->field, &text, &len, &cause) != 0) {
+	if (slot_text(s, sc->field, &text, &len, &cause) != 0) {
 		slot_settle(s, NULL, "%s", cause);
 		free(cause);
 		return;
@@ -173,6 +172,15 @@ sha256_cleanup(void)
 	sha256_md = NULL;
 }
 
+/* Only a field needs the parsed tweet; the full text is read raw. */
+static int
+sha256_uses_tweet(void *data)
+{
+	struct sha256_conf	*sc = data;
+
+	return (sc->field != NULL);
+}
+
 const struct enricher sha256_enricher = {
 	.name = "sha256",
 	.kind = ENRICHER_CPU,
@@ -181,5 +189,6 @@ const struct enricher sha256_enricher = {
 	.configure = sha256_configure,
 	.start = sha256_start,
 	.free = sha256_free,
+	.uses_tweet = sha256_uses_tweet,
 	.cleanup = sha256_cleanup,
 };

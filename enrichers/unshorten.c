@@ -6,6 +6,7 @@
  * stops early (an error, a loop, too many hops) also says why.
  */
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -19,6 +20,12 @@ static const char *const unshorten_keys[] = {
 	"header", "'Name: value' request header (repeatable; never "
 	    "credentials)",
 	"rate", "start at most N of this enrichment's requests a second",
+	"start", "deepest (default: the data's unwound or expanded URL) or "
+	    "short",
+	"hosts", "follow only links starting at these hosts (repeatable, "
+	    "or \\,-separated)",
+	"links", "JSON pointer to URL entities or a URL, instead of the "
+	    "tweet's links (repeatable)",
 	NULL
 };
 
@@ -30,6 +37,11 @@ static const char *const unshorten_credentials[] = {
 struct unshorten_conf {
 	struct fetch_request	 head;
 	struct fetch_request	 get;
+	int			 start_short;	/* start=short */
+	char			**hosts;	/* hosts=, lower case */
+	u_int			 nhosts;
+	char			**links;	/* links= pointers */
+	u_int			 nlinks;
 };
 
 struct unshorten_tweet;
@@ -40,6 +52,7 @@ struct unshorten_link {
 	char			*visited[FETCH_MAX_REDIRECTS + 1];
 	u_int			 hops;		/* redirects followed */
 	int			 get;		/* HEAD was refused */
+	int			 skip;		/* not followed (hosts=) */
 	long			 status;
 	char			*error;
 };
@@ -53,6 +66,64 @@ struct unshorten_tweet {
 };
 
 static void	unshorten_hop(struct unshorten_link *);
+static void	unshorten_free(void *);
+
+/* Add one entry to a list of strings. */
+static void
+unshorten_push(char ***list, u_int *n, const char *s, size_t len)
+{
+	*list = xreallocarray(*list, *n + 1, sizeof **list);
+	(*list)[(*n)++] = xstrndup(s, len);
+}
+
+/* The keys that choose the links and where their chains start. */
+static int
+unshorten_configure_links(struct unshorten_conf *uc, struct spec *sp,
+    char **cause)
+{
+	const char	*key, *v, *start = spec_get(sp, "start");
+	size_t		 n;
+	u_int		 i, k;
+
+	if (start != NULL && strcmp(start, "short") == 0)
+		uc->start_short = 1;
+	else if (start != NULL && strcmp(start, "deepest") != 0) {
+		xasprintf(cause, "unshorten: start is deepest or short, not "
+		    "\"%s\"", start);
+		return (-1);
+	}
+	for (i = 0; i < spec_count(sp); i++) {
+		key = spec_key(sp, i);
+		v = spec_value(sp, i);
+		if (strcmp(key, "links") == 0) {
+			if (!pointer_valid(v)) {
+				xasprintf(cause, "unshorten: bad JSON pointer: "
+				    "%s", v);
+				return (-1);
+			}
+			unshorten_push(&uc->links, &uc->nlinks, v, strlen(v));
+			continue;
+		}
+		if (strcmp(key, "hosts") != 0)
+			continue;
+		while (*v != '\0') {
+			v += strspn(v, " ,");
+			if ((n = strcspn(v, " ,")) == 0)
+				break;
+			unshorten_push(&uc->hosts, &uc->nhosts, v, n);
+			for (k = 0; k < n; k++) {
+				uc->hosts[uc->nhosts - 1][k] = tolower(
+				    (u_char)uc->hosts[uc->nhosts - 1][k]);
+			}
+			v += n;
+		}
+		if (uc->nhosts == 0) {
+			xasprintf(cause, "unshorten: hosts= names no host");
+			return (-1);
+		}
+	}
+	return (0);
+}
 
 /*
  * The links a tweet has choose the hosts, so unshorten sends no credentials:
@@ -89,6 +160,10 @@ unshorten_configure(struct spec *sp, char **cause)
 		return (NULL);
 	}
 	uc->get.pacer = uc->head.pacer;
+	if (unshorten_configure_links(uc, sp, cause) != 0) {
+		unshorten_free(uc);
+		return (NULL);
+	}
 	uc->head.method = "HEAD";
 	uc->head.flags = FETCH_POLICY;
 	uc->head.headers = fetch_headers(sp, 0);
@@ -102,8 +177,15 @@ static void
 unshorten_free(void *data)
 {
 	struct unshorten_conf	*uc = data;
+	u_int			 i;
 
 	fetch_headers_free(uc->head.headers);
+	for (i = 0; i < uc->nhosts; i++)
+		free(uc->hosts[i]);
+	free(uc->hosts);
+	for (i = 0; i < uc->nlinks; i++)
+		free(uc->links[i]);
+	free(uc->links);
 	free(uc);
 }
 
@@ -112,82 +194,6 @@ unshorten_is_http(const char *s, size_t n)
 {
 	return ((n > 7 && strncasecmp(s, "http://", 7) == 0) ||
 	    (n > 8 && strncasecmp(s, "https://", 8) == 0));
-}
-
-static void
-unshorten_add(char **links, u_int *n, const char *s, size_t len)
-{
-	u_int	i;
-
-	if (*n == UNSHORTEN_MAX_LINKS || !unshorten_is_http(s, len))
-		return;
-	for (i = 0; i < *n; i++) {
-		if (strlen(links[i]) == len && memcmp(links[i], s, len) == 0)
-			return;
-	}
-	links[(*n)++] = xstrndup(s, len);
-}
-
-/* Links from entities (Gnip, v1.1, v2); -1 if the tweet has none. */
-static int
-unshorten_entities(json_t *root, char **links, u_int *n)
-{
-	static const char	*where[] = { "/twitter_entities/urls",
-				    "/entities/urls" };
-	json_t			*urls, *item, *u;
-	size_t			 i, k;
-	int			 found = -1;
-
-	for (k = 0; k < sizeof where / sizeof where[0]; k++) {
-		urls = pointer_get(root, where[k]);
-		if (!json_is_array(urls))
-			continue;
-		found = 0;
-		json_array_foreach(urls, i, item) {
-			u = json_object_get(item, "url");
-			if (!json_is_string(u))
-				u = json_object_get(item, "expanded_url");
-			if (json_is_string(u))
-				unshorten_add(links, n, json_string_value(u),
-				    json_string_length(u));
-		}
-	}
-	return (found);
-}
-
-/* Links in the text, when the tweet has no entities. */
-static void
-unshorten_text(json_t *root, char **links, u_int *n)
-{
-	static const char	*where[] = { "/body", "/text", "/full_text" };
-	const char		*text, *p, *end;
-	size_t			 len, k;
-	json_t			*t;
-
-	for (k = 0; k < sizeof where / sizeof where[0]; k++) {
-		t = pointer_get(root, where[k]);
-		if (json_is_string(t))
-			break;
-	}
-	if (k == sizeof where / sizeof where[0])
-		return;
-	text = json_string_value(t);
-	len = json_string_length(t);
-	for (p = text; p < text + len; p = end) {
-		p += strcspn(p, "hH");
-		if (p >= text + len)
-			break;
-		end = p + 1;
-		if (strncasecmp(p, "http://", 7) != 0 &&
-		    strncasecmp(p, "https://", 8) != 0)
-			continue;
-		end = p + strcspn(p, " \t\r\n\"<>");
-		while (end > p && strchr(".,;:!?)]}'", end[-1]) != NULL)
-			end--;
-		unshorten_add(links, n, p, end - p);
-		if (end == p)
-			end = p + 1;
-	}
 }
 
 /* Every chain has ended: the value. */
@@ -284,44 +290,124 @@ unshorten_hop(struct unshorten_link *l)
 	    0, unshorten_hop_done, l);
 }
 
+/* The host of an http or https URL, lower case, in buf ("" if none). */
+static void
+unshorten_host(const char *url, char *buf, size_t size)
+{
+	const char	*p, *end, *at;
+	size_t		 n, k;
+
+	*buf = '\0';
+	if ((p = strstr(url, "://")) == NULL)
+		return;
+	p += 3;
+	end = p + strcspn(p, "/?#");
+	if ((at = memchr(p, '@', end - p)) != NULL)
+		p = at + 1;
+	if (*p == '[')
+		n = strcspn(p, "]") + 1;
+	else
+		n = strcspn(p, ":/?#");
+	if (n > (size_t)(end - p))
+		n = end - p;
+	if (n >= size)
+		return;
+	for (k = 0; k < n; k++)
+		buf[k] = tolower((u_char)p[k]);
+	buf[n] = '\0';
+}
+
+/* May a chain that starts at url be followed (hosts=)? */
+static int
+unshorten_allowed(struct unshorten_conf *uc, const char *url)
+{
+	char	host[256];
+	u_int	i;
+
+	if (uc->nhosts == 0)
+		return (1);
+	unshorten_host(url, host, sizeof host);
+	for (i = 0; i < uc->nhosts; i++) {
+		if (strcmp(uc->hosts[i], host) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+/* Is this an http or https URL? */
+static int
+unshorten_http(const char *s)
+{
+	return (s != NULL && (strncasecmp(s, "http://", 7) == 0 ||
+	    strncasecmp(s, "https://", 8) == 0) && s[strcspn(s, ":") + 3] !=
+	    '\0');
+}
+
 /*
- * The links of a tweet: from its entities, or else from its text; at most
- * UNSHORTEN_MAX_LINKS, each an allocated http or https URL.
+ * The links of the tweet (or those links= names), each with where its
+ * chain starts: the deepest expansion the data has, or the link itself.
  */
 static u_int
-unshorten_links(json_t *root, char **links)
+unshorten_collect(struct unshorten_conf *uc, struct slot *s,
+    struct model_link *list)
 {
-	u_int	n = 0;
+	struct model	*m;
+	u_int		 n = 0, i;
 
-	if (unshorten_entities(root, links, &n) == -1)
-		unshorten_text(root, links, &n);
+	if (uc->nlinks > 0) {
+		for (i = 0; i < uc->nlinks; i++)
+			model_entities(list, &n, UNSHORTEN_MAX_LINKS,
+			    pointer_get(slot_root(s), uc->links[i]), NULL);
+		return (n);
+	}
+	if ((m = slot_model(s)) == NULL)
+		return (0);
+	n = model_nlinks(m);
+	if (n > UNSHORTEN_MAX_LINKS)
+		n = UNSHORTEN_MAX_LINKS;
+	for (i = 0; i < n; i++)
+		list[i] = *model_link(m, i);
 	return (n);
 }
 
 static void
 unshorten_start(void *data, struct slot *s)
 {
+	struct unshorten_conf	*uc = data;
 	struct unshorten_tweet	*ut;
-	json_t			*root = slot_root(s);
-	char			*links[UNSHORTEN_MAX_LINKS];
+	struct unshorten_link	*l;
+	struct model_link	 links[UNSHORTEN_MAX_LINKS];
+	const char		*start;
 	u_int			 n, i;
 
-	n = unshorten_links(root, links);
+	n = unshorten_collect(uc, s, links);
 	ut = xcalloc(1, sizeof *ut + n * sizeof *ut->links);
 	ut->slot = s;
-	ut->uc = data;
+	ut->uc = uc;
 	ut->n = n;
 	ut->left = n + 1;
 	for (i = 0; i < n; i++) {
-		ut->links[i].ut = ut;
-		ut->links[i].url = links[i];
+		l = &ut->links[i];
+		l->ut = ut;
+		l->url = xstrndup(links[i].url, links[i].len);
+		start = NULL;
+		if (!uc->start_short && unshorten_http(links[i].unwound))
+			start = links[i].unwound;
+		else if (!uc->start_short && unshorten_http(links[i].expanded))
+			start = links[i].expanded;
+		if (start == NULL)
+			start = l->url;
 		/* Credentials in a link are neither sent nor shown. */
-		ut->links[i].visited[0] = location_strip_userinfo(links[i]);
-		if (ut->links[i].visited[0] == NULL)
-			ut->links[i].visited[0] = xstrdup(links[i]);
+		if ((l->visited[0] = location_strip_userinfo(start)) == NULL)
+			l->visited[0] = xstrdup(start);
+		l->skip = !unshorten_allowed(uc, l->visited[0]);
 	}
-	for (i = 0; i < n; i++)
-		unshorten_hop(&ut->links[i]);
+	for (i = 0; i < n; i++) {
+		if (ut->links[i].skip)
+			ut->left--;
+		else
+			unshorten_hop(&ut->links[i]);
+	}
 	if (--ut->left == 0)
 		unshorten_settle(ut);
 }

@@ -2,14 +2,16 @@
  * libFuzzer: what a server can send back. The input's first byte picks the
  * status; then a Location header value, a NUL, and the body. Exercises the
  * http enricher's value (JSON, selected part, or text), error excerpts,
- * Location resolution, and the unshorten link extraction on the body as a
- * tweet. The enrichers' own functions are reached by including their source
- * here (fuzz/run.sh then leaves those files out of the link), so nothing of
- * theirs is exported for the fuzzer's sake.
+ * Location resolution, and the tweet model's links (entities or text) of
+ * the body as a tweet. The enrichers' own functions are reached by
+ * including their source here (fuzz/run.sh then leaves those files out of
+ * the link), so nothing of theirs is exported for the fuzzer's sake.
  */
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "tweet-enricher.h"
 
 #include "../enrichers/http.c"
 #include "../enrichers/unshorten.c"
@@ -20,7 +22,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fetch_result	 res;
 	const uint8_t		*nul;
 	char			*loc, *abs, *cause = NULL, excerpt[200];
-	char			*links[UNSHORTEN_MAX_LINKS];
+	struct model		*m;
 	json_t			*v, *tweet;
 	u_int			 i, n;
 
@@ -49,14 +51,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	tweet = json_loadb(res.body, res.len, 0, NULL);
 	if (tweet != NULL) {
-		n = unshorten_links(tweet, links);
-		if (n > UNSHORTEN_MAX_LINKS)
+		m = model_new(tweet);
+		n = model_nlinks(m);
+		if (n > MODEL_MAX_LINKS)
 			abort();
 		for (i = 0; i < n; i++) {
-			if (strncasecmp(links[i], "http", 4) != 0)
+			if (strncasecmp(model_link(m, i)->url, "http", 4) != 0)
 				abort();
-			free(links[i]);
 		}
+		model_free(m);
 		json_decref(tweet);
 	}
 	free(loc);

@@ -22,6 +22,7 @@
 #endif
 
 struct event_base;
+struct model;
 struct slot;
 struct spec;
 struct template;
@@ -61,10 +62,31 @@ struct enricher {
 json_t		*slot_root(struct slot *);
 const char	*slot_line(struct slot *, size_t *);
 uint64_t	 slot_seq(struct slot *);
+struct model	*slot_model(struct slot *);
+int		 slot_text(struct slot *, const char *, const char **, size_t *,
+		     char **);
 void		*slot_data(struct slot *);
 void		 slot_set_value(struct slot *, json_t *);
 void		 slot_settle(struct slot *, json_t *, const char *, ...)
 		     __attribute__((__format__(__printf__, 3, 4)));
+
+/*
+ * The tweet model: the text and the links of a tweet in any format (v1.1,
+ * Gnip, v2, twarc2), made once when first asked for (slot_model) and, like
+ * slot_root, valid only inside start (model.c).
+ */
+#define MODEL_MAX_LINKS 64
+struct model_link {
+	const char	*url;		/* as the tweet has it (not NUL-ended) */
+	size_t		 len;
+	const char	*expanded;	/* the data's expanded_url, or NULL */
+	const char	*unwound;	/* its unwound URL, or NULL */
+};
+const char	*model_text(struct model *, size_t *);
+unsigned int	 model_nlinks(struct model *);
+const struct model_link *model_link(struct model *, unsigned int);
+void		 model_entities(struct model_link *, unsigned int *,
+		     unsigned int, json_t *, json_t *);
 
 /* An enrichment's keys (spec.c). */
 unsigned int	 spec_count(struct spec *);

@@ -391,6 +391,24 @@ struct merge_item {
 void		 merge_write(const char *, size_t, const struct merge_item *,
 		     u_int, struct evbuffer *);
 
+/* model.c (what enrichers use of it is in enricher.h) */
+#define MODEL_UNKNOWN 0
+#define MODEL_V11 1
+#define MODEL_GNIP 2
+#define MODEL_V2 3
+#define MODEL_TWARC2 4
+struct model	*model_new(json_t *);
+void		 model_free(struct model *);
+int		 model_format(struct model *);
+const char	*model_format_name(int);
+int		 model_same_url(const char *, size_t, const char *, size_t);
+void		 model_add(struct model_link *, u_int *, u_int, const char *,
+		     size_t, const char *, const char *);
+
+/* textlink.c */
+int		 textlink_next(const char *, size_t, size_t *, size_t *,
+		     size_t *);
+
 /* output.c */
 void		 output_init(int, int, u_int);
 void		 output_tweet(struct tweet *);

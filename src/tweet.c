@@ -29,6 +29,7 @@ struct tweet {
 	size_t			 len;
 	char			*origin;	/* stream entry id, or NULL */
 	json_t			*root;		/* only while starting */
+	struct model		*model;		/* made when first asked for */
 	int			 empty;		/* the object has no members */
 	int			 merge;		/* it has members of ours */
 	int			 old_errors;	/* errors not redone this run */
@@ -214,6 +215,7 @@ tweet_new(const char *line, size_t len, u_int n)
 		memcpy(t->origin, tweet_cur_origin, olen);
 	}
 	t->root = NULL;
+	t->model = NULL;
 	t->empty = t->merge = t->notice = t->old_errors = 0;
 	t->unsettled = n + 1;
 	t->nerrors = 0;
@@ -352,6 +354,10 @@ tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
 		e->enricher->start(e->data, &t->slots[i]);
 	}
 
+	if (t->model != NULL) {
+		model_free(t->model);
+		t->model = NULL;
+	}
 	json_decref(root);
 	t->root = NULL;
 	if (--t->unsettled == 0)
@@ -404,6 +410,48 @@ uint64_t
 slot_seq(struct slot *s)
 {
 	return (s->tweet->seq);
+}
+
+/*
+ * The tweet model (format, text, links), made the first time an enricher
+ * asks; valid, like slot_root, only inside a start callback.
+ */
+struct model *
+slot_model(struct slot *s)
+{
+	struct tweet	*t = s->tweet;
+
+	if (t->model == NULL && t->root != NULL)
+		t->model = model_new(t->root);
+	return (t->model);
+}
+
+/*
+ * The text an enrichment works on: the string at field (the tweet must have
+ * been parsed), or, with no field, the tweet's own full text, read from the
+ * raw line (tweetraw.c; the same choice as the model's). On failure *cause
+ * says why (and the first tweet without a text says so on stderr too).
+ */
+int
+slot_text(struct slot *s, const char *field, const char **text, size_t *len,
+    char **cause)
+{
+	static int	 warned;
+	char		*why;
+
+	if (field != NULL)
+		return (pointer_string(slot_root(s), field, text, len, cause));
+	if (tweetraw_text(s, text, len, &why) == 0)
+		return (0);
+	free(why);
+	if (!warned && !opts.quiet) {
+		log_warnx("tweet %llu has no text in a format known (v1.1, "
+		    "Gnip, v2): give the enrichment field=/POINTER",
+		    (unsigned long long)s->tweet->seq + 1);
+		warned = 1;
+	}
+	xasprintf(cause, "no tweet text (give field=)");
+	return (-1);
 }
 
 /* The configured state of the enrichment a slot belongs to. */

@@ -58,12 +58,13 @@ START_TEST(test_errors_and_as)
 	    "length:field=/text,as=tlen", "-e", "sleep:ms={/missing}", NULL);
 	ck_assert_int_eq(p.status, 0);
 	j = line_of(&p, 0);
-	ck_assert(json_is_null(json_object_get(json_object_get(j,
-	    "enrichments"), "length")));
+	/* The default field is the tweet's text (here v1.1 "text"). */
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j,
+	    "enrichments"), "length")), 3);
 	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j,
 	    "enrichments"), "tlen")), 3);
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j,
-	    "enrichment_errors"), "length")), "no field /body");
+	ck_assert_ptr_null(json_object_get(json_object_get(j,
+	    "enrichment_errors"), "length"));
 	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j,
 	    "enrichment_errors"), "sleep")), "no field /missing");
 	ck_assert_ptr_null(json_object_get(json_object_get(j,
@@ -84,7 +85,8 @@ START_TEST(test_existing_enrichments_merged)
 	ck_assert_str_eq(p.obuf, "{\"id\":1,\"enrichments\":{\"geo\":\"x\","
 	    "\"test\":42,\"length\":2},\"body\":\"ab\"}\n"
 	    "{\"id\":2,\"enrichments\":{\"test\":42,\"length\":null},"
-	    "\"enrichment_errors\":{\"length\":\"no field /body\"}}\n");
+	    "\"enrichment_errors\":{\"length\":\"no tweet text (give "
+	    "field=)\"}}\n");
 	proc_free(&p);
 }
 END_TEST
@@ -501,7 +503,8 @@ START_TEST(test_sha256_values)
 		}
 	}
 
-	te_run(&p, "{\"id\":1}\n{\"body\":7}\n", "-k", "-e", "sha256", NULL);
+	te_run(&p, "{\"id\":1}\n{\"body\":7}\n", "-k", "-e",
+	    "sha256:field=/body", NULL);
 	ck_assert_str_eq(p.obuf, "{\"id\":1,\"enrichments\":{\"sha256\":null},"
 	    "\"enrichment_errors\":{\"sha256\":\"no field /body\"}}\n"
 	    "{\"body\":7,\"enrichments\":{\"sha256\":null},"
@@ -592,7 +595,7 @@ START_TEST(test_sha256_closed_stdout)
 	ck_assert(proc_wait_output(&p, "\n", 0));
 	j = line_of(&p, 0);
 	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j,
-	    "enrichment_errors"), "sha256")), "no field /body");
+	    "enrichment_errors"), "sha256")), "no tweet text (give field=)");
 	json_decref(j);
 	proc_write(&p, in, strlen(in));
 	proc_wait_drained(&p);
