@@ -1,0 +1,362 @@
+/*
+ * Unit tests of the tweet model (src/model.c) and the text fallback
+ * (src/textlink.c): the format, the text and the link list of real-shaped
+ * tweets of every format (t/data: excerpts of public samples, see
+ * t/data/README), and the text cases twitter-text settles.
+ */
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <jansson.h>
+
+#include "tweet-enricher.h"
+#include "run.h"
+
+/* Line i (from 0) of a fixture in t/data, parsed. */
+static json_t *
+fixture_line(const char *name, u_int i)
+{
+	char		 path[4096], *line = NULL;
+	size_t		 size = 0;
+	ssize_t		 n;
+	FILE		*f;
+	json_t		*j;
+
+	snprintf(path, sizeof path, "%s/t/data/%s", run_srcdir(), name);
+	f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "%s", path);
+	do {
+		n = getline(&line, &size, f);
+		ck_assert_msg(n > 0, "%s has no line %u", name, i);
+	} while (i-- > 0);
+	fclose(f);
+	j = json_loads(line, 0, NULL);
+	ck_assert_msg(j != NULL, "%s: bad line", name);
+	free(line);
+	return (j);
+}
+
+/*
+ * The model's links are exactly the NULL-terminated list of URLs; each
+ * may be followed by "=EXPANDED" and "~UNWOUND" checks ("=" or "~" alone:
+ * none).
+ */
+static void
+links_are(struct model *m, ...)
+{
+	const struct model_link	*l;
+	const char		*s, *want;
+	va_list			 ap;
+	u_int			 i = 0;
+
+	va_start(ap, m);
+	while ((s = va_arg(ap, const char *)) != NULL) {
+		if (*s == '=' || *s == '~') {
+			ck_assert(i > 0);
+			l = model_link(m, i - 1);
+			want = *s == '=' ? l->expanded : l->unwound;
+			if (s[1] == '\0')
+				ck_assert_ptr_null(want);
+			else {
+				ck_assert_ptr_nonnull(want);
+				ck_assert_str_eq(want, s + 1);
+			}
+			continue;
+		}
+		l = model_link(m, i);
+		ck_assert_msg(l != NULL, "link %u (%s) missing", i, s);
+		ck_assert_int_eq(l->len, strlen(s));
+		ck_assert_msg(memcmp(l->url, s, l->len) == 0, "link %u: %.*s, "
+		    "not %s", i, (int)l->len, l->url, s);
+		i++;
+	}
+	va_end(ap);
+	ck_assert_msg(model_nlinks(m) == i, "%u links, not %u",
+	    model_nlinks(m), i);
+}
+
+/* The model's text starts with prefix and is len code points long. */
+static void
+text_is(struct model *m, const char *prefix, size_t points)
+{
+	const char	*text;
+	size_t		 len, i, n = 0;
+
+	text = model_text(m, &len);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_msg(strncmp(text, prefix, strlen(prefix)) == 0, "text %s",
+	    text);
+	for (i = 0; i < len; i++) {
+		if (((u_char)text[i] & 0xc0) != 0x80)
+			n++;
+	}
+	ck_assert_uint_eq(n, points);
+}
+
+#define TCO "https://t.co/"
+#define PRINCESS "https://twitter.com/RobotPrincessFi/status/"
+
+/* The same eight tweets, in v1.1 and in Gnip activity streams. */
+static void
+check_eight(const char *file, int format)
+{
+	struct model	*m;
+	json_t		*j;
+	int		 gnip = format == MODEL_GNIP;
+
+	/* A quote tweet: its link to the quoted tweet. */
+	j = fixture_line(file, 0);
+	m = model_new(j);
+	ck_assert_int_eq(model_format(m), format);
+	text_is(m, "M) This is a #QuoteTweet with #hashtags! " TCO, 64);
+	links_are(m, TCO "rw4TMg9O5k", "=" PRINCESS "872836379595620353",
+	    NULL);
+	model_free(m);
+	json_decref(j);
+
+	/* A quote of a truncated tweet: the quoted tweet's extended link,
+	 * not its i/web/status self-link. */
+	j = fixture_line(file, 1);
+	m = model_new(j);
+	links_are(m, TCO "J0kZNknRxg", TCO "5PU0FLFRYz",
+	    "=https://twitter.com/notFromShrek/status/861652051016663040",
+	    NULL);
+	model_free(m);
+	json_decref(j);
+
+	/* A truncated tweet: the extended (long_object) text and link. */
+	j = fixture_line(file, 2);
+	m = model_new(j);
+	text_is(m, "Try using \"xxd\" on this \xf0\x9f\x99\x83:", 164);
+	links_are(m, TCO "5PU0FLFRYz", NULL);
+	model_free(m);
+	json_decref(j);
+
+	/* A retweet (a share): the retweeted tweet's link. */
+	j = fixture_line(file, 3);
+	m = model_new(j);
+	links_are(m, TCO "bN4xcn4l2n", "=https://github.com/fionapigott/"
+	    "character-encoding/blob/master/character_encoding.pdf", NULL);
+	model_free(m);
+	json_decref(j);
+
+	/* A retweet of a truncated tweet: no link but its self-link. */
+	j = fixture_line(file, 4);
+	m = model_new(j);
+	links_are(m, NULL);
+	model_free(m);
+	json_decref(j);
+
+	/* Truncated, quoting a truncated tweet. */
+	j = fixture_line(file, 5);
+	m = model_new(j);
+	links_are(m, TCO "aYEbU5CVCD", NULL);
+	model_free(m);
+	json_decref(j);
+
+	/* A link the data has unwound (v1.1 unwound, Gnip gnip.urls). */
+	j = fixture_line(file, 6);
+	m = model_new(j);
+	links_are(m, TCO "ZWLglcp74z", gnip ? "=https://smittenkitchen.com/"
+	    "2009/12/ridiculously-easy-butterscotch-sauce/" :
+	    "=https://smittenkitchen.com/2009/12/ridiculously-easy-"
+	    "butterscotch-sauce/", "~http://smittenkitchen.com/2009/12/"
+	    "ridiculously-easy-butterscotch-sauce/", NULL);
+	model_free(m);
+	json_decref(j);
+
+	/* No link; an emoji is one code point. */
+	j = fixture_line(file, 7);
+	m = model_new(j);
+	text_is(m, "A) This is a regular old Tweet. ", 33);
+	links_are(m, NULL);
+	model_free(m);
+	json_decref(j);
+}
+
+START_TEST(test_v11)
+{
+	check_eight("v11.jsonl", MODEL_V11);
+}
+END_TEST
+
+START_TEST(test_gnip)
+{
+	check_eight("gnip.jsonl", MODEL_GNIP);
+}
+END_TEST
+
+START_TEST(test_twarc2)
+{
+	struct model	*m;
+	json_t		*j;
+
+	/* A quote: its own links, then the quoted tweet's (includes). */
+	j = fixture_line("twarc2.jsonl", 0);
+	m = model_new(j);
+	ck_assert_int_eq(model_format(m), MODEL_TWARC2);
+	text_is(m, "Fury " TCO "YbMgHU5xRX", 52);
+	links_are(m, TCO "YbMgHU5xRX", TCO "tXgDG9jrKX",
+	    "=https://twitter.com/Manie_DS/status/1377640162566496258", "~",
+	    TCO "VRkJDcPO9U", NULL);
+	model_free(m);
+	json_decref(j);
+
+	/* A reply: the replied-to tweet's links are not its links. */
+	j = fixture_line("twarc2.jsonl", 1);
+	m = model_new(j);
+	links_are(m, NULL);
+	model_free(m);
+	json_decref(j);
+
+	/* unwound_url. */
+	j = fixture_line("twarc2.jsonl", 2);
+	m = model_new(j);
+	links_are(m, TCO "QHp3Dk7OeK", "~https://www.instagram.com/p/"
+	    "CNIQbqSrZRL/?igshid=je3jmv61ndpu", NULL);
+	model_free(m);
+	json_decref(j);
+}
+END_TEST
+
+START_TEST(test_v2_bare)
+{
+	struct model	*m;
+	json_t		*j;
+
+	/* A long v2 tweet: note_tweet's text and entities. */
+	j = json_loads("{\"id\":\"1600000000000000001\",\"text\":\"short "
+	    "https://t.co/a\\u2026\",\"edit_history_tweet_ids\":[\"1\"],"
+	    "\"entities\":{\"urls\":[{\"url\":\"https://t.co/a\",\"expanded_url"
+	    "\":\"https://twitter.com/i/web/status/1600000000000000001\"}]},"
+	    "\"note_tweet\":{\"text\":\"a long text https://t.co/b\","
+	    "\"entities\":{\"urls\":[{\"start\":12,\"end\":26,\"url\":"
+	    "\"https://t.co/b\",\"expanded_url\":\"https://example.org/b\"}]}}"
+	    "}", 0, NULL);
+	ck_assert_ptr_nonnull(j);
+	m = model_new(j);
+	ck_assert_int_eq(model_format(m), MODEL_V2);
+	text_is(m, "a long text", 26);
+	links_are(m, "https://t.co/b", "=https://example.org/b", NULL);
+	model_free(m);
+	json_decref(j);
+}
+END_TEST
+
+/* The model of a tweet without entities with this text (NULL: free the
+ * last one's JSON). */
+static struct model *
+fallback(const char *text)
+{
+	static json_t	*j;
+
+	json_decref(j);
+	j = NULL;
+	if (text == NULL)
+		return (NULL);
+	j = json_pack("{ssss}", "id_str", "1", "text", text);
+	ck_assert_ptr_nonnull(j);
+	return (model_new(j));
+}
+
+START_TEST(test_text_fallback)
+{
+	struct model	*m;
+	json_t		*j;
+
+	/* Cut by truncation: left out. */
+	m = fallback("RT @x: a link https://t.co/b8kO\xe2\x80\xa6");
+	links_are(m, NULL);
+	model_free(m);
+	m = fallback("RT @x: https://example.com/long/pa.\xe2\x80\xa6 and "
+	    "https://t.co/ok");
+	links_are(m, "https://t.co/ok", NULL);
+	model_free(m);
+
+	/* CJK punctuation and full-width brackets end a link. */
+	m = fallback("https://t.co/abc\xe3\x80\x81\xe3\x81\xbe\xe3\x81\x9f"
+	    "\xef\xbc\x88https://t.co/def\xef\xbc\x89");
+	links_are(m, "https://t.co/abc", "https://t.co/def", NULL);
+	model_free(m);
+	m = fallback("\xef\xbc\x88https://example.com/x\xef\xbc\x89\xe3\x80"
+	    "\x82");
+	links_are(m, "https://example.com/x", NULL);
+	model_free(m);
+
+	/* Balanced parentheses kept, an unbalanced one left out. */
+	m = fallback("see https://en.wikipedia.org/wiki/Primer_(film) and "
+	    "(https://en.wikipedia.org/wiki/Cat)");
+	links_are(m, "https://en.wikipedia.org/wiki/Primer_(film)",
+	    "https://en.wikipedia.org/wiki/Cat", NULL);
+	model_free(m);
+
+	/* Trailing punctuation and 's excluded. */
+	m = fallback("https://t.co/abc's page, https://example.com/a/b. "
+	    "Then https://example.com/c?q=1&r=2! \"https://example.com/d\"");
+	links_are(m, "https://t.co/abc", "https://example.com/a/b",
+	    "https://example.com/c?q=1&r=2", "https://example.com/d", NULL);
+	model_free(m);
+
+	/* Scheme and host without case: one link. */
+	m = fallback("HTTPS://T.CO/X and https://t.co/X, http://t.co/X");
+	links_are(m, "HTTPS://T.CO/X", "http://t.co/X", NULL);
+	model_free(m);
+
+	/* Glued to a word, or no host: no link. */
+	m = fallback("xhttps://t.co/a #https://t.co/b https://nohost/ "
+	    "https://t.co/");
+	links_are(m, NULL);
+	model_free(m);
+
+	/* A port, a query, accents in the path. */
+	m = fallback("http://example.com:8080/caf\xc3\xa9?x=(1) end");
+	links_are(m, "http://example.com:8080/caf\xc3\xa9?x=(1", NULL);
+	model_free(m);
+
+	/* Entities without urls: the text is not looked at. */
+	j = json_loads("{\"text\":\"RT @a: https://t.co/b8kO\","
+	    "\"entities\":{\"hashtags\":[]}}", 0, NULL);
+	m = model_new(j);
+	links_are(m, NULL);
+	model_free(m);
+	json_decref(j);
+	fallback(NULL);
+}
+END_TEST
+
+START_TEST(test_same_url)
+{
+	ck_assert(model_same_url("HTTPS://T.CO/X", 14, "https://t.co/X", 14));
+	ck_assert(!model_same_url("https://t.co/x", 14, "https://t.co/X", 14));
+	ck_assert(!model_same_url("https://t.co/X", 14, "https://t.co/XY",
+	    15));
+	ck_assert(model_same_url("http://Ex.COM:80?a", 18, "http://ex.com:80?a",
+	    18));
+}
+END_TEST
+
+static Suite *
+model_suite(void)
+{
+	Suite	*s = suite_create("model");
+	TCase	*tc = tcase_create("model");
+
+	tcase_add_test(tc, test_v11);
+	tcase_add_test(tc, test_gnip);
+	tcase_add_test(tc, test_twarc2);
+	tcase_add_test(tc, test_v2_bare);
+	tcase_add_test(tc, test_text_fallback);
+	tcase_add_test(tc, test_same_url);
+	suite_add_tcase(s, tc);
+	return (s);
+}
+
+int
+main(void)
+{
+	return (run_suite(model_suite()));
+}
