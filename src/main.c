@@ -146,5 +146,6 @@ main(int argc, char **argv)
 	curl_global_cleanup();
 	secret_free();
 	registry_cleanup();
+	twtext_cleanup();
 	return (status);
 }

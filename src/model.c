@@ -9,7 +9,7 @@
  * from every URL entity list of the tweet and of the tweets it retweets or
  * quotes, leaving out the "i/web/status" link a truncated tweet has to
  * itself; each keeps the expansions the data carries. Only a tweet with no
- * entities at all has its links taken from its text.
+ * entities at all has its links taken from its text, by twtext.c.
  */
 
 #include <stdlib.h>
@@ -410,12 +410,128 @@ model_v2(struct model *m, json_t *t, u_int depth)
 	}
 }
 
+/* Is what follows a link (after a little punctuation) an ellipsis, the
+ * mark of a link cut by truncation? */
+static int
+model_cut(const char *p, const char *end)
+{
+	u_int	i;
+
+	for (i = 0; i < 4 && p < end && *p != '\0' &&
+	    strchr(".,;:!?'\")]", *p) != NULL; i++)
+		p++;
+	return (end - p >= 3 && memcmp(p, "\xe2\x80\xa6", 3) == 0);
+}
+
+/*
+ * A link with a scheme at s whose host is an IPv4 address or localhost
+ * (which twitter-text does not take, but a test server needs): its length,
+ * or 0. Its path and query end where twitter-text would end them after a
+ * host it knows, so it is asked about the same rest after one.
+ */
+static size_t
+model_local_link(struct twtext *tw, const char *s, size_t len)
+{
+	const struct twtext_entity	*e;
+	static const char		 stand_in[] = "http://a.co";
+	char				*buf;
+	size_t				 i, host, rest, n = 0;
+	u_int				 dots = 0;
+
+	i = strncasecmp(s, "https://", 8) == 0 ? 8 : 7;
+	host = i;
+	if (len - i >= 9 && strncasecmp(s + i, "localhost", 9) == 0)
+		i += 9;
+	else {
+		while (i < len && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.'))
+			dots += s[i++] == '.';
+		if (dots != 3 || s[i - 1] == '.' || s[host] == '.')
+			return (0);
+	}
+	if (i < len && s[i] == ':')
+		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+			;
+	if (i < len && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
+	    s[i] <= 'Z') || s[i] == '-' || s[i] == '_' || (s[i] == '.' &&
+	    i + 1 < len && s[i + 1] != ' ')))
+		return (0);
+	rest = len - i;
+	if (rest > 4096)
+		rest = 4096;
+	buf = xmalloc(sizeof stand_in - 1 + rest);
+	memcpy(buf, stand_in, sizeof stand_in - 1);
+	memcpy(buf + sizeof stand_in - 1, s + i, rest);
+	if (twtext_extract(tw, buf, sizeof stand_in - 1 + rest,
+	    TWTEXT_URL|TWTEXT_ONE_KIND) > 0 && (e = twtext_entity(tw, 0))->start
+	    == 0)
+		n = i + e->value_len - (sizeof stand_in - 1);
+	free(buf);
+	return (n);
+}
+
+/*
+ * Links in the text of a tweet without entities: the URLs with a scheme
+ * twitter-text finds (and those to an IPv4 address or localhost), in text
+ * order, but not one cut by truncation.
+ */
+static void
+model_text_links(struct model *m)
+{
+	struct twtext			*tw, *tw_local;
+	const struct twtext_entity	*e;
+	const char			*text = m->text, *end, *p;
+	size_t				 len = m->text_len, off[MODEL_MAX_LINKS];
+	size_t				 n[MODEL_MAX_LINKS], i, k, ll;
+	u_int				 found = 0, count, j;
+
+	tw = twtext_new();
+	tw_local = NULL;
+	count = twtext_extract(tw, text, len, TWTEXT_URL|TWTEXT_ONE_KIND);
+	for (j = 0; j < count && found < MODEL_MAX_LINKS; j++) {
+		e = twtext_entity(tw, j);
+		if (!model_is_http(e->value, e->value_len))
+			continue;
+		off[found] = e->value - text;
+		n[found++] = e->value_len;
+	}
+	for (i = 0; i + 7 < len && found < MODEL_MAX_LINKS; i++) {
+		if ((text[i] != 'h' && text[i] != 'H') || (i > 0 &&
+		    ((text[i - 1] >= 'a' && text[i - 1] <= 'z') ||
+		    (text[i - 1] >= 'A' && text[i - 1] <= 'Z') ||
+		    (text[i - 1] >= '0' && text[i - 1] <= '9') ||
+		    text[i - 1] == '@' || text[i - 1] == '#' ||
+		    text[i - 1] == '$')) || !model_is_http(text + i, len - i))
+			continue;
+		if (tw_local == NULL)
+			tw_local = twtext_new();
+		if ((ll = model_local_link(tw_local, text + i, len - i)) == 0)
+			continue;
+		/* In text order among the others. */
+		for (k = found; k > 0 && off[k - 1] > i; k--) {
+			off[k] = off[k - 1];
+			n[k] = n[k - 1];
+		}
+		off[k] = i;
+		n[k] = ll;
+		found++;
+		i += ll - 1;
+	}
+	end = text + len;
+	for (j = 0; j < found; j++) {
+		p = text + off[j];
+		if (!model_cut(p + n[j], end))
+			model_add(m->links, &m->nlinks, MODEL_MAX_LINKS, p, n[j],
+			    NULL, NULL);
+	}
+	twtext_free(tw);
+	if (tw_local != NULL)
+		twtext_free(tw_local);
+}
+
 /* Work out the links, once. */
 static void
 model_find_links(struct model *m)
 {
-	size_t	pos = 0, start, end;
-
 	m->links_done = 1;
 	switch (m->format) {
 	case MODEL_GNIP:
@@ -429,11 +545,8 @@ model_find_links(struct model *m)
 		model_v11(m, m->tweet, 0);
 		break;
 	}
-	if (m->entities || m->text == NULL)
-		return;
-	while (textlink_next(m->text, m->text_len, &pos, &start, &end))
-		model_add(m->links, &m->nlinks, MODEL_MAX_LINKS, m->text + start,
-		    end - start, NULL, NULL);
+	if (!m->entities && m->text != NULL)
+		model_text_links(m);
 }
 
 /* How many links the tweet has. */

@@ -405,10 +405,6 @@ int		 model_same_url(const char *, size_t, const char *, size_t);
 void		 model_add(struct model_link *, u_int *, u_int, const char *,
 		     size_t, const char *, const char *);
 
-/* textlink.c */
-int		 textlink_next(const char *, size_t, size_t *, size_t *,
-		     size_t *);
-
 /* output.c */
 void		 output_init(int, int, u_int);
 void		 output_tweet(struct tweet *);

@@ -1,6 +1,6 @@
 /*
- * Unit tests of the tweet model (src/model.c) and the text fallback
- * (src/textlink.c): the format, the text and the link list of real-shaped
+ * Unit tests of the tweet model (src/model.c) and its text fallback (on
+ * src/twtext.c): the format, the text and the link list of real-shaped
  * tweets of every format (t/data: excerpts of public samples, see
  * t/data/README), and the text cases twitter-text settles.
  */
@@ -308,13 +308,21 @@ START_TEST(test_text_fallback)
 
 	/* Glued to a word, or no host: no link. */
 	m = fallback("xhttps://t.co/a #https://t.co/b https://nohost/ "
-	    "https://t.co/");
+	    "www.example.com/no-scheme");
 	links_are(m, NULL);
 	model_free(m);
 
 	/* A port, a query, accents in the path. */
 	m = fallback("http://example.com:8080/caf\xc3\xa9?x=(1) end");
 	links_are(m, "http://example.com:8080/caf\xc3\xa9?x=(1", NULL);
+	model_free(m);
+
+	/* Beyond twitter-text: an IPv4 host or localhost (test servers),
+	 * ended as twitter-text ends paths, in text order. */
+	m = fallback("see http://127.0.0.1:8080/a/b, https://t.co/x and "
+	    "(http://localhost/w_(x)). http://1.2.3/ http://127.0.0.1.5/");
+	links_are(m, "http://127.0.0.1:8080/a/b", "https://t.co/x",
+	    "http://localhost/w_(x)", NULL);
 	model_free(m);
 
 	/* Entities without urls: the text is not looked at. */
