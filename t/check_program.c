@@ -638,7 +638,8 @@ START_TEST(test_nul_bytes_are_bad_on_both_paths)
 				    "{\"id\":2,\"b\":[true\0,null]}\n"
 				    "{\"id\":3,\"body\":\"a\0b\"}\n";
 	const char		*checked[] = { run_bin(), "-e", "test", NULL };
-	const char		*parsed[] = { run_bin(), "-e", "length", NULL };
+	const char		*parsed[] = { run_bin(), "-e", "length:field=/body",
+				    NULL };
 	struct proc		 p;
 
 	/* jansson alone would read past a raw NUL byte and write it out. */
