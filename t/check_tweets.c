@@ -6,6 +6,7 @@
  * samples (tweet_parser, twarc-csv) with their structure kept.
  */
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,6 +172,256 @@ START_TEST(test_notices)
 }
 END_TEST
 
+/* A string made like printf's; the caller frees it. */
+static char *
+fmt(const char *f, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	va_start(ap, f);
+	ck_assert(vasprintf(&s, f, ap) != -1);
+	va_end(ap);
+	return (s);
+}
+
+/* Run one tweet (a format with %1$d for the server's port) through an
+ * unshorten spec; the value, and how many requests the server saw. */
+static json_t *
+unshorten(const char *tweet, const char *spec, long *requests)
+{
+	struct proc	 p;
+	json_t		*j, *v;
+	char		*in = fmt(tweet, server_port);
+	long		 before = server_count(server_port, "requests");
+
+	te_run(&p, in, "-e", spec, "--allow-net", "127.0.0.0/8", NULL);
+	ck_assert_msg(p.status == 0, "%s", p.ebuf);
+	j = line_of(&p, 0);
+	v = json_incref(json_object_get(json_object_get(j, "enrichments"),
+	    "unshorten"));
+	ck_assert_msg(json_is_array(v), "%s", p.obuf);
+	json_decref(j);
+	proc_free(&p);
+	free(in);
+	if (requests != NULL)
+		*requests = server_count(server_port, "requests") - before;
+	return (v);
+}
+
+/* Result i: url and expanded end with these paths; status and hops. */
+static void
+result_is(json_t *v, u_int i, const char *url, const char *expanded,
+    long status, long hops)
+{
+	json_t		*o = json_array_get(v, i);
+	const char	*u, *e;
+
+	ck_assert_msg(o != NULL, "no result %u", i);
+	u = json_string_value(json_object_get(o, "url"));
+	e = json_string_value(json_object_get(o, "expanded"));
+	ck_assert_msg(u != NULL && strlen(u) >= strlen(url) &&
+	    strcmp(u + strlen(u) - strlen(url), url) == 0, "url %s, not %s",
+	    u, url);
+	ck_assert_msg(e != NULL && strlen(e) >= strlen(expanded) &&
+	    strcmp(e + strlen(e) - strlen(expanded), expanded) == 0,
+	    "expanded %s, not %s", e, expanded);
+	if (status == 0)
+		ck_assert(json_is_null(json_object_get(o, "status")));
+	else
+		ck_assert_int_eq(json_integer_value(json_object_get(o,
+		    "status")), status);
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "hops")), hops);
+	ck_assert_ptr_null(json_object_get(o, "error"));
+}
+
+/* A v1.1 tweet whose link the data has expanded and unwound. */
+#define V11_UNWOUND "{\"id_str\":\"1\",\"text\":\"x\",\"entities\":{" \
+	"\"urls\":[{\"url\":\"http://127.0.0.1:%1$d/redirect/3\"," \
+	"\"expanded_url\":\"http://127.0.0.1:%1$d/redirect/1\",\"unwound\":" \
+	"{\"url\":\"http://127.0.0.1:%1$d/text\",\"status\":200}}]}}"
+
+START_TEST(test_unshorten_start)
+{
+	json_t	*v;
+	long	 n;
+
+	/* By default from the deepest expansion the data has: unwound. */
+	v = unshorten(V11_UNWOUND, "unshorten", &n);
+	ck_assert_uint_eq(json_array_size(v), 1);
+	result_is(v, 0, "/redirect/3", "/text", 200, 0);
+	ck_assert_int_eq(n, 1);
+	json_decref(v);
+
+	/* start=short: from the link itself. */
+	v = unshorten(V11_UNWOUND, "unshorten:start=short", &n);
+	result_is(v, 0, "/redirect/3", "/redirect/0", 200, 3);
+	ck_assert_int_eq(n, 4);
+	json_decref(v);
+
+	/* expanded_url when nothing is unwound (v2 and Gnip too). */
+	v = unshorten("{\"data\":{\"id\":\"2\",\"text\":\"x\",\"entities\":"
+	    "{\"urls\":[{\"url\":\"http://127.0.0.1:%1$d/redirect/4\","
+	    "\"expanded_url\":\"http://127.0.0.1:%1$d/redirect/2\"},{\"url\":"
+	    "\"http://127.0.0.1:%1$d/redirect/5\",\"expanded_url\":\"http://"
+	    "127.0.0.1:%1$d/redirect/9\",\"unwound_url\":\"http://127.0.0.1:"
+	    "%1$d/redirect/1\"}]}}}", "unshorten", NULL);
+	ck_assert_uint_eq(json_array_size(v), 2);
+	result_is(v, 0, "/redirect/4", "/redirect/0", 200, 2);
+	result_is(v, 1, "/redirect/5", "/redirect/0", 200, 1);
+	json_decref(v);
+	v = unshorten("{\"body\":\"x\",\"twitter_entities\":{\"urls\":[{"
+	    "\"url\":\"http://127.0.0.1:%1$d/redirect/3\",\"expanded_url\":"
+	    "\"http://127.0.0.1:%1$d/redirect/2\"}]},\"gnip\":{\"urls\":[{"
+	    "\"url\":\"http://127.0.0.1:%1$d/redirect/3\",\"expanded_url\":"
+	    "\"http://127.0.0.1:%1$d/redirect/0\"}]}}", "unshorten", &n);
+	result_is(v, 0, "/redirect/3", "/redirect/0", 200, 0);
+	ck_assert_int_eq(n, 1);
+	json_decref(v);
+
+	/* A start that is not http is not used. */
+	v = unshorten("{\"text\":\"x\",\"entities\":{\"urls\":[{\"url\":"
+	    "\"http://127.0.0.1:%1$d/redirect/1\",\"expanded_url\":"
+	    "\"ftp://example.com/\"}]}}", "unshorten", NULL);
+	result_is(v, 0, "/redirect/1", "/redirect/0", 200, 1);
+	json_decref(v);
+}
+END_TEST
+
+START_TEST(test_unshorten_hosts)
+{
+	json_t	*v;
+	long	 n;
+
+	/* Another host: reported as the data has it, no request. */
+	v = unshorten(V11_UNWOUND, "unshorten:hosts=bit.ly", &n);
+	result_is(v, 0, "/redirect/3", "/text", 0, 0);
+	ck_assert_int_eq(n, 0);
+	json_decref(v);
+	v = unshorten(V11_UNWOUND, "unshorten:start=short,hosts=t.co", &n);
+	result_is(v, 0, "/redirect/3", "/redirect/3", 0, 0);
+	ck_assert_int_eq(n, 0);
+	json_decref(v);
+
+	/* \,-separated, repeatable, without case. */
+	v = unshorten(V11_UNWOUND, "unshorten:start=short,hosts=bit.ly\\,"
+	    "127.0.0.1", &n);
+	result_is(v, 0, "/redirect/3", "/redirect/0", 200, 3);
+	ck_assert_int_eq(n, 4);
+	json_decref(v);
+	v = unshorten(V11_UNWOUND, "unshorten:hosts=T.CO,hosts=127.0.0.1", &n);
+	result_is(v, 0, "/redirect/3", "/text", 200, 0);
+	ck_assert_int_eq(n, 1);
+	json_decref(v);
+}
+END_TEST
+
+START_TEST(test_unshorten_links_key)
+{
+	json_t	*v;
+
+	/* links= instead of the tweet's own: entities, strings, a string. */
+	v = unshorten("{\"text\":\"http://127.0.0.1:%1$d/text\",\"mine\":"
+	    "[\"http://127.0.0.1:%1$d/redirect/1\",{\"url\":\"http://"
+	    "127.0.0.1:%1$d/redirect/2\",\"expanded_url\":\"http://127.0.0.1:"
+	    "%1$d/redirect/1\"}],\"one\":\"HTTP://127.0.0.1:%1$d/redirect/1\"}",
+	    "unshorten:links=/mine,links=/one,links=/absent", NULL);
+	ck_assert_uint_eq(json_array_size(v), 2);
+	result_is(v, 0, "/redirect/1", "/redirect/0", 200, 1);
+	result_is(v, 1, "/redirect/2", "/redirect/0", 200, 1);
+	json_decref(v);
+}
+END_TEST
+
+START_TEST(test_unshorten_config_errors)
+{
+	struct proc	p;
+
+	te_run(&p, "", "-e", "unshorten:start=long", NULL);
+	ck_assert_int_eq(p.status, 2);
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "start is deepest or short"));
+	proc_free(&p);
+	te_run(&p, "", "-e", "unshorten:links=nope", NULL);
+	ck_assert_int_eq(p.status, 2);
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "bad JSON pointer"));
+	proc_free(&p);
+	te_run(&p, "", "-e", "unshorten:hosts=\\,", NULL);
+	ck_assert_int_eq(p.status, 2);
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "names no host"));
+	proc_free(&p);
+}
+END_TEST
+
+/* Each output line as "LENGTH url url ...", joined by newlines. */
+static char *
+summary(struct proc *p)
+{
+	char	*out = calloc(1, p->olen + 1), *o = out;
+	json_t	*j, *e, *l;
+	size_t	 i, k, n = count_lines(p->obuf, p->olen);
+
+	ck_assert(out != NULL);
+	for (i = 0; i < n; i++) {
+		j = line_of(p, i);
+		e = json_object_get(j, "enrichments");
+		o += sprintf(o, "%lld", (long long)json_integer_value(
+		    json_object_get(e, "length")));
+		json_array_foreach(json_object_get(e, "unshorten"), k, l)
+			o += sprintf(o, " %s", json_string_value(
+			    json_object_get(l, "url")));
+		*o++ = '\n';
+		json_decref(j);
+	}
+	return (out);
+}
+
+/* The text and the links of each format, through the whole program (hosts=
+ * that matches nothing lists the links without a request). */
+START_TEST(test_formats_text_and_links)
+{
+	static const struct {
+		const char	*file;
+		const char	*want;
+	} cases[] = {
+		{ "v11.jsonl", "64 https://t.co/rw4TMg9O5k\n"
+		    "80 https://t.co/J0kZNknRxg https://t.co/5PU0FLFRYz\n"
+		    "164 https://t.co/5PU0FLFRYz\n"
+		    "140 https://t.co/bN4xcn4l2n\n"
+		    "138\n"
+		    "164 https://t.co/aYEbU5CVCD\n"
+		    "78 https://t.co/ZWLglcp74z\n"
+		    "33\n" },
+		{ "gnip.jsonl", "64 https://t.co/rw4TMg9O5k\n"
+		    "80 https://t.co/J0kZNknRxg https://t.co/5PU0FLFRYz\n"
+		    "164 https://t.co/5PU0FLFRYz\n"
+		    "140 https://t.co/bN4xcn4l2n\n"
+		    "140\n"
+		    "164 https://t.co/aYEbU5CVCD\n"
+		    "78 https://t.co/ZWLglcp74z\n"
+		    "33\n" },
+		{ "twarc2.jsonl", "52 https://t.co/YbMgHU5xRX "
+		    "https://t.co/tXgDG9jrKX https://t.co/VRkJDcPO9U\n"
+		    "140\n"
+		    "137 https://t.co/QHp3Dk7OeK\n" },
+	};
+	struct proc	 p;
+	char		*in, *got;
+	u_int		 i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		in = slurp(fixture(cases[i].file), NULL);
+		te_run(&p, in, "-k", "-e", "length", "-e",
+		    "unshorten:hosts=none.invalid", NULL);
+		ck_assert_int_eq(p.status, 0);
+		got = summary(&p);
+		ck_assert_str_eq(got, cases[i].want);
+		free(got);
+		proc_free(&p);
+		free(in);
+	}
+}
+END_TEST
+
 static Suite *
 tweets_suite(void)
 {
@@ -181,6 +432,20 @@ tweets_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_merge_keeps_bytes);
 	tcase_add_test(tc, test_merge_twice_idempotent);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("formats");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_formats_text_and_links);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("unshorten");
+	tcase_add_checked_fixture(tc, server_setup, server_teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_unshorten_start);
+	tcase_add_test(tc, test_unshorten_hosts);
+	tcase_add_test(tc, test_unshorten_links_key);
+	tcase_add_test(tc, test_unshorten_config_errors);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("notices");
