@@ -171,7 +171,8 @@ tweet_kind(const char *line, size_t len)
 	    line[pos] != '"')
 		return (0);
 	key = line + pos + 1;
-	n = strcspn(key, "\"\\");
+	for (n = 0; pos + 1 + n < len && key[n] != '"' && key[n] != '\\'; n++)
+		;	/* the line is not NUL-terminated: no strcspn */
 	if (pos + 1 + n >= len || key[n] != '"')
 		return (0);
 	pos = rawjson_ws(line, len, pos + n + 2);
