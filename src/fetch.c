@@ -1,11 +1,12 @@
 /*
- * The HTTP engine: libcurl's multi_socket API driven by the libevent loop
- * (after curl's hiperfifo.c), no threads of our own. Every request is an
- * entry keyed by method, URL, headers and body: a request identical to one
- * in flight waits on it (coalescing), one already answered is served from an
- * LRU cache. At most --max-in-flight transfers run; the rest wait in a FIFO.
- * Connection errors, timeouts, 429 and 5xx are retried with exponential
- * backoff and jitter, honouring Retry-After within a cap. Bodies are bounded.
+ * HTTP requests for enrichers: the API (fetch_start and its helpers) and the
+ * policy. Every request is keyed by method, URL, headers and body: one
+ * identical to a request in flight waits on it (coalescing, the entry table
+ * here), one already answered comes from the cache (cache.c). At most
+ * --max-in-flight transfers run (fetch-multi.c drives them on the loop); the
+ * rest wait in a FIFO, started no faster than --rate. Connection errors,
+ * timeouts, 429 and 5xx are retried with exponential backoff and jitter,
+ * honouring Retry-After within a cap. Bodies are bounded.
  */
 
 #include <sys/queue.h>
@@ -22,7 +23,6 @@
 
 #include <curl/curl.h>
 #include <event2/event.h>
-#include <event2/event_struct.h>
 
 #include "tweet-enricher.h"
 
@@ -33,11 +33,12 @@
 #define FETCH_WATCHDOG_SLACK_MS 2000
 
 enum fetch_state {
+	FETCH_LOOKUP,		/* a cache tier answers later */
 	FETCH_QUEUED,		/* waiting for a transfer slot */
 	FETCH_RUNNING,
 	FETCH_BACKOFF,		/* waiting to retry */
 	FETCH_HELD,		/* on a pacer, waiting for its turn */
-	FETCH_DONE		/* answered: cached, or about to go */
+	FETCH_DONE		/* answered, about to go */
 };
 
 struct fetch_waiter {
@@ -53,7 +54,7 @@ struct fetch_entry {
 	struct fetch_entry		*hnext;
 	enum fetch_state		 state;
 	TAILQ_HEAD(, fetch_waiter)	 waiters;
-	TAILQ_ENTRY(fetch_entry)	 qentry;	/* queue or LRU */
+	TAILQ_ENTRY(fetch_entry)	 qentry;	/* queue */
 
 	/* The request; url and body point into key. */
 	const struct fetch_request	*req;		/* while waiters wait */
@@ -88,57 +89,22 @@ struct fetch_entry {
 	int				 got_headers;	/* FETCH_NO_BODY */
 	char				*location;	/* raw header */
 	int				 location_long;	/* over LOCATION_MAX */
-	int				 busy;		/* in a waiter's callback */
-	double				 expires;
-	size_t				 bytes;
 };
 TAILQ_HEAD(fetch_list, fetch_entry);
 
-/* An easy handle and its error buffer, kept for reuse between requests. */
-struct fetch_easy {
-	CURL			*curl;
-	char			 errbuf[CURL_ERROR_SIZE];
-};
-
-/*
- * A socket's event. Records are indexed by descriptor number and kept for
- * the next socket with that number: curl drops and re-adds a socket around
- * every request, and nothing is freed until the end (none of it inside the
- * socket's own callback, none of it left for later).
- */
-struct fetch_sock {
-	struct event		 ev;
-	int			 watched;
-};
-
-static CURLM			*fetch_multi;
-static struct event		*fetch_timer;
 static struct event		*fetch_pump_ev;	/* --rate: start queued */
 static struct fetch_entry	**fetch_table;
 static u_int			 fetch_table_size;
 static u_int			 fetch_entries;
 static struct fetch_list	 fetch_queue = TAILQ_HEAD_INITIALIZER(fetch_queue);
-static struct fetch_list	 fetch_lru = TAILQ_HEAD_INITIALIZER(fetch_lru);
-static u_int			 fetch_cached;
-static size_t			 fetch_cached_bytes;
 static u_int			 fetch_running;
 static double			 fetch_next_start;	/* --rate */
-static struct fetch_easy	**fetch_spare;	/* easy handles to reuse */
-static u_int			 fetch_nspare;
-static struct fetch_sock	**fetch_socks;	/* by descriptor */
-static u_int			 fetch_nsocks;
-static int			 fetch_in_timer;	/* in fetch_timer_cb */
 
 static void	fetch_pump(void);
-static void	fetch_trim(void);
 
-/* The cache file (--cache-file) behind the memory cache, and its flush. */
-static struct cachefile		*fetch_cf;
-static struct event		*fetch_cf_ev;
-#define FETCH_CF_FLUSH_MS 100
 static void	fetch_schedule_pump(double);
 static void	fetch_finish(struct fetch_entry *);
-static void	fetch_transfer_done(struct fetch_entry *, CURLcode);
+static void	fetch_transfer_done(void *, int);
 
 static double
 fetch_now(void)
@@ -209,32 +175,7 @@ fetch_unlink(struct fetch_entry *fe)
 	fetch_entries--;
 }
 
-/* An easy handle: a spare one reset, or a new one. */
-static struct fetch_easy *
-fetch_easy_get(void)
-{
-	struct fetch_easy	*fx;
-
-	if (fetch_nspare > 0) {
-		fx = fetch_spare[--fetch_nspare];
-		curl_easy_reset(fx->curl);
-	} else {
-		fx = xcalloc(1, sizeof *fx);
-		if ((fx->curl = curl_easy_init()) == NULL)
-			fatalx("%s: curl_easy_init failed", __func__);
-	}
-	fx->errbuf[0] = '\0';
-	return (fx);
-}
-
-static void
-fetch_easy_free(struct fetch_easy *fx)
-{
-	curl_easy_cleanup(fx->curl);
-	free(fx);
-}
-
-/* Take an entry's easy handle off the multi handle and keep it for reuse. */
+/* Take an entry's easy handle back for reuse. */
 static void
 fetch_easy_put(struct fetch_entry *fe)
 {
@@ -242,14 +183,7 @@ fetch_easy_put(struct fetch_entry *fe)
 		return;
 	if (fe->watchdog != NULL)
 		evtimer_del(fe->watchdog);
-	curl_multi_remove_handle(fetch_multi, fe->easy->curl);
-	if (fetch_nspare < opts.max_in_flight) {
-		if (fetch_spare == NULL)
-			fetch_spare = xcalloc(opts.max_in_flight,
-			    sizeof *fetch_spare);
-		fetch_spare[fetch_nspare++] = fe->easy;
-	} else
-		fetch_easy_free(fe->easy);
+	fetch_multi_put(fe->easy);
 	fe->easy = NULL;
 }
 
@@ -269,158 +203,6 @@ fetch_entry_free(struct fetch_entry *fe)
 	free(fe->res.location);
 	free(fe->res.error);
 	free(fe);
-}
-
-/* Drop a cached entry. */
-static void
-fetch_evict(struct fetch_entry *fe)
-{
-	TAILQ_REMOVE(&fetch_lru, fe, qentry);
-	fetch_cached--;
-	fetch_cached_bytes -= fe->bytes;
-	fetch_unlink(fe);
-	fetch_entry_free(fe);
-}
-
-
-/* Die on a multi handle error; a socket curl no longer knows is no error. */
-static void
-fetch_multi_check(CURLMcode rc, const char *what)
-{
-	if (rc != CURLM_OK && rc != CURLM_BAD_SOCKET)
-		fatalx("%s: %s", what, curl_multi_strerror(rc));
-}
-
-/* Collect finished transfers. */
-static void
-fetch_check_done(void)
-{
-	struct fetch_entry	*fe;
-	CURLMsg			*msg;
-	CURLcode		 rc;
-	CURL			*easy;
-	int			 left;
-
-	while ((msg = curl_multi_info_read(fetch_multi, &left)) != NULL) {
-		if (msg->msg != CURLMSG_DONE)
-			continue;
-		easy = msg->easy_handle;
-		rc = msg->data.result;
-		curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&fe);
-		fetch_transfer_done(fe, rc);
-	}
-}
-
-/* A socket is ready. */
-static void
-fetch_event_cb(evutil_socket_t fd, short events, __unused void *arg)
-{
-	int	action = 0, running;
-
-	if (events & EV_READ)
-		action |= CURL_CSELECT_IN;
-	if (events & EV_WRITE)
-		action |= CURL_CSELECT_OUT;
-	fetch_multi_check(curl_multi_socket_action(fetch_multi, fd, action,
-	    &running), __func__);
-	fetch_check_done();
-}
-
-/* curl's timeout expired. */
-static void
-fetch_timer_cb(__unused evutil_socket_t fd, __unused short events,
-    __unused void *arg)
-{
-	int	running;
-
-	fetch_in_timer = 1;
-	fetch_multi_check(curl_multi_socket_action(fetch_multi,
-	    CURL_SOCKET_TIMEOUT, 0, &running), __func__);
-	fetch_in_timer = 0;
-	fetch_check_done();
-}
-
-/* curl wants its timeout set (-1: none). */
-static int
-fetch_timer_set(__unused CURLM *multi, long ms, __unused void *userp)
-{
-	struct timeval	tv;
-
-	if (ms == -1) {
-		evtimer_del(fetch_timer);
-		return (0);
-	}
-	/*
-	 * "As soon as possible": activate the event rather than add a zero
-	 * timer. Adding an active timer again takes it off the active queue;
-	 * with socket callbacks asking for 0 on every turn, it would never run.
-	 * (From its own callback, a zero timer: poll the sockets first.)
-	 */
-	if (ms == 0 && !fetch_in_timer) {
-		evtimer_del(fetch_timer);
-		event_active(fetch_timer, EV_TIMEOUT, 0);
-		return (0);
-	}
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = (ms % 1000) * 1000;
-	evtimer_add(fetch_timer, &tv);
-	return (0);
-}
-
-/* The record for a descriptor, made on first use. */
-static struct fetch_sock *
-fetch_sock_get(curl_socket_t s)
-{
-	u_int	n;
-
-	if ((u_int)s >= fetch_nsocks) {
-		n = fetch_nsocks == 0 ? 64 : fetch_nsocks;
-		while (n <= (u_int)s)
-			n *= 2;
-		fetch_socks = xreallocarray(fetch_socks, n, sizeof *fetch_socks);
-		memset(fetch_socks + fetch_nsocks, 0,
-		    (n - fetch_nsocks) * sizeof *fetch_socks);
-		fetch_nsocks = n;
-	}
-	if (fetch_socks[s] == NULL) {
-		fetch_socks[s] = xcalloc(1, sizeof *fetch_socks[s]);
-		if (++stats.http_sockets > stats.http_max_sockets)
-			stats.http_max_sockets = stats.http_sockets;
-	}
-	return (fetch_socks[s]);
-}
-
-/* A socket's state changed: (re)arm or drop its event. */
-static int
-fetch_socket_cb(__unused CURL *easy, curl_socket_t s, int what,
-    __unused void *userp, __unused void *sockp)
-{
-	struct fetch_sock	*fs;
-	short			 kind;
-
-	if (s < 0)
-		return (0);
-	if (what == CURL_POLL_REMOVE) {
-		if ((u_int)s < fetch_nsocks && (fs = fetch_socks[s]) != NULL &&
-		    fs->watched) {
-			event_del(&fs->ev);
-			fs->watched = 0;
-		}
-		return (0);
-	}
-	fs = fetch_sock_get(s);
-	if (fs->watched)
-		event_del(&fs->ev);
-	kind = EV_PERSIST;
-	if (what & CURL_POLL_IN)
-		kind |= EV_READ;
-	if (what & CURL_POLL_OUT)
-		kind |= EV_WRITE;
-	event_assign(&fs->ev, loop_base(), s, kind, fetch_event_cb, NULL);
-	if (event_add(&fs->ev, NULL) != 0)
-		fatalx("%s: event_add failed", __func__);
-	fs->watched = 1;
-	return (0);
 }
 
 /* Body bytes arrive: keep them, within --max-response. */
@@ -601,7 +383,7 @@ fetch_transfer_start(struct fetch_entry *fe)
 	CURL				*e;
 	long				 ms;
 
-	fe->easy = fetch_easy_get();
+	fe->easy = fetch_multi_easy();
 	fe->refused = 0;
 	fe->policed = fetch_policed(fe);
 	e = fe->easy->curl;
@@ -654,8 +436,7 @@ fetch_transfer_start(struct fetch_entry *fe)
 	stats.http_requests++;
 	if (fetch_running > stats.http_max_in_flight)
 		stats.http_max_in_flight = fetch_running;
-	if (curl_multi_add_handle(fetch_multi, e) != CURLM_OK)
-		fatalx("%s: curl_multi_add_handle failed", __func__);
+	fetch_multi_add(fe->easy);
 
 	/* Whatever state libcurl gets into, the transfer ends. */
 	if (fe->watchdog == NULL &&
@@ -1007,8 +788,10 @@ fetch_quota(struct fetch_entry *fe, CURLcode rc, long status,
 
 /* A transfer ended: retry it, or answer the waiters. */
 static void
-fetch_transfer_done(struct fetch_entry *fe, CURLcode rc)
+fetch_transfer_done(void *arg, int code)
 {
+	struct fetch_entry	*fe = arg;
+	CURLcode		 rc = code;
 	struct timeval	 tv;
 	curl_off_t	 after = 0;
 	long		 status = 0, ms;
@@ -1064,125 +847,67 @@ fetch_transfer_done(struct fetch_entry *fe, CURLcode rc)
 	fetch_pump();
 }
 
-/* Call an entry's waiters (and free them). */
+/* Call an entry's waiters (and free them) with a result. */
 static void
-fetch_call_waiters(struct fetch_entry *fe)
+fetch_call_waiters(struct fetch_entry *fe, const struct fetch_result *res)
 {
 	struct fetch_waiter	*w;
 
-	fe->busy++;
 	while ((w = TAILQ_FIRST(&fe->waiters)) != NULL) {
 		TAILQ_REMOVE(&fe->waiters, w, entry);
-		w->cb(w->arg, &fe->res);
+		w->cb(w->arg, res);
 		free(w);
 	}
-	fe->busy--;
-}
-
-/* Keep the cache within its bounds, least recently used out first. */
-static void
-fetch_trim(void)
-{
-	struct fetch_entry	*fe;
-
-	while ((fe = TAILQ_FIRST(&fetch_lru)) != NULL && !fe->busy &&
-	    (fetch_cached > opts.cache_size ||
-	    fetch_cached_bytes > opts.cache_bytes))
-		fetch_evict(fe);
-}
-
-/* Write what the cache file gathered. */
-static void
-fetch_cf_flush_cb(__unused evutil_socket_t fd, __unused short events,
-    __unused void *arg)
-{
-	cachefile_flush(fetch_cf);
-}
-
-/* Keep a successful answer (2xx, or a redirect) in the cache file. */
-static void
-fetch_cf_put(struct fetch_entry *fe)
-{
-	struct timeval	tv = { 0, FETCH_CF_FLUSH_MS * 1000 };
-
-	if (fetch_cf == NULL || fe->res.error != NULL || fe->res.status < 200 ||
-	    fe->res.status > 399)
-		return;
-	cachefile_put(fetch_cf, fe->key, fe->keylen, fe->res.status,
-	    fe->res.body, fe->res.len, fe->res.location);
-	if (cachefile_pending(fetch_cf) > 0 &&
-	    !evtimer_pending(fetch_cf_ev, NULL))
-		evtimer_add(fetch_cf_ev, &tv);
 }
 
 /*
- * An answer from the cache file: it goes into the memory cache (if there
- * is one) and to the caller at once. The key is taken.
+ * An entry is answered: cache the response if it may be, and tell the
+ * waiters. It leaves the table first, so that a waiter asking again is
+ * answered by the cache (or asks the network again).
  */
-static void
-fetch_cf_hit(char *key, size_t keylen, uint32_t hash, size_t url_off,
-    struct cachefile_entry *ce, fetch_cb cb, void *arg)
-{
-	struct fetch_entry	*fe;
-	int			 cache = opts.cache_size > 0;
-
-	fe = xcalloc(1, sizeof *fe);
-	fe->key = key;
-	fe->keylen = keylen;
-	fe->hash = hash;
-	fe->url = key + url_off;
-	TAILQ_INIT(&fe->waiters);
-	fe->data = ce->body;
-	fe->size = ce->bodylen + 1;
-	fe->res.status = ce->status;
-	fe->res.body = fe->data;
-	fe->res.len = ce->bodylen;
-	fe->res.location = ce->location;
-	fe->state = FETCH_DONE;
-	if (cache) {
-		if (fetch_entries + 1 > fetch_table_size)
-			fetch_table_grow();
-		fe->hnext = fetch_table[hash & (fetch_table_size - 1)];
-		fetch_table[hash & (fetch_table_size - 1)] = fe;
-		fetch_entries++;
-		fe->expires = fetch_now() + opts.cache_ttl;
-		fe->bytes = sizeof *fe + fe->keylen + fe->size;
-		TAILQ_INSERT_TAIL(&fetch_lru, fe, qentry);
-		fetch_cached++;
-		fetch_cached_bytes += fe->bytes;
-	}
-	fe->busy++;
-	cb(arg, &fe->res);
-	fe->busy--;
-	if (cache)
-		fetch_trim();
-	else
-		fetch_entry_free(fe);
-}
-
-/* An entry is answered: cache it if it may be, and tell the waiters. */
 static void
 fetch_finish(struct fetch_entry *fe)
 {
-	int	cache;
-
 	fe->state = FETCH_DONE;
-	fetch_cf_put(fe);
-	cache = opts.cache_size > 0 && fe->res.error == NULL &&
-	    fe->res.status != 429 && fe->res.status < 500;
-	if (cache) {
-		fe->expires = fetch_now() + opts.cache_ttl;
-		fe->bytes = sizeof *fe + fe->keylen + fe->size;
-		TAILQ_INSERT_TAIL(&fetch_lru, fe, qentry);
-		fetch_cached++;
-		fetch_cached_bytes += fe->bytes;
-	} else
-		fetch_unlink(fe);
-	fetch_call_waiters(fe);
-	if (cache)
-		fetch_trim();
-	else
-		fetch_entry_free(fe);
+	fetch_unlink(fe);
+	if (fe->res.error == NULL && fe->res.status != 429 &&
+	    fe->res.status < 500)
+		cache_put(fe->key, fe->keylen, fe->res.status, fe->res.body,
+		    fe->res.len, fe->res.location);
+	fetch_call_waiters(fe, &fe->res);
+	fetch_entry_free(fe);
+}
+
+/* A cached response as a result (valid while the value is). */
+static void
+fetch_cached(const struct cache_value *v, struct fetch_result *res)
+{
+	memset(res, 0, sizeof *res);
+	res->status = v->status;
+	res->body = v->body;
+	res->len = v->bodylen;
+	res->location = (char *)v->location;
+}
+
+/* A cache tier that answered later: a hit for the waiters, or go ask. */
+static void
+fetch_cache_cb(void *arg, const struct cache_value *v)
+{
+	struct fetch_entry	*fe = arg;
+	struct fetch_result	 res;
+
+	if (v == NULL) {
+		fe->state = FETCH_QUEUED;
+		TAILQ_INSERT_TAIL(&fetch_queue, fe, qentry);
+		fetch_pump();
+		return;
+	}
+	stats.http_cache_hits++;
+	fe->state = FETCH_DONE;
+	fetch_unlink(fe);
+	fetch_cached(v, &res);
+	fetch_call_waiters(fe, &res);
+	fetch_entry_free(fe);
 }
 
 static void
@@ -1207,12 +932,14 @@ fetch_start(const struct fetch_request *req, const char *url,
 {
 	struct fetch_entry	*fe;
 	struct fetch_waiter	*w;
-	struct fetch_result	 bad;
-	struct cachefile_entry	 ce;
+	struct fetch_result	 bad, hit;
+	struct cache_value	 v;
+	struct cache_lookup	*later = NULL;
 	struct curl_slist	*h;
 	char			*key = NULL, flags[16], *clean = NULL;
 	size_t			 keylen = 0, keysize = 0, url_off, body_off;
 	uint32_t		 hash;
+	int			 r = CACHE_MISS;
 
 	memset(&bad, 0, sizeof bad);
 	if (strncasecmp(url, "http://", 7) != 0 &&
@@ -1249,26 +976,16 @@ fetch_start(const struct fetch_request *req, const char *url,
 	free(clean);
 
 	fe = fetch_lookup(key, keylen, hash);
-	if (fe != NULL && fe->state == FETCH_DONE &&
-	    fetch_now() > fe->expires && !fe->busy) {
-		fetch_evict(fe);
-		fe = NULL;
-	}
-	if (fe != NULL && fe->state == FETCH_DONE) {
-		stats.http_cache_hits++;
-		free(key);
-		TAILQ_REMOVE(&fetch_lru, fe, qentry);
-		TAILQ_INSERT_TAIL(&fetch_lru, fe, qentry);
-		fe->busy++;
-		cb(arg, &fe->res);
-		fe->busy--;
-		return;
-	}
-
-	if (fe == NULL && fetch_cf != NULL && cachefile_get(fetch_cf, key,
-	    keylen, opts.cache_ttl, &ce) == 1) {
-		fetch_cf_hit(key, keylen, hash, url_off, &ce, cb, arg);
-		return;
+	if (fe == NULL) {
+		r = cache_get(key, keylen, &v, &later);
+		if (r == CACHE_HIT) {
+			stats.http_cache_hits++;
+			free(key);
+			fetch_cached(&v, &hit);
+			cb(arg, &hit);
+			cache_release(&v);
+			return;
+		}
 	}
 
 	w = xcalloc(1, sizeof *w);
@@ -1299,6 +1016,11 @@ fetch_start(const struct fetch_request *req, const char *url,
 	fetch_table[hash & (fetch_table_size - 1)] = fe;
 	fetch_entries++;
 
+	if (r == CACHE_LATER) {
+		fe->state = FETCH_LOOKUP;
+		cache_wait(later, fetch_cache_cb, fe);
+		return;
+	}
 	fe->state = FETCH_QUEUED;
 	TAILQ_INSERT_TAIL(&fetch_queue, fe, qentry);
 	fetch_pump();
@@ -1308,38 +1030,16 @@ fetch_start(const struct fetch_request *req, const char *url,
 void
 fetch_init(void)
 {
-	char	*cause = NULL;
-
-	if (fetch_multi != NULL)
+	if (fetch_pump_ev != NULL)
 		return;
-	if ((fetch_multi = curl_multi_init()) == NULL)
-		fatalx("%s: curl_multi_init failed", __func__);
-	fetch_timer = evtimer_new(loop_base(), fetch_timer_cb, NULL);
-	fetch_pump_ev = evtimer_new(loop_base(), fetch_pump_cb, NULL);
+	fetch_multi_init(fetch_transfer_done);
 	pace_init(fetch_release);
-	if (opts.cache_file != NULL) {
-		if ((fetch_cf = cachefile_open(opts.cache_file,
-		    opts.cache_file_size, &cause)) == NULL) {
-			log_warnx("%s", cause);
-			exit(2);
-		}
-		fetch_cf_ev = evtimer_new(loop_base(), fetch_cf_flush_cb, NULL);
-		if (fetch_cf_ev == NULL)
-			fatalx("%s: evtimer_new failed", __func__);
-	}
-	if (fetch_timer == NULL || fetch_pump_ev == NULL)
+	cache_init(opts.cache_size, opts.cache_bytes);
+	if (opts.cache_file != NULL)
+		cachefile_tier(opts.cache_file, opts.cache_file_size);
+	fetch_pump_ev = evtimer_new(loop_base(), fetch_pump_cb, NULL);
+	if (fetch_pump_ev == NULL)
 		fatalx("%s: evtimer_new failed", __func__);
-	fetch_multi_check(curl_multi_setopt(fetch_multi,
-	    CURLMOPT_SOCKETFUNCTION, fetch_socket_cb), __func__);
-	fetch_multi_check(curl_multi_setopt(fetch_multi,
-	    CURLMOPT_TIMERFUNCTION, fetch_timer_set), __func__);
-	fetch_multi_check(curl_multi_setopt(fetch_multi, CURLMOPT_PIPELINING,
-	    (long)CURLPIPE_MULTIPLEX), __func__);
-	fetch_multi_check(curl_multi_setopt(fetch_multi,
-	    CURLMOPT_MAX_HOST_CONNECTIONS, (long)opts.max_host_connections),
-	    __func__);
-	fetch_multi_check(curl_multi_setopt(fetch_multi, CURLMOPT_MAXCONNECTS,
-	    (long)opts.max_in_flight), __func__);
 	srandom(getpid() ^ time(NULL));
 }
 
@@ -1349,22 +1049,13 @@ fetch_free(void)
 {
 	struct fetch_entry	*fe;
 	struct fetch_waiter	*w;
-	struct fetch_sock	*fs;
 	u_int			 i;
 
-	if (fetch_multi == NULL)
+	if (fetch_pump_ev == NULL)
 		return;
 	pace_stop();
 	TAILQ_INIT(&fetch_failq);
-	if (fetch_cf != NULL) {
-		cachefile_flush(fetch_cf);
-		cachefile_stats(fetch_cf, &stats.cache_file);
-		stats.cache_file_used = 1;
-		cachefile_close(fetch_cf);
-		fetch_cf = NULL;
-		event_free(fetch_cf_ev);
-		fetch_cf_ev = NULL;
-	}
+	cache_free();	/* drops lookups that would answer later */
 	for (i = 0; i < fetch_table_size; i++) {
 		while ((fe = fetch_table[i]) != NULL) {
 			fetch_table[i] = fe->hnext;
@@ -1377,30 +1068,11 @@ fetch_free(void)
 	}
 	free(fetch_table);
 	fetch_table = NULL;
-	fetch_table_size = fetch_entries = fetch_cached = 0;
-	fetch_cached_bytes = 0;
+	fetch_table_size = fetch_entries = 0;
 	TAILQ_INIT(&fetch_queue);
-	TAILQ_INIT(&fetch_lru);
-	while (fetch_nspare > 0)
-		fetch_easy_free(fetch_spare[--fetch_nspare]);
-	free(fetch_spare);
-	fetch_spare = NULL;
-	curl_multi_cleanup(fetch_multi);
-	fetch_multi = NULL;
-	for (i = 0; i < fetch_nsocks; i++) {
-		if ((fs = fetch_socks[i]) == NULL)
-			continue;
-		if (fs->watched)
-			event_del(&fs->ev);
-		free(fs);
-	}
-	free(fetch_socks);
-	fetch_socks = NULL;
-	fetch_nsocks = 0;
-	stats.http_sockets = 0;
-	event_free(fetch_timer);
+	fetch_multi_free();
 	event_free(fetch_pump_ev);
-	fetch_timer = fetch_pump_ev = NULL;
+	fetch_pump_ev = NULL;
 }
 
 /* A short, printable excerpt of a response body for error messages. */

@@ -151,6 +151,7 @@ void		 cachefile_flush(struct cachefile *);
 u_int		 cachefile_pending(struct cachefile *);
 void		 cachefile_stats(struct cachefile *, struct cachefile_stats *);
 void		 cachefile_close(struct cachefile *);
+void		 cachefile_tier(const char *, size_t);
 
 /* pace.c */
 struct pacer;
@@ -204,6 +205,63 @@ int		 netpolicy_parse_net(const char *, int *, u_char *, u_int *,
 int		 netpolicy_allow_net(const char *, char **);
 int		 netpolicy_allow_port(const char *, char **);
 void		 netpolicy_free(void);
+
+/* fetch-multi.c */
+struct fetch_easy {
+	void		*curl;		/* CURL * */
+	char		 errbuf[256];	/* CURL_ERROR_SIZE */
+};
+typedef void	(*fetch_multi_done_cb)(void *, int);
+void		 fetch_multi_init(fetch_multi_done_cb);
+struct fetch_easy *fetch_multi_easy(void);
+void		 fetch_multi_add(struct fetch_easy *);
+void		 fetch_multi_put(struct fetch_easy *);
+void		 fetch_multi_free(void);
+
+/*
+ * cache.c: responses by key bytes, in tiers (memory first). A backend's get
+ * returns CACHE_HIT with *v filled (valid until its release, if it has one),
+ * CACHE_MISS, or, if async is set, CACHE_LATER and calls cache_answer with
+ * the lookup it was given, from the loop. A value's body is bodylen bytes
+ * and a NUL; stored is wall-clock seconds (see cache_now).
+ */
+#define CACHE_MISS 0
+#define CACHE_HIT 1
+#define CACHE_LATER 2
+struct cache_lookup;
+struct cache_value {
+	long		 status;
+	const char	*body;
+	size_t		 bodylen;
+	const char	*location;	/* redirect target, or NULL */
+	double		 stored;
+	u_int		 tier;		/* cache.c's */
+	void		*ref;		/* the backend's */
+};
+typedef void	(*cache_cb)(void *, const struct cache_value *);
+struct cache_backend {
+	const char	*name;
+	int		 async;
+	int		(*get)(void *, const char *, size_t, struct cache_value *,
+			    struct cache_lookup *);
+	void		(*release)(void *, struct cache_value *);
+	void		(*put)(void *, const char *, size_t,
+			    const struct cache_value *);
+	void		(*expire)(void *, const char *, size_t);
+	void		(*free)(void *);
+};
+double		 cache_now(void);
+void		 cache_init(u_int, size_t);
+void		 cache_add(const struct cache_backend *, void *);
+int		 cache_get(const char *, size_t, struct cache_value *,
+		     struct cache_lookup **);
+void		 cache_wait(struct cache_lookup *, cache_cb, void *);
+void		 cache_release(struct cache_value *);
+void		 cache_answer(struct cache_lookup *, const struct cache_value *);
+void		 cache_put(const char *, size_t, long, const char *, size_t,
+		     const char *);
+void		 cache_expire(const char *, size_t);
+void		 cache_free(void);
 
 /* frame.c */
 typedef int	(*frame_line_cb)(void *, const char *, size_t, uint64_t);
