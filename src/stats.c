@@ -39,7 +39,7 @@ static void
 stats_progress_line(int last)
 {
 	double	now = loop_elapsed(), dt = now - stats_last_time;
-	char	paused[160];
+	char	paused[160], *masked;
 
 	if (dt > 0) {
 		stats_rate = (stats.written - stats_last_written) / dt;
@@ -49,6 +49,11 @@ stats_progress_line(int last)
 	if (last)
 		stats_rate = now > 0 ? stats.written / now : 0;
 	pace_progress(paused, sizeof paused);
+	if (secret_any() && secret_in(paused)) {
+		masked = secret_mask(paused);	/* never a secret on stderr */
+		snprintf(paused, sizeof paused, "%s", masked);
+		free(masked);
+	}
 	fprintf(stderr, "\r\033[K%llu read, %llu written, %.0f/s, %llu pending"
 	    ", %llu bad%s%s", (unsigned long long)stats.read,
 	    (unsigned long long)stats.written, stats_rate,
@@ -101,7 +106,7 @@ void
 stats_print(FILE *f)
 {
 	json_t	*o, *h;
-	char	*s;
+	char	*s, *masked;
 
 	o = json_pack("{sIsIsIsIsIsIsIsIsf}",
 	    "read", (json_int_t)stats.read,
@@ -171,6 +176,12 @@ stats_print(FILE *f)
 		json_object_set_new(o, "enrichments_kept",
 		    json_integer(stats.enrichments_kept));
 	s = json_dumps(o, JSON_COMPACT|JSON_REAL_PRECISION(9));
+	if (secret_any()) {
+		/* A host named by a ${NAME} secret is masked too. */
+		masked = secret_mask(s);
+		free(s);
+		s = masked;
+	}
 	fprintf(f, "%s\n", s);
 	free(s);
 	json_decref(o);
