@@ -6,8 +6,11 @@
  * value is a small header (magic, time stored, status, lengths, checksum)
  * then the body and the redirect target. Entries older than --cache-ttl
  * are misses. Reads are short memory-mapped look-ups on the loop; writes
- * are gathered and committed together (no fsync: it is a cache), and when
- * the map is full the oldest entries go, through an index by time stored.
+ * are gathered into batches that a writer thread of our own commits (no
+ * fsync: it is a cache), so the loop never waits for the disk or for
+ * another process's write lock; when the map is full the oldest entries
+ * go, through an index by time stored. A batch is plain bytes: the writer
+ * touches nothing of the loop's.
  * A file that is not a cache of ours, is from another format version, or
  * is corrupt is refused with a message that names it.
  */
@@ -15,6 +18,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -28,6 +32,7 @@
 #define CACHEFILE_FORMAT "tweet-enricher cache file, format 1"
 #define CACHEFILE_MAGIC 0x54454331u	/* "TEC1" */
 #define CACHEFILE_BATCH 256		/* puts gathered before a commit */
+#define CACHEFILE_QUEUE 16		/* batches waiting for the writer */
 
 /* The header in front of every stored value. */
 struct cachefile_value {
@@ -47,18 +52,40 @@ struct cachefile_put {
 	int64_t		 stored;
 };
 
+/* A batch of puts handed to the writer thread. */
+struct cachefile_batch {
+	struct cachefile_put	*puts;
+	u_int			 n;
+};
+
 struct cachefile {
 	char			*path;
 	MDB_env			*env;
 	MDB_dbi			 data;		/* hash -> value */
 	MDB_dbi			 age;		/* stored | hash -> "" */
 	MDB_txn			*rtxn;		/* reset between reads */
-	struct cachefile_put	*puts;
+	struct cachefile_put	*puts;		/* the batch being gathered */
 	u_int			 nputs;
-	size_t			 putbytes;	/* gathered, not written */
+	size_t			 putbytes;
 	size_t			 size;		/* the map */
-	struct cachefile_stats	 st;
+	struct cachefile_stats	 st;		/* the loop's counters */
+
+	/* The writer thread and what it shares with the loop (lock). */
+	pthread_t		 writer;
+	int			 started;
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 wake;		/* work, or stop */
+	pthread_cond_t		 idle;		/* the queue emptied */
+	struct cachefile_batch	 queue[CACHEFILE_QUEUE];
+	u_int			 qhead;
+	u_int			 qlen;
+	int			 busy;		/* committing a batch */
+	int			 stop;
+	struct cachefile_stats	 wst;		/* the writer's counters */
+	int			 wrc;		/* its first LMDB error */
 };
+
+static void	*cachefile_writer(void *);
 
 static uint32_t
 cachefile_check(const u_char *p, size_t n)
@@ -250,6 +277,9 @@ cachefile_open(const char *path, size_t size, char **cause)
 	cf->path = xstrdup(path);
 	cf->puts = xcalloc(CACHEFILE_BATCH, sizeof *cf->puts);
 	cf->size = size;
+	pthread_mutex_init(&cf->lock, NULL);
+	pthread_cond_init(&cf->wake, NULL);
+	pthread_cond_init(&cf->idle, NULL);
 	if ((rc = mdb_env_create(&cf->env)) != 0) {
 		cachefile_error(cause, path, "create", rc);
 		goto fail;
@@ -274,6 +304,13 @@ cachefile_open(const char *path, size_t size, char **cause)
 		goto fail;
 	}
 	mdb_txn_reset(cf->rtxn);
+	if ((errno = pthread_create(&cf->writer, NULL, cachefile_writer,
+	    cf)) != 0) {
+		xasprintf(cause, "%s: pthread_create: %s", path,
+		    strerror(errno));
+		goto fail;
+	}
+	cf->started = 1;
 	return (cf);
 
 fail:
@@ -379,11 +416,13 @@ cachefile_evict(struct cachefile *cf, u_int n)
 		if (mdb_cursor_del(cur, 0) != 0)
 			break;
 		done++;
-		cf->st.evicted++;
 	}
 	mdb_cursor_close(cur);
 	if ((rc = mdb_txn_commit(txn)) != 0)
 		return (-1);
+	pthread_mutex_lock(&cf->lock);
+	cf->wst.evicted += done;
+	pthread_mutex_unlock(&cf->lock);
 	return (0);
 
 fail:
@@ -391,9 +430,9 @@ fail:
 	return (-1);
 }
 
-/* Write the gathered entries in one transaction; 0 or an LMDB code. */
+/* Write a batch in one transaction; 0 or an LMDB code. */
 static int
-cachefile_commit(struct cachefile *cf)
+cachefile_commit(struct cachefile *cf, struct cachefile_put *puts, u_int n)
 {
 	struct cachefile_put	*p;
 	MDB_txn			*txn;
@@ -404,8 +443,8 @@ cachefile_commit(struct cachefile *cf)
 
 	if ((rc = mdb_txn_begin(cf->env, NULL, 0, &txn)) != 0)
 		return (rc);
-	for (i = 0; i < cf->nputs; i++) {
-		p = &cf->puts[i];
+	for (i = 0; i < n; i++) {
+		p = &puts[i];
 		k.mv_data = p->key;
 		k.mv_size = sizeof p->key;
 		v.mv_data = p->value;
@@ -424,31 +463,109 @@ cachefile_commit(struct cachefile *cf)
 	return (mdb_txn_commit(txn));
 }
 
-/* Write what was gathered (making room if the map is full). */
+/* Commit one batch (making room if the map is full); on the writer. */
+static void
+cachefile_write(struct cachefile *cf, struct cachefile_batch *b)
+{
+	struct timespec	t0, t1;
+	double		ms;
+	u_int		i;
+	int		rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = cachefile_commit(cf, b->puts, b->n);
+	for (i = 0; i < 4 && (rc == MDB_MAP_FULL || rc == MDB_TXN_FULL); i++) {
+		if (cachefile_evict(cf, b->n * (2 << i)) != 0)
+			break;
+		rc = cachefile_commit(cf, b->puts, b->n);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+	pthread_mutex_lock(&cf->lock);
+	if (rc != 0) {
+		cf->wst.write_errors++;
+		if (cf->wrc == 0)
+			cf->wrc = rc;
+	} else
+		cf->wst.stored += b->n;
+	cf->wst.commits++;
+	cf->wst.write_ms += ms;
+	if (ms > cf->wst.write_ms_max)
+		cf->wst.write_ms_max = ms;
+	pthread_mutex_unlock(&cf->lock);
+	for (i = 0; i < b->n; i++)
+		free(b->puts[i].value);
+	free(b->puts);
+}
+
+/* The writer thread: commit batches as they come, until told to stop. */
+static void *
+cachefile_writer(void *arg)
+{
+	struct cachefile	*cf = arg;
+	struct cachefile_batch	 b;
+
+	pthread_mutex_lock(&cf->lock);
+	for (;;) {
+		while (cf->qlen == 0 && !cf->stop)
+			pthread_cond_wait(&cf->wake, &cf->lock);
+		if (cf->qlen == 0)
+			break;	/* stopped, and all is written */
+		b = cf->queue[cf->qhead];
+		cf->qhead = (cf->qhead + 1) % CACHEFILE_QUEUE;
+		cf->qlen--;
+		cf->busy = 1;
+		pthread_mutex_unlock(&cf->lock);
+		cachefile_write(cf, &b);
+		pthread_mutex_lock(&cf->lock);
+		cf->busy = 0;
+		if (cf->qlen == 0)
+			pthread_cond_broadcast(&cf->idle);
+	}
+	pthread_mutex_unlock(&cf->lock);
+	return (NULL);
+}
+
+/*
+ * Hand what was gathered to the writer. If it is that far behind (the
+ * disk is slow), the batch is dropped and counted: a cache may forget,
+ * the loop must not wait.
+ */
 void
 cachefile_flush(struct cachefile *cf)
 {
-	u_int	i;
-	int	rc;
+	struct cachefile_batch	*b;
+	u_int			 i;
 
 	if (cf == NULL || cf->nputs == 0)
 		return;
-	rc = cachefile_commit(cf);
-	for (i = 0; i < 4 && (rc == MDB_MAP_FULL || rc == MDB_TXN_FULL); i++) {
-		if (cachefile_evict(cf, cf->nputs * (2 << i)) != 0)
-			break;
-		rc = cachefile_commit(cf);
+	pthread_mutex_lock(&cf->lock);
+	if (cf->qlen == CACHEFILE_QUEUE) {
+		pthread_mutex_unlock(&cf->lock);
+		cf->st.dropped += cf->nputs;
+		for (i = 0; i < cf->nputs; i++)
+			free(cf->puts[i].value);
+	} else {
+		b = &cf->queue[(cf->qhead + cf->qlen) % CACHEFILE_QUEUE];
+		b->puts = cf->puts;
+		b->n = cf->nputs;
+		cf->qlen++;
+		pthread_cond_signal(&cf->wake);
+		pthread_mutex_unlock(&cf->lock);
+		cf->puts = xcalloc(CACHEFILE_BATCH, sizeof *cf->puts);
 	}
-	if (rc != 0) {
-		if (cf->st.write_errors++ == 0)
-			log_warnx("%s: %s (entries not stored)", cf->path,
-			    mdb_strerror(rc));
-	} else
-		cf->st.stored += cf->nputs;
-	for (i = 0; i < cf->nputs; i++)
-		free(cf->puts[i].value);
 	cf->nputs = 0;
 	cf->putbytes = 0;
+}
+
+/* Wait until the writer has committed everything handed to it. */
+void
+cachefile_wait(struct cachefile *cf)
+{
+	pthread_mutex_lock(&cf->lock);
+	while (cf->qlen > 0 || cf->busy)
+		pthread_cond_wait(&cf->idle, &cf->lock);
+	pthread_mutex_unlock(&cf->lock);
 }
 
 /* Keep an answer; written with the next flush (at most a batch later). */
@@ -502,6 +619,14 @@ cachefile_stats(struct cachefile *cf, struct cachefile_stats *out)
 	MDB_txn		*txn;
 
 	*out = cf->st;
+	pthread_mutex_lock(&cf->lock);
+	out->stored = cf->wst.stored;
+	out->evicted = cf->wst.evicted;
+	out->write_errors = cf->wst.write_errors;
+	out->commits = cf->wst.commits;
+	out->write_ms = cf->wst.write_ms;
+	out->write_ms_max = cf->wst.write_ms_max;
+	pthread_mutex_unlock(&cf->lock);
 	if (mdb_env_info(cf->env, &info) == 0 && mdb_env_stat(cf->env,
 	    &ms) == 0)
 		out->bytes = (uint64_t)(info.me_last_pgno + 1) * ms.ms_psize;
@@ -512,20 +637,39 @@ cachefile_stats(struct cachefile *cf, struct cachefile_stats *out)
 	}
 }
 
-/* Write what is gathered and close. */
+/* Write what is gathered, let the writer finish, and close. */
 void
 cachefile_close(struct cachefile *cf)
 {
+	u_int	i;
+
 	if (cf == NULL)
 		return;
-	if (cf->env != NULL && cf->rtxn != NULL) {
+	if (cf->started) {
 		cachefile_flush(cf);
-		mdb_txn_abort(cf->rtxn);
-		mdb_env_sync(cf->env, 1);
+		pthread_mutex_lock(&cf->lock);
+		cf->stop = 1;
+		pthread_cond_signal(&cf->wake);
+		pthread_mutex_unlock(&cf->lock);
+		pthread_join(cf->writer, NULL);
+		if (cf->wrc != 0)
+			log_warnx("%s: %llu batches not stored: %s", cf->path,
+			    (unsigned long long)cf->wst.write_errors,
+			    mdb_strerror(cf->wrc));
 	}
-	if (cf->env != NULL)
+	if (cf->rtxn != NULL)
+		mdb_txn_abort(cf->rtxn);
+	if (cf->env != NULL) {
+		if (cf->started)
+			mdb_env_sync(cf->env, 1);
 		mdb_env_close(cf->env);
+	}
+	for (i = 0; i < cf->nputs; i++)
+		free(cf->puts[i].value);
 	free(cf->puts);
+	pthread_mutex_destroy(&cf->lock);
+	pthread_cond_destroy(&cf->wake);
+	pthread_cond_destroy(&cf->idle);
 	free(cf->path);
 	free(cf);
 }
@@ -597,6 +741,7 @@ cachefile_tier_free(void *state)
 	struct cachefile_tier	*ct = state;
 
 	cachefile_flush(ct->cf);
+	cachefile_wait(ct->cf);
 	cachefile_stats(ct->cf, &stats.cache_file);
 	stats.cache_file_used = 1;
 	cachefile_close(ct->cf);

@@ -168,6 +168,14 @@ stats_print(FILE *f)
 		    "corrupt", (json_int_t)stats.cache_file.corrupt,
 		    "entries", (json_int_t)stats.cache_file.entries,
 		    "bytes", (json_int_t)stats.cache_file.bytes);
+		json_object_set_new(h, "dropped",
+		    json_integer(stats.cache_file.dropped));
+		json_object_set_new(h, "commits",
+		    json_integer(stats.cache_file.commits));
+		json_object_set_new(h, "write_ms", json_real(floor(
+		    stats.cache_file.write_ms * 1000 + 0.5) / 1000));
+		json_object_set_new(h, "write_ms_max", json_real(floor(
+		    stats.cache_file.write_ms_max * 1000 + 0.5) / 1000));
 		json_object_set_new(o, "cache_file", h);
 	}
 	if ((h = pace_stats()) != NULL)

@@ -86,8 +86,12 @@ struct cachefile_stats {
 	uint64_t	 corrupt;	/* entries that failed their checksum */
 	uint64_t	 errors;
 	uint64_t	 write_errors;
+	uint64_t	 dropped;	/* the writer was too far behind */
 	uint64_t	 entries;
 	uint64_t	 bytes;
+	uint64_t	 commits;
+	double		 write_ms;	/* the loop's time in commits */
+	double		 write_ms_max;
 };
 
 /* Counters for --stats and --progress. */
@@ -148,6 +152,7 @@ int		 cachefile_get(struct cachefile *, const char *, size_t, u_int,
 void		 cachefile_put(struct cachefile *, const char *, size_t, long,
 		     const char *, size_t, const char *);
 void		 cachefile_flush(struct cachefile *);
+void		 cachefile_wait(struct cachefile *);
 u_int		 cachefile_pending(struct cachefile *);
 void		 cachefile_stats(struct cachefile *, struct cachefile_stats *);
 void		 cachefile_close(struct cachefile *);

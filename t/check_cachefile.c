@@ -78,6 +78,7 @@ START_TEST(test_put_get_reopen)
 	ck_assert_uint_eq(cachefile_pending(cf), 2);
 	cachefile_flush(cf);
 	ck_assert_uint_eq(cachefile_pending(cf), 0);
+	cachefile_wait(cf);
 	ck_assert_int_eq(cachefile_get(cf, "k1", 2, 3600, &e), 1);
 	ck_assert_int_eq(e.status, 200);
 	ck_assert_uint_eq(e.bodylen, 8);
@@ -121,10 +122,14 @@ START_TEST(test_bounded)
 		snprintf(key, sizeof key, "key %u", i);
 		cachefile_put(cf, key, strlen(key), 200, body, sizeof body,
 		    NULL);
+		if (i % 200 == 0)
+			cachefile_wait(cf);	/* none dropped */
 	}
 	cachefile_flush(cf);
+	cachefile_wait(cf);
 	cachefile_stats(cf, &st);
 	ck_assert_uint_eq(st.write_errors, 0);
+	ck_assert_uint_eq(st.stored, 5000);
 	ck_assert(st.evicted > 0);
 	ck_assert(st.bytes <= 1 << 20);
 	ck_assert_msg(st.entries < 5000 && st.entries > 20, "%llu entries, %llu evicted", (unsigned long long)st.entries, (unsigned long long)st.evicted);
@@ -271,6 +276,7 @@ START_TEST(test_two_processes)
 			cachefile_flush(cf);
 	}
 	cachefile_flush(cf);
+	cachefile_wait(cf);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	for (i = 0; i < 500; i++) {
