@@ -21,8 +21,10 @@
 
 #include "tweet-enricher.h"
 
-/* Longest a read waits on the server for new entries. */
+/* Longest a read waits on the server for new entries (with drain=yes,
+ * the check for the end comes that much sooner). */
 #define RS_BLOCK_MS 1000
+#define RS_DRAIN_BLOCK_MS 100
 /* Most entries asked for at once, and ids kept fresh in one call. */
 #define RS_BATCH 1000
 
@@ -82,6 +84,7 @@ static char		*rs_consumer;
 static char		*rs_dead;	/* STREAM:dead */
 static const char	*rs_start = "$";
 static int		 rs_drain;
+static u_int		 rs_prefetch;	/* entries held at most; 0: default */
 static long		 rs_claim_idle = 60000;
 static long		 rs_max_deliveries = 5;
 static json_t		*rs_held;	/* ids read, not yet acknowledged */
@@ -109,9 +112,10 @@ int
 redis_source_configure(const char *url, char **cause)
 {
 	static const char *const known[] = { "group", "consumer", "start",
-	    "drain", "claim-idle", "max-deliveries", NULL };
+	    "drain", "prefetch", NULL };
 	const char	*v;
-	char		 host[256];
+	char		 host[256], *end;
+	long		 n;
 
 	if ((rs_url = redis_url_parse(url, 1, cause)) == NULL)
 		return (-1);
@@ -149,6 +153,15 @@ redis_source_configure(const char *url, char **cause)
 			    "\"%s\"", v);
 			return (-1);
 		}
+	}
+	if ((v = redis_url_param(rs_url, "prefetch")) != NULL) {
+		n = strtol(v, &end, 10);
+		if (*v == '\0' || *end != '\0' || n < 1 || n > 10000000) {
+			xasprintf(cause, "--from: prefetch is a number of "
+			    "entries, not \"%s\"", v);
+			return (-1);
+		}
+		rs_prefetch = n;
 	}
 	xasprintf(&rs_dead, "%s:dead", rs_url->key);
 	return (0);
@@ -395,18 +408,25 @@ rs_read_cb(void *arg, void *reply)
 
 /*
  * Free slots: entries we hold (in flight, or written and not yet
- * acknowledged) count against -p as much as the tweets in flight do.
+ * acknowledged) count against -p as much as the tweets in flight do, and
+ * against prefetch, so that one consumer does not take a backlog that
+ * others of the group could be working on.
  */
 static u_int
 rs_room(void)
 {
-	u_int	room = input_room();
+	u_int	room = input_room(), most = rs_prefetch;
 	size_t	held = json_object_size(rs_held);
 
-	if (held >= opts.max_pending)
+	if (most == 0)
+		most = opts.max_in_flight * 2 < 100 ? 100 :
+		    opts.max_in_flight * 2;
+	if (most > opts.max_pending)
+		most = opts.max_pending;
+	if (held >= most)
 		return (0);
-	if (room > opts.max_pending - held)
-		room = opts.max_pending - held;
+	if (room > most - held)
+		room = most - held;
 	return (room);
 }
 
@@ -427,7 +447,8 @@ rs_read(void)
 	if (room > RS_BATCH)
 		room = RS_BATCH;
 	snprintf(count, sizeof count, "%u", room);
-	snprintf(block, sizeof block, "%d", RS_BLOCK_MS);
+	snprintf(block, sizeof block, "%d", rs_drain ? RS_DRAIN_BLOCK_MS :
+	    RS_BLOCK_MS);
 	argv[argc++] = "XREADGROUP";
 	argv[argc++] = "GROUP";
 	argv[argc++] = rs_group;
