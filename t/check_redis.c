@@ -380,7 +380,7 @@ START_TEST(test_kill_and_claim)
 	    "-e", "sleep:ms=1000", NULL);
 	/* Wait until a has written some and holds some. */
 	for (;;) {
-		if (rds_int("XLEN out") >= 50)
+		if (rds_int("XLEN out") >= 50 && rds_pending("in", "g") > 0)
 			break;
 		ck_assert_msg(proc_running(&a), "a ended: %s", a.ebuf);
 		proc_pump(&a, 10);
