@@ -15,6 +15,8 @@
 
 /* Links of one tweet followed at most. */
 #define UNSHORTEN_MAX_LINKS 32
+/* Redirect targets one tweet may hold, in bytes, over all its links. */
+#define UNSHORTEN_MAX_BYTES (256 * 1024)
 
 static const char *const unshorten_keys[] = {
 	"header", "'Name: value' request header (repeatable; never "
@@ -62,6 +64,7 @@ struct unshorten_tweet {
 	struct unshorten_conf	*uc;
 	u_int			 n;
 	u_int			 left;
+	size_t			 bytes;		/* held in visited[] */
 	struct unshorten_link	 links[];
 };
 
@@ -276,6 +279,13 @@ unshorten_hop_done(void *arg, const struct fetch_result *res)
 		unshorten_link_done(l);
 		return;
 	}
+	if (l->ut->bytes + strlen(next) > UNSHORTEN_MAX_BYTES) {
+		xasprintf(&l->error, "redirects of this tweet hold more than "
+		    "%d bytes", UNSHORTEN_MAX_BYTES);
+		unshorten_link_done(l);
+		return;
+	}
+	l->ut->bytes += strlen(next);
 	l->visited[++l->hops] = xstrdup(next);
 	l->get = 0;
 	unshorten_hop(l);

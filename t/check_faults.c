@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -27,6 +28,19 @@
 #ifndef SANITIZED
 #define SANITIZED 0
 #endif
+
+/* How many times s occurs in text. */
+static size_t
+count_substr(const char *text, const char *s)
+{
+	size_t	n = 0;
+
+	while ((text = strstr(text, s)) != NULL) {
+		n++;
+		text += strlen(s);
+	}
+	return (n);
+}
 
 static const char *
 url(char *buf, size_t size, const char *path, const char *more)
@@ -285,6 +299,117 @@ START_TEST(test_slow_reader)
 }
 END_TEST
 
+static long
+faults_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (ts.tv_sec * 1000L + ts.tv_nsec / 1000000);
+}
+
+/* Every tenth tweet's URL is over 1 MiB: its error, nobody waits on it. */
+START_TEST(test_overlong_url)
+{
+	struct proc	 p;
+	char		*in, *s, spec[256];
+	size_t		 big = 1049000;
+	long		 t0 = faults_now_ms();
+	u_int		 i;
+
+	in = s = malloc(10 * (big + 64) + 100 * 64);
+	for (i = 0; i < 100; i++) {
+		s += sprintf(s, "{\"id\":%u,\"x\":\"", i);
+		if (i % 10 == 0) {
+			memset(s, 'a', big);
+			s += big;
+		} else
+			s += sprintf(s, "%u", i);
+		s += sprintf(s, "\"}\n");
+	}
+	snprintf(spec, sizeof spec, "http:url=http://127.0.0.1:%d/json/{/x}",
+	    server_port);
+	te_run(&p, in, "--stats", "-j", "50", "--timeout", "3000", "-e", spec,
+	    NULL);
+	ck_assert_int_eq(p.status, 0);
+	exactly_once(&p, 100);
+	ck_assert_uint_eq(count_substr(p.obuf, "longer than 65536"), 10);
+	ck_assert_int_lt(faults_now_ms() - t0, 20000);
+	proc_free(&p);
+	free(in);
+}
+END_TEST
+
+/* A host that answers some requests only after a minute: the others to it
+ * all succeed, and the run ends by --timeout. */
+START_TEST(test_slow_host_waiters)
+{
+	struct proc	 p;
+	char		*in, *s, spec[256];
+	long		 t0 = faults_now_ms();
+	u_int		 i;
+
+	in = s = malloc(200 * 64);
+	for (i = 0; i < 200; i++)
+		s += sprintf(s, "{\"id\":%u,\"ms\":%u}\n", i,
+		    i % 20 == 0 ? 60000 : 0);
+	snprintf(spec, sizeof spec, "http:url=http://127.0.0.1:%d/latency/"
+	    "{/ms}?{/id}", server_port);
+	te_run(&p, in, "--stats", "-j", "50", "--timeout", "1500",
+	    "--retries", "0", "-e", spec, NULL);
+	ck_assert_int_eq(p.status, 0);
+	exactly_once(&p, 200);
+	ck_assert_uint_eq(count_substr(p.obuf, "enrichment_errors"), 10);
+	ck_assert_uint_eq(count_substr(p.obuf, "timeout"), 10);
+	ck_assert_int_lt(faults_now_ms() - t0, 15000);
+	proc_free(&p);
+	free(in);
+}
+END_TEST
+
+/* Retry-After: 9223372036854775807 on every response. */
+START_TEST(test_retry_after_overflow)
+{
+	long	t0 = faults_now_ms();
+
+	fault(200, "/ratelimit/ovf/150/9223372036854775807", NULL,
+	    "--retries=1", NULL);
+	ck_assert_int_lt(faults_now_ms() - t0, 20000);
+}
+END_TEST
+
+/* 63 tweets of 32 links, each redirecting with a huge Location: bounded
+ * memory, every tweet once. */
+START_TEST(test_location_bomb)
+{
+	struct proc	 p;
+	char		*in, *s;
+	long		 t0 = faults_now_ms();
+	u_int		 i, k;
+
+	in = s = malloc(63 * 32 * 128 + 1024);
+	for (i = 0; i < 63; i++) {
+		s += sprintf(s, "{\"id\":%u,\"entities\":{\"urls\":[", i);
+		for (k = 0; k < 32; k++)
+			s += sprintf(s, "%s{\"url\":\"http://127.0.0.1:%d/"
+			    "bigloc/%u?%u.%u\"}", k > 0 ? "," : "",
+			    server_port, k % 2 ? 90000 : 8000, i, k);
+		s += sprintf(s, "]}}\n");
+	}
+	te_run(&p, in, "--stats", "-e", "unshorten", "--allow-net",
+	    "127.0.0.0/8", "--cache-memory", "1M", NULL);
+	ck_assert_int_eq(p.status, 0);
+	exactly_once(&p, 63);
+	ck_assert_uint_eq(count_substr(p.obuf, "longer than 8192"), 63 * 16);
+	if (getenv("TE_VALGRIND") == NULL && !SANITIZED)
+		ck_assert_msg(p.maxrss_kb < 200 * 1024, "%ld kB",
+		    p.maxrss_kb);
+	ck_assert_int_lt(faults_now_ms() - t0, 60000);
+	proc_free(&p);
+	free(in);
+}
+END_TEST
+
 START_TEST(test_sigterm_with_requests_in_flight)
 {
 	struct proc	 p;
@@ -394,6 +519,10 @@ main(void)
 	tcase_add_test(tc, test_deep_nesting_and_duplicates);
 	tcase_add_test(tc, test_slow_reader);
 	tcase_add_test(tc, test_sigterm_with_requests_in_flight);
+	tcase_add_test(tc, test_overlong_url);
+	tcase_add_test(tc, test_slow_host_waiters);
+	tcase_add_test(tc, test_retry_after_overflow);
+	tcase_add_test(tc, test_location_bomb);
 	tcase_add_test(tc, test_unopenable_input);
 	suite_add_tcase(s, tc);
 	return (run_suite(s));

@@ -116,6 +116,9 @@ reply(struct evhttp_request *req, int code, const char *type,
 	if (type != NULL)
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "Content-Type", type);
+	/* No body after a HEAD (evhttp sends a large one otherwise). */
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD)
+		body = NULL;
 	evhttp_send_reply(req, code, NULL, body);
 	current--;
 }
