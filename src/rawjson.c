@@ -22,11 +22,17 @@ rawjson_ws(const char *s, size_t len, size_t i)
 static size_t
 rawjson_string_end(const char *s, size_t len, size_t i)
 {
-	for (i++; i < len; i++) {
-		if (s[i] == '\\')
-			i++;
-		else if (s[i] == '"')
-			return (i + 1);
+	const char	*q;
+	size_t		 b;
+
+	/* The next quote not escaped: an even run of backslashes before. */
+	for (i++; i < len; i = q - s + 1) {
+		if ((q = memchr(s + i, '"', len - i)) == NULL)
+			break;
+		for (b = 0; q - b > s + i && q[-1 - (ssize_t)b] == '\\'; b++)
+			;
+		if (b % 2 == 0)
+			return (q - s + 1);
 	}
 	return (len);
 }

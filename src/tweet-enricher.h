@@ -417,6 +417,8 @@ int		 rawjson_next(const char *, size_t, size_t *,
 #define VALIDATE_EMPTY 0x1
 #define VALIDATE_RESERVED 0x2
 int		 validate_tweet(const char *, size_t, char *, size_t);
+#define VALIDATE_MAX_MEMBERS 256
+int		 validate_members(const struct rawjson_member **);
 
 /* badlines.c */
 int		 badlines_check(const char *, char **, int);
@@ -428,6 +430,7 @@ void		 badlines_long(const char *, uint64_t, const char *, size_t,
 void		 badlines_report(void);
 
 /* tweet.c */
+int		 slot_members(struct slot *, const struct rawjson_member **);
 #define TWEET_PAUSE_PENDING 0x1
 #define TWEET_PAUSE_OUTPUT 0x2
 void		 tweet_configure(struct enrichment **, u_int);

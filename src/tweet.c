@@ -51,6 +51,7 @@ static struct tweets		  tweet_late = TAILQ_HEAD_INITIALIZER(tweet_late);
 static uint64_t			  tweet_next_seq;
 static FILE			 *tweet_errors_file;	/* --errors */
 static int			  tweet_needs_json; /* an enrichment reads tweets */
+static int			  tweet_checked;  /* the validator's members */
 
 static void	tweet_done(struct tweet *);
 static void	tweet_deadline_cb(evutil_socket_t, short, void *);
@@ -348,12 +349,14 @@ tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
 		evtimer_add(t->deadline, &tv);
 	}
 
+	tweet_checked = (root == NULL);
 	for (i = 0; i < n; i++) {
 		e = tweet_enrichments[i];
 		if (opts.resume && root != NULL && tweet_keep(t, i))
 			continue;
 		e->enricher->start(e->data, &t->slots[i]);
 	}
+	tweet_checked = 0;
 
 	if (t->model != NULL) {
 		model_free(t->model);
@@ -404,6 +407,18 @@ slot_line(struct slot *s, size_t *len)
 {
 	*len = s->tweet->len;
 	return (s->tweet->line);
+}
+
+/*
+ * The tweet's top-level members as the validator found them (offsets into
+ * slot_line), or -1 if it was parsed instead; only inside start.
+ */
+int
+slot_members(struct slot *s, const struct rawjson_member **m)
+{
+	if (!tweet_checked || s->tweet->root != NULL)
+		return (-1);
+	return (validate_members(m));
 }
 
 /* The tweet's number in input order, for caching what is read of it. */

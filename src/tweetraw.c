@@ -55,6 +55,8 @@ static const char *const tweetraw_names[K_COUNT] = {
 	"referenced_tweets", "entities"
 };
 
+static size_t	tweetraw_lens[K_COUNT];
+
 /* A member's value: offsets into the line, value 0 when absent. */
 struct tweetraw_span {
 	size_t	value;
@@ -76,45 +78,56 @@ static struct {
 	size_t			 text_size;
 } tr;
 
+/* Note member m if it is one of those wanted. */
+static void
+tweetraw_match(const struct rawjson_member *m, struct tweetraw_span *k,
+    const u_int *want, u_int nwant)
+{
+	const char	*key = tr.line + m->key + 1, *name;
+	size_t		 j, klen;
+	u_int		 i, w;
+
+	for (j = m->key + 1; j < tr.len && tr.line[j] != '"'; j++) {
+		if (tr.line[j] == '\\')
+			break;
+	}
+	klen = j - (m->key + 1);
+	if (tweetraw_lens[0] == 0) {
+		for (i = 0; i < K_COUNT; i++)
+			tweetraw_lens[i] = strlen(tweetraw_names[i]);
+	}
+	for (i = 0; i < nwant; i++) {
+		w = want[i];
+		name = tweetraw_names[w];
+		if (j < tr.len && tr.line[j] == '\\') {
+			if (!rawjson_key_is(tr.line, tr.len, m->key, name))
+				continue;
+		} else if (tweetraw_lens[w] != klen || name[0] != key[0] ||
+		    memcmp(key, name, klen) != 0)
+			continue;
+		if (k[w].value == 0) {
+			k[w].value = m->value;
+			k[w].end = m->end;
+		}
+		return;
+	}
+}
+
 /* Find the members of interest of the object at obj. */
 static void
 tweetraw_scan(size_t obj, struct tweetraw_span *k, const u_int *want,
     u_int nwant)
 {
 	struct rawjson_member	 m;
-	const char		*key;
-	size_t			 pos, j, klen;
-	u_int			 i, w;
-	int			 esc;
+	size_t			 pos;
+	u_int			 i;
 
 	for (i = 0; i < nwant; i++)
 		k[want[i]].value = 0;
 	if (rawjson_open(tr.line, tr.len, obj, &pos) != 0)
 		return;
-	while (rawjson_next(tr.line, tr.len, &pos, &m)) {
-		key = tr.line + m.key + 1;
-		esc = 0;
-		for (j = m.key + 1; j < tr.len && tr.line[j] != '"'; j++) {
-			if (tr.line[j] == '\\') {
-				esc = 1;
-				break;
-			}
-		}
-		klen = j - (m.key + 1);
-		for (i = 0; i < nwant; i++) {
-			w = want[i];
-			if (esc ? !rawjson_key_is(tr.line, tr.len, m.key,
-			    tweetraw_names[w]) : (klen != strlen(
-			    tweetraw_names[w]) || memcmp(key, tweetraw_names[w],
-			    klen) != 0))
-				continue;
-			if (k[w].value == 0) {
-				k[w].value = m.value;
-				k[w].end = m.end;
-			}
-			break;
-		}
-	}
+	while (rawjson_next(tr.line, tr.len, &pos, &m))
+		tweetraw_match(&m, k, want, nwant);
 }
 
 /* Is a member there, and not null? */
@@ -139,8 +152,10 @@ tweetraw_is(const struct tweetraw_span *k, u_int w, const char *s)
 static int
 tweetraw_read(struct slot *s)
 {
-	static u_int	 all[K_COUNT];
-	u_int		 i;
+	static u_int			 all[K_COUNT];
+	const struct rawjson_member	*m;
+	u_int				 i;
+	int				 j, n;
 
 	if (tr.ok && tr.seq == slot_seq(s))
 		return (tr.format);
@@ -150,7 +165,14 @@ tweetraw_read(struct slot *s)
 	tr.text_done = 0;
 	for (i = 0; i < K_COUNT; i++)
 		all[i] = i;
-	tweetraw_scan(0, tr.k, all, K_COUNT);
+	/* The validator has found the top-level members already. */
+	if ((n = slot_members(s, &m)) >= 0) {
+		for (i = 0; i < K_COUNT; i++)
+			tr.k[i].value = 0;
+		for (j = 0; j < n; j++)
+			tweetraw_match(&m[j], tr.k, all, K_COUNT);
+	} else
+		tweetraw_scan(0, tr.k, all, K_COUNT);
 	/* A twarc2 line: the tweet is its "data". */
 	if (tr.k[K_DATA].value != 0 && tr.line[tr.k[K_DATA].value] == '{') {
 		tweetraw_scan(tr.k[K_DATA].value, tr.k, all, K_COUNT);

@@ -56,6 +56,8 @@ struct twtext {
 	char			*nfc;		/* normalised text, utf8proc's */
 };
 
+static void	twtext_ascii_init(void);
+
 /* The other TLDs, decoded once. */
 static uint32_t	**twtext_tld_cp;
 static size_t	 *twtext_tld_n;
@@ -89,6 +91,7 @@ twtext_decode(struct twtext *t, const char *s, size_t len)
 	utf8proc_ssize_t	 k;
 	size_t			 i = 0, n = 0;
 
+	twtext_ascii_init();
 	if (len + 1 > t->size) {
 		t->size = len + 1;
 		t->cp = xreallocarray(t->cp, t->size, sizeof *t->cp);
@@ -139,12 +142,47 @@ twtext_is_alnum(uint32_t c)
 	return (twtext_is_alpha(c) || twtext_is_digit(c));
 }
 
+/* ASCII character classes, one bit each. */
+#define TW_PUNCT 0x01		/* twitter-text's punctuation */
+#define TW_PATH 0x02		/* in a URL path */
+#define TW_PATH_END 0x04	/* may end a URL path */
+#define TW_QUERY 0x08		/* in a URL query */
+#define TW_QUERY_END 0x10	/* may end a URL query */
+static u_char	twtext_ascii[128];
+
+/* Fill the ASCII class table. */
+static void
+twtext_ascii_init(void)
+{
+	static const char *const sets[] = {
+		"!'#%&()*+,\\-./:;<=>?@[]^_{|}~$",
+		"!*';:=+,.$/%#[]-_~@|&",
+		"+-=_#/",
+		"!?*'@();:&=+$/%#[]-_.,~|",
+		"-_&=#/"
+	};
+	const char	*p;
+	u_int		 i, c;
+
+	if (twtext_ascii['a'] != 0)
+		return;
+	for (i = 0; i < nitems(sets); i++) {
+		for (p = sets[i]; *p != '\0'; p++)
+			twtext_ascii[(u_char)*p] |= 1 << i;
+	}
+	for (c = 0; c < 128; c++) {
+		if ((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' &&
+		    (c | 0x20) <= 'z'))
+			twtext_ascii[c] |= TW_PATH|TW_PATH_END|TW_QUERY|
+			    TW_QUERY_END;
+	}
+}
+
 /* twitter-text's punctuation: !'#%&'()*+,\-./:;<=>?@[]^_{|}~$ */
-static int
+static inline int
 twtext_is_punct(uint32_t c)
 {
-	return (c < 0x80 && c != 0 && strchr("!'#%&()*+,\\-./:;<=>?@[]^_{|}~$",
-	    (int)c) != NULL);
+	return (c < 0x80 && (twtext_ascii[c] & TW_PUNCT));
 }
 
 /* twitter-text's spaces. */
@@ -214,34 +252,32 @@ twtext_is_path_letter(uint32_t c)
 static int
 twtext_is_path(uint32_t c)
 {
-	return (twtext_is_path_letter(c) || c == 0x2013 ||
-	    (c < 0x80 && c != 0 && strchr("!*';:=+,.$/%#[]-_~@|&", (int)c)
-	    != NULL));
+	if (c < 0x80)
+		return (twtext_ascii[c] & TW_PATH);
+	return (twtext_is_path_letter(c) || c == 0x2013);
 }
 
 /* A character a URL path may end with (besides balanced parentheses). */
 static int
 twtext_is_path_end(uint32_t c)
 {
-	return (twtext_is_path_letter(c) ||
-	    (c < 0x80 && c != 0 && strchr("+-=_#/", (int)c) != NULL));
+	if (c < 0x80)
+		return (twtext_ascii[c] & TW_PATH_END);
+	return (twtext_is_path_letter(c));
 }
 
 /* A character of a URL query. */
-static int
+static inline int
 twtext_is_query(uint32_t c)
 {
-	return (twtext_is_alnum(c) ||
-	    (c < 0x80 && c != 0 && strchr("!?*'@();:&=+$/%#[]-_.,~|", (int)c)
-	    != NULL));
+	return (c < 0x80 && (twtext_ascii[c] & TW_QUERY));
 }
 
 /* A character a URL query may end with. */
-static int
+static inline int
 twtext_is_query_end(uint32_t c)
 {
-	return (twtext_is_alnum(c) ||
-	    (c < 0x80 && c != 0 && strchr("-_&=#/", (int)c) != NULL));
+	return (c < 0x80 && (twtext_ascii[c] & TW_QUERY_END));
 }
 
 /* A letter or mark, as hashtags need one. */
@@ -1171,16 +1207,35 @@ twtext_is_emoji(struct twtext *t, size_t i, size_t j)
 	return (0);
 }
 
-/* Does the text need NFC normalisation (conservatively)? */
+/*
+ * Could NFC change the text? Conservatively: a mark, a character with a
+ * canonical decomposition, or a Hangul vowel or final jamo.
+ */
 static int
 twtext_needs_nfc(const char *s, size_t len)
 {
-	const u_char	*p = (const u_char *)s;
-	size_t		 i;
+	const utf8proc_uint8_t		*p = (const utf8proc_uint8_t *)s;
+	const utf8proc_property_t	*pr;
+	utf8proc_int32_t		 c;
+	utf8proc_ssize_t		 k;
+	size_t				 i;
 
-	/* Nothing below U+0300 composes or decomposes. */
-	for (i = 0; i < len; i++) {
-		if (p[i] >= 0xcc)
+	for (i = 0; i < len; i += k) {
+		/* Nothing below U+0300 changes. */
+		if (p[i] < 0xcc) {
+			k = 1;
+			continue;
+		}
+		if ((k = utf8proc_iterate(p + i, len - i, &c)) < 1)
+			return (1);
+		pr = utf8proc_get_property(c);
+		if (pr->combining_class != 0 ||
+		    pr->category == UTF8PROC_CATEGORY_MN ||
+		    pr->category == UTF8PROC_CATEGORY_MC ||
+		    pr->category == UTF8PROC_CATEGORY_ME ||
+		    (pr->decomp_seqindex != UINT16_MAX &&
+		    pr->decomp_type == 0) ||
+		    (c >= 0x1160 && c <= 0x11ff))
 			return (1);
 	}
 	return (0);
@@ -1228,6 +1283,12 @@ twtext_weighted_length(struct twtext *t, const char *s, size_t len,
 			i = j;
 			while (k < t->ne && t->e[k].start < i)
 				k++;
+			continue;
+		}
+		/* Below U+0300, one character is one cluster. */
+		if (t->cp[i] < 0x300 && (i + 1 == next || t->cp[i + 1] < 0x300)) {
+			w += 100;
+			i++;
 			continue;
 		}
 		j = twtext_cluster(t, i, next);

@@ -27,6 +27,10 @@ struct validate {
 
 static int	validate_value(struct validate *);
 
+/* The top-level members of the last line checked, for tweetraw.c. */
+static struct rawjson_member	validate_top[VALIDATE_MAX_MEMBERS];
+static u_int			validate_ntop;
+
 static int
 validate_fail(struct validate *v, const char *error)
 {
@@ -269,8 +273,17 @@ validate_object(struct validate *v, int *flags)
 		if (v->p >= v->end || *v->p != ':')
 			return (validate_fail(v, "':' expected"));
 		v->p++;
+		if (flags != NULL && validate_ntop < VALIDATE_MAX_MEMBERS) {
+			validate_ws(v);
+			validate_top[validate_ntop].key = key - 1 - v->start;
+			validate_top[validate_ntop].value = v->p - v->start;
+		}
 		if (validate_value(v) != 0)
 			return (-1);
+		if (flags != NULL && validate_ntop < VALIDATE_MAX_MEMBERS)
+			validate_top[validate_ntop++].end = v->p - v->start;
+		else if (flags != NULL)
+			validate_ntop = VALIDATE_MAX_MEMBERS + 1;
 		validate_ws(v);
 		if (v->p < v->end && *v->p == ',') {
 			v->p++;
@@ -359,6 +372,7 @@ validate_tweet(const char *line, size_t len, char *why, size_t whylen)
 	v.end = v.p + len;
 	v.error = NULL;
 	v.depth = 0;
+	validate_ntop = 0;
 	validate_ws(&v);
 	if (v.p >= v.end || *v.p != '{') {
 		if (v.p < v.end && (*v.p == '[' || *v.p == '"' || *v.p == '-' ||
@@ -380,4 +394,15 @@ validate_tweet(const char *line, size_t len, char *why, size_t whylen)
 	snprintf(why, whylen, "invalid JSON: %s (column %zu)", v.error,
 	    (size_t)(v.p - v.start) + 1);
 	return (-1);
+}
+
+/*
+ * The top-level members of the line last checked by validate_tweet (offsets
+ * into it), or -1 if there were too many to keep.
+ */
+int
+validate_members(const struct rawjson_member **m)
+{
+	*m = validate_top;
+	return (validate_ntop > VALIDATE_MAX_MEMBERS ? -1 : (int)validate_ntop);
 }
