@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
 #include <hiredis/hiredis.h>
 
 #include "tweet-enricher.h"
@@ -52,7 +53,37 @@ static u_int		 rsk_count;
 
 struct redis_sink_stats redis_sink_stats;
 
+static struct event	*rsk_retry_ev;
+static const struct timeval rsk_retry_tv = { 1, 0 };
+
 static void	rsk_send_all(void);
+
+/* Is this error reply one that goes away by itself? */
+static int
+rsk_transient(const char *err)
+{
+	static const char *const codes[] = { "OOM", "LOADING", "BUSY",
+	    "TRYAGAIN", "MASTERDOWN", "READONLY", "CLUSTERDOWN", NULL };
+	size_t	n;
+	u_int	i;
+
+	for (i = 0; codes[i] != NULL; i++) {
+		n = strlen(codes[i]);
+		if (strncmp(err, codes[i], n) == 0 &&
+		    (err[n] == ' ' || err[n] == '\0'))
+			return (1);
+	}
+	return (0);
+}
+
+static void
+rsk_retry_cb(evutil_socket_t fd, short events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	(void)arg;
+	rsk_send_all();
+}
 
 /* Parse --to URL; -1 with *cause on error. */
 int
@@ -105,13 +136,22 @@ rsk_reply(void *arg, void *reply)
 		return;
 	}
 	if (r->type == REDIS_REPLY_ERROR) {
-		/* The server refused the write (out of memory, a wrong
-		 * type): keep it and try again, as for a lost connection,
-		 * rather than lose the tweet. */
-		log_warnx("redis %s: %s: %s", redis_name(rsk_conn),
-		    rsk_url->key, r->str);
-		it->sent = 0;
 		redis_sink_stats.errors++;
+		it->sent = 0;
+		if (rsk_transient(r->str)) {
+			/* Out of memory, loading, a replica: try again in a
+			 * while rather than lose the tweet. */
+			if (!evtimer_pending(rsk_retry_ev, NULL)) {
+				log_warnx("redis %s: %s: %s; trying again",
+				    redis_name(rsk_conn), rsk_url->key, r->str);
+				evtimer_add(rsk_retry_ev, &rsk_retry_tv);
+			}
+			return;
+		}
+		/* A wrong type, a script error: no point in trying again. */
+		log_warnx("redis %s: cannot write to %s: %s",
+		    redis_name(rsk_conn), rsk_url->key, r->str);
+		loop_fail(1);
 		return;
 	}
 	TAILQ_REMOVE(&rsk_queue, it, entry);
@@ -211,6 +251,9 @@ redis_sink_start(void)
 
 	rsk_together = src != NULL && redis_url_same_server(src, rsk_url);
 	rsk_conn = redis_open(rsk_url, rsk_ready_cb, rsk_down_cb, NULL);
+	if ((rsk_retry_ev = evtimer_new(loop_base(), rsk_retry_cb,
+	    NULL)) == NULL)
+		fatalx("%s: evtimer_new failed", __func__);
 }
 
 /*
@@ -261,6 +304,9 @@ redis_sink_free(void)
 		return;
 	redis_close(rsk_conn);
 	rsk_conn = NULL;
+	if (rsk_retry_ev != NULL)
+		event_free(rsk_retry_ev);
+	rsk_retry_ev = NULL;
 	while ((it = TAILQ_FIRST(&rsk_queue)) != NULL) {
 		TAILQ_REMOVE(&rsk_queue, it, entry);
 		rsk_item_free(it);

@@ -98,6 +98,8 @@ static int		 rs_is_done;
 static int		 rs_drain_check;	/* an XPENDING is out */
 static struct event	*rs_tick_ev;
 static struct event	*rs_kick_ev;
+static struct event	*rs_retry_ev;	/* read again after an error */
+static const struct timeval rs_retry_tv = { 1, 0 };
 static char		**rs_acks;	/* to acknowledge when ready */
 static u_int		 rs_nacks;
 static u_int		 rs_acks_out;	/* XACKs unanswered */
@@ -105,6 +107,7 @@ static u_int		 rs_acks_out;	/* XACKs unanswered */
 struct redis_source_stats redis_source_stats;
 
 static void	rs_read(void);
+static void	rs_setup(void);
 static void	rs_ack_flush(void);
 
 /* Parse --from URL and its parameters; -1 with *cause on error. */
@@ -367,10 +370,15 @@ rs_read_cb(void *arg, void *reply)
 	if (r == NULL)
 		return;		/* lost: read again once reconnected */
 	if (r->type == REDIS_REPLY_ERROR) {
-		if (strncmp(r->str, "NOGROUP", 7) == 0)
-			rs_group_ok = 0;	/* deleted under us: recreate */
 		log_warnx("redis %s: XREADGROUP: %s", redis_name(rs_read_conn),
 		    r->str);
+		if (strncmp(r->str, "NOGROUP", 7) == 0) {
+			/* The group (or stream) went away: make it again. */
+			rs_group_ok = 0;
+			rs_setup();
+		} else
+			evtimer_add(rs_retry_ev, &rs_retry_tv);	/* not a spin */
+		return;
 	} else if (rs_is_array(r, 1) && rs_is_array(r->element[0], 2)) {
 		s = r->element[0]->element[1];
 		n = rs_entries(s);
@@ -648,7 +656,8 @@ redis_source_start(void)
 	tv.tv_usec = (ms % 1000) * 1000;
 	rs_tick_ev = event_new(loop_base(), -1, EV_PERSIST, rs_tick, NULL);
 	rs_kick_ev = event_new(loop_base(), -1, 0, rs_kick_cb, NULL);
-	if (rs_tick_ev == NULL || rs_kick_ev == NULL)
+	rs_retry_ev = evtimer_new(loop_base(), rs_kick_cb, NULL);
+	if (rs_tick_ev == NULL || rs_kick_ev == NULL || rs_retry_ev == NULL)
 		fatalx("%s: event_new failed", __func__);
 	event_add(rs_tick_ev, &tv);
 }
@@ -760,7 +769,9 @@ redis_source_free(void)
 		event_free(rs_tick_ev);
 	if (rs_kick_ev != NULL)
 		event_free(rs_kick_ev);
-	rs_tick_ev = rs_kick_ev = NULL;
+	if (rs_retry_ev != NULL)
+		event_free(rs_retry_ev);
+	rs_tick_ev = rs_kick_ev = rs_retry_ev = NULL;
 	redis_close(rs_read_conn);
 	redis_close(rs_ctl);
 	rs_read_conn = rs_ctl = NULL;

@@ -527,6 +527,22 @@ START_TEST(test_unreachable)
 }
 END_TEST
 
+/* A sink key that is not a stream: exit 1 saying so, no hang. */
+START_TEST(test_wrong_type)
+{
+	struct proc	 p;
+	char		*to = url("out"), *in = make_tweets(5, NULL);
+
+	freeReplyObject(redisCommand(rc, "SET out x"));
+	te_run(&p, in, "--to", to, NULL);
+	ck_assert_int_eq(p.status, 1);
+	ck_assert_msg(strstr(p.ebuf, "WRONGTYPE") != NULL, "%s", p.ebuf);
+	proc_free(&p);
+	free(to);
+	free(in);
+}
+END_TEST
+
 /* SIGTERM: stop reading, settle, write, ack, exit 143. */
 START_TEST(test_sigterm)
 {
@@ -579,6 +595,7 @@ redis_suite(void)
 	tcase_add_test(tc, test_dead_letters);
 	tcase_add_test(tc, test_unreachable);
 	tcase_add_test(tc, test_sigterm);
+	tcase_add_test(tc, test_wrong_type);
 	suite_add_tcase(s, tc);
 	return (s);
 }
