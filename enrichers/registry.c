@@ -14,6 +14,7 @@ extern const struct enricher http_enricher;
 extern const struct enricher unshorten_enricher;
 extern const struct enricher type_enricher;
 extern const struct enricher entities_enricher;
+extern const struct enricher exec_enricher;
 
 const struct enricher *const registry_enrichers[] = {
 	&test_enricher,
@@ -24,5 +25,6 @@ const struct enricher *const registry_enrichers[] = {
 	&unshorten_enricher,
 	&type_enricher,
 	&entities_enricher,
+	&exec_enricher,
 	NULL
 };

@@ -32,7 +32,8 @@ enum enricher_kind {
 	ENRICHER_INLINE,	/* settles inside start */
 	ENRICHER_TIMER,		/* settles from a timer on the loop */
 	ENRICHER_HTTP,		/* settles from a fetch callback */
-	ENRICHER_CPU		/* settles from a pool job's done callback */
+	ENRICHER_CPU,		/* settles from a pool job's done callback */
+	ENRICHER_PROCESS	/* settles from a child process's answer */
 };
 
 /*
@@ -217,10 +218,39 @@ int		 secret_in(const char *);
 /* The loop's event base, for timers (loop.c). */
 struct event_base *loop_base(void);
 
+/*
+ * A configuration error found while running (an exec command that cannot
+ * run): reading stops, what is in flight settles, the exit status is 2.
+ */
+void		 loop_config_error(void);
+
+/* Defaults an enrichment may take: --timeout, --max-response (options.c). */
+long		 options_timeout_ms(void);
+size_t		 options_max_response(void);
+
+/*
+ * Child processes: "/bin/sh -c CMD" in a process group of its own, its
+ * stdin, stdout and stderr on pipes whose ends we keep nonblocking (fds[0]
+ * to write, [1] and [2] to read). exit_cb runs on the loop once it has
+ * exited (with the wait status); stop_cb at the end of the run, to close
+ * its input; then it is waited for, a bounded time (child.c).
+ */
+struct child;
+typedef void	(*child_exit_cb)(struct child *, int, void *);
+typedef void	(*child_stop_cb)(struct child *, void *);
+struct child	*child_start(const char *, int [3], child_exit_cb,
+		     child_stop_cb, void *, char **);
+void		 child_kill(struct child *);
+void		 child_forget(struct child *);
+void		 child_status(int, char *, size_t);
+int		 child_stopping(void);
+
 /* Diagnostics (log.c) and allocation that dies on failure (xmalloc.c). */
 void		 log_warnx(const char *, ...)
 		     __attribute__((__format__(__printf__, 1, 2)));
 void		 log_warn(const char *, ...)
+		     __attribute__((__format__(__printf__, 1, 2)));
+void		 log_raw(const char *, ...)
 		     __attribute__((__format__(__printf__, 1, 2)));
 void		 fatalx(const char *, ...)
 		     __attribute__((__noreturn__, __format__(__printf__, 1, 2)));

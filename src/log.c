@@ -53,6 +53,20 @@ log_warnx(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Print a line as it is, without our name (a child's stderr). */
+void
+log_raw(const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (log_clear)
+		fputs("\r\033[K", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
 /* Print a warning with the current errno. */
 void
 log_warn(const char *fmt, ...)

@@ -22,6 +22,7 @@ static struct event	*loop_sigterm;
 static int		 loop_signal;		/* first signal seen */
 static int		 loop_failed;		/* runtime failure */
 static int		 loop_broken;		/* quiet early end */
+static int		 loop_config_failed;	/* found while running */
 static int		 loop_stopping;		/* a break was asked for */
 static struct timespec	 loop_start;
 
@@ -117,6 +118,18 @@ loop_fail(int status)
 }
 
 /*
+ * A configuration error found while running (an exec command that cannot
+ * run): stop reading, let what is in flight settle, then exit with 2.
+ */
+void
+loop_config_error(void)
+{
+	loop_config_failed = 1;
+	input_stop();
+	loop_check_done();
+}
+
+/*
  * Run until done; return the exit status. A break asked for before the loop
  * runs (no input could be opened) would be forgotten by libevent, which
  * clears it on entry: then the loop is not entered at all.
@@ -129,8 +142,11 @@ loop_run(void)
 		fatalx("%s: event_base_dispatch failed", __func__);
 	if (!loop_broken)
 		output_flush_now();
+	child_shutdown();
 	stats_progress_stop();
 	badlines_report();
+	if (loop_config_failed)
+		return (2);
 	if (loop_broken && !loop_failed)
 		return (0);
 	if (loop_signal != 0)

@@ -86,6 +86,8 @@ main(int argc, char **argv)
 	}
 	if (opts.to != NULL && redis_sink_configure(opts.to, &cause) != 0)
 		main_usage_error("%s", cause);
+	/* The loop first: exec workers start as they are configured. */
+	loop_init();
 	if (main_configure(&cause) != 0)
 		main_usage_error("%s", cause);
 
@@ -96,7 +98,6 @@ main(int argc, char **argv)
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		fatalx("curl_global_init failed");
-	loop_init();
 	if (main_http)
 		fetch_init();
 	tweet_configure(main_enrichments, main_nenrichments);
@@ -122,6 +123,10 @@ main(int argc, char **argv)
 	output_free();
 	redis_sink_free();
 	tweet_free_all();
+	/* Enrichments may hold events (exec): free them before the base. */
+	for (i = 0; i < main_nenrichments; i++)
+		registry_free(main_enrichments[i]);
+	free(main_enrichments);
 	loop_free();
 	if (badlines_close() != 0 && status == 0)
 		status = 1;
@@ -138,9 +143,6 @@ main(int argc, char **argv)
 	}
 	if (opts.stats)
 		stats_print(stderr);
-	for (i = 0; i < main_nenrichments; i++)
-		registry_free(main_enrichments[i]);
-	free(main_enrichments);
 	options_free();
 	pace_free();
 	curl_global_cleanup();

@@ -634,3 +634,17 @@ options_free(void)
 	opts.nspecs = 0;
 	netpolicy_free();
 }
+
+/* The --timeout default of an enrichment that takes its own (exec). */
+long
+options_timeout_ms(void)
+{
+	return (opts.timeout_ms);
+}
+
+/* The --max-response bound, for an enrichment that reads answers (exec). */
+size_t
+options_max_response(void)
+{
+	return (opts.max_response);
+}

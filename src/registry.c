@@ -10,7 +10,7 @@
 #include "tweet-enricher.h"
 
 static const char *const registry_kinds[] = {
-	"inline", "timer", "http", "cpu"
+	"inline", "timer", "http", "cpu", "process"
 };
 
 /* Find a built-in enricher by name. */

@@ -379,6 +379,9 @@ int		 redis_sink_idle(void);
 void		 redis_sink_free(void);
 
 struct event_base *loop_base(void);
+/* child.c (and enricher.h) */
+void		 child_shutdown(void);
+
 /* loop.c (and enricher.h) */
 void		 loop_init(void);
 int		 loop_run(void);
