@@ -2,8 +2,13 @@
  * Input: the FILE arguments (or stdin) in turn, read without blocking the
  * loop. A pipe, socket or terminal is watched with an event; a regular file
  * (which epoll refuses) is read a chunk at a time from a zero timer, so the
- * loop runs between chunks. Bytes go through the framer; reading pauses for
- * the pending cap or a backed-up output and resumes from the same byte.
+ * loop runs between chunks. Bytes go through the framer to tweet.c.
+ *
+ * The input alone decides when to read: the other modules report how full
+ * they are (input_fill: tweets held, output not yet taken) and the input
+ * pauses itself at a cap and resumes below it, from the same byte. A source
+ * other than files (the Redis stream of --from) is paused and resumed by
+ * the same two functions here.
  */
 
 #include <sys/stat.h>
@@ -20,6 +25,14 @@
 
 #define INPUT_CHUNK (256 * 1024)
 
+/* Why reading is paused (bits of input_pause_mask). */
+#define INPUT_FULL_PENDING 0x1	/* --max-pending tweets held */
+#define INPUT_FULL_OUTPUT 0x2	/* output backed up */
+
+/* Pause above this much output not yet taken; resume below the low mark. */
+#define INPUT_OUTPUT_HIGH (4 * 1024 * 1024)
+#define INPUT_OUTPUT_LOW (1024 * 1024)
+
 static char		**input_files;
 static int		  input_nfiles;
 static int		  input_cur = -1;
@@ -33,6 +46,7 @@ static char		 *input_buf;
 static size_t		  input_off;		/* unframed bytes: off..end */
 static size_t		  input_end;
 static int		  input_pause_mask;
+static size_t		  input_pending;	/* tweets held, as reported */
 static int		  input_is_done;
 static int		  input_is_stopped;
 static int		  input_at_eof;
@@ -43,11 +57,13 @@ static void	input_next(void);
 static void	input_more(evutil_socket_t, short, void *);
 static void	input_readable(evutil_socket_t, short, void *);
 
+/* A line for tweet.c; nonzero tells the framer to stop for now. */
 static int
 input_line_cb(__unused void *arg, const char *line, size_t len,
     uint64_t lineno)
 {
-	return (tweet_line(line, len, input_name, lineno));
+	tweet_line(line, len, input_name, lineno);
+	return (input_pause_mask != 0);
 }
 
 static void
@@ -91,9 +107,9 @@ input_open_stream(void)
 u_int
 input_room(void)
 {
-	if (input_pause_mask != 0 || stats.pending >= opts.max_pending)
+	if (input_pause_mask != 0 || input_pending >= opts.max_pending)
 		return (0);
-	return (opts.max_pending - stats.pending);
+	return (opts.max_pending - input_pending);
 }
 
 static void
@@ -251,8 +267,8 @@ input_more(__unused evutil_socket_t fd, __unused short events,
 		input_schedule();
 }
 
-/* Stop reading for a reason (TWEET_PAUSE_*). */
-void
+/* Stop reading for a reason (INPUT_FULL_*). */
+static void
 input_pause(int reason)
 {
 	if (input_from_stream) {
@@ -268,7 +284,7 @@ input_pause(int reason)
 }
 
 /* A reason to stop reading has gone. */
-void
+static void
 input_resume(int reason)
 {
 	if ((input_pause_mask & reason) == 0)
@@ -283,11 +299,31 @@ input_resume(int reason)
 		input_schedule();
 }
 
-/* Is reading paused? */
-int
-input_paused(void)
+/*
+ * How full another module is: tweets held (pause at --max-pending, resume
+ * a sixteenth below) or bytes of output not yet taken (pause above 4M,
+ * resume below 1M). Called whenever the level changes.
+ */
+void
+input_fill(enum input_gauge gauge, size_t level)
 {
-	return (input_pause_mask != 0);
+	size_t	slack = opts.max_pending / 16;
+
+	switch (gauge) {
+	case INPUT_PENDING:
+		input_pending = level;
+		if (level >= opts.max_pending)
+			input_pause(INPUT_FULL_PENDING);
+		else if (level + slack < opts.max_pending)
+			input_resume(INPUT_FULL_PENDING);
+		break;
+	case INPUT_OUTPUT:
+		if (level > INPUT_OUTPUT_HIGH)
+			input_pause(INPUT_FULL_OUTPUT);
+		else if (level < INPUT_OUTPUT_LOW)
+			input_resume(INPUT_FULL_OUTPUT);
+		break;
+	}
 }
 
 /*

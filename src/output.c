@@ -2,7 +2,8 @@
  * Output: finished tweets go into one evbuffer, in completion order or, with
  * --keep-order, through a reorder window as large as the pending cap. The
  * buffer is written to stdout without blocking (a pipe or socket is made
- * nonblocking for the run); reading pauses while it is backed up.
+ * nonblocking for the run); its backlog is reported to the input, which
+ * pauses reading while it is backed up.
  */
 
 #include <sys/queue.h>
@@ -19,10 +20,6 @@
 #include <event2/event.h>
 
 #include "tweet-enricher.h"
-
-/* Pause reading above this much unwritten output; resume below the low. */
-#define OUTPUT_HIGH (4 * 1024 * 1024)
-#define OUTPUT_LOW (1024 * 1024)
 
 static struct evbuffer	 *output_buf;
 static struct event	 *output_write_ev;	/* fd writable */
@@ -183,8 +180,7 @@ output_tweet(struct tweet *t)
 	}
 	if (evbuffer_get_length(output_buf) > 0)
 		output_schedule();
-	if (output_backlog() > OUTPUT_HIGH)
-		input_pause(TWEET_PAUSE_OUTPUT);
+	input_fill(INPUT_OUTPUT, output_backlog());
 }
 
 /* Bytes handed to the sink and not yet taken by it. */
@@ -200,8 +196,7 @@ output_backlog(void)
 void
 output_sink_drained(void)
 {
-	if (output_backlog() < OUTPUT_LOW)
-		input_resume(TWEET_PAUSE_OUTPUT);
+	input_fill(INPUT_OUTPUT, output_backlog());
 	loop_check_done();
 }
 
@@ -250,8 +245,7 @@ output_flush(__unused evutil_socket_t fd, __unused short events,
 		loop_fail(output_is_broken ? 0 : 1);
 		return;
 	}
-	if (evbuffer_get_length(output_buf) < OUTPUT_LOW)
-		input_resume(TWEET_PAUSE_OUTPUT);
+	input_fill(INPUT_OUTPUT, evbuffer_get_length(output_buf));
 	loop_check_done();
 }
 

@@ -20,19 +20,14 @@ static double		 stats_last_time;
 static uint64_t		 stats_last_written;
 static double		 stats_rate;
 
-/* Tweets held went up or down by delta: pause or resume reading. */
+/* Tweets held went up or down by delta; the input hears the new level. */
 void
 stats_pending(int delta)
 {
-	uint64_t	slack = opts.max_pending / 16;
-
 	stats.pending += delta;
 	if (stats.pending > stats.max_pending)
 		stats.max_pending = stats.pending;
-	if (stats.pending >= opts.max_pending)
-		input_pause(TWEET_PAUSE_PENDING);
-	else if (stats.pending + slack < opts.max_pending)
-		input_resume(TWEET_PAUSE_PENDING);
+	input_fill(INPUT_PENDING, stats.pending);
 }
 
 static void

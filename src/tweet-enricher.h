@@ -394,11 +394,13 @@ double		 loop_elapsed(void);
 void		 input_open_stream(void);
 u_int		 input_room(void);
 int		 input_open(char **, int);
-void		 input_pause(int);
-void		 input_resume(int);
+enum input_gauge {
+	INPUT_PENDING,		/* tweets held (stats.pending) */
+	INPUT_OUTPUT		/* bytes of output not yet taken */
+};
+void		 input_fill(enum input_gauge, size_t);
 void		 input_stop(void);
 int		 input_done(void);
-int		 input_paused(void);
 int		 input_failed(void);
 void		 input_close(void);
 
@@ -434,10 +436,8 @@ void		 badlines_report(void);
 
 /* tweet.c */
 int		 slot_members(struct slot *, const struct rawjson_member **);
-#define TWEET_PAUSE_PENDING 0x1
-#define TWEET_PAUSE_OUTPUT 0x2
 void		 tweet_configure(struct enrichment **, u_int);
-int		 tweet_line(const char *, size_t, const char *, uint64_t);
+void		 tweet_line(const char *, size_t, const char *, uint64_t);
 int		 tweet_entry(const char *, size_t, const char *, const char *);
 const char	*tweet_origin(struct tweet *);
 json_t		*tweet_parse(const char *, size_t, char *, size_t);

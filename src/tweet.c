@@ -236,7 +236,7 @@ tweet_new(const char *line, size_t len, u_int n)
 }
 
 /* A stream notice: checked, counted, written as it is or dropped. */
-static int
+static void
 tweet_notice(const char *line, size_t len, const char *name, uint64_t lineno)
 {
 	struct tweet	*t;
@@ -245,12 +245,12 @@ tweet_notice(const char *line, size_t len, const char *name, uint64_t lineno)
 
 	if (validate_tweet(line, len, reason, sizeof reason) == -1) {
 		badlines_add(name, lineno, line, len, reason);
-		return (0);
+		return;
 	}
 	stats.read++;
 	stats.notices++;
 	if (opts.drop_notices)
-		return (0);
+		return;
 	t = tweet_new(line, len, tweet_nenrichments);
 	t->notice = 1;
 	t->unsettled = 1;	/* none of its enrichments will start */
@@ -258,7 +258,6 @@ tweet_notice(const char *line, size_t len, const char *name, uint64_t lineno)
 		t->slots[i].settled = 1;
 	if (--t->unsettled == 0)
 		tweet_done(t);
-	return (input_paused());
 }
 
 /*
@@ -284,11 +283,8 @@ tweet_keep(struct tweet *t, u_int i)
 	return (1);
 }
 
-/*
- * Take one input line: parse it, start its enrichments. Returns nonzero when
- * reading should stop for now (the pending cap or a full output).
- */
-int
+/* Take one input line: parse it, start its enrichments. */
+void
 tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
 {
 	struct tweet		*t;
@@ -299,11 +295,13 @@ tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
 	u_int			 i, n = tweet_nenrichments;
 	int			 flags, kind;
 
-	if ((kind = tweet_kind(line, len)) == TWEET_NOTICE)
-		return (tweet_notice(line, len, name, lineno));
+	if ((kind = tweet_kind(line, len)) == TWEET_NOTICE) {
+		tweet_notice(line, len, name, lineno);
+		return;
+	}
 	if (kind == TWEET_PAGE) {
 		tweet_page(name, lineno, line, len);
-		return (0);
+		return;
 	}
 
 	/* Parse only if an enrichment reads the tweet or members merge. */
@@ -313,20 +311,20 @@ tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
 	else if ((flags = validate_tweet(line, len, reason,
 	    sizeof reason)) == -1) {
 		badlines_add(name, lineno, line, len, reason);
-		return (0);
+		return;
 	}
 	if (flags & VALIDATE_RESERVED) {
 		root = tweet_parse(line, len, reason, sizeof reason);
 		if (root == NULL) {
 			badlines_add(name, lineno, line, len, reason);
-			return (0);
+			return;
 		}
 		if (json_object_size(root) == 0)
 			flags |= VALIDATE_EMPTY;
 		if (json_is_array(json_object_get(root, "data"))) {
 			json_decref(root);
 			tweet_page(name, lineno, line, len);
-			return (0);
+			return;
 		}
 	}
 	stats.read++;
@@ -366,7 +364,6 @@ tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
 	t->root = NULL;
 	if (--t->unsettled == 0)
 		tweet_done(t);
-	return (input_paused());
 }
 
 /*
