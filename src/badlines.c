@@ -192,6 +192,7 @@ badlines_add(const char *name, uint64_t lineno, const char *line, size_t len,
     const char *reason)
 {
 	badlines_count(name, lineno, reason);
+	hint_bad(line, len);
 	if (badlines_open() != NULL) {
 		fwrite(line, 1, len, badlines_file);
 		fputc('\n', badlines_file);
@@ -209,6 +210,7 @@ badlines_long(const char *name, uint64_t lineno, const char *chunk,
 		snprintf(reason, sizeof reason, "longer than %zu bytes",
 		    opts.max_line);
 		badlines_count(name, lineno, reason);
+		hint_bad(chunk, len);
 		badlines_in_long = 1;
 	}
 	if (badlines_open() != NULL) {

@@ -1,7 +1,8 @@
 /*
  * Line framing: turns arbitrary chunks of input into LF-terminated lines.
- * CR before LF is dropped, lines of only white space are skipped, and a line
- * longer than the limit is never held whole: it is handed on in pieces to the
+ * CR before LF is dropped, lines of only white space are skipped, a UTF-8
+ * byte order mark at the start of an input is skipped, and a line longer
+ * than the limit is never held whole: it is handed on in pieces to the
  * "long" callback and the next line is framed normally.
  */
 
@@ -76,6 +77,11 @@ frame_deliver(struct frame *f, const char *line, size_t n)
 {
 	uint64_t	lineno = f->lineno++;
 
+	/* A UTF-8 byte order mark at the start of an input is not text. */
+	if (lineno == 1 && n >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+		line += 3;
+		n -= 3;
+	}
 	if (n > 0 && line[n - 1] == '\r')
 		n--;
 	if (n > f->max_line) {

@@ -42,6 +42,7 @@ static int		  input_watched;	/* fd has a read event */
 static struct event	 *input_read_ev;
 static struct event	 *input_more_ev;	/* zero timer: go on */
 static struct frame	 *input_frame;
+static struct unpack	 *input_unpack;		/* gzip or as read */
 static char		 *input_buf;
 static size_t		  input_off;		/* unframed bytes: off..end */
 static size_t		  input_end;
@@ -86,6 +87,7 @@ input_open(char **files, int nfiles)
 	input_files = files;
 	input_nfiles = nfiles;
 	input_buf = xmalloc(INPUT_CHUNK);
+	input_unpack = unpack_new();
 	input_frame = frame_new(opts.max_line, input_line_cb, input_long_cb,
 	    NULL);
 	input_more_ev = evtimer_new(loop_base(), input_more, NULL);
@@ -175,6 +177,7 @@ input_next(void)
 		break;
 	}
 	frame_reset(input_frame);
+	unpack_reset(input_unpack);
 
 	/* Pipes, sockets and terminals can be polled; files and devices like
 	 * /dev/null cannot, and are read a chunk at a time. */
@@ -211,13 +214,15 @@ input_read_once(void)
 {
 	ssize_t	n;
 
-	n = read(input_fd, input_buf, INPUT_CHUNK);
+	n = unpack_read(input_unpack, input_fd, input_buf, INPUT_CHUNK,
+	    input_name);
 	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
 	    errno == EINTR))
 		return;
 	if (n <= 0) {
 		if (n == -1) {
-			log_warn("read %s", input_name);
+			if (errno != EBADMSG)	/* unpack said why */
+				log_warn("read %s", input_name);
 			input_is_failed = 1;
 		}
 		/* Move on from the timer, not inside the fd's own callback. */
@@ -244,6 +249,10 @@ input_readable(__unused evutil_socket_t fd, __unused short events,
 		return;
 	}
 	input_read_once();
+	/* Inflated bytes may be waiting with nothing more to poll for. */
+	if (!input_at_eof && input_pause_mask == 0 &&
+	    unpack_pending(input_unpack))
+		input_schedule();
 }
 
 /* Go on: frame what is buffered, then read a regular file's next chunk. */
@@ -260,10 +269,12 @@ input_more(__unused evutil_socket_t fd, __unused short events,
 	}
 	if (input_watched) {
 		event_add(input_read_ev, NULL);
-		return;
+		if (!unpack_pending(input_unpack))
+			return;
 	}
 	input_read_once();
-	if (!input_at_eof && input_pause_mask == 0)
+	if (!input_at_eof && input_pause_mask == 0 && (!input_watched ||
+	    unpack_pending(input_unpack)))
 		input_schedule();
 }
 
@@ -376,6 +387,8 @@ input_close(void)
 	input_more_ev = NULL;
 	frame_free(input_frame);
 	input_frame = NULL;
+	unpack_free(input_unpack);
+	input_unpack = NULL;
 	free(input_buf);
 	input_buf = NULL;
 }

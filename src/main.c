@@ -141,6 +141,8 @@ main(int argc, char **argv)
 		if (status == 0)
 			status = 1;
 	}
+	if (hint_report() && status == 0)
+		status = 1;
 	if (opts.stats)
 		stats_print(stderr);
 	options_free();

@@ -23,6 +23,7 @@ struct evbuffer;
 
 struct enrichment;
 struct frame;
+struct unpack;
 struct tweet;
 struct twtext;
 
@@ -389,6 +390,26 @@ void		 loop_free(void);
 void		 loop_check_done(void);
 void		 loop_fail(int);
 double		 loop_elapsed(void);
+
+/* hint.c */
+#define HINT_UTF16 0x1
+#define HINT_COMPRESSED 0x2
+#define HINT_GZIP 0x4
+#define HINT_PAGE 0x8
+#define HINT_ARRAY 0x10
+#define HINT_PRETTY 0x20
+void		 hint_note(int);
+void		 hint_page(const char *);
+void		 hint_bad(const char *, size_t);
+int		 hint_report(void);
+
+/* unpack.c */
+struct unpack	*unpack_new(void);
+void		 unpack_reset(struct unpack *);
+void		 unpack_free(struct unpack *);
+int		 unpack_pending(struct unpack *);
+ssize_t		 unpack_read(struct unpack *, int, char *, size_t,
+		     const char *);
 
 /* input.c */
 void		 input_open_stream(void);

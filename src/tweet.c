@@ -138,17 +138,23 @@ tweet_parse(const char *line, size_t len, char *why, size_t whylen)
 /* What a line is, from its first member. */
 #define TWEET_NOTICE 1
 #define TWEET_PAGE 2
+#define TWEET_STATUSES 3
 
-/* Lines that were API v2 pages, for the closing hint. */
-static uint64_t		  tweet_pages;
-
-/* An API v2 page on one line: a bad line that says what to do. */
+/* An API page on one line: a bad line that says what to do. */
 static void
-tweet_page(const char *name, uint64_t lineno, const char *line, size_t len)
+tweet_page(const char *name, uint64_t lineno, const char *line, size_t len,
+    int statuses)
 {
-	tweet_pages++;
-	badlines_add(name, lineno, line, len, "an API v2 page: /data is an "
-	    "array of tweets (use --split /data)");
+	if (statuses) {
+		hint_page("/statuses");
+		badlines_add(name, lineno, line, len, "an API v1.1 search "
+		    "page: /statuses is an array of tweets (use --split "
+		    "/statuses)");
+	} else {
+		hint_page("/data");
+		badlines_add(name, lineno, line, len, "an API v2 page: /data "
+		    "is an array of tweets (use --split /data)");
+	}
 }
 
 /* The first members of stream notices (v1.1) and system messages (Gnip). */
@@ -160,7 +166,8 @@ static const char *const tweet_notices[] = {
 /*
  * What kind of line this is, from its first member alone (a notice is an
  * object of one member, whose value is an object): TWEET_NOTICE, TWEET_PAGE
- * (its "data" is an array: an API v2 page), or 0 for a tweet.
+ * (its "data" is an array: an API v2 page), TWEET_STATUSES (its "statuses"
+ * is: a v1.1 search page), or 0 for a tweet.
  */
 static int
 tweet_kind(const char *line, size_t len)
@@ -184,6 +191,8 @@ tweet_kind(const char *line, size_t len)
 		return (0);
 	if (n == 4 && memcmp(key, "data", 4) == 0 && line[pos] == '[')
 		return (TWEET_PAGE);
+	if (n == 8 && memcmp(key, "statuses", 8) == 0 && line[pos] == '[')
+		return (TWEET_STATUSES);
 	if (line[pos] != '{')
 		return (0);
 	for (i = 0; i < sizeof tweet_notices / sizeof tweet_notices[0]; i++) {
@@ -299,8 +308,8 @@ tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
 		tweet_notice(line, len, name, lineno);
 		return;
 	}
-	if (kind == TWEET_PAGE) {
-		tweet_page(name, lineno, line, len);
+	if (kind == TWEET_PAGE || kind == TWEET_STATUSES) {
+		tweet_page(name, lineno, line, len, kind == TWEET_STATUSES);
 		return;
 	}
 
@@ -321,9 +330,11 @@ tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
 		}
 		if (json_object_size(root) == 0)
 			flags |= VALIDATE_EMPTY;
-		if (json_is_array(json_object_get(root, "data"))) {
+		if (json_is_array(json_object_get(root, "data")) ||
+		    json_is_array(json_object_get(root, "statuses"))) {
+			kind = json_is_array(json_object_get(root, "statuses"));
 			json_decref(root);
-			tweet_page(name, lineno, line, len);
+			tweet_page(name, lineno, line, len, kind);
 			return;
 		}
 	}

@@ -215,9 +215,11 @@ START_TEST(test_bad_lines_rate_limited)
 	for (i = 0; i < 1000; i++)
 		s += sprintf(s, "garbage\n");
 	te_run(&p, in, "-e", "test", NULL);
-	ck_assert_int_eq(p.status, 0);
+	/* No line was a tweet: exit 1, with one hint line more. */
+	ck_assert_int_eq(p.status, 1);
 	ck_assert_str_eq(p.obuf, "");
-	ck_assert_uint_le(count_lines(p.ebuf, p.elen), 12);
+	ck_assert_uint_le(count_lines(p.ebuf, p.elen), 13);
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "no line was a tweet"));
 	ck_assert_ptr_nonnull(strstr(p.ebuf, "1000 bad lines in all (990 not "
 	    "shown)"));
 	proc_free(&p);
