@@ -22,6 +22,7 @@ struct frame {
 	size_t		 size;
 	int		 skipping;	/* inside an over-long line */
 	uint64_t	 lineno;	/* number of the line being framed */
+	struct split	*split;		/* --split: documents, not lines */
 };
 
 /* Create a framer. */
@@ -40,12 +41,22 @@ frame_new(size_t max_line, frame_line_cb on_line, frame_long_cb on_long,
 	return (f);
 }
 
+/* Frame JSON documents instead, handing on the elements of the array at
+ * pointer (--split); text that is not JSON goes to on_bad. */
+void
+frame_split(struct frame *f, const char *pointer, split_bad_cb on_bad)
+{
+	f->split = split_new(pointer, f->max_line, f->on_line, f->on_long,
+	    on_bad, f->arg);
+}
+
 /* Free a framer. */
 void
 frame_free(struct frame *f)
 {
 	if (f == NULL)
 		return;
+	split_free(f->split);
 	free(f->buf);
 	free(f);
 }
@@ -57,6 +68,8 @@ frame_reset(struct frame *f)
 	f->len = 0;
 	f->skipping = 0;
 	f->lineno = 1;
+	if (f->split != NULL)
+		split_reset(f->split);
 }
 
 static int
@@ -120,6 +133,8 @@ frame_feed(struct frame *f, const char *data, size_t len)
 	size_t		 n, total;
 	int		 stop;
 
+	if (f->split != NULL)
+		return (split_feed(f->split, data, len));
 	while (len > 0) {
 		p = memchr(data, '\n', len);
 		n = (p == NULL) ? len : (size_t)(p - data);
@@ -177,6 +192,10 @@ frame_finish(struct frame *f)
 {
 	size_t	n = f->len;
 
+	if (f->split != NULL) {
+		split_finish(f->split);
+		return;
+	}
 	if (f->skipping)
 		f->on_long(f->arg, "", 0, f->lineno, 1);
 	else if (n > 0) {

@@ -75,6 +75,9 @@ hint_report(void)
 	else if (hint_seen & HINT_GZIP)
 		log_warnx("no line was a tweet: the gzip input could not be "
 		    "read (see above)");
+	else if (opts.split != NULL)
+		log_warnx("no tweet was found: no array at --split %s held an "
+		    "object", *opts.split == '\0' ? "''" : opts.split);
 	else if (hint_seen & HINT_PAGE)
 		log_warnx("no line was a tweet: the lines are API pages with "
 		    "the tweets in an array (use --split %s)",

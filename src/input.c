@@ -74,6 +74,15 @@ input_long_cb(__unused void *arg, const char *chunk, size_t len,
 	badlines_long(input_name, lineno, chunk, len, end);
 }
 
+static void
+input_split_bad_cb(__unused void *arg, uint64_t lineno, const char *why)
+{
+	char	reason[128];
+
+	snprintf(reason, sizeof reason, "invalid JSON: %s (--split)", why);
+	badlines_add(input_name, lineno, "", 0, reason);
+}
+
 /* Start reading the given files ("-" is stdin; none means stdin). */
 int
 input_open(char **files, int nfiles)
@@ -90,6 +99,8 @@ input_open(char **files, int nfiles)
 	input_unpack = unpack_new();
 	input_frame = frame_new(opts.max_line, input_line_cb, input_long_cb,
 	    NULL);
+	if (opts.split != NULL)
+		frame_split(input_frame, opts.split, input_split_bad_cb);
 	input_more_ev = evtimer_new(loop_base(), input_more, NULL);
 	if (input_more_ev == NULL)
 		fatalx("%s: evtimer_new failed", __func__);

@@ -58,6 +58,7 @@ static int	options_header(const char *, char **);
 static int	options_user_agent(const char *, char **);
 static int	options_error_rate(const char *, char **);
 static int	options_host_rate(const char *, char **);
+static int	options_split(const char *, char **);
 
 #define O(f) offsetof(struct options, f)
 #define TIB (1024.0 * 1024 * 1024 * 1024)
@@ -138,6 +139,9 @@ static const struct option_def options_table[] = {
 	{ "proxy", 0, OPTION_STRING, O(proxy), 0, 0, NULL, "URL",
 	  "proxy for every request (over http_proxy, ...)", NULL,
 	  OPTION_MORE },
+	{ "split", 0, OPTION_STRING, O(split), 0, 0, NULL, "PTR",
+	  "JSON documents in any layout; tweets: the array at PTR",
+	  options_split, 0 },
 	{ "drop-notices", 0, OPTION_FLAG, O(drop_notices), 0, 0, NULL, NULL,
 	  "do not write stream notices (delete, limit, ...)", NULL,
 	  OPTION_MORE },
@@ -451,6 +455,18 @@ options_user_agent(const char *arg, char **cause)
 {
 	if (strpbrk(arg, "\r\n") != NULL) {
 		xasprintf(cause, "--user-agent must not contain CR or LF");
+		return (-1);
+	}
+	return (0);
+}
+
+/* --split: a JSON pointer ('' for the top level). */
+static int
+options_split(const char *arg, char **cause)
+{
+	if (!pointer_valid(arg)) {
+		xasprintf(cause, "--split needs a JSON pointer such as /data, "
+		    "or '' for a top-level array, not \"%s\"", arg);
 		return (-1);
 	}
 	return (0);

@@ -23,6 +23,7 @@ struct evbuffer;
 
 struct enrichment;
 struct frame;
+struct split;
 struct unpack;
 struct tweet;
 struct twtext;
@@ -39,6 +40,7 @@ struct options {
 	size_t		 max_line;	/* longest input line in bytes */
 	char		*bad_lines;	/* copy bad lines to this file */
 	int		 drop_notices;	/* stream notices are not written */
+	char		*split;		/* --split: the array of tweets */
 	int		 stats;		/* JSON counters on stderr at exit */
 	int		 progress;	/* -1 auto, 0 off, 1 on */
 	int		 quiet;		/* no progress, no per-line warnings */
@@ -272,11 +274,13 @@ void		 cache_free(void);
 /* frame.c */
 typedef int	(*frame_line_cb)(void *, const char *, size_t, uint64_t);
 typedef void	(*frame_long_cb)(void *, const char *, size_t, uint64_t, int);
+typedef void	(*split_bad_cb)(void *, uint64_t, const char *);
 struct frame	*frame_new(size_t, frame_line_cb, frame_long_cb, void *);
 void		 frame_free(struct frame *);
 size_t		 frame_feed(struct frame *, const char *, size_t);
 void		 frame_finish(struct frame *);
 void		 frame_reset(struct frame *);
+void		 frame_split(struct frame *, const char *, split_bad_cb);
 
 /* spec.c (and enricher.h) */
 struct spec	*spec_parse(const char *, char **);
@@ -402,6 +406,14 @@ void		 hint_note(int);
 void		 hint_page(const char *);
 void		 hint_bad(const char *, size_t);
 int		 hint_report(void);
+
+/* split.c */
+struct split	*split_new(const char *, size_t, frame_line_cb, frame_long_cb,
+		     split_bad_cb, void *);
+void		 split_reset(struct split *);
+void		 split_free(struct split *);
+size_t		 split_feed(struct split *, const char *, size_t);
+void		 split_finish(struct split *);
 
 /* unpack.c */
 struct unpack	*unpack_new(void);

@@ -14,6 +14,7 @@
 
 #include <check.h>
 #include <jansson.h>
+#include <zlib.h>
 
 #include "run.h"
 
@@ -422,6 +423,310 @@ START_TEST(test_formats_text_and_links)
 }
 END_TEST
 
+/* data gzip-compressed (a fresh buffer, its length in *out). */
+static char *
+gz(const char *data, size_t len, size_t *out)
+{
+	z_stream	 z;
+	char		*buf;
+	size_t		 size = len + len / 100 + 1024;
+
+	memset(&z, 0, sizeof z);
+	ck_assert(deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8,
+	    Z_DEFAULT_STRATEGY) == Z_OK);
+	buf = malloc(size);
+	ck_assert(buf != NULL);
+	z.next_in = (u_char *)data;
+	z.avail_in = len;
+	z.next_out = (u_char *)buf;
+	z.avail_out = size;
+	ck_assert(deflate(&z, Z_FINISH) == Z_STREAM_END);
+	*out = size - z.avail_out;
+	deflateEnd(&z);
+	return (buf);
+}
+
+/* Run with stdin from a file of these bytes (a regular file, not a pipe). */
+static void
+te_run_file(struct proc *p, const char *data, size_t len, ...)
+{
+	const char	*argv[64];
+	const char	*a;
+	char		*path = tmpfile_with(data, len);
+	va_list		 ap;
+	int		 n = 0;
+
+	argv[n++] = run_bin();
+	va_start(ap, len);
+	while ((a = va_arg(ap, const char *)) != NULL)
+		argv[n++] = a;
+	va_end(ap);
+	argv[n++] = path;
+	argv[n] = NULL;
+	run_input(p, "", 0, argv);
+	unlink(path);
+	free(path);
+}
+
+START_TEST(test_bom)
+{
+	struct proc	 p;
+	char		*a, *b;
+
+	te_run(&p, "\xef\xbb\xbf{\"id\":1}\n{\"id\":2}\n", "-k", "-e", "test",
+	    NULL);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_str_eq(p.obuf, "{\"id\":1,\"enrichments\":{\"test\":42}}\n"
+	    "{\"id\":2,\"enrichments\":{\"test\":42}}\n");
+	ck_assert_str_eq(p.ebuf, "");
+	proc_free(&p);
+
+	/* Per file; only at the start of one. */
+	a = tmpfile_with("\xef\xbb\xbf{\"id\":1}\n", 12);
+	b = tmpfile_with("\xef\xbb\xbf{\"id\":2}\n\xef\xbb\xbf{\"id\":3}\n", 24);
+	te_run(&p, "", "-k", "-q", "--stats", "-e", "test", a, b, NULL);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_str_eq(p.obuf, "{\"id\":1,\"enrichments\":{\"test\":42}}\n"
+	    "{\"id\":2,\"enrichments\":{\"test\":42}}\n");
+	ck_assert_int_eq(stat_int(stats_of(&p), "bad"), 1);
+	proc_free(&p);
+	unlink(a);
+	unlink(b);
+	free(a);
+	free(b);
+}
+END_TEST
+
+START_TEST(test_gzip)
+{
+	struct proc	 p;
+	const char	*plain = "{\"id\":1,\"text\":\"abc\"}\n{\"id\":2}\n";
+	char		*z1, *z2, *both, *a, *b;
+	size_t		 n1, n2;
+
+	/* On stdin (a pipe) and as a file, told by its magic bytes. */
+	z1 = gz(plain, strlen(plain), &n1);
+	run_input(&p, z1, n1, (const char *[]){ run_bin(), "-k", "-e",
+	    "length", NULL });
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_str_eq(p.obuf, "{\"id\":1,\"text\":\"abc\",\"enrichments\":"
+	    "{\"length\":3}}\n{\"id\":2,\"enrichments\":{\"length\":null},"
+	    "\"enrichment_errors\":{\"length\":\"no tweet text (give "
+	    "field=)\"}}\n");
+	proc_free(&p);
+
+	/* Two members are one stream; a plain file after a gzip one. */
+	z2 = gz("{\"id\":3}\n", 9, &n2);
+	both = malloc(n1 + n2);
+	memcpy(both, z1, n1);
+	memcpy(both + n1, z2, n2);
+	a = tmpfile_with(both, n1 + n2);
+	b = tmpfile_with("{\"id\":4}\n", 9);
+	te_run(&p, "", "-k", "-e", "test", a, b, NULL);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_uint_eq(count_lines(p.obuf, p.olen), 4);
+	ck_assert_ptr_nonnull(strstr(p.obuf, "{\"id\":3,\"enrichments\""));
+	ck_assert_ptr_nonnull(strstr(p.obuf, "\n{\"id\":4,\"enrichments\""));
+	proc_free(&p);
+	unlink(a);
+	free(a);
+
+	/* Cut short: what came is written, the rest is an error (exit 1). */
+	a = tmpfile_with(both, n1 + n2 - 6);
+	te_run(&p, "", "-k", "-e", "test", a, b, NULL);
+	ck_assert_int_eq(p.status, 1);
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "truncated gzip stream"));
+	ck_assert_ptr_nonnull(strstr(p.obuf, "{\"id\":4,"));
+	proc_free(&p);
+	unlink(a);
+	unlink(b);
+	free(a);
+	free(b);
+	free(z1);
+	free(z2);
+	free(both);
+}
+END_TEST
+
+/* A gzip bomb is read a buffer at a time: memory stays small. */
+START_TEST(test_gzip_bounded)
+{
+	struct proc	 p;
+	size_t		 n = 64 * 1024 * 1024, zn;
+	char		*big = malloc(n), *z;
+	json_t		*st;
+
+	memset(big, 'a', n);
+	memcpy(big, "{\"id\":1}\n", 9);
+	z = gz(big, n, &zn);
+	free(big);
+	te_run_file(&p, z, zn, "-q", "--stats", "--max-line", "1M", "-e", "test",
+	    NULL);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_uint_eq(count_lines(p.obuf, p.olen), 1);
+	st = stats_of(&p);
+	ck_assert_int_eq(stat_int(st, "bad"), 1);
+	json_decref(st);
+	ck_assert_msg(p.maxrss_kb < 40 * 1024, "peak RSS %ld KB", p.maxrss_kb);
+	proc_free(&p);
+	free(z);
+}
+END_TEST
+
+START_TEST(test_split)
+{
+	struct proc	 p;
+	json_t		*st;
+	const char	*in;
+
+	/* A pretty-printed array: numbers and strings exactly as written
+	 * (64-bit ids, 1.0e2, escapes), one line each. */
+	in = "[\n  {\n    \"id\": 9223372036854775807,\n    \"id_str\": "
+	    "\"9223372036854775807\",\n    \"text\": \"caf\\u00e9 \\/ x\",\n"
+	    "    \"r\": [1.0e2, -0.55000000000000004, true, null]\n  },\n"
+	    "  {\"id\": 1394735776701816833, \"text\": \"b\"}\n]\n";
+	te_run(&p, in, "-k", "--split", "", "-e", "length", NULL);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_str_eq(p.obuf, "{\"id\":9223372036854775807,\"id_str\":"
+	    "\"9223372036854775807\",\"text\":\"caf\\u00e9 \\/ x\",\"r\":[1.0e2,"
+	    "-0.55000000000000004,true,null],\"enrichments\":{\"length\":8}}\n"
+	    "{\"id\":1394735776701816833,\"text\":\"b\",\"enrichments\":"
+	    "{\"length\":1}}\n");
+	proc_free(&p);
+
+	/* v2 pages and twarc2 lines mixed, several documents on a line. */
+	in = "{\"data\":[{\"id\":\"1\",\"text\":\"a\"},{\"id\":\"2\",\"text\":"
+	    "\"bb\"}],\"includes\":{\"tweets\":[{\"id\":\"9\"}]},\"meta\":{}}\n"
+	    "{\"data\":{\"id\":\"3\",\"text\":\"ccc\"},\"__twarc\":{}} "
+	    "{\"data\":[]}{\"data\":[{\"id\":\"4\",\"text\":\"dddd\"}]}\n";
+	te_run(&p, in, "-k", "--split", "/data", "-e", "length", "--stats",
+	    NULL);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_str_eq(p.obuf, "{\"id\":\"1\",\"text\":\"a\",\"enrichments\":"
+	    "{\"length\":1}}\n{\"id\":\"2\",\"text\":\"bb\",\"enrichments\":"
+	    "{\"length\":2}}\n{\"data\":{\"id\":\"3\",\"text\":\"ccc\"},"
+	    "\"__twarc\":{},\"enrichments\":{\"length\":3}}\n{\"id\":\"4\","
+	    "\"text\":\"dddd\",\"enrichments\":{\"length\":4}}\n");
+	st = stats_of(&p);
+	ck_assert_int_eq(stat_int(st, "tweets"), 4);
+	json_decref(st);
+	proc_free(&p);
+
+	/* /statuses, a key with an escape, an index in the pointer. */
+	te_run(&p, "{\"search_metadata\":{},\"st\\u0061tuses\":[{\"id\":1},"
+	    "{\"id\":2}]}\n", "-k", "--split", "/statuses", "-e", "test",
+	    NULL);
+	ck_assert_uint_eq(count_lines(p.obuf, p.olen), 2);
+	proc_free(&p);
+	te_run(&p, "{\"a\":[[{\"id\":1}],[{\"id\":2},{\"id\":3}]]}\n", "-k",
+	    "--split", "/a/1", "-e", "test", NULL);
+	ck_assert_str_eq(p.obuf, "{\"id\":2,\"enrichments\":{\"test\":42}}\n"
+	    "{\"id\":3,\"enrichments\":{\"test\":42}}\n");
+	proc_free(&p);
+}
+END_TEST
+
+START_TEST(test_split_bad)
+{
+	struct proc	 p;
+	json_t		*st;
+	char		*path, buf[256];
+	FILE		*f;
+	size_t		 n;
+
+	/* A document cut short (twarc's truncated line) is reported on its
+	 * line; the next line is read; an element too long is a bad line,
+	 * never held whole, copied to --bad-lines. */
+	path = tmpfile_with("", 0);
+	te_run(&p, "{\"data\":{\"id\":\"1\"}}\n{\"data\": {\"author_id\": "
+	    "\"10211\"\n{\"data\":{\"id\":\"2\"}}\n[{\"id\":3},\n {\"long\": "
+	    "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"},{\"id\":4}]"
+	    "\n{\"x\":", "-k", "--split", "/data", "--max-line", "40",
+	    "--bad-lines", path, "--stats", "-e", "test", NULL);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_str_eq(p.obuf, "{\"data\":{\"id\":\"1\"},\"enrichments\":"
+	    "{\"test\":42}}\n{\"data\":{\"id\":\"2\"},\"enrichments\":"
+	    "{\"test\":42}}\n");
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "stdin:2: bad line: invalid JSON"));
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "stdin:4: bad line: longer than 40"));
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "stdin:6: bad line: invalid JSON: "
+	    "the input ends inside a JSON document"));
+	st = stats_of(&p);
+	ck_assert_int_eq(stat_int(st, "tweets"), 2);
+	ck_assert_int_eq(stat_int(st, "bad"), 3);
+	json_decref(st);
+	proc_free(&p);
+	f = fopen(path, "r");
+	n = fread(buf, 1, sizeof buf - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf, "[{\"id\":3},{\"long\":\"xxxxxxxx"));
+	unlink(path);
+	free(path);
+
+	/* Not a pointer. */
+	te_run(&p, "", "--split", "data", "-e", "test", NULL);
+	ck_assert_int_eq(p.status, 2);
+	proc_free(&p);
+}
+END_TEST
+
+/* Input that has lines but no tweet: exit 1 and one line naming why. */
+START_TEST(test_no_tweet_hints)
+{
+	static const struct {
+		const char	*in;
+		size_t		 len;
+		const char	*hint;
+	} cases[] = {
+		{ "{\"data\":[{\"id\":\"1\"}],\"meta\":{}}\n", 0,
+		    "API pages with the tweets in an array (use --split /data)" },
+		{ "{\"statuses\":[{\"id\":1}]}\n", 0, "(use --split /statuses)" },
+		{ "[{\"id\":1},{\"id\":2}]\n", 0, "a JSON array, not one tweet "
+		    "per line (use --split '')" },
+		{ "[\n  {\n    \"id\": 1\n  }\n]\n", 0, "pretty-printed" },
+		{ "{\n  \"id\": 1,\n  \"text\": \"a\"\n}\n", 0,
+		    "pretty-printed" },
+		{ "\xff\xfe{\0\"\0i\0d\0\"\0:\0001\0}\0\n\0", 20, "UTF-16" },
+		{ "BZh91AY&SY\n", 0, "compressed" },
+		{ "garbage\n", 0, "no line was a tweet (a JSON object on one "
+		    "line)" },
+	};
+	struct proc	 p;
+	u_int		 i;
+	size_t		 len;
+	const char	*hint;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		len = cases[i].len != 0 ? cases[i].len : strlen(cases[i].in);
+		run_input(&p, cases[i].in, len, (const char *[]){ run_bin(),
+		    "-e", "test", NULL });
+		ck_assert_msg(p.status == 1, "case %u: status %d", i,
+		    p.status);
+		ck_assert_str_eq(p.obuf, "");
+		hint = strstr(p.ebuf, "no line was a tweet");
+		ck_assert_msg(hint != NULL && strstr(hint, cases[i].hint) !=
+		    NULL, "case %u: %s", i, p.ebuf);
+		ck_assert_msg(strstr(hint + 1, "no line was a tweet") == NULL,
+		    "two hints");
+		proc_free(&p);
+	}
+
+	/* A tweet, or only notices, or no line at all: no hint, exit 0. */
+	te_run(&p, "[1]\n{\"id\":1}\n", "-e", "test", NULL);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_ptr_null(strstr(p.ebuf, "no line was a tweet"));
+	proc_free(&p);
+	te_run(&p, "{\"limit\":{\"track\":1}}\n", "-e", "test", NULL);
+	ck_assert_int_eq(p.status, 0);
+	proc_free(&p);
+	te_run(&p, "\n\n", "-e", "test", NULL);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_str_eq(p.ebuf, "");
+	proc_free(&p);
+}
+END_TEST
+
 static Suite *
 tweets_suite(void)
 {
@@ -432,6 +737,16 @@ tweets_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_merge_keeps_bytes);
 	tcase_add_test(tc, test_merge_twice_idempotent);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("shapes");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_bom);
+	tcase_add_test(tc, test_gzip);
+	tcase_add_test(tc, test_gzip_bounded);
+	tcase_add_test(tc, test_split);
+	tcase_add_test(tc, test_split_bad);
+	tcase_add_test(tc, test_no_tweet_hints);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("formats");
