@@ -250,7 +250,7 @@ redis_sink_start(void)
 	struct redis_url	*src = redis_source_url();
 
 	rsk_together = src != NULL && redis_url_same_server(src, rsk_url);
-	rsk_conn = redis_open(rsk_url, rsk_ready_cb, rsk_down_cb, NULL);
+	rsk_conn = redis_open(rsk_url, 0, rsk_ready_cb, rsk_down_cb, NULL);
 	if ((rsk_retry_ev = evtimer_new(loop_base(), rsk_retry_cb,
 	    NULL)) == NULL)
 		fatalx("%s: evtimer_new failed", __func__);

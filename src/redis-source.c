@@ -646,8 +646,8 @@ redis_source_start(void)
 	long		ms;
 
 	rs_held = json_object();
-	rs_read_conn = redis_open(rs_url, rs_ready_cb, rs_down_cb, NULL);
-	rs_ctl = redis_open(rs_url, rs_ready_cb, rs_down_cb, NULL);
+	rs_read_conn = redis_open(rs_url, 0, rs_ready_cb, rs_down_cb, NULL);
+	rs_ctl = redis_open(rs_url, 0, rs_ready_cb, rs_down_cb, NULL);
 	redis_set_block(rs_read_conn, RS_BLOCK_MS);
 	ms = rs_claim_idle / 4;
 	if (ms < 20)

@@ -46,6 +46,8 @@ struct redis {
 	u_int			 outstanding;	/* commands sent, unanswered */
 	struct timeval		 last_reply;
 	long			 block_ms;	/* longest BLOCK in use */
+	long			 stall_ms;	/* unanswered this long: lost */
+	int			 optional;	/* never fatal: a cache */
 	int			 closing;
 	redis_cb		 ready_cb;
 	redis_cb		 down_cb;
@@ -348,6 +350,13 @@ redis_send(struct redis *r, redis_reply_cb cb, void *arg, int argc,
 	return (0);
 }
 
+/* A server that leaves a command unanswered for ms is treated as lost. */
+void
+redis_set_stall(struct redis *r, long ms)
+{
+	r->stall_ms = ms;
+}
+
 /* Note that commands may block on the server for up to ms. */
 void
 redis_set_block(struct redis *r, long ms)
@@ -469,10 +478,12 @@ redis_lost(struct redis *r, const char *why)
 		r->ac = NULL;
 	}
 	r->outstanding = 0;
-	if (!r->ever_ready)
+	if (!r->ever_ready && !r->optional)
 		fatalx("redis %s: %s", r->name, why);
-	if (was != REDIS_DOWN && !opts.quiet)
-		log_warnx("redis %s: %s; reconnecting", r->name, why);
+	if ((was != REDIS_DOWN || !r->ever_ready) && !opts.quiet &&
+	    (r->ever_ready || r->backoff_ms == REDIS_BACKOFF_MIN_MS))
+		log_warnx("redis %s: %s; %s", r->name, why, r->optional ?
+		    "skipped until it is back" : "reconnecting");
 	if (was == REDIS_READY && r->down_cb != NULL)
 		r->down_cb(r->arg);
 	redis_schedule(r, r->backoff_ms);
@@ -510,7 +521,7 @@ redis_watch_cb(evutil_socket_t fd, short events, void *arg)
 		return;
 	gettimeofday(&now, NULL);
 	timersub(&now, &r->last_reply, &d);
-	if (d.tv_sec * 1000 + d.tv_usec / 1000 > r->block_ms + REDIS_STALL_MS)
+	if (d.tv_sec * 1000 + d.tv_usec / 1000 > r->block_ms + r->stall_ms)
 		redis_lost(r, "server not answering");
 }
 
@@ -540,12 +551,15 @@ redis_connect(struct redis *r)
 }
 
 /*
- * Open a connection to the server of url (kept, not copied). ready is
+ * Open a connection to the server of url (kept, not copied). Unless flags
+ * has REDIS_OPTIONAL, a server that cannot be reached before the first
+ * success is fatal (exit 1, naming it). ready is
  * called each time it is ready (again), down each time a ready connection
  * is lost; commands unanswered then get a NULL reply.
  */
 struct redis *
-redis_open(struct redis_url *url, redis_cb ready, redis_cb down, void *arg)
+redis_open(struct redis_url *url, int flags, redis_cb ready, redis_cb down,
+    void *arg)
 {
 	struct redis	*r;
 	struct timeval	 sec = { 1, 0 };
@@ -560,6 +574,8 @@ redis_open(struct redis_url *url, redis_cb ready, redis_cb down, void *arg)
 	r->down_cb = down;
 	r->arg = arg;
 	r->backoff_ms = REDIS_BACKOFF_MIN_MS;
+	r->stall_ms = REDIS_STALL_MS;
+	r->optional = (flags & REDIS_OPTIONAL) != 0;
 	r->retry_ev = evtimer_new(loop_base(), redis_retry_cb, r);
 	r->watch_ev = event_new(loop_base(), -1, EV_PERSIST, redis_watch_cb,
 	    r);

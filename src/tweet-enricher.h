@@ -337,13 +337,16 @@ const char	*redis_url_param(struct redis_url *, const char *);
 int		 redis_url_check(struct redis_url *, const char *,
 		     const char *const *, char **);
 int		 redis_url_same_server(struct redis_url *, struct redis_url *);
-struct redis	*redis_open(struct redis_url *, redis_cb, redis_cb, void *);
+#define REDIS_OPTIONAL 0x1	/* never fatal: a cache may be away */
+struct redis	*redis_open(struct redis_url *, int, redis_cb, redis_cb,
+		     void *);
 void		 redis_close(struct redis *);
 const char	*redis_name(struct redis *);
 int		 redis_ready(struct redis *);
 int		 redis_command(struct redis *, redis_reply_cb, void *, int,
 		     const char **, const size_t *);
 void		 redis_set_block(struct redis *, long);
+void		 redis_set_stall(struct redis *, long);
 
 /* redis-source.c */
 struct redis_source_stats {
