@@ -527,6 +527,51 @@ START_TEST(test_unreachable)
 }
 END_TEST
 
+/* Stream to a stream on another server: written, then acknowledged. */
+START_TEST(test_other_server)
+{
+	struct proc	 p, other;
+	char		*from = url("in?group=g&start=0&drain=yes"), to[128];
+	char		 port[16], dir[64], cmd[128];
+	const char	*argv[] = { "redis-server", "--port", port, "--bind",
+	    "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no",
+	    "--loglevel", "warning", NULL };
+	redisContext	*c2;
+	redisReply	*r;
+	json_t		*st;
+	int		 port2 = free_port();
+
+	strcpy(dir, "/tmp/te-redis2.XXXXXX");
+	ck_assert(mkdtemp(dir) != NULL);
+	snprintf(port, sizeof port, "%d", port2);
+	proc_start(&other, argv, -1);
+	c2 = rds_connect(port2);
+	load(200, NULL);
+	snprintf(to, sizeof to, "redis://127.0.0.1:%d/out", port2);
+	te_run(&p, "", "--from", from, "--to", to, "-e", "test", "--stats",
+	    NULL);
+	ck_assert_msg(p.status == 0, "%d: %s", p.status, p.ebuf);
+	st = stats_of(&p);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(st,
+	    "redis"), "delivery")), "at least once");
+	ck_assert_int_eq(stat_int(json_object_get(st, "redis"), "acked"), 200);
+	json_decref(st);
+	r = redisCommand(c2, "XLEN out");
+	ck_assert_int_eq(r->integer, 200);
+	freeReplyObject(r);
+	ck_assert_int_eq(rds_int("EXISTS out"), 0);	/* not on the source */
+	ck_assert_int_eq(rds_pending("in", "g"), 0);
+	redisFree(c2);
+	proc_signal(&other, SIGTERM);
+	proc_finish(&other);
+	proc_free(&other);
+	proc_free(&p);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	free(from);
+}
+END_TEST
+
 /* A sink key that is not a stream: exit 1 saying so, no hang. */
 START_TEST(test_wrong_type)
 {
@@ -596,6 +641,7 @@ redis_suite(void)
 	tcase_add_test(tc, test_unreachable);
 	tcase_add_test(tc, test_sigterm);
 	tcase_add_test(tc, test_wrong_type);
+	tcase_add_test(tc, test_other_server);
 	suite_add_tcase(s, tc);
 	return (s);
 }
