@@ -230,15 +230,17 @@ static void
 http_start(void *data, struct slot *s)
 {
 	struct http_conf	*hc = data;
-	json_t			*root = slot_root(s);
+	const char		*line;
 	char			*url, *body = NULL, *cause = NULL;
-	size_t			 len = 0;
+	size_t			 len = 0, linelen;
 
-	if ((url = template_expand(hc->url, root, TEMPLATE_URL, NULL,
-	    &cause)) == NULL)
+	/* Fields come from a scan of the text: no tree is built. */
+	line = slot_line(s, &linelen);
+	if ((url = template_expand_text(hc->url, line, linelen, TEMPLATE_URL,
+	    NULL, &cause)) == NULL)
 		goto fail;
-	if (hc->body != NULL && (body = template_expand(hc->body, root,
-	    TEMPLATE_JSON, &len, &cause)) == NULL)
+	if (hc->body != NULL && (body = template_expand_text(hc->body, line,
+	    linelen, TEMPLATE_JSON, &len, &cause)) == NULL)
 		goto fail;
 	fetch_start(&hc->req, url, body, len, http_done, s);
 	free(url);

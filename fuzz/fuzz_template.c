@@ -2,6 +2,8 @@
  * libFuzzer: JSON pointers and URL/body templates. The input is a template,
  * a NUL byte, then a JSON document to fill it from. Fields in a URL must
  * come out percent-encoded: only unreserved characters and %XX from them.
+ * On a document the validator accepts, filling from a scan of its text
+ * must give the same bytes as filling from its tree.
  */
 
 #include <stdlib.h>
@@ -15,8 +17,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t	*nul = memchr(data, '\0', size);
 	struct template	*t;
 	json_t		*root;
-	char		*tmpl, *s, *cause = NULL;
-	size_t		 len;
+	const char	*text;
+	char		*tmpl, *s, *cause = NULL, *a, *b, why[256];
+	size_t		 len, textlen, alen, blen;
 
 	if (nul == NULL)
 		return (0);
@@ -48,6 +51,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(s);
 		else
 			free(cause);
+		cause = NULL;
+	}
+	/* A tweet the validator takes: the scan of its text fills the
+	 * template exactly as its tree does. */
+	text = (const char *)nul + 1;
+	textlen = size - (nul - data) - 1;
+	if (root != NULL && validate_tweet(text, textlen, why,
+	    sizeof why) != -1) {
+		a = template_expand(t, root, TEMPLATE_URL, &alen, &cause);
+		free(cause);
+		cause = NULL;
+		b = template_expand_text(t, text, textlen, TEMPLATE_URL, &blen,
+		    &cause);
+		free(cause);
+		if ((a == NULL) != (b == NULL) || (a != NULL && (alen != blen ||
+		    memcmp(a, b, alen) != 0)))
+			abort();
+		free(a);
+		free(b);
 	}
 	template_free(t);
 out:

@@ -40,10 +40,11 @@ enum enricher_kind {
  * An enricher: a small table of callbacks. configure turns a parsed spec
  * into the enricher's private state (or returns NULL with *cause set);
  * start begins the work for one tweet and must, now or later, call
- * slot_settle exactly once for the slot it was given. The tweet's JSON
- * (slot_root) may be used only inside start; anything needed later must be
+ * slot_settle exactly once for the slot it was given. The tweet (its raw
+ * text, slot_line, read with scan_*; or its JSON tree, slot_root, parsed on
+ * first use) may be used only inside start; anything needed later must be
  * copied. uses_tweet says whether start reads the tweet at all (NULL: it
- * does); when no enrichment does, tweets are only checked, never parsed.
+ * does); a tweet is parsed only when an enricher asks for the tree.
  * free frees what configure made; cleanup, if set, runs once at exit
  * whether or not the enricher was used.
  */
@@ -103,6 +104,48 @@ json_t		*pointer_get(json_t *, const char *);
 int		 pointer_string(json_t *, const char *, const char **, size_t *,
 		     char **);
 
+/*
+ * Reading a tweet's raw text without a tree (scan.c): a value is a span of
+ * the text, quotes and brackets included. The text must be one the
+ * validator accepted (slot_line gives it); answers match the tree's.
+ */
+enum scan_type {
+	SCAN_NONE,
+	SCAN_OBJECT,
+	SCAN_ARRAY,
+	SCAN_STRING,
+	SCAN_NUMBER,
+	SCAN_TRUE,
+	SCAN_FALSE,
+	SCAN_NULL
+};
+struct scan_value {
+	enum scan_type	 type;
+	const char	*text;		/* the value's JSON text */
+	size_t		 len;
+};
+struct scan_iter {
+	const char	*p;
+	const char	*end;
+	int		 object;
+};
+int		 scan_root(const char *, size_t, struct scan_value *);
+int		 scan_pointer(const struct scan_value *, const char *,
+		     struct scan_value *);
+int		 scan_member(const struct scan_value *, const char *, size_t,
+		     struct scan_value *);
+int		 scan_index(const struct scan_value *, size_t,
+		     struct scan_value *);
+void		 scan_iter_init(struct scan_iter *, const struct scan_value *);
+int		 scan_next(struct scan_iter *, struct scan_value *,
+		     struct scan_value *);
+char		*scan_string(const struct scan_value *, size_t *);
+size_t		 scan_string_into(const struct scan_value *, char *);
+int		 scan_string_eq(const struct scan_value *, const char *, size_t);
+int		 scan_integer(const struct scan_value *, long long *);
+int		 scan_real(const struct scan_value *, double *);
+json_t		*scan_json(const struct scan_value *);
+
 /* Templates: {/pointer} fields from the tweet (template.c). */
 enum template_encoding {
 	TEMPLATE_RAW,
@@ -114,6 +157,8 @@ void		 template_free(struct template *);
 int		 template_is_constant(struct template *);
 int		 template_check_json(struct template *, char **);
 char		*template_expand(struct template *, json_t *,
+		     enum template_encoding, size_t *, char **);
+char		*template_expand_text(struct template *, const char *, size_t,
 		     enum template_encoding, size_t *, char **);
 
 /* An HTTP request shape, owned by an enrichment for the whole run. */

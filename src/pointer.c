@@ -22,8 +22,11 @@ pointer_valid(const char *p)
 	return (1);
 }
 
-/* Decode one reference token into buf; return its end in the pointer. */
-static const char *
+/*
+ * Decode one reference token into buf (of POINTER_TOKEN_MAX bytes: a longer
+ * token names nothing); return its end in the pointer, or NULL.
+ */
+const char *
 pointer_token(const char *p, char *buf, size_t size, size_t *len)
 {
 	size_t	n = 0;
@@ -51,7 +54,7 @@ pointer_token(const char *p, char *buf, size_t size, size_t *len)
 json_t *
 pointer_get(json_t *root, const char *p)
 {
-	char		 token[1024], *end;
+	char		 token[POINTER_TOKEN_MAX], *end;
 	size_t		 len;
 	unsigned long	 idx;
 

@@ -224,20 +224,47 @@ template_encode(struct tbuf *b, const char *s, size_t n,
 }
 
 /*
- * Fill in a template from a tweet. A string field goes in as its text, any
- * other value as compact JSON, encoded as the top of the file says; a
- * missing field is an error.
+ * A field's value from the raw text: a string decoded into *str (freed by
+ * the caller), anything else as a new jansson value in *v; both NULL and
+ * -1 if it is missing.
  */
-char *
-template_expand(struct template *t, json_t *root, enum template_encoding enc,
-    size_t *lenp, char **cause)
+static int
+template_scan(const struct scan_value *root, const char *pointer, char **str,
+    size_t *len, json_t **v)
+{
+	struct scan_value	sv;
+
+	*str = NULL;
+	*v = NULL;
+	if (scan_pointer(root, pointer, &sv) != 0)
+		return (-1);
+	if (sv.type == SCAN_STRING) {
+		*str = scan_string(&sv, len);
+		return (0);
+	}
+	return ((*v = scan_json(&sv)) == NULL ? -1 : 0);
+}
+
+/*
+ * Fill in a template from a tweet's tree, or else (root NULL) from its raw
+ * text. A string field goes in as its text, any other value as compact
+ * JSON, encoded as the top of the file says; a missing field is an error.
+ */
+static char *
+template_fill(struct template *t, json_t *root, const char *text,
+    size_t textlen, enum template_encoding enc, size_t *lenp, char **cause)
 {
 	struct tbuf		 b = { NULL, 0, 0 };
 	struct template_part	*tp;
-	json_t			*v;
-	char			*dump;
+	struct scan_value	 top;
+	json_t			*v, *made;
+	const char		*str;
+	char			*dump, *own;
+	size_t			 slen;
 	u_int			 i;
 
+	if (root == NULL && scan_root(text, textlen, &top) != 0)
+		top.type = SCAN_NONE;
 	tbuf_add(&b, "", 0);
 	for (i = 0; i < t->nparts; i++) {
 		tp = &t->parts[i];
@@ -245,25 +272,61 @@ template_expand(struct template *t, json_t *root, enum template_encoding enc,
 			tbuf_add(&b, tp->text, tp->len);
 			continue;
 		}
-		if ((v = pointer_get(root, tp->pointer)) == NULL) {
+		own = NULL;
+		made = NULL;
+		if (root != NULL) {
+			v = pointer_get(root, tp->pointer);
+			str = json_is_string(v) ? json_string_value(v) : NULL;
+			slen = json_string_length(v);
+		} else {
+			template_scan(&top, tp->pointer, &own, &slen, &made);
+			str = own;
+			v = made;
+		}
+		if (v == NULL && str == NULL) {
 			xasprintf(cause, "no field %s", tp->pointer);
 			free(b.s);
 			return (NULL);
 		}
-		if (json_is_string(v) && (enc != TEMPLATE_JSON ||
-		    tp->in_string)) {
-			template_encode(&b, json_string_value(v),
-			    json_string_length(v), enc);
+		if (str != NULL && (enc != TEMPLATE_JSON || tp->in_string)) {
+			template_encode(&b, str, slen, enc);
+			free(own);
 			continue;
 		}
+		if (v == NULL && (v = made = json_stringn(str, slen)) == NULL)
+			fatalx("%s: json_stringn failed", __func__);
 		dump = json_dumps(v, JSON_COMPACT|JSON_ENCODE_ANY);
 		if (dump == NULL)
 			fatalx("%s: json_dumps failed", __func__);
 		template_encode(&b, dump, strlen(dump),
 		    enc == TEMPLATE_JSON && !tp->in_string ? TEMPLATE_RAW : enc);
 		free(dump);
+		free(own);
+		json_decref(made);
 	}
 	if (lenp != NULL)
 		*lenp = b.len;
 	return (b.s);
+}
+
+/*
+ * Fill in a template from a tweet. A string field goes in as its text, any
+ * other value as compact JSON; a missing field is an error.
+ */
+char *
+template_expand(struct template *t, json_t *root, enum template_encoding enc,
+    size_t *lenp, char **cause)
+{
+	return (template_fill(t, root, NULL, 0, enc, lenp, cause));
+}
+
+/*
+ * The same from the raw text of a tweet the validator accepted (slot_line),
+ * with no tree: each field is found by a scan of the text.
+ */
+char *
+template_expand_text(struct template *t, const char *text, size_t len,
+    enum template_encoding enc, size_t *lenp, char **cause)
+{
+	return (template_fill(t, NULL, text, len, enc, lenp, cause));
 }

@@ -440,6 +440,10 @@ int		 input_done(void);
 int		 input_failed(void);
 void		 input_close(void);
 
+/* pointer.c (the rest is in enricher.h) */
+#define POINTER_TOKEN_MAX 1024
+const char	*pointer_token(const char *, char *, size_t, size_t *);
+
 /* rawjson.c */
 struct rawjson_member {
 	size_t		 key;		/* its opening quote */

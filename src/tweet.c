@@ -30,6 +30,7 @@ struct tweet {
 	char			*origin;	/* stream entry id, or NULL */
 	json_t			*root;		/* only while starting */
 	struct model		*model;		/* made when first asked for */
+	int			 starting;	/* slot_root may parse */
 	int			 empty;		/* the object has no members */
 	int			 merge;		/* it has members of ours */
 	int			 old_errors;	/* errors not redone this run */
@@ -206,6 +207,16 @@ tweet_kind(const char *line, size_t len)
 /* The stream entry of the line being taken (tweet_entry), or NULL. */
 static const char	*tweet_cur_origin;
 
+/* Is the member "data" an array (an API v2 page, wherever it is)? */
+static int
+tweet_data_array(const char *line, size_t len)
+{
+	struct scan_value	top, v;
+
+	return (scan_root(line, len, &top) == 0 &&
+	    scan_member(&top, "data", 4, &v) == 0 && v.type == SCAN_ARRAY);
+}
+
 /* Make a tweet of a line: n enrichments to settle, plus one. */
 static struct tweet *
 tweet_new(const char *line, size_t len, u_int n)
@@ -227,6 +238,7 @@ tweet_new(const char *line, size_t len, u_int n)
 	}
 	t->root = NULL;
 	t->model = NULL;
+	t->starting = 0;
 	t->empty = t->merge = t->notice = t->old_errors = 0;
 	t->unsettled = n + 1;
 	t->nerrors = 0;
@@ -313,13 +325,19 @@ tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
 		return;
 	}
 
-	/* Parse only if an enrichment reads the tweet or members merge. */
+	/*
+	 * Check every line; parse it here only when members merge. An
+	 * enrichment reads fields from the text (scan.c), or asks for the
+	 * tree (slot_root), which is then parsed once.
+	 */
 	root = NULL;
-	if (tweet_needs_json)
-		flags = VALIDATE_RESERVED;
-	else if ((flags = validate_tweet(line, len, reason,
-	    sizeof reason)) == -1) {
+	if ((flags = validate_tweet(line, len, reason, sizeof reason)) == -1) {
 		badlines_add(name, lineno, line, len, reason);
+		return;
+	}
+	if (!(flags & VALIDATE_RESERVED) && tweet_needs_json &&
+	    tweet_data_array(line, len)) {
+		tweet_page(name, lineno, line, len);
 		return;
 	}
 	if (flags & VALIDATE_RESERVED) {
@@ -359,6 +377,7 @@ tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
 	}
 
 	tweet_checked = (root == NULL);
+	t->starting = 1;
 	for (i = 0; i < n; i++) {
 		e = tweet_enrichments[i];
 		if (opts.resume && root != NULL && tweet_keep(t, i))
@@ -366,12 +385,13 @@ tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
 		e->enricher->start(e->data, &t->slots[i]);
 	}
 	tweet_checked = 0;
+	t->starting = 0;
 
 	if (t->model != NULL) {
 		model_free(t->model);
 		t->model = NULL;
 	}
-	json_decref(root);
+	json_decref(t->root);
 	t->root = NULL;
 	if (--t->unsettled == 0)
 		tweet_done(t);
@@ -402,14 +422,27 @@ tweet_origin(struct tweet *t)
 	return (t->origin);
 }
 
-/* The tweet's JSON; valid only inside an enricher's start callback. */
+/*
+ * The tweet's JSON, parsed on first use; valid only inside an enricher's
+ * start callback. NULL if the parser refuses what the validator took.
+ */
 json_t *
 slot_root(struct slot *s)
 {
-	return (s->tweet->root);
+	struct tweet	*t = s->tweet;
+	char		 why[256];
+
+	if (t->root == NULL && t->starting == 1) {
+		t->starting = 2;	/* parsed, or tried */
+		t->root = tweet_parse(t->line, t->len, why, sizeof why);
+	}
+	return (t->root);
 }
 
-/* The tweet's text as read (valid JSON); valid only inside start. */
+/*
+ * The tweet's text as read, a JSON object the validator accepted (read it
+ * with scan.c); valid only inside start.
+ */
 const char *
 slot_line(struct slot *s, size_t *len)
 {
@@ -445,7 +478,7 @@ slot_model(struct slot *s)
 {
 	struct tweet	*t = s->tweet;
 
-	if (t->model == NULL && t->root != NULL)
+	if (t->model == NULL && slot_root(s) != NULL)
 		t->model = model_new(t->root);
 	return (t->model);
 }

@@ -365,9 +365,16 @@ validate_value(struct validate *v)
 int
 validate_tweet(const char *line, size_t len, char *why, size_t whylen)
 {
-	struct validate	v;
-	int		flags = 0;
+	struct validate	 v;
+	const char	*nul;
+	int		 flags = 0;
 
+	/* Said as tweet_parse says it. */
+	if ((nul = memchr(line, '\0', len)) != NULL) {
+		snprintf(why, whylen, "invalid JSON: NUL byte (column %zu)",
+		    (size_t)(nul - line) + 1);
+		return (-1);
+	}
 	v.start = v.p = (const u_char *)line;
 	v.end = v.p + len;
 	v.error = NULL;
