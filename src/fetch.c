@@ -79,6 +79,8 @@ struct fetch_entry {
 	int				 cross;		/* left the origin */
 	int				 as_get;	/* 303: GET, no body */
 	int				 policed;	/* the policy applies */
+	int				 proxied;	/* through a proxy */
+	int				 dest_checked;	/* resolved by us */
 	int				 refused;	/* by the policy */
 
 	/* The response. */
@@ -104,6 +106,7 @@ static void	fetch_pump(void);
 
 static void	fetch_schedule_pump(double);
 static void	fetch_finish(struct fetch_entry *);
+static int	fetch_closing;	/* fetch_free has begun */
 static void	fetch_transfer_done(void *, int);
 
 static double
@@ -334,7 +337,7 @@ fetch_opensocket_cb(void *clientp, curlsocktype purpose,
 {
 	struct fetch_entry	*fe = clientp;
 
-	if (purpose == CURLSOCKTYPE_IPCXN && fe->policed &&
+	if (purpose == CURLSOCKTYPE_IPCXN && fe->policed && !fe->proxied &&
 	    !netpolicy_allowed(&a->addr)) {
 		fe->refused = 1;
 		return (CURL_SOCKET_BAD);
@@ -352,7 +355,7 @@ fetch_prereq_cb(void *clientp, char *ip, __unused char *local_ip, int port,
 {
 	struct fetch_entry	*fe = clientp;
 
-	if (fe->policed && !netpolicy_allowed_text(ip, port)) {
+	if (fe->policed && !fe->proxied && !netpolicy_allowed_text(ip, port)) {
 		fe->refused = 1;
 		return (CURL_PREREQFUNC_ABORT);
 	}
@@ -373,19 +376,70 @@ fetch_watchdog_cb(__unused evutil_socket_t fd, __unused short events,
 	fetch_transfer_done(fe, CURLE_OPERATION_TIMEDOUT);
 }
 
+static void	fetch_transfer_start(struct fetch_entry *);
+
+/* The proxy's resolution of a destination is ours to judge: the verdict. */
+static void
+fetch_dest_cb(void *arg, int allowed)
+{
+	struct fetch_entry	*fe = arg;
+
+	fetch_running--;
+	if (allowed) {
+		fe->dest_checked = 1;
+		fetch_transfer_start(fe);
+		return;
+	}
+	fe->refused = 1;
+	stats.http_failures++;
+	stats.http_fail_connect++;
+	xasprintf(&fe->res.error, "%s", FETCH_REFUSED);
+	fe->res.status = 0;
+	fe->res.body = "";
+	fe->res.attempts = fe->attempts;
+	fetch_finish(fe);
+	fetch_pump();
+}
+
+/*
+ * Through a proxy, the address connected is the proxy's: resolve the
+ * destination here and judge its addresses before the request goes. 1 if
+ * that has begun (the entry holds its slot meanwhile).
+ */
+static int
+fetch_dest_check(struct fetch_entry *fe)
+{
+	char	*host, *port;
+
+	if (!fe->policed || !fe->proxied || fe->dest_checked)
+		return (0);
+	if (location_host_port(fetch_cur_url(fe), &host, &port) != 0)
+		return (0);	/* curl will refuse it */
+	fe->state = FETCH_RUNNING;
+	fetch_running++;
+	netpolicy_check_host(host, port, fetch_dest_cb, fe);
+	free(host);
+	free(port);
+	return (1);
+}
+
 /* Start one transfer for an entry. */
 static void
 fetch_transfer_start(struct fetch_entry *fe)
 {
 	const struct fetch_request	*req = fe->req;
-	const char			*method = req->method;
+	const char			*method = req->method, *proxy;
 	struct timeval			 tv;
 	CURL				*e;
 	long				 ms;
 
-	fe->easy = fetch_multi_easy();
 	fe->refused = 0;
 	fe->policed = fetch_policed(fe);
+	proxy = proxy_for(fetch_cur_url(fe));
+	fe->proxied = proxy != NULL;
+	if (fetch_dest_check(fe))
+		return;
+	fe->easy = fetch_multi_easy();
 	e = fe->easy->curl;
 	curl_easy_setopt(e, CURLOPT_URL, fetch_cur_url(fe));
 	curl_easy_setopt(e, CURLOPT_PRIVATE, fe);
@@ -406,9 +460,12 @@ fetch_transfer_start(struct fetch_entry *fe)
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_PATH_AS_IS,
 	    (long)(req->flags & FETCH_PATH_AS_IS));
-	if (opts.proxy != NULL) {
-		/* --proxy for every host, over http_proxy and no_proxy. */
-		curl_easy_setopt(e, CURLOPT_PROXY, opts.proxy);
+	if (opts.proxy != NULL || fe->policed) {
+		/*
+		 * --proxy for every host, over http_proxy and no_proxy; and
+		 * where the policy applies, exactly the proxy we judged by.
+		 */
+		curl_easy_setopt(e, CURLOPT_PROXY, proxy != NULL ? proxy : "");
 		curl_easy_setopt(e, CURLOPT_NOPROXY, "");
 	}
 	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
@@ -719,6 +776,7 @@ fetch_redirect(struct fetch_entry *fe, long status)
 		fe->as_get = 1;
 	free(fe->hop_url);
 	fe->hop_url = next;
+	fe->dest_checked = 0;
 	fe->attempts = 0;
 	fe->res.len = 0;
 	fe->too_big = fe->got_headers = 0;
@@ -942,7 +1000,9 @@ fetch_start(const struct fetch_request *req, const char *url,
 	int			 r = CACHE_MISS;
 
 	memset(&bad, 0, sizeof bad);
-	if (strncasecmp(url, "http://", 7) != 0 &&
+	if (fetch_closing)
+		xasprintf(&bad.error, "cancelled at exit");
+	else if (strncasecmp(url, "http://", 7) != 0 &&
 	    strncasecmp(url, "https://", 8) != 0)
 		xasprintf(&bad.error, "not an http or https URL");
 	else if (strlen(url) > FETCH_MAX_URL)
@@ -1043,16 +1103,25 @@ fetch_init(void)
 	srandom(getpid() ^ time(NULL));
 }
 
-/* Drop everything: waiters are not called (an early exit). */
+/*
+ * Drop everything. Waiters still waiting (their tweets were written without
+ * them, by --tweet-timeout, or the run ends early) are told, so that their
+ * enrichers free what they hold; tweets are closed by then.
+ */
 void
 fetch_free(void)
 {
 	struct fetch_entry	*fe;
 	struct fetch_waiter	*w;
+	struct fetch_result	 gone;
 	u_int			 i;
 
 	if (fetch_pump_ev == NULL)
 		return;
+	fetch_closing = 1;
+	memset(&gone, 0, sizeof gone);
+	gone.body = "";
+	gone.error = (char *)"cancelled at exit";
 	pace_stop();
 	TAILQ_INIT(&fetch_failq);
 	cache_free();	/* drops lookups that would answer later */
@@ -1061,6 +1130,7 @@ fetch_free(void)
 			fetch_table[i] = fe->hnext;
 			while ((w = TAILQ_FIRST(&fe->waiters)) != NULL) {
 				TAILQ_REMOVE(&fe->waiters, w, entry);
+				w->cb(w->arg, &gone);
 				free(w);
 			}
 			fetch_entry_free(fe);

@@ -170,3 +170,33 @@ location_same_origin(const char *a, const char *b)
 	curl_free(p2);
 	return (same);
 }
+
+/* The host (as a URL writes it: IPv6 in brackets) and port (the scheme's
+ * default if none) of a URL, allocated; port may be NULL. -1 if none. */
+int
+location_host_port(const char *url, char **host, char **port)
+{
+	CURLU	*u;
+	char	*h = NULL, *p = NULL;
+	int	 r = -1;
+
+	*host = NULL;
+	if (port != NULL)
+		*port = NULL;
+	if ((u = curl_url()) == NULL)
+		fatalx("%s: out of memory", __func__);
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PORT, &p, CURLU_DEFAULT_PORT) !=
+	    CURLUE_OK)
+		goto out;
+	*host = xstrdup(h);
+	if (port != NULL)
+		*port = xstrdup(p);
+	r = 0;
+out:
+	curl_free(h);
+	curl_free(p);
+	curl_url_cleanup(u);
+	return (r);
+}

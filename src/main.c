@@ -118,6 +118,7 @@ main(int argc, char **argv)
 	status = loop_run();
 
 	input_close();
+	tweet_close();
 	pool_free();
 	fetch_free();
 	output_free();

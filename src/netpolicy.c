@@ -13,12 +13,23 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tweet-enricher.h"
 
 #define NETPOLICY_MAX_PORTS 64
+
+/* A name to resolve on a pool worker and judge by its addresses. */
+struct netpolicy_job {
+	struct pool_job	  job;
+	char		 *host;
+	char		 *port;
+	int		  allowed;
+	void		(*cb)(void *, int);
+	void		 *arg;
+};
 
 struct netpolicy_net {
 	int		 family;	/* AF_INET or AF_INET6 */
@@ -288,6 +299,80 @@ netpolicy_allow_port(const char *s, char **cause)
 	}
 	netpolicy_ports[netpolicy_nports++] = n;
 	return (0);
+}
+
+/* On a worker: resolve, and allow only if every address is allowed. */
+static void
+netpolicy_job_work(struct pool_job *job)
+{
+	struct netpolicy_job	*nj = (struct netpolicy_job *)job;
+	struct addrinfo		 hints, *res, *ai;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+#ifdef AI_IDN
+	hints.ai_flags = AI_IDN;
+#endif
+	nj->allowed = 0;
+	if (getaddrinfo(nj->host, nj->port, &hints, &res) != 0)
+		return;
+	nj->allowed = 1;
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if (!netpolicy_allowed(ai->ai_addr))
+			nj->allowed = 0;
+	}
+	freeaddrinfo(res);
+}
+
+static void
+netpolicy_job_free(struct netpolicy_job *nj)
+{
+	free(nj->host);
+	free(nj->port);
+	free(nj);
+}
+
+/* Back on the loop: the verdict. */
+static void
+netpolicy_job_done(struct pool_job *job)
+{
+	struct netpolicy_job	*nj = (struct netpolicy_job *)job;
+
+	nj->cb(nj->arg, nj->allowed);
+	netpolicy_job_free(nj);
+}
+
+static void
+netpolicy_job_cancel(struct pool_job *job)
+{
+	netpolicy_job_free((struct netpolicy_job *)job);
+}
+
+/*
+ * Judge a host by the addresses it resolves to here (for a request that
+ * goes through a proxy, which connects for us): cb(arg, allowed) later, on
+ * the loop. A name that does not resolve is not allowed.
+ */
+void
+netpolicy_check_host(const char *host, const char *port,
+    void (*cb)(void *, int), void *arg)
+{
+	struct netpolicy_job	*nj;
+	size_t			 n = strlen(host);
+
+	nj = xcalloc(1, sizeof *nj);
+	if (n > 2 && host[0] == '[' && host[n - 1] == ']')
+		nj->host = xstrndup(host + 1, n - 2);
+	else
+		nj->host = xstrdup(host);
+	nj->port = xstrdup(port);
+	nj->cb = cb;
+	nj->arg = arg;
+	nj->job.work = netpolicy_job_work;
+	nj->job.done = netpolicy_job_done;
+	nj->job.cancel = netpolicy_job_cancel;
+	pool_submit(&nj->job);
 }
 
 /* Back to the default policy. */

@@ -202,6 +202,7 @@ void		 fetch_free(void);
 #define LOCATION_MAX 8192	/* longest Location followed */
 char		*location_resolve(const char *, const char *, char **);
 int		 location_same_origin(const char *, const char *);
+int		 location_host_port(const char *, char **, char **);
 
 /* netpolicy.c */
 struct sockaddr;
@@ -212,7 +213,12 @@ int		 netpolicy_parse_net(const char *, int *, u_char *, u_int *,
 		     char **);
 int		 netpolicy_allow_net(const char *, char **);
 int		 netpolicy_allow_port(const char *, char **);
+void		 netpolicy_check_host(const char *, const char *,
+		     void (*)(void *, int), void *);
 void		 netpolicy_free(void);
+
+/* proxy.c */
+const char	*proxy_for(const char *);
 
 /* fetch-multi.c */
 struct fetch_easy {
@@ -483,6 +489,7 @@ const char	*tweet_origin(struct tweet *);
 json_t		*tweet_parse(const char *, size_t, char *, size_t);
 int		 tweet_open_errors(const char *);
 int		 tweet_close_errors(void);
+void		 tweet_close(void);
 void		 tweet_free_all(void);
 void		 tweet_write(struct tweet *, struct evbuffer *);
 uint64_t	 tweet_seq(struct tweet *);

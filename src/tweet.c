@@ -49,6 +49,7 @@ static u_int			  tweet_nenrichments;
 static struct tweets		  tweet_live = TAILQ_HEAD_INITIALIZER(tweet_live);
 /* Written, but an enrichment failed by --tweet-timeout has yet to settle. */
 static struct tweets		  tweet_late = TAILQ_HEAD_INITIALIZER(tweet_late);
+static int			  tweet_closing;	/* settles go nowhere */
 static uint64_t			  tweet_next_seq;
 static FILE			 *tweet_errors_file;	/* --errors */
 static int			  tweet_needs_json; /* an enrichment reads tweets */
@@ -538,6 +539,12 @@ slot_settle(struct slot *s, json_t *value, const char *fmt, ...)
 	va_list		 ap;
 	char		*masked;
 
+	if (tweet_closing && s->settled == 0) {
+		/* At exit: the enricher lets go, the tweet stays unwritten. */
+		json_decref(value);
+		s->settled = 1;
+		return;
+	}
 	if (s->settled == 2) {
 		/* Failed by --tweet-timeout already: too late. */
 		json_decref(value);
@@ -766,6 +773,13 @@ tweet_free(struct tweet *t)
 		return;
 	}
 	free(t);
+}
+
+/* The run is over: enrichments that settle from now on are dropped. */
+void
+tweet_close(void)
+{
+	tweet_closing = 1;
 }
 
 /* Free the tweets still in flight (an early exit). */

@@ -308,6 +308,19 @@ faults_now_ms(void)
 	return (ts.tv_sec * 1000L + ts.tv_nsec / 1000000);
 }
 
+/* The run took less than ms since t0 (more under a sanitizer; valgrind's
+ * own timeouts do for it). */
+static void
+within(long t0, long ms)
+{
+	if (getenv("TE_VALGRIND") != NULL)
+		return;
+	if (SANITIZED)
+		ms *= 5;
+	ck_assert_msg(faults_now_ms() - t0 < ms, "took %ld ms, more than %ld",
+	    faults_now_ms() - t0, ms);
+}
+
 /* Every tenth tweet's URL is over 1 MiB: its error, nobody waits on it. */
 START_TEST(test_overlong_url)
 {
@@ -334,7 +347,7 @@ START_TEST(test_overlong_url)
 	ck_assert_int_eq(p.status, 0);
 	exactly_once(&p, 100);
 	ck_assert_uint_eq(count_substr(p.obuf, "longer than 65536"), 10);
-	ck_assert_int_lt(faults_now_ms() - t0, 20000);
+	within(t0, 20000);
 	proc_free(&p);
 	free(in);
 }
@@ -361,7 +374,7 @@ START_TEST(test_slow_host_waiters)
 	exactly_once(&p, 200);
 	ck_assert_uint_eq(count_substr(p.obuf, "enrichment_errors"), 10);
 	ck_assert_uint_eq(count_substr(p.obuf, "timeout"), 10);
-	ck_assert_int_lt(faults_now_ms() - t0, 15000);
+	within(t0, 15000);
 	proc_free(&p);
 	free(in);
 }
@@ -374,12 +387,12 @@ START_TEST(test_retry_after_overflow)
 
 	fault(200, "/ratelimit/ovf/150/9223372036854775807", NULL,
 	    "--retries=1", NULL);
-	ck_assert_int_lt(faults_now_ms() - t0, 20000);
+	within(t0, 20000);
 }
 END_TEST
 
-/* 63 tweets of 32 links, each redirecting with a huge Location: bounded
- * memory, every tweet once. */
+/* Tweets of 32 links, each redirecting with a huge Location: bounded
+ * memory, every tweet once (issue 14 had 63 such tweets reach 867 MB). */
 START_TEST(test_location_bomb)
 {
 	struct proc	 p;
@@ -387,8 +400,8 @@ START_TEST(test_location_bomb)
 	long		 t0 = faults_now_ms();
 	u_int		 i, k;
 
-	in = s = malloc(63 * 32 * 128 + 1024);
-	for (i = 0; i < 63; i++) {
+	in = s = malloc(16 * 32 * 128 + 1024);
+	for (i = 0; i < 16; i++) {
 		s += sprintf(s, "{\"id\":%u,\"entities\":{\"urls\":[", i);
 		for (k = 0; k < 32; k++)
 			s += sprintf(s, "%s{\"url\":\"http://127.0.0.1:%d/"
@@ -399,12 +412,12 @@ START_TEST(test_location_bomb)
 	te_run(&p, in, "--stats", "-e", "unshorten", "--allow-net",
 	    "127.0.0.0/8", "--cache-memory", "1M", NULL);
 	ck_assert_int_eq(p.status, 0);
-	exactly_once(&p, 63);
-	ck_assert_uint_eq(count_substr(p.obuf, "longer than 8192"), 63 * 16);
+	exactly_once(&p, 16);
+	ck_assert_uint_eq(count_substr(p.obuf, "longer than 8192"), 16 * 16);
 	if (getenv("TE_VALGRIND") == NULL && !SANITIZED)
 		ck_assert_msg(p.maxrss_kb < 200 * 1024, "%ld kB",
 		    p.maxrss_kb);
-	ck_assert_int_lt(faults_now_ms() - t0, 60000);
+	within(t0, 30000);
 	proc_free(&p);
 	free(in);
 }
