@@ -151,6 +151,7 @@ main(int argc, char **argv)
 	curl_global_cleanup();
 	secret_free();
 	registry_cleanup();
+	plugin_free();
 	twtext_cleanup();
 	return (status);
 }

@@ -52,6 +52,7 @@ struct option_def {
 static int	options_enrich(const char *, char **);
 static int	options_config(const char *, char **);
 static int	options_list(const char *, char **);
+static int	options_plugin(const char *, char **);
 static int	options_help(const char *, char **);
 static int	options_version(const char *, char **);
 static int	options_header(const char *, char **);
@@ -73,6 +74,9 @@ static const struct option_def options_table[] = {
 	{ "list-enrichers", 'L', OPTION_CALL, 0, 0, 0, NULL, NULL,
 	  "list the built-in enrichers and their keys", options_list,
 	  OPTION_CMDLINE },
+	{ "plugin", 0, OPTION_CALL, 0, 0, 0, NULL, "SO",
+	  "load enrichers from a plugin (repeatable; before -L)",
+	  options_plugin, OPTION_MORE },
 	{ "max-pending", 'p', OPTION_UINT, O(max_pending), 1, 1e7, "10000",
 	  "N", "tweets held in memory at most", NULL, 0 },
 	{ "keep-order", 'k', OPTION_FLAG, O(keep_order), 0, 0, NULL, NULL,
@@ -372,6 +376,11 @@ options_config_option(const char *name, const char *arg, char **cause)
 		if (*p == '_')
 			*p = '-';
 	}
+	/* "plugins": ["a.so", "b.so"] is --plugin, repeated. */
+	if (strcmp(n, "plugins") == 0) {
+		free(n);
+		n = xstrdup("plugin");
+	}
 	if ((o = options_find(n)) != NULL && (o->how & OPTION_CMDLINE))
 		xasprintf(cause, "\"%s\" cannot be set in a config file", name);
 	else
@@ -415,6 +424,13 @@ options_list(__unused const char *arg, __unused char **cause)
 {
 	registry_list(stdout);
 	exit(0);
+}
+
+/* --plugin: load it now, so that -L and -e see its enrichers. */
+static int
+options_plugin(const char *arg, char **cause)
+{
+	return (plugin_load(arg, cause));
 }
 
 /* -h: help and exit. */

@@ -13,7 +13,11 @@ static const char *const registry_kinds[] = {
 	"inline", "timer", "http", "cpu", "process"
 };
 
-/* Find a built-in enricher by name. */
+/* Enrichers added by plugins (plugin.c), after the built-in ones. */
+static const struct enricher	**registry_added;
+static u_int			  registry_nadded;
+
+/* Find an enricher, built in or added, by name. */
 static const struct enricher *
 registry_find(const char *name)
 {
@@ -23,10 +27,44 @@ registry_find(const char *name)
 		if (strcmp(registry_enrichers[i]->name, name) == 0)
 			return (registry_enrichers[i]);
 	}
+	for (i = 0; i < registry_nadded; i++) {
+		if (strcmp(registry_added[i]->name, name) == 0)
+			return (registry_added[i]);
+	}
 	return (NULL);
 }
 
-/* Print the built-in enrichers and their keys. */
+/* Add an enricher (a plugin's); -1 if the name is taken. */
+int
+registry_add(const struct enricher *en, char **cause)
+{
+	if (registry_find(en->name) != NULL) {
+		xasprintf(cause, "there is already an enricher named \"%s\"",
+		    en->name);
+		return (-1);
+	}
+	registry_added = xreallocarray(registry_added, registry_nadded + 1,
+	    sizeof *registry_added);
+	registry_added[registry_nadded++] = en;
+	return (0);
+}
+
+/* The i-th enricher, built-in ones first; NULL past the end. */
+static const struct enricher *
+registry_nth(u_int i)
+{
+	u_int	n;
+
+	for (n = 0; registry_enrichers[n] != NULL; n++)
+		;
+	if (i < n)
+		return (registry_enrichers[i]);
+	if (i - n < registry_nadded)
+		return (registry_added[i - n]);
+	return (NULL);
+}
+
+/* Print the enrichers and their keys. */
 void
 registry_list(FILE *f)
 {
@@ -34,8 +72,7 @@ registry_list(FILE *f)
 	const char *const	*k;
 	u_int			 i;
 
-	for (i = 0; registry_enrichers[i] != NULL; i++) {
-		en = registry_enrichers[i];
+	for (i = 0; (en = registry_nth(i)) != NULL; i++) {
 		fprintf(f, "%s (%s): %s\n", en->name, registry_kinds[en->kind],
 		    en->help);
 		for (k = en->keys; k != NULL && *k != NULL; k += 2)
@@ -136,10 +173,14 @@ registry_free(struct enrichment *e)
 void
 registry_cleanup(void)
 {
-	u_int	i;
+	const struct enricher	*en;
+	u_int			 i;
 
-	for (i = 0; registry_enrichers[i] != NULL; i++) {
-		if (registry_enrichers[i]->cleanup != NULL)
-			registry_enrichers[i]->cleanup();
+	for (i = 0; (en = registry_nth(i)) != NULL; i++) {
+		if (en->cleanup != NULL)
+			en->cleanup();
 	}
+	free(registry_added);
+	registry_added = NULL;
+	registry_nadded = 0;
 }

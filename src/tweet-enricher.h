@@ -318,6 +318,11 @@ void		 registry_list(FILE *);
 struct enrichment *registry_configure(struct spec *, char **);
 void		 registry_free(struct enrichment *);
 void		 registry_cleanup(void);
+int		 registry_add(const struct enricher *, char **);
+
+/* plugin.c */
+int		 plugin_load(const char *, char **);
+void		 plugin_free(void);
 
 /* redis.c */
 struct redis;
