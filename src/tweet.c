@@ -208,14 +208,22 @@ tweet_kind(const char *line, size_t len)
 /* The stream entry of the line being taken (tweet_entry), or NULL. */
 static const char	*tweet_cur_origin;
 
-/* Is the member "data" an array (an API v2 page, wherever it is)? */
+/*
+ * Is the line an API page, whatever the order of its members: -1 if not,
+ * 1 if "statuses" is an array (v1.1 search), 0 if "data" is (v2)?
+ */
 static int
-tweet_data_array(const char *line, size_t len)
+tweet_page_kind(const char *line, size_t len)
 {
 	struct scan_value	top, v;
 
-	return (scan_root(line, len, &top) == 0 &&
-	    scan_member(&top, "data", 4, &v) == 0 && v.type == SCAN_ARRAY);
+	if (scan_root(line, len, &top) != 0)
+		return (-1);
+	if (scan_member(&top, "statuses", 8, &v) == 0 && v.type == SCAN_ARRAY)
+		return (1);
+	if (scan_member(&top, "data", 4, &v) == 0 && v.type == SCAN_ARRAY)
+		return (0);
+	return (-1);
 }
 
 /* Make a tweet of a line: n enrichments to settle, plus one. */
@@ -337,8 +345,8 @@ tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
 		return;
 	}
 	if (!(flags & VALIDATE_RESERVED) && tweet_needs_json &&
-	    tweet_data_array(line, len)) {
-		tweet_page(name, lineno, line, len);
+	    (kind = tweet_page_kind(line, len)) != -1) {
+		tweet_page(name, lineno, line, len, kind);
 		return;
 	}
 	if (flags & VALIDATE_RESERVED) {
