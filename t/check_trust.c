@@ -869,6 +869,44 @@ START_TEST(test_cache_file)
 }
 END_TEST
 
+/* Issue 11's wording: a redirect to another port (another origin) does
+ * not carry --header credentials on, as the second server saw it. */
+START_TEST(test_redirect_credentials)
+{
+	struct proc	 p, s2;
+	json_t		*log, *r;
+	char		*spec, *hdr;
+	int		 port2;
+
+	port2 = server_start(&s2);
+	setenv("TE_T_TOKEN2", "redirect-secret", 1);
+	spec = fmt("http:url=%s", srv("/to?http://127.0.0.1:%d/json/there",
+	    port2));
+	hdr = strdup("Authorization: Bearer ${TE_T_TOKEN2}");
+	te_run(&p, "{\"id\":0}\n", "-e", spec, "--header", hdr, "--header",
+	    "Cookie: c=1", "--allow-net", "127.0.0.0/8", NULL);
+	ck_assert_msg(p.status == 0, "%s", p.ebuf);
+	proc_free(&p);
+	log = server_log(server_port);
+	r = json_array_get(log, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(r,
+	    "authorization")), "Bearer redirect-secret");
+	json_decref(log);
+	log = server_log(port2);
+	ck_assert_uint_eq(json_array_size(log), 1);
+	r = json_array_get(log, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(r, "uri")),
+	    "/json/there");
+	ck_assert(json_is_null(json_object_get(r, "authorization")));
+	ck_assert(json_is_null(json_object_get(r, "cookie")));
+	json_decref(log);
+	proc_finish(&s2);
+	proc_free(&s2);
+	free(spec);
+	free(hdr);
+}
+END_TEST
+
 static Suite *
 trust_suite(void)
 {
@@ -887,6 +925,7 @@ trust_suite(void)
 	tcase_add_test(tc, test_quota_windows);
 	tcase_add_test(tc, test_quota_drain_and_limit);
 	tcase_add_test(tc, test_cache_file);
+	tcase_add_test(tc, test_redirect_credentials);
 	suite_add_tcase(s, tc);
 	return (s);
 }
