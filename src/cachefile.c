@@ -86,6 +86,7 @@ struct cachefile {
 };
 
 static void	*cachefile_writer(void *);
+static int	 cachefile_evict(struct cachefile *, u_int);
 
 static uint32_t
 cachefile_check(const u_char *p, size_t n)
@@ -391,7 +392,7 @@ cachefile_evict(struct cachefile *cf, u_int n)
 		return (-1);
 	if ((rc = mdb_stat(txn, cf->age, &ms)) != 0)
 		goto fail;
-	want = ms.ms_entries / 10;
+	want = ms.ms_entries / 8;
 	if (want < n)
 		want = n;
 	if ((rc = mdb_cursor_open(txn, cf->age, &cur)) != 0)
@@ -463,6 +464,41 @@ cachefile_commit(struct cachefile *cf, struct cachefile_put *puts, u_int n)
 	return (mdb_txn_commit(txn));
 }
 
+/*
+ * Keep room: when the pages in use and the batch would take more than
+ * 7/8 of the map, drop the oldest first. A full map could not even delete
+ * (LMDB copies the pages it changes), so it must never fill up.
+ */
+static void
+cachefile_room(struct cachefile *cf, struct cachefile_batch *b)
+{
+	MDB_txn		*txn;
+	MDB_stat	 d, a;
+	size_t		 used, need, total, bytes = 0;
+	u_int		 i, k;
+
+	if (mdb_txn_begin(cf->env, NULL, MDB_RDONLY, &txn) != 0)
+		return;
+	if (mdb_stat(txn, cf->data, &d) != 0 || mdb_stat(txn, cf->age,
+	    &a) != 0) {
+		mdb_txn_abort(txn);
+		return;
+	}
+	mdb_txn_abort(txn);
+	for (i = 0; i < b->n; i++)
+		bytes += b->puts[i].len + 64;
+	total = cf->size / d.ms_psize;
+	used = d.ms_branch_pages + d.ms_leaf_pages + d.ms_overflow_pages +
+	    a.ms_branch_pages + a.ms_leaf_pages + a.ms_overflow_pages;
+	need = bytes / d.ms_psize + b->n + 16;
+	/* Freed pages come back two commits later: evict twice. */
+	for (k = 0; k < 2 && used + need > total - total / 8; k++) {
+		if (cachefile_evict(cf, b->n) != 0)
+			break;
+		used -= used / 8;
+	}
+}
+
 /* Commit one batch (making room if the map is full); on the writer. */
 static void
 cachefile_write(struct cachefile *cf, struct cachefile_batch *b)
@@ -473,9 +509,16 @@ cachefile_write(struct cachefile *cf, struct cachefile_batch *b)
 	int		rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cachefile_room(cf, b);
 	rc = cachefile_commit(cf, b->puts, b->n);
+	/*
+	 * Full: drop the oldest, in two transactions, for LMDB reuses the
+	 * pages a commit frees only two commits later (the previous
+	 * snapshot stays whole).
+	 */
 	for (i = 0; i < 4 && (rc == MDB_MAP_FULL || rc == MDB_TXN_FULL); i++) {
-		if (cachefile_evict(cf, b->n * (2 << i)) != 0)
+		if (cachefile_evict(cf, b->n * (1 << i)) != 0 ||
+		    cachefile_evict(cf, b->n * (1 << i)) != 0)
 			break;
 		rc = cachefile_commit(cf, b->puts, b->n);
 	}

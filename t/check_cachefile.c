@@ -128,8 +128,11 @@ START_TEST(test_bounded)
 	cachefile_flush(cf);
 	cachefile_wait(cf);
 	cachefile_stats(cf, &st);
-	ck_assert_uint_eq(st.write_errors, 0);
-	ck_assert_uint_eq(st.stored, 5000);
+	ck_assert_msg(st.write_errors == 0 && st.stored == 5000, "%llu write "
+	    "errors, %llu stored, %llu evicted, %llu entries, %llu bytes",
+	    (unsigned long long)st.write_errors,
+	    (unsigned long long)st.stored, (unsigned long long)st.evicted,
+	    (unsigned long long)st.entries, (unsigned long long)st.bytes);
 	ck_assert(st.evicted > 0);
 	ck_assert(st.bytes <= 1 << 20);
 	ck_assert_msg(st.entries < 5000 && st.entries > 20, "%llu entries, %llu evicted", (unsigned long long)st.entries, (unsigned long long)st.evicted);

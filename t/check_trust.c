@@ -119,23 +119,6 @@ err(json_t *line, const char *name)
 	    "enrichment_errors"), name)));
 }
 
-/* The output line whose "id" is id. */
-static json_t *
-line_id(struct proc *p, u_int n, long id)
-{
-	json_t	*j;
-	u_int	 i;
-
-	for (i = 0; i < n; i++) {
-		j = line_of(p, i);
-		if (json_integer_value(json_object_get(j, "id")) == id)
-			return (j);
-		json_decref(j);
-	}
-	ck_abort_msg("no tweet %ld in the output", id);
-	return (NULL);
-}
-
 START_TEST(test_header_scoping)
 {
 	struct proc	 p;
@@ -549,6 +532,26 @@ all_enriched(struct proc *p, u_int n, const char *name)
 	}
 }
 
+/*
+ * Requests started every ms milliseconds, as their arrival times show. An
+ * arrival is its start plus a delay that varies on a busy machine (or
+ * under valgrind), the first one's most (it connects): so the span from
+ * the second on, and each gap only roughly.
+ */
+static void
+paced(const long long *t, u_int n, long long ms)
+{
+	u_int	i;
+
+	ck_assert_msg(t[n - 1] - t[1] >= (n - 2) * ms - ms / 10, "%u requests "
+	    "in %lld ms", n - 1, t[n - 1] - t[1]);
+	if (getenv("TE_VALGRIND") != NULL)
+		return;
+	for (i = 1; i < n; i++)
+		ck_assert_msg(t[i] - t[i - 1] >= ms / 3, "gap %lld ms",
+		    t[i] - t[i - 1]);
+}
+
 START_TEST(test_host_pacing)
 {
 	struct proc	 p, s2;
@@ -556,7 +559,7 @@ START_TEST(test_host_pacing)
 	long long	 t1[16], t2[16];
 	char		*in, *a, *b, *hr;
 	int		 port2;
-	u_int		 i, n1, n2;
+	u_int		 n1, n2;
 
 	port2 = server_start(&s2);
 	in = make_tweets(6, NULL);
@@ -573,13 +576,8 @@ START_TEST(test_host_pacing)
 	n2 = log_times(log2, "/json/b", t2, 16);
 	ck_assert_uint_eq(n1, 6);
 	ck_assert_uint_eq(n2, 6);
-	/* The paced host: 5 a second, as the server saw them (arrival
-	 * times jitter a little on a busy machine, start times do not). */
-	ck_assert_msg(t1[n1 - 1] - t1[0] >= 5 * 200 - 20, "6 requests in "
-	    "%lld ms", t1[n1 - 1] - t1[0]);
-	for (i = 1; i < n1; i++)
-		ck_assert_msg(t1[i] - t1[i - 1] >= 120, "gap %lld ms",
-		    t1[i] - t1[i - 1]);
+	/* The paced host: 5 a second, as the server saw them. */
+	paced(t1, n1, 200);
 	/* The other host was not slowed: all of its requests came before
 	 * the paced host's second one. */
 	ck_assert_msg(t2[n2 - 1] < t1[1], "other host waited: %lld >= %lld",
@@ -601,11 +599,7 @@ START_TEST(test_host_pacing)
 	log1 = server_log(server_port);
 	n1 = log_times(log1, "/json/r", t1, 16);
 	ck_assert_uint_eq(n1, 6);
-	ck_assert_msg(t1[n1 - 1] - t1[0] >= 5 * 50 - 10, "6 requests in "
-	    "%lld ms", t1[n1 - 1] - t1[0]);
-	for (i = 1; i < n1; i++)
-		ck_assert_msg(t1[i] - t1[i - 1] >= 25, "gap %lld ms",
-		    t1[i] - t1[i - 1]);
+	paced(t1, n1, 50);
 	json_decref(log1);
 	free(a);
 	a = fmt("http:url=%s,as=h", srv("/json/h?{/id}"));
@@ -615,11 +609,7 @@ START_TEST(test_host_pacing)
 	log1 = server_log(server_port);
 	n1 = log_times(log1, "/json/h", t1, 16);
 	ck_assert_uint_eq(n1, 6);
-	ck_assert_msg(t1[n1 - 1] - t1[0] >= 5 * 50 - 10, "6 requests in "
-	    "%lld ms", t1[n1 - 1] - t1[0]);
-	for (i = 1; i < n1; i++)
-		ck_assert_msg(t1[i] - t1[i - 1] >= 25, "gap %lld ms",
-		    t1[i] - t1[i - 1]);
+	paced(t1, n1, 50);
 	json_decref(log1);
 	free(a);
 	free(in);
