@@ -255,6 +255,29 @@ START_TEST(test_redirect_drops_headers)
 }
 END_TEST
 
+/* A POST redirected by a 302 becomes a GET without its body, as curl and
+ * browsers do; the redirect is followed by fetch.c, not curl. */
+START_TEST(test_redirect_method)
+{
+	struct proc	 p;
+	json_t		*j, *v;
+	char		 spec[256];
+
+	snprintf(spec, sizeof spec, "http:url=http://127.0.0.1:%d/to?/echo,"
+	    "body={\"a\":1}", server_port);
+	te_run(&p, "{\"id\":0}\n", "-e", spec, NULL);
+	ck_assert_int_eq(p.status, 0);
+	j = line_of(&p, 0);
+	v = enr(j, "http");
+	ck_assert_msg(json_is_object(v), "%s", p.obuf);
+	ck_assert_str_eq(json_string_value(json_object_get(v, "method")),
+	    "GET");
+	ck_assert_str_eq(json_string_value(json_object_get(v, "body")), "");
+	json_decref(j);
+	proc_free(&p);
+}
+END_TEST
+
 /* user:password in a Location (or a link) is neither sent nor shown. */
 START_TEST(test_redirect_userinfo)
 {
@@ -536,6 +559,7 @@ main(void)
 	tcase_add_test(tc, test_policy_options);
 	tcase_add_test(tc, test_policy_redirect);
 	tcase_add_test(tc, test_redirect_drops_headers);
+	tcase_add_test(tc, test_redirect_method);
 	tcase_add_test(tc, test_redirect_userinfo);
 	tcase_add_test(tc, test_location_handling);
 	tcase_add_test(tc, test_policy_proxy);
