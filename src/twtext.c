@@ -1078,10 +1078,12 @@ twtext_remove_overlaps(struct twtext *t)
 {
 	u_int	i, n;
 
+	if (t->ne < 2)
+		return;
 	for (i = 0; i < t->ne; i++)
 		t->e[i].order = i;
 	qsort(t->e, t->ne, sizeof *t->e, twtext_entity_cmp);
-	for (i = 1, n = t->ne == 0 ? 0 : 1; i < t->ne; i++) {
+	for (i = 1, n = 1; i < t->ne; i++) {
 		if (t->e[n - 1].end > t->e[i].start)
 			continue;
 		t->e[n++] = t->e[i];
@@ -1188,6 +1190,15 @@ twtext_cluster(struct twtext *t, size_t i, size_t limit)
 	return (j);
 }
 
+/* May code point c continue an emoji sequence? */
+static int
+twtext_emoji_part(uint32_t c)
+{
+	return (c == 0x200d || c == 0xfe0e || c == 0xfe0f || c == 0x20e3 ||
+	    (c >= 0x1f3fb && c <= 0x1f3ff) || (c >= 0xe0020 && c <= 0xe007f) ||
+	    twtext_emoji_start(c));
+}
+
 /* Is the cluster [i, j) of two or more code points an emoji sequence? */
 static int
 twtext_is_emoji(struct twtext *t, size_t i, size_t j)
@@ -1253,7 +1264,7 @@ twtext_weighted_length(struct twtext *t, const char *s, size_t len,
 {
 	utf8proc_uint8_t	*nfc;
 	utf8proc_ssize_t	 nlen;
-	size_t			 i, j, next, u;
+	size_t			 i, j, e, next, u;
 	long			 w = 0;
 	int			 bad = 0;
 	u_int			 k;
@@ -1292,7 +1303,13 @@ twtext_weighted_length(struct twtext *t, const char *s, size_t len,
 			continue;
 		}
 		j = twtext_cluster(t, i, next);
-		/* A joiner with nothing after it is not part of the emoji. */
+		/*
+		 * Only emoji components belong to an emoji sequence (not a
+		 * combining mark after it), and not a joiner at its end.
+		 */
+		for (e = i + 1; e < j && twtext_emoji_part(t->cp[e]); e++)
+			;
+		j = e;
 		if (j - i > 1 && t->cp[j - 1] == 0x200d)
 			j--;
 		if (j - i > 1 && twtext_is_emoji(t, i, j)) {
