@@ -449,6 +449,14 @@ done:
 	free(cl);
 }
 
+/* Forget a lookup that will never be answered (its tier is closing). */
+void
+cache_drop(struct cache_lookup *cl)
+{
+	free(cl->key);
+	free(cl);
+}
+
 /* Store a response in every tier (stored now). */
 void
 cache_put(const char *key, size_t keylen, long status, const char *body,

@@ -1097,6 +1097,8 @@ fetch_init(void)
 	cache_init(opts.cache_size, opts.cache_bytes);
 	if (opts.cache_file != NULL)
 		cachefile_tier(opts.cache_file, opts.cache_file_size);
+	if (opts.cache_url != NULL)
+		redis_cache_tier(opts.cache_url);
 	fetch_pump_ev = evtimer_new(loop_base(), fetch_pump_cb, NULL);
 	if (fetch_pump_ev == NULL)
 		fatalx("%s: evtimer_new failed", __func__);

@@ -50,6 +50,7 @@ struct option_def {
 };
 
 static int	options_enrich(const char *, char **);
+static int	options_cache_url(const char *, char **);
 static int	options_config(const char *, char **);
 static int	options_list(const char *, char **);
 static int	options_plugin(const char *, char **);
@@ -111,6 +112,9 @@ static const struct option_def options_table[] = {
 	  "S", "longest wait for a host's quota window", NULL, OPTION_MORE },
 	{ "cache-file", 0, OPTION_STRING, O(cache_file), 0, 0, NULL, "PATH",
 	  "keep responses in an LMDB file across runs", NULL, 0 },
+	{ "cache-url", 0, OPTION_STRING, O(cache_url), 0, 0, NULL, "URL",
+	  "keep responses in Redis, shared by every instance",
+	  options_cache_url, OPTION_MORE },
 	{ "cache-file-size", 0, OPTION_BYTES, O(cache_file_size), 1048576,
 	  TIB, "1G", "B", "largest cache file", NULL, OPTION_MORE },
 	{ "max-host-connections", 0, OPTION_UINT, O(max_host_connections), 0,
@@ -463,6 +467,13 @@ options_header(const char *arg, char **cause)
 		return (-1);
 	}
 	return (0);
+}
+
+/* --cache-url: a redis:// URL we can use. */
+static int
+options_cache_url(const char *arg, char **cause)
+{
+	return (redis_cache_check(arg, cause));
 }
 
 /* --user-agent: one header line, no line break. */

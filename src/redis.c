@@ -10,6 +10,7 @@
 #include <sys/time.h>
 
 #include <ctype.h>
+#include <poll.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,7 @@ struct redis {
 	long			 block_ms;	/* longest BLOCK in use */
 	long			 stall_ms;	/* unanswered this long: lost */
 	int			 optional;	/* never fatal: a cache */
+	int			 tried;		/* a first connect failed */
 	int			 closing;
 	redis_cb		 ready_cb;
 	redis_cb		 down_cb;
@@ -280,6 +282,13 @@ redis_name(struct redis *r)
 	return (r->name);
 }
 
+/* Is the first connect still under way (commands may wait for it)? */
+int
+redis_starting(struct redis *r)
+{
+	return (!r->ever_ready && !r->tried);
+}
+
 /* Is the connection ready for commands? */
 int
 redis_ready(struct redis *r)
@@ -484,7 +493,10 @@ redis_lost(struct redis *r, const char *why)
 	    (r->ever_ready || r->backoff_ms == REDIS_BACKOFF_MIN_MS))
 		log_warnx("redis %s: %s; %s", r->name, why, r->optional ?
 		    "skipped until it is back" : "reconnecting");
-	if (was == REDIS_READY && r->down_cb != NULL)
+	if (was != REDIS_DOWN && !r->ever_ready)
+		r->tried = 1;
+	if ((was == REDIS_READY || (r->optional && !r->ever_ready)) &&
+	    r->down_cb != NULL)
 		r->down_cb(r->arg);
 	redis_schedule(r, r->backoff_ms);
 	r->backoff_ms *= 2;
@@ -584,6 +596,28 @@ redis_open(struct redis_url *url, int flags, redis_cb ready, redis_cb down,
 	event_add(r->watch_ev, &sec);
 	redis_connect(r);
 	return (r);
+}
+
+/*
+ * Write out what is buffered for the server, waiting up to ms: commands
+ * whose answers nobody waits for (cache writes) at the end of a run.
+ */
+void
+redis_flush(struct redis *r, int ms)
+{
+	struct pollfd	pfd;
+	int		done = 0;
+
+	if (r->ac == NULL || r->state != REDIS_READY)
+		return;
+	pfd.fd = r->ac->c.fd;
+	pfd.events = POLLOUT;
+	while (!done) {
+		if (redisBufferWrite(&r->ac->c, &done) != REDIS_OK)
+			return;
+		if (!done && poll(&pfd, 1, ms) != 1)
+			return;
+	}
 }
 
 /* Close a connection; callbacks of unanswered commands get NULL. */

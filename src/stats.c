@@ -137,6 +137,14 @@ stats_print(FILE *f)
 		    json_integer(stats.http_max_sockets));
 		json_object_set_new(o, "http", h);
 	}
+	if (opts.cache_url != NULL) {
+		h = json_pack("{sIsIsIsI}",
+		    "hits", (json_int_t)redis_cache_stats.hits,
+		    "misses", (json_int_t)redis_cache_stats.misses,
+		    "stored", (json_int_t)redis_cache_stats.stored,
+		    "errors", (json_int_t)redis_cache_stats.errors);
+		json_object_set_new(o, "cache_redis", h);
+	}
 	if (opts.from != NULL || opts.to != NULL) {
 		h = json_pack("{sssIsIsIsIsIsIsIsI}",
 		    "delivery", opts.from == NULL ? "to stream" :

@@ -69,6 +69,7 @@ struct options {
 	char		*from;		/* --from: a Redis stream URL */
 	char		*to;		/* --to: a Redis stream URL */
 	long		 claim_idle_ms;
+	char		*cache_url;	/* --cache-url: a Redis cache tier */
 	u_int		 max_deliveries;
 	long		 tweet_timeout_ms; /* 0: none */
 	char		**host_rates;	/* --host-rate HOST=N */
@@ -272,6 +273,7 @@ int		 cache_get(const char *, size_t, struct cache_value *,
 void		 cache_wait(struct cache_lookup *, cache_cb, void *);
 void		 cache_release(struct cache_value *);
 void		 cache_answer(struct cache_lookup *, const struct cache_value *);
+void		 cache_drop(struct cache_lookup *);
 void		 cache_put(const char *, size_t, long, const char *, size_t,
 		     const char *);
 void		 cache_expire(const char *, size_t);
@@ -352,8 +354,10 @@ int		 redis_url_same_server(struct redis_url *, struct redis_url *);
 struct redis	*redis_open(struct redis_url *, int, redis_cb, redis_cb,
 		     void *);
 void		 redis_close(struct redis *);
+void		 redis_flush(struct redis *, int);
 const char	*redis_name(struct redis *);
 int		 redis_ready(struct redis *);
+int		 redis_starting(struct redis *);
 int		 redis_command(struct redis *, redis_reply_cb, void *, int,
 		     const char **, const size_t *);
 void		 redis_set_block(struct redis *, long);
@@ -381,6 +385,17 @@ int		 redis_source_idle(void);
 void		 redis_source_ack(const char *);
 void		 redis_source_forget(const char *);
 void		 redis_source_free(void);
+
+/* redis-cache.c */
+struct redis_cache_stats {
+	uint64_t	 hits;
+	uint64_t	 misses;
+	uint64_t	 stored;
+	uint64_t	 errors;	/* down, refused or unanswered: misses */
+};
+extern struct redis_cache_stats redis_cache_stats;
+int		 redis_cache_check(const char *, char **);
+void		 redis_cache_tier(const char *);
 
 /* redis-sink.c */
 struct redis_sink_stats {

@@ -572,6 +572,62 @@ START_TEST(test_other_server)
 }
 END_TEST
 
+/*
+ * --cache-url: a second instance finds every response in Redis and makes
+ * no request; errors are never kept; a cache that is away is a miss.
+ */
+START_TEST(test_shared_cache)
+{
+	struct proc	 p, q;
+	char		*in = make_tweets(50, NULL), cache[128], spec[256];
+	char		 spec500[256];
+	json_t		*st;
+	long		 before;
+
+	snprintf(cache, sizeof cache, "redis://127.0.0.1:%d/0?prefix=t:",
+	    rds_port);
+	snprintf(spec, sizeof spec, "http:url=http://127.0.0.1:%d/json/{/id}",
+	    server_port);
+	snprintf(spec500, sizeof spec500, "http:url=http://127.0.0.1:%d/"
+	    "status/500?{/id},as=e", server_port);
+	te_run(&p, in, "--cache-url", cache, "--allow-net", "127.0.0.0/8",
+	    "--retries", "0", "-e", spec, "-e", spec500, "--stats", NULL);
+	ck_assert_msg(p.status == 0, "%d: %s", p.status, p.ebuf);
+	st = stats_of(&p);
+	ck_assert_int_eq(stat_int(json_object_get(st, "cache_redis"),
+	    "stored"), 50);
+	json_decref(st);
+	before = server_count(server_port, "requests");
+	ck_assert_int_eq(before, 100);
+	ck_assert_int_eq(rds_int("DBSIZE"), 50);	/* the 500s are not */
+
+	/* Another process, the same requests: none reaches the server for
+	 * the cached ones, and the output is the same. */
+	te_run(&q, in, "--cache-url", cache, "--allow-net", "127.0.0.0/8",
+	    "--retries", "0", "-e", spec, "-e", spec500, "--stats", NULL);
+	ck_assert_msg(q.status == 0, "%d: %s", q.status, q.ebuf);
+	ck_assert_int_eq(server_count(server_port, "requests"), before + 50);
+	ck_assert(strcmp(p.obuf, q.obuf) == 0);
+	st = stats_of(&q);
+	ck_assert_int_eq(stat_int(json_object_get(st, "cache_redis"),
+	    "hits"), 50);
+	json_decref(st);
+	proc_free(&p);
+	proc_free(&q);
+
+	/* The cache server away: every tweet still enriched, exit 0. */
+	snprintf(cache, sizeof cache, "redis://127.0.0.1:%d", free_port());
+	te_run(&p, in, "--cache-url", cache, "--allow-net", "127.0.0.0/8",
+	    "-e", spec, NULL);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_int_eq(count_lines(p.obuf, p.olen), 50);
+	ck_assert_ptr_null(strstr(p.obuf, "enrichment_errors"));
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "skipped until it is back"));
+	proc_free(&p);
+	free(in);
+}
+END_TEST
+
 /* A sink key that is not a stream: exit 1 saying so, no hang. */
 START_TEST(test_wrong_type)
 {
@@ -642,6 +698,13 @@ redis_suite(void)
 	tcase_add_test(tc, test_sigterm);
 	tcase_add_test(tc, test_wrong_type);
 	tcase_add_test(tc, test_other_server);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("cache");
+	tcase_add_checked_fixture(tc, server_setup, server_teardown);
+	tcase_add_checked_fixture(tc, rds_setup, rds_teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_shared_cache);
 	suite_add_tcase(s, tc);
 	return (s);
 }
