@@ -492,6 +492,8 @@ exec_write(struct exec_worker *w)
 {
 	int	n;
 
+	if (w->in == -1)
+		return;
 	while (evbuffer_get_length(w->wbuf) > 0) {
 		n = evbuffer_write(w->wbuf, w->in);
 		if (n >= 0)
@@ -549,6 +551,10 @@ exec_dispatch(struct exec_conf *ec)
 	struct timeval		 tv;
 	u_int			 i;
 
+	/* At the end of the run (a late request of --tweet-timeout's, say),
+	 * the workers' input is closed: nothing more is sent. */
+	if (child_stopping())
+		return;
 	for (i = 0; i < ec->nworkers && !TAILQ_EMPTY(&ec->queue); i++) {
 		w = &ec->workers[i];
 		if (w->child == NULL || w->req != NULL || w->failed ||

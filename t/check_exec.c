@@ -383,6 +383,29 @@ START_TEST(test_cannot_run)
 }
 END_TEST
 
+START_TEST(test_tweet_timeout)
+{
+	struct proc	 p;
+	char		*in = make_tweets(3, NULL);
+	const char	*err;
+	u_int		 i;
+
+	/* --tweet-timeout fails the tweets first; the busy worker's late
+	 * answer and the queue are let go at the end, without a write. */
+	te_run(&p, in, "--stats", "--tweet-timeout", "200", "-e", "exec:cmd="
+	    "while read l; do sleep 1; echo 1; done", NULL);
+	ck_assert_msg(p.status == 0, "status %d: %s", p.status, p.ebuf);
+	exactly_once(&p, 3);
+	for (i = 0; i < 3; i++) {
+		value_of(&p, i, "exec", &err);
+		ck_assert_str_eq(err, "tweet timeout: not done within 200 ms");
+	}
+	ck_assert_ptr_null(strstr(p.ebuf, "write to worker"));
+	proc_free(&p);
+	free(in);
+}
+END_TEST
+
 START_TEST(test_gnip_adapter)
 {
 	struct proc	 p;
@@ -437,6 +460,7 @@ main(void)
 	tcase_add_test(tc, test_too_long_and_give_up);
 	tcase_add_test(tc, test_sigterm_busy_workers);
 	tcase_add_test(tc, test_cannot_run);
+	tcase_add_test(tc, test_tweet_timeout);
 	tcase_add_test(tc, test_gnip_adapter);
 	suite_add_tcase(s, tc);
 	return (run_suite(s));
