@@ -9,12 +9,12 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-"frame spec config template validate response fetch scan"}
+targets=${*:-"frame spec config template validate response fetch scan twtext"}
 out=$top/fuzz/out
 mkdir -p "$out"
 CC=${CC:-clang}
 flags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
-cflags="-include $top/config.h -I$top/src $(pkg-config --cflags jansson libcurl libevent libcrypto libutf8proc lmdb hiredis zlib)"
+cflags="-include $top/config.h -I$top/src -I$top/include $(pkg-config --cflags jansson libcurl libevent libcrypto libutf8proc lmdb hiredis zlib)"
 libs="$(pkg-config --libs jansson libcurl libevent libcrypto libutf8proc lmdb hiredis zlib) -lpthread -lm"
 [ -f "$top/config.h" ] || { echo "fuzz: run ./configure first" >&2; exit 1; }
 for t in $targets; do

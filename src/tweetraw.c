@@ -105,10 +105,9 @@ tweetraw_match(const struct rawjson_member *m, struct tweetraw_span *k,
 		} else if (tweetraw_lens[w] != klen || name[0] != key[0] ||
 		    memcmp(key, name, klen) != 0)
 			continue;
-		if (k[w].value == 0) {
-			k[w].value = m->value;
-			k[w].end = m->end;
-		}
+		/* Of duplicate keys the last counts, as for jansson. */
+		k[w].value = m->value;
+		k[w].end = m->end;
 		return;
 	}
 }
