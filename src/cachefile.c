@@ -292,7 +292,7 @@ cachefile_open(const char *path, size_t size, char **cause)
 	}
 	/* No fsync: losing the last writes to a power cut is fine here. */
 	rc = mdb_env_open(cf->env, path, MDB_NOSUBDIR|MDB_NOTLS|MDB_NOSYNC|
-	    MDB_NOMETASYNC, 0644);
+	    MDB_NOMETASYNC, 0600);	/* answers to authenticated requests */
 	if (rc != 0) {
 		cachefile_error(cause, path, "open", rc);
 		goto fail;

@@ -5,6 +5,7 @@
  * refused with its name.
  */
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <check.h>
@@ -67,11 +68,15 @@ open_fails(void)
 
 START_TEST(test_put_get_reopen)
 {
+	struct stat		 sb;
 	struct cachefile	*cf;
 	struct cachefile_entry	 e;
 	struct cachefile_stats	 st;
 
 	cf = open_ok(1 << 20);
+	/* Answers to authenticated requests: the owner's only. */
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_int_eq(sb.st_mode & 077, 0);
 	ck_assert_int_eq(cachefile_get(cf, "k1", 2, 3600, &e), 0);
 	cachefile_put(cf, "k1", 2, 200, "body one", 8, NULL);
 	cachefile_put(cf, "k2\0x", 4, 302, "", 0, "http://x/to");
