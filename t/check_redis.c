@@ -591,7 +591,8 @@ START_TEST(test_shared_cache)
 	snprintf(spec500, sizeof spec500, "http:url=http://127.0.0.1:%d/"
 	    "status/500?{/id},as=e", server_port);
 	te_run(&p, in, "--cache-url", cache, "--allow-net", "127.0.0.0/8",
-	    "--retries", "0", "-e", spec, "-e", spec500, "--stats", NULL);
+	    "--retries", "0", "-k", "-e", spec, "-e", spec500, "--stats",
+	    NULL);
 	ck_assert_msg(p.status == 0, "%d: %s", p.status, p.ebuf);
 	st = stats_of(&p);
 	ck_assert_int_eq(stat_int(json_object_get(st, "cache_redis"),
@@ -604,10 +605,11 @@ START_TEST(test_shared_cache)
 	/* Another process, the same requests: none reaches the server for
 	 * the cached ones, and the output is the same. */
 	te_run(&q, in, "--cache-url", cache, "--allow-net", "127.0.0.0/8",
-	    "--retries", "0", "-e", spec, "-e", spec500, "--stats", NULL);
+	    "--retries", "0", "-k", "-e", spec, "-e", spec500, "--stats",
+	    NULL);
 	ck_assert_msg(q.status == 0, "%d: %s", q.status, q.ebuf);
 	ck_assert_int_eq(server_count(server_port, "requests"), before + 50);
-	ck_assert(strcmp(p.obuf, q.obuf) == 0);
+	ck_assert_msg(strcmp(p.obuf, q.obuf) == 0, "outputs differ");
 	st = stats_of(&q);
 	ck_assert_int_eq(stat_int(json_object_get(st, "cache_redis"),
 	    "hits"), 50);
