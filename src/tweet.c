@@ -159,50 +159,80 @@ tweet_page(const char *name, uint64_t lineno, const char *line, size_t len,
 	}
 }
 
-/* The first members of stream notices (v1.1) and system messages (Gnip). */
-static const char *const tweet_notices[] = {
-	"delete", "scrub_geo", "limit", "status_withheld", "user_withheld",
-	"disconnect", "warning", "info", "error"
-};
-
 /*
  * What kind of line this is, from its first member alone (a notice is an
- * object of one member, whose value is an object): TWEET_NOTICE, TWEET_PAGE
+ * object of one member, whose value is an object, named as a v1.1 stream
+ * notice or a Gnip system message is: delete, scrub_geo, limit,
+ * status_withheld, user_withheld, disconnect, warning; info, error): TWEET_NOTICE, TWEET_PAGE
  * (its "data" is an array: an API v2 page), TWEET_STATUSES (its "statuses"
- * is: a v1.1 search page), or 0 for a tweet.
+ * is: a v1.1 search page), or 0 for a tweet. key is the offset of the
+ * member's opening quote, value that of its value.
  */
 static int
-tweet_kind(const char *line, size_t len)
+tweet_kind_of(const char *line, size_t len, size_t key, size_t value)
 {
-	const char	*key;
-	size_t		 pos, n, i;
+	const char	*k = line + key + 1, *name;
+	size_t		 n;
 
-	if (rawjson_open(line, len, 0, &pos) != 0 || pos >= len ||
-	    line[pos] != '"')
+	/* Most tweets start with a string or a number: not these. */
+	if (value >= len || (line[value] != '{' && line[value] != '['))
 		return (0);
-	key = line + pos + 1;
-	for (n = 0; pos + 1 + n < len && key[n] != '"' && key[n] != '\\'; n++)
+	for (n = 0; key + 1 + n < len && k[n] != '"' && k[n] != '\\'; n++)
 		;	/* the line is not NUL-terminated: no strcspn */
-	if (pos + 1 + n >= len || key[n] != '"')
+	if (key + 1 + n >= len || k[n] != '"' || value >= len)
 		return (0);
-	pos = rawjson_ws(line, len, pos + n + 2);
-	if (pos >= len || line[pos] != ':')
+	if (line[value] == '[') {
+		if (n == 4 && memcmp(k, "data", 4) == 0)
+			return (TWEET_PAGE);
+		if (n == 8 && memcmp(k, "statuses", 8) == 0)
+			return (TWEET_STATUSES);
 		return (0);
-	pos = rawjson_ws(line, len, pos + 1);
-	if (pos >= len)
-		return (0);
-	if (n == 4 && memcmp(key, "data", 4) == 0 && line[pos] == '[')
-		return (TWEET_PAGE);
-	if (n == 8 && memcmp(key, "statuses", 8) == 0 && line[pos] == '[')
-		return (TWEET_STATUSES);
-	if (line[pos] != '{')
-		return (0);
-	for (i = 0; i < sizeof tweet_notices / sizeof tweet_notices[0]; i++) {
-		if (strlen(tweet_notices[i]) == n &&
-		    memcmp(tweet_notices[i], key, n) == 0)
-			return (TWEET_NOTICE);
 	}
+	if (line[value] != '{')
+		return (0);
+	switch (n) {	/* a tweet's first member is rarely this long */
+	case 4:
+		name = k[0] == 'i' ? "info" : NULL;
+		break;
+	case 5:
+		name = k[0] == 'l' ? "limit" : "error";
+		break;
+	case 6:
+		name = "delete";
+		break;
+	case 7:
+		name = "warning";
+		break;
+	case 9:
+		name = "scrub_geo";
+		break;
+	case 10:
+		name = "disconnect";
+		break;
+	case 13:
+		name = "user_withheld";
+		break;
+	case 15:
+		name = "status_withheld";
+		break;
+	default:
+		return (0);
+	}
+	if (name != NULL && memcmp(k, name, n) == 0)
+		return (TWEET_NOTICE);
 	return (0);
+}
+
+/* The same for the line validate_tweet has just checked. */
+static int
+tweet_kind_checked(const char *line, size_t len)
+{
+	const struct rawjson_member	*m;
+
+	/* Even past the most it keeps (-1), it has kept the first. */
+	if (validate_members(&m) == 0)
+		return (0);
+	return (tweet_kind_of(line, len, m[0].key, m[0].value));
 }
 
 /* The stream entry of the line being taken (tweet_entry), or NULL. */
@@ -227,7 +257,7 @@ tweet_page_kind(const char *line, size_t len)
 }
 
 /* Make a tweet of a line: n enrichments to settle, plus one. */
-static struct tweet *
+static inline struct tweet *
 tweet_new(const char *line, size_t len, u_int n)
 {
 	struct tweet	*t;
@@ -265,18 +295,13 @@ tweet_new(const char *line, size_t len, u_int n)
 	return (t);
 }
 
-/* A stream notice: checked, counted, written as it is or dropped. */
+/* A stream notice (checked): counted, written as it is or dropped. */
 static void
-tweet_notice(const char *line, size_t len, const char *name, uint64_t lineno)
+tweet_notice(const char *line, size_t len)
 {
 	struct tweet	*t;
-	char		 reason[256];
 	u_int		 i;
 
-	if (validate_tweet(line, len, reason, sizeof reason) == -1) {
-		badlines_add(name, lineno, line, len, reason);
-		return;
-	}
 	stats.read++;
 	stats.notices++;
 	if (opts.drop_notices)
@@ -325,23 +350,23 @@ tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
 	u_int			 i, n = tweet_nenrichments;
 	int			 flags, kind;
 
-	if ((kind = tweet_kind(line, len)) == TWEET_NOTICE) {
-		tweet_notice(line, len, name, lineno);
-		return;
-	}
-	if (kind == TWEET_PAGE || kind == TWEET_STATUSES) {
-		tweet_page(name, lineno, line, len, kind == TWEET_STATUSES);
-		return;
-	}
-
 	/*
 	 * Check every line; parse it here only when members merge. An
 	 * enrichment reads fields from the text (scan.c), or asks for the
-	 * tree (slot_root), which is then parsed once.
+	 * tree (slot_root), which is then parsed once. Notices and pages are
+	 * told by the first member the check has just found.
 	 */
 	root = NULL;
 	if ((flags = validate_tweet(line, len, reason, sizeof reason)) == -1) {
 		badlines_add(name, lineno, line, len, reason);
+		return;
+	}
+	if ((kind = tweet_kind_checked(line, len)) == TWEET_NOTICE) {
+		tweet_notice(line, len);
+		return;
+	}
+	if (kind == TWEET_PAGE || kind == TWEET_STATUSES) {
+		tweet_page(name, lineno, line, len, kind == TWEET_STATUSES);
 		return;
 	}
 	if (!(flags & VALIDATE_RESERVED) && tweet_needs_json &&
