@@ -319,10 +319,16 @@ rs_entry(redisReply *e)
 		return;
 	}
 	json_object_set_new(rs_held, id->str, json_true());
-	if (tweet_entry(tweet, len, rs_url->key, id->str) != 0) {
+	switch (tweet_entry(tweet, len, rs_url->key, id->str)) {
+	case -1:
 		/* Not a JSON object: counted and reported as bad. */
 		json_object_del(rs_held, id->str);
 		rs_dead_letter(id->str, tweet, len, "not a JSON object");
+		break;
+	case 1:
+		/* A notice left out (--drop-notices): done with it. */
+		redis_source_ack(id->str);
+		break;
 	}
 }
 

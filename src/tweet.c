@@ -432,13 +432,14 @@ tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
 }
 
 /*
- * Take entry id of a stream as a line: a tweet, a notice, or (-1) a bad
- * line, reported as such with where it came from.
+ * Take entry id of a stream as a line: a tweet or a notice (0), a notice
+ * dropped by --drop-notices (1: nothing will be written for it), or (-1) a
+ * bad line, reported as such with where it came from.
  */
 int
 tweet_entry(const char *line, size_t len, const char *stream, const char *id)
 {
-	uint64_t	 bad = stats.bad;
+	uint64_t	 bad = stats.bad, notices = stats.notices;
 	char		*name;
 
 	xasprintf(&name, "%s entry %s", stream, id);
@@ -446,7 +447,9 @@ tweet_entry(const char *line, size_t len, const char *stream, const char *id)
 	tweet_line(line, len, name, 0);
 	tweet_cur_origin = NULL;
 	free(name);
-	return (stats.bad > bad ? -1 : 0);
+	if (stats.bad > bad)
+		return (-1);
+	return (stats.notices > notices && opts.drop_notices);
 }
 
 /* The stream entry a tweet came from, or NULL. */

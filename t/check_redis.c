@@ -302,6 +302,37 @@ START_TEST(test_load_and_read_back)
 }
 END_TEST
 
+/* Stream notices: written through, or dropped and acknowledged all the
+ * same (nothing left pending, no hang). */
+START_TEST(test_notices)
+{
+	struct proc	 p;
+	char		*to = url("in"), *from;
+	const char	*in = "{\"id\":1}\n{\"delete\":{\"status\":{\"id\":2}}}\n"
+			    "{\"limit\":{\"track\":3}}\n{\"id\":4}\n";
+
+	te_run(&p, in, "--to", to, NULL);
+	ck_assert_int_eq(p.status, 0);
+	proc_free(&p);
+	from = url("in?group=g&start=0&drain=yes");
+	te_run(&p, "", "--from", from, "--drop-notices", "-e", "test", NULL);
+	ck_assert_msg(p.status == 0, "%d: %s", p.status, p.ebuf);
+	ck_assert_int_eq(count_lines(p.obuf, p.olen), 2);
+	ck_assert_int_eq(rds_pending("in", "g"), 0);
+	proc_free(&p);
+	free(from);
+	from = url("in?group=h&start=0&drain=yes");
+	te_run(&p, "", "--from", from, "-e", "test", NULL);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_int_eq(count_lines(p.obuf, p.olen), 4);
+	ck_assert_ptr_nonnull(strstr(p.obuf, "{\"limit\":{\"track\":3}}\n"));
+	ck_assert_int_eq(rds_pending("in", "h"), 0);
+	proc_free(&p);
+	free(from);
+	free(to);
+}
+END_TEST
+
 /* Reading never takes more entries than there are free pending slots. */
 START_TEST(test_flow_control)
 {
@@ -691,6 +722,7 @@ redis_suite(void)
 	tcase_add_checked_fixture(tc, rds_setup, rds_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_load_and_read_back);
+	tcase_add_test(tc, test_notices);
 	tcase_add_test(tc, test_flow_control);
 	tcase_add_test(tc, test_exactly_once_script);
 	tcase_add_test(tc, test_kill_and_claim);
