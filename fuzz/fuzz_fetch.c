@@ -173,6 +173,7 @@ ff_setup(void)
 	opts.cache_size = 16;
 	opts.cache_bytes = 1024 * 1024;
 	opts.max_in_flight = 4;
+	opts.max_quota_wait = 0;	/* a quota window fails, not waits */
 	if (netpolicy_allow_net("127.0.0.0/8", &cause) != 0)
 		abort();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -258,10 +259,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (ff_calls != 1)
 		abort();
-	/* Fresh connections for the next input. */
+	/*
+	 * A fresh start for the next input: connections, and the host's
+	 * pacing (a 429 with a long Retry-After pauses it for good).
+	 */
 	for (i = 0; i < FF_MAX_CONNS; i++) {
 		if (ff_conns[i] != NULL)
 			ff_close(ff_conns[i]);
 	}
+	fetch_free();
+	pace_free();
+	fetch_init();
 	return (0);
 }

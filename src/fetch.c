@@ -1092,6 +1092,7 @@ fetch_init(void)
 {
 	if (fetch_pump_ev != NULL)
 		return;
+	fetch_closing = 0;
 	fetch_multi_init(fetch_transfer_done);
 	pace_init(fetch_release);
 	cache_init(opts.cache_size, opts.cache_bytes);
