@@ -135,6 +135,21 @@ START_TEST(test_body_fields)
 	json_decref(e);
 	proc_free(&p);
 
+	/* After an escaped backslash the field is in the string, as text. */
+	snprintf(a, sizeof a, "http:url=http://127.0.0.1:%d/echo,body={\"k\":"
+	    "\"\\\\\\\\{/n}\"},select=/body", server_port);
+	te_run(&p, "{\"n\":[1,\"x\"]}\n", "-e", a, NULL);
+	ck_assert_int_eq(p.status, 0);
+	e = enrichments_of(&p);
+	body = json_loads(json_string_value(json_object_get(e, "http")), 0,
+	    NULL);
+	ck_assert_ptr_nonnull(body);
+	ck_assert_str_eq(json_string_value(json_object_get(body, "k")),
+	    "\\[1,\"x\"]");
+	json_decref(body);
+	json_decref(e);
+	proc_free(&p);
+
 	/* A field right after a backslash in a string is refused. */
 	snprintf(a, sizeof a, "http:url=http://127.0.0.1:%d/echo,body={\"k\":"
 	    "\"\\\\{/s}\"}", server_port);
