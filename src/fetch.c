@@ -858,6 +858,9 @@ fetch_transfer_done(void *arg, int code)
 	curl_easy_getinfo(fe->easy->curl, CURLINFO_RESPONSE_CODE, &status);
 	if (rc == CURLE_WRITE_ERROR && fe->got_headers)
 		rc = CURLE_OK;
+	/* One of a name's addresses refused, another answered: an answer. */
+	if (status != 0)
+		fe->refused = 0;
 	curl_easy_getinfo(fe->easy->curl, CURLINFO_RETRY_AFTER, &after);
 	if ((quota = fetch_quota(fe, rc, status, after)) == 1)
 		return;

@@ -157,7 +157,7 @@ END_TEST
 START_TEST(test_policy_options)
 {
 	struct proc	 p;
-	char		*in;
+	char		*in, u[128];
 
 	te_run(&p, "{}\n", "-e", "unshorten", "--allow-net", "10.0.0.0/33",
 	    NULL);
@@ -173,6 +173,19 @@ START_TEST(test_policy_options)
 	te_run(&p, in, "-e", "unshorten", "--allow-port", "1", NULL);
 	ck_assert_int_eq(p.status, 0);
 	ck_assert_ptr_nonnull(strstr(p.obuf, REFUSED));
+	proc_free(&p);
+	free(in);
+
+	/* Where localhost is ::1 (refused) and 127.0.0.1 (admitted), the
+	 * answer of the admitted one stands, a 503 included (on a machine
+	 * whose localhost is 127.0.0.1 alone this only checks the answer). */
+	snprintf(u, sizeof u, "http://localhost:%d/status/503", server_port);
+	in = tweet_links(u, NULL);
+	te_run(&p, in, "-e", "unshorten", "--allow-net", "127.0.0.1/32",
+	    "--retries", "0", NULL);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_ptr_null(strstr(p.obuf, REFUSED));
+	ck_assert_ptr_nonnull(strstr(p.obuf, "\"status\":503"));
 	proc_free(&p);
 	free(in);
 }
