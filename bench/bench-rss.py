@@ -13,60 +13,12 @@ Run from the top of a built tree; needs nginx (Debian: nginx-light).
 import argparse
 import os
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
-from benchcommon import TE, GEN, PY
-
-NGINX_CONF = """
-daemon off;
-worker_processes 1;
-pid %(dir)s/nginx.pid;
-error_log stderr error;
-events { worker_connections 8192; }
-http {
-    access_log off;
-    client_body_temp_path %(dir)s/body;
-    proxy_temp_path %(dir)s/proxy;
-    fastcgi_temp_path %(dir)s/fastcgi;
-    uwsgi_temp_path %(dir)s/uwsgi;
-    scgi_temp_path %(dir)s/scgi;
-    server {
-        listen 127.0.0.1:%(port)d backlog=4096;
-        location / {
-            default_type application/json;
-            return 200 '{"ok":true}';
-        }
-    }
-}
-"""
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def start_nginx(tmp):
-    port = free_port()
-    conf = os.path.join(tmp, "nginx.conf")
-    with open(conf, "w") as f:
-        f.write(NGINX_CONF % {"dir": tmp, "port": port})
-    ngx = subprocess.Popen(["nginx", "-p", tmp, "-c", conf, "-e", "stderr"])
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.1).close()
-            return ngx, port
-        except OSError:
-            time.sleep(0.05)
-    sys.exit("bench-rss: nginx did not start")
-
+from benchcommon import TE, GEN, PY, start_nginx
 
 def rss_kb(pid):
     try:
