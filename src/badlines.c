@@ -55,19 +55,15 @@ badlines_clash(const struct stat *sb)
 	return (-1);
 }
 
-/*
- * Check the --bad-lines file before the run, given the input files: it may
- * not be the output, an input, a symbolic link or a directory, and must be
- * creatable. It is opened only when the first bad line comes, so that a run
- * without bad lines leaves it as it was.
- */
-int
-badlines_check(const char *path, char **files, int nfiles)
+/* Note the output and the input files, once. */
+static void
+badlines_note_all(char **files, int nfiles)
 {
-	struct stat	 sb;
-	char		*copy;
-	int		 i, clash;
+	struct stat	sb;
+	int		i;
 
+	if (badlines_navoid > 0)
+		return;
 	if (fstat(STDOUT_FILENO, &sb) == -1) {
 		memset(&sb, 0, sizeof sb);	/* a closed stdout: no clash */
 		sb.st_ino = (ino_t)-1;
@@ -80,14 +76,30 @@ badlines_check(const char *path, char **files, int nfiles)
 		} else if (stat(files[i], &sb) == 0)
 			badlines_note(&sb);
 	}
+}
+
+/*
+ * Check a file that --NAME will write, before the run, given the input
+ * files: it may not be the output, an input, a symbolic link or a
+ * directory, and must be creatable.
+ */
+int
+badlines_check_file(const char *name, const char *path, char **files,
+    int nfiles)
+{
+	struct stat	 sb;
+	char		*copy;
+	int		 clash;
+
+	badlines_note_all(files, nfiles);
 	if (lstat(path, &sb) == -1) {
 		if (errno != ENOENT) {
-			log_warn("--bad-lines %s", path);
+			log_warn("--%s %s", name, path);
 			return (-1);
 		}
 		copy = xstrdup(path);
 		if (access(dirname(copy), W_OK) != 0) {
-			log_warn("--bad-lines %s: cannot create", path);
+			log_warn("--%s %s: cannot create", name, path);
 			free(copy);
 			return (-1);
 		}
@@ -95,19 +107,29 @@ badlines_check(const char *path, char **files, int nfiles)
 		return (0);
 	}
 	if (S_ISLNK(sb.st_mode)) {
-		log_warnx("--bad-lines %s: is a symbolic link", path);
+		log_warnx("--%s %s: is a symbolic link", name, path);
 		return (-1);
 	}
 	if (S_ISDIR(sb.st_mode)) {
-		log_warnx("--bad-lines %s: is a directory", path);
+		log_warnx("--%s %s: is a directory", name, path);
 		return (-1);
 	}
 	if ((clash = badlines_clash(&sb)) != -1) {
-		log_warnx("--bad-lines %s: is %s", path, clash == 0 ?
+		log_warnx("--%s %s: is %s", name, path, clash == 0 ?
 		    "the output" : "an input");
 		return (-1);
 	}
 	return (0);
+}
+
+/*
+ * Check the --bad-lines file before the run. It is opened only when the
+ * first bad line comes, so that a run without bad lines leaves it as it was.
+ */
+int
+badlines_check(const char *path, char **files, int nfiles)
+{
+	return (badlines_check_file("bad-lines", path, files, nfiles));
 }
 
 /*

@@ -104,7 +104,8 @@ main(int argc, char **argv)
 	if (opts.bad_lines != NULL &&
 	    badlines_check(opts.bad_lines, argv, argc) != 0)
 		exit(2);
-	if (opts.errors != NULL && tweet_open_errors(opts.errors) != 0)
+	if (opts.errors != NULL && (badlines_check_file("errors", opts.errors,
+	    argv, argc) != 0 || tweet_open_errors(opts.errors) != 0))
 		exit(2);
 	if (opts.to != NULL)
 		redis_sink_start();

@@ -493,6 +493,7 @@ int		 validate_members(const struct rawjson_member **);
 
 /* badlines.c */
 int		 badlines_check(const char *, char **, int);
+int		 badlines_check_file(const char *, const char *, char **, int);
 int		 badlines_close(void);
 void		 badlines_add(const char *, uint64_t, const char *, size_t,
 		     const char *);

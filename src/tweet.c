@@ -7,8 +7,10 @@
 #include <sys/queue.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -80,8 +82,14 @@ tweet_configure(struct enrichment **list, u_int n)
 int
 tweet_open_errors(const char *path)
 {
-	if ((tweet_errors_file = fopen(path, "w")) == NULL) {
+	int	fd;
+
+	/* Checked by badlines_check_file: not an input, the output, a link. */
+	fd = open(path, O_WRONLY|O_CREAT|O_TRUNC|O_NOFOLLOW|O_CLOEXEC, 0666);
+	if (fd == -1 || (tweet_errors_file = fdopen(fd, "w")) == NULL) {
 		log_warn("%s", path);
+		if (fd != -1)
+			close(fd);
 		return (-1);
 	}
 	return (0);

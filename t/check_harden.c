@@ -394,6 +394,46 @@ START_TEST(test_bad_lines_safety)
 }
 END_TEST
 
+/* --errors is checked the same way (it is opened at the start). */
+START_TEST(test_errors_file_safety)
+{
+	struct proc	 p;
+	const char	*in = "{\"id\":0}\n";
+	const char	*argv[] = { run_bin(), "-e", "test", "--errors", NULL,
+			    "-", NULL };
+	char		*path, *out, link[64], *s;
+
+	path = file_with(in);
+	te_run(&p, "", "-e", "test", "--errors", path, path, NULL);
+	ck_assert_int_eq(p.status, 2);
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "--errors"));
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "is an input"));
+	s = slurp(path);
+	ck_assert_str_eq(s, in);
+	free(s);
+	proc_free(&p);
+
+	snprintf(link, sizeof link, "%s.link", path);
+	ck_assert(symlink(path, link) == 0);
+	te_run(&p, in, "-e", "test", "--errors", link, NULL);
+	ck_assert_int_eq(p.status, 2);
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "symbolic link"));
+	s = slurp(path);
+	ck_assert_str_eq(s, in);
+	free(s);
+	proc_free(&p);
+	unlink(link);
+
+	out = file_with("");
+	argv[4] = out;
+	ck_assert_int_eq(run_on_files(argv, path, out), 2);
+	unlink(out);
+	free(out);
+	unlink(path);
+	free(path);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -407,6 +447,7 @@ main(void)
 	tcase_add_test(tc, test_header_line_breaks);
 	tcase_add_test(tc, test_no_input_opened);
 	tcase_add_test(tc, test_bad_lines_safety);
+	tcase_add_test(tc, test_errors_file_safety);
 	suite_add_tcase(s, tc);
 	return (run_suite(s));
 }
