@@ -544,8 +544,10 @@ paced(const long long *t, u_int n, long long ms)
 	int	vg = getenv("TE_VALGRIND") != NULL;
 	u_int	i;
 
-	ck_assert_msg(t[n - 1] - t[1] >= (n - 2) * ms - (vg ? ms / 2 : ms / 10),
-	    "%u requests in %lld ms", n - 1, t[n - 1] - t[1]);
+	/* Under valgrind a send may lag its start by a lot: roughly only. */
+	ck_assert_msg(t[n - 1] - t[1] >= (vg ? (n - 2) * ms / 2 :
+	    (n - 2) * ms - ms / 10), "%u requests in %lld ms", n - 1,
+	    t[n - 1] - t[1]);
 	if (vg)
 		return;
 	for (i = 1; i < n; i++)
