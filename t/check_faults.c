@@ -269,6 +269,7 @@ START_TEST(test_slow_reader)
 			    "test", NULL };
 	json_t		*st;
 	ssize_t		 n;
+	size_t		 size = 0;
 	int		 fd;
 
 	/* Read the output a little at a time; reading the input pauses. */
@@ -277,7 +278,11 @@ START_TEST(test_slow_reader)
 	proc_start(&p, argv, fd);
 	close(fd);
 	while ((n = read(p.out, buf, sizeof buf)) > 0) {
-		p.obuf = realloc(p.obuf, p.olen + n + 1);
+		if (p.olen + n + 1 > size) {	/* geometric, not quadratic */
+			size = (p.olen + n + 1) * 2;
+			p.obuf = realloc(p.obuf, size);
+			ck_assert_ptr_nonnull(p.obuf);
+		}
 		memcpy(p.obuf + p.olen, buf, n);
 		p.olen += n;
 		p.obuf[p.olen] = '\0';
