@@ -80,6 +80,9 @@ main(int argc, char **argv)
 		if (argc > 0)
 			main_usage_error("--from reads a stream: no FILE "
 			    "arguments");
+		if (opts.split != NULL)
+			main_usage_error("--split reads files or the standard "
+			    "input, not --from");
 		if (redis_source_configure(opts.from, &cause) != 0)
 			main_usage_error("%s", cause);
 		redis_source_set(opts.claim_idle_ms, opts.max_deliveries);

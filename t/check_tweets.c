@@ -682,9 +682,14 @@ START_TEST(test_split_bad)
 	unlink(path);
 	free(path);
 
-	/* Not a pointer. */
+	/* Not a pointer; not for a stream. */
 	te_run(&p, "", "--split", "data", "-e", "test", NULL);
 	ck_assert_int_eq(p.status, 2);
+	proc_free(&p);
+	te_run(&p, "", "--split", "/data", "--from", "redis://127.0.0.1:1/s",
+	    "-e", "test", NULL);
+	ck_assert_int_eq(p.status, 2);
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "not --from"));
 	proc_free(&p);
 }
 END_TEST
