@@ -820,6 +820,9 @@ fetch_quota(struct fetch_entry *fe, CURLcode rc, long status,
 		until = now + FETCH_QUOTA_MAX;
 	refused = status == 429 || ((status == 403 || status == 420) &&
 	    fe->rl_remaining == 0);
+	/* A refusal whose window ended already (we read it late): a second. */
+	if (refused && until != 0 && until < now + 1)
+		until = now + 1;
 	if (until <= now || (!refused && fe->rl_remaining != 0))
 		return (0);
 	if ((hp = pace_host(fetch_cur_url(fe), 1)) == NULL)
