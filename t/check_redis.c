@@ -411,7 +411,8 @@ START_TEST(test_kill_and_claim)
 	    "-e", "sleep:ms=1000", NULL);
 	/* Wait until a has written some and holds some. */
 	for (;;) {
-		if (rds_int("XLEN out") >= 50 && rds_pending("in", "g") > 0)
+		/* A whole batch held: a second before it is written. */
+		if (rds_int("XLEN out") >= 50 && rds_pending("in", "g") >= 50)
 			break;
 		ck_assert_msg(proc_running(&a), "a ended: %s", a.ebuf);
 		proc_pump(&a, 10);
