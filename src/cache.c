@@ -78,8 +78,8 @@ cache_now(void)
 	return (ts.tv_sec + ts.tv_nsec / 1e9);
 }
 
-/* FNV-1a of the key bytes. */
-static uint32_t
+/* FNV-1a of the key bytes (also the fetch layer's table of requests). */
+uint32_t
 cache_hash(const char *s, size_t n)
 {
 	uint32_t	h = 2166136261u;

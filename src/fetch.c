@@ -118,19 +118,6 @@ fetch_now(void)
 	return (ts.tv_sec + ts.tv_nsec / 1e9);
 }
 
-static uint32_t
-fetch_hash(const char *s, size_t n)
-{
-	uint32_t	h = 2166136261u;
-	size_t		i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (u_char)s[i];
-		h *= 16777619u;
-	}
-	return (h);
-}
-
 static void
 fetch_table_grow(void)
 {
@@ -1038,7 +1025,7 @@ fetch_start(const struct fetch_request *req, const char *url,
 	body_off = keylen;
 	if (body != NULL)
 		fetch_key_add(&key, &keylen, &keysize, body, bodylen);
-	hash = fetch_hash(key, keylen);
+	hash = cache_hash(key, keylen);
 	free(clean);
 
 	fe = fetch_lookup(key, keylen, hash);
