@@ -85,7 +85,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="te-scale-")
     srv = subprocess.Popen([SERVER], stdin=subprocess.PIPE,
                            stdout=subprocess.PIPE)
-    hport = int(srv.stdout.readline())
+    hport = int(srv.stdout.readline().split()[0])
     base = "http://127.0.0.1:%d/latency/%d?" % (hport, a.latency)
     port = free_port()
     rds = subprocess.Popen(["redis-server", "--port", str(port), "--bind",
