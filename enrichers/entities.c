@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "enricher.h"
+#include "enrich/enricher.h"
 
 static const char *const entities_keys[] = {
 	"source", "text (extract from the full text, default) or data "

@@ -23,7 +23,7 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 
-#include "enricher.h"
+#include "enrich/enricher.h"
 
 #define EXEC_MAX_WORKERS 256
 #define EXEC_STDERR_LINE 4096		/* longer stderr lines are cut */

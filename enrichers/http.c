@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "enricher.h"
+#include "enrich/enricher.h"
 
 static const char *const http_keys[] = {
 	"url", "URL template, {/pointer} fields percent-encoded (required)",

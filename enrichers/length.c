@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "enricher.h"
+#include "enrich/enricher.h"
 
 static const char *const length_keys[] = {
 	"field", "JSON pointer to the text (default: the tweet's full "

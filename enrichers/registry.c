@@ -4,7 +4,7 @@
  * declare it here and add it to the list; -L shows them in this order.
  */
 
-#include "enricher.h"
+#include "enrich/enricher.h"
 
 extern const struct enricher test_enricher;
 extern const struct enricher length_enricher;

@@ -10,7 +10,7 @@
 
 #include <openssl/evp.h>
 
-#include "enricher.h"
+#include "enrich/enricher.h"
 
 #define SHA256_MAX_ROUNDS 1000000000
 

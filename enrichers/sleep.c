@@ -10,7 +10,7 @@
 
 #include <event2/event.h>
 
-#include "enricher.h"
+#include "enrich/enricher.h"
 
 /* The longest wait: a day. */
 #define SLEEP_MAX_MS (24LL * 3600 * 1000)

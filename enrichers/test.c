@@ -2,7 +2,7 @@
  * The test enricher: the value 42, the classic pipeline smoke test.
  */
 
-#include "enricher.h"
+#include "enrich/enricher.h"
 
 static int	test_data;
 

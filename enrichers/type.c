@@ -10,7 +10,7 @@
 
 #include <stdlib.h>
 
-#include "enricher.h"
+#include "enrich/enricher.h"
 
 static int	type_data;
 

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "enricher.h"
+#include "enrich/enricher.h"
 
 /* Links of one tweet followed at most. */
 #define UNSHORTEN_MAX_LINKS 32

@@ -9,7 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "tweet-enricher.h"
+#include "lib/lib.h"
+#include "core.h"
+#include "enrich/enrich.h"
 
 static int
 option_cb(const char *name, const char *value, char **cause)

@@ -25,8 +25,9 @@
 #include <curl/curl.h>
 #include <event2/event.h>
 
-#include "tweet-enricher.h"
-#include "enricher.h"
+#include "lib/lib.h"
+#include "core.h"
+#include "http/http.h"
 
 #define FF_HEAD 0x01		/* HEAD as unshorten does, else GET + follow */
 #define FF_CLOSE 0x02		/* close the connection after answering */

@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tweet-enricher.h"
+#include "lib/lib.h"
+#include "io/io.h"
 
 struct out {
 	char	*s;

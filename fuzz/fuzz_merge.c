@@ -9,7 +9,9 @@
 
 #include <event2/buffer.h>
 
-#include "tweet-enricher.h"
+#include "lib/lib.h"
+#include "json/json.h"
+#include "tweet/tweet.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

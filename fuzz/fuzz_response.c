@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tweet-enricher.h"
+#include "lib/lib.h"
+#include "tweet/tweet.h"
+#include "http/http.h"
 
 #include "../enrichers/http.c"
 #include "../enrichers/unshorten.c"

@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tweet-enricher.h"
+#include "lib/lib.h"
+#include "json/json.h"
+#include "tweet/tweet.h"
 
 /* Scan and tree agree on p? */
 static void

@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tweet-enricher.h"
+#include "lib/lib.h"
+#include "json/json.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tweet-enricher.h"
+#include "lib/lib.h"
+#include "tweet/tweet.h"
 
 static struct twtext	*fuzz_tw;
 

@@ -22,7 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tweet-enricher.h"
+#include "lib/lib.h"
+#include "json/json.h"
+#include "tweet/tweet.h"
 
 #define FUZZ_MAX_LINE (1024 * 1024)
 

@@ -23,7 +23,7 @@ for t in $targets; do
 	# left out of its link.
 	own=$(sed -n 's|^#include "\.\./\(.*\.c\)"$|\1|p' "$top/fuzz/fuzz_$t.c")
 	srcs=""
-	for f in "$top"/src/*.c "$top"/enrichers/*.c; do
+	for f in "$top"/src/*.c "$top"/src/*/*.c "$top"/enrichers/*.c; do
 		case "$f" in */main.c) continue ;; esac
 		for o in $own; do
 			[ "$f" = "$top/$o" ] && continue 2

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tweet-enricher.h"
+#include "lib/lib.h"
+#include "core.h"
+#include "enrich/enrich.h"
 
 static int
 config_option(const char *path, const char *key, json_t *v,

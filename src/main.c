@@ -11,7 +11,13 @@
 
 #include <curl/curl.h>
 
-#include "tweet-enricher.h"
+#include "lib/lib.h"
+#include "core.h"
+#include "tweet/tweet.h"
+#include "http/http.h"
+#include "io/io.h"
+#include "redis/redis.h"
+#include "enrich/enrich.h"
 
 static struct enrichment	**main_enrichments;
 static u_int			  main_nenrichments;

@@ -11,7 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tweet-enricher.h"
+#include "lib/lib.h"
+#include "core.h"
+#include "json/json.h"
+#include "http/http.h"
+#include "redis/redis.h"
+#include "enrich/enrich.h"
 
 struct options opts;
 

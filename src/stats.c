@@ -10,7 +10,11 @@
 
 #include <event2/event.h>
 
-#include "tweet-enricher.h"
+#include "lib/lib.h"
+#include "core.h"
+#include "http/http.h"
+#include "io/io.h"
+#include "redis/redis.h"
 
 #define STATS_PROGRESS_MS 250
 

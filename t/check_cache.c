@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tweet-enricher.h"
+#include "lib/lib.h"
+#include "core.h"
+#include "http/http.h"
 #include "run.h"
 
 /* A key with a NUL inside, as fetch.c makes them. */

@@ -16,7 +16,9 @@
 
 #include <lmdb.h>
 
-#include "tweet-enricher.h"
+#include "lib/lib.h"
+#include "core.h"
+#include "http/http.h"
 #include "run.h"
 
 static char	path[64];

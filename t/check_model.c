@@ -13,7 +13,8 @@
 #include <check.h>
 #include <jansson.h>
 
-#include "tweet-enricher.h"
+#include "lib/lib.h"
+#include "tweet/tweet.h"
 #include "run.h"
 
 /* Line i (from 0) of a fixture in t/data, parsed. */

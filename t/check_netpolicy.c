@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tweet-enricher.h"
+#include "lib/lib.h"
+#include "http/http.h"
 #include "run.h"
 
 /* Addresses that are not global unicast, whatever their port. */

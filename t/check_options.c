@@ -10,7 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "tweet-enricher.h"
+#include "lib/lib.h"
+#include "core.h"
 #include "run.h"
 
 START_TEST(test_defaults)

@@ -10,7 +10,8 @@
 
 #include <event2/event.h>
 
-#include "tweet-enricher.h"
+#include "lib/lib.h"
+#include "core.h"
 #include "run.h"
 
 struct options	opts;

@@ -19,7 +19,8 @@
 #include <jansson.h>
 
 #include "run.h"
-#include "tweet-enricher.h"
+#include "lib/lib.h"
+#include "redis/redis.h"
 
 static struct proc	 rds;		/* the redis-server */
 static int		 rds_port;

@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tweet-enricher.h"
+#include "lib/lib.h"
+#include "json/json.h"
 #include "run.h"
 
 /* Does scanning text for pointer p agree with the tree? Returns found. */

@@ -7,7 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "tweet-enricher.h"
+#include "lib/lib.h"
+#include "core.h"
+#include "json/json.h"
+#include "enrich/enrich.h"
 #include "run.h"
 
 START_TEST(test_spec_plain)

@@ -15,7 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tweet-enricher.h"
+#include "lib/lib.h"
+#include "tweet/tweet.h"
 #include "run.h"
 
 #ifndef nitems

@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tweet-enricher.h"
+#include "lib/lib.h"
+#include "json/json.h"
+#include "tweet/tweet.h"
 #include "run.h"
 
 /* Does the parsing path (jansson) take this line as a tweet? */

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-# Generate src/twtext-tlds.c, the TLD table of src/twtext.c, from
+# Generate src/tweet/twtext-tlds.c, the TLD table of src/tweet/twtext.c, from
 # twitter-text's own TLD data: either its conformance/tld_lib.yml (keys
 # "generic" and "country", each a list of "- name" lines) or an installed npm
 # twitter-text package (dist/regexp/validGTLD.js and validCCTLD.js, generated
 # by twitter-text from the same file). twitter-text is Apache-2.0.
 #
-#   python3 tools/gen-tlds.py PATH [VERSION-NOTE] > src/twtext-tlds.c
+#   python3 tools/gen-tlds.py PATH [VERSION-NOTE] > src/tweet/twtext-tlds.c
 #
 # ASCII names go to one sorted table (looked up by binary search: at most one
 # ASCII name can match at a place, the whole letter run); the others keep

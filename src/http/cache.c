@@ -1,0 +1,502 @@
+/*
+ * The response cache: key bytes (method, URL, headers, body) to a response
+ * (status, body, redirect target, when it was stored), in tiers tried in
+ * order: the memory LRU here first, then whatever backends are added
+ * behind it (a file, a server). Every tier has the same small interface
+ * (struct cache_backend): get, put, expire by key, free. A hit in a later
+ * tier is copied into the earlier ones. Entries older than --cache-ttl are
+ * misses. Nothing here knows about HTTP or the network, so it is tested on
+ * its own (t/check_cache.c).
+ *
+ * A tier may answer a get later (a server): it returns CACHE_LATER and
+ * calls cache_answer() from the loop; cache_get() then says CACHE_LATER to
+ * its caller and calls the caller's callback once the tiers have answered.
+ */
+
+#include <sys/queue.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/lib.h"
+#include "core.h"
+#include "http/http.h"
+
+#define CACHE_MAX_TIERS 4
+
+struct cache_tier {
+	const struct cache_backend	*backend;
+	void				*state;
+};
+
+/* A get that a tier answers later. */
+struct cache_lookup {
+	char		*key;
+	size_t		 keylen;
+	u_int		 tier;		/* the tier asked */
+	cache_cb	 cb;
+	void		*arg;
+};
+
+/* The memory tier: a hash table of entries and an LRU list. */
+struct cache_mem_entry {
+	char				*key;
+	size_t				 keylen;
+	uint32_t			 hash;
+	struct cache_mem_entry		*hnext;
+	TAILQ_ENTRY(cache_mem_entry)	 lru;
+	long				 status;
+	char				*body;	/* NUL-terminated */
+	size_t				 bodylen;
+	char				*location;
+	double				 stored;
+	size_t				 bytes;	/* all of it, counted */
+	u_int				 busy;	/* a value given out */
+	int				 dead;	/* expired while busy */
+};
+TAILQ_HEAD(cache_mem_list, cache_mem_entry);
+
+struct cache_mem {
+	struct cache_mem_entry	**table;
+	u_int			  size;		/* buckets, a power of 2 */
+	u_int			  count;
+	size_t			  bytes;
+	u_int			  max_count;
+	size_t			  max_bytes;
+	struct cache_mem_list	  lru;		/* least recent first */
+};
+
+static struct cache_tier	cache_tiers[CACHE_MAX_TIERS];
+static u_int			cache_ntiers;
+
+/* Wall-clock seconds: stored times outlive the process in a file tier. */
+double
+cache_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (ts.tv_sec + ts.tv_nsec / 1e9);
+}
+
+/* FNV-1a of the key bytes (also the fetch layer's table of requests). */
+uint32_t
+cache_hash(const char *s, size_t n)
+{
+	uint32_t	h = 2166136261u;
+	size_t		i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (u_char)s[i];
+		h *= 16777619u;
+	}
+	return (h);
+}
+
+/* Double the memory tier's table. */
+static void
+cache_mem_grow(struct cache_mem *cm)
+{
+	struct cache_mem_entry	**old = cm->table, *ce, *next;
+	u_int			  oldsize = cm->size, i, b;
+
+	cm->size = oldsize == 0 ? 1024 : oldsize * 2;
+	cm->table = xcalloc(cm->size, sizeof *cm->table);
+	for (i = 0; i < oldsize; i++) {
+		for (ce = old[i]; ce != NULL; ce = next) {
+			next = ce->hnext;
+			b = ce->hash & (cm->size - 1);
+			ce->hnext = cm->table[b];
+			cm->table[b] = ce;
+		}
+	}
+	free(old);
+}
+
+/* Find a key in the memory tier. */
+static struct cache_mem_entry *
+cache_mem_find(struct cache_mem *cm, const char *key, size_t keylen,
+    uint32_t hash)
+{
+	struct cache_mem_entry	*ce;
+
+	if (cm->table == NULL)
+		return (NULL);
+	for (ce = cm->table[hash & (cm->size - 1)]; ce != NULL;
+	    ce = ce->hnext) {
+		if (ce->hash == hash && ce->keylen == keylen &&
+		    memcmp(ce->key, key, keylen) == 0)
+			return (ce);
+	}
+	return (NULL);
+}
+
+/* Take an entry out of the table and the LRU list (not freed). */
+static void
+cache_mem_unlink(struct cache_mem *cm, struct cache_mem_entry *ce)
+{
+	struct cache_mem_entry	**pp;
+
+	pp = &cm->table[ce->hash & (cm->size - 1)];
+	while (*pp != ce)
+		pp = &(*pp)->hnext;
+	*pp = ce->hnext;
+	TAILQ_REMOVE(&cm->lru, ce, lru);
+	cm->count--;
+	cm->bytes -= ce->bytes;
+}
+
+static void
+cache_mem_entry_free(struct cache_mem_entry *ce)
+{
+	free(ce->key);
+	free(ce->body);
+	free(ce->location);
+	free(ce);
+}
+
+/* Drop an entry, or mark it to go when its value is given back. */
+static void
+cache_mem_drop(struct cache_mem *cm, struct cache_mem_entry *ce)
+{
+	cache_mem_unlink(cm, ce);
+	if (ce->busy > 0)
+		ce->dead = 1;
+	else
+		cache_mem_entry_free(ce);
+}
+
+/* Keep the memory tier within its bounds, least recently used out first. */
+static void
+cache_mem_trim(struct cache_mem *cm)
+{
+	struct cache_mem_entry	*ce;
+
+	while ((ce = TAILQ_FIRST(&cm->lru)) != NULL &&
+	    (cm->count > cm->max_count || cm->bytes > cm->max_bytes))
+		cache_mem_drop(cm, ce);
+}
+
+static int
+cache_mem_get(void *state, const char *key, size_t keylen,
+    struct cache_value *v, __unused struct cache_lookup *later)
+{
+	struct cache_mem	*cm = state;
+	struct cache_mem_entry	*ce;
+
+	if ((ce = cache_mem_find(cm, key, keylen, cache_hash(key,
+	    keylen))) == NULL)
+		return (CACHE_MISS);
+	TAILQ_REMOVE(&cm->lru, ce, lru);
+	TAILQ_INSERT_TAIL(&cm->lru, ce, lru);
+	ce->busy++;
+	v->status = ce->status;
+	v->body = ce->body;
+	v->bodylen = ce->bodylen;
+	v->location = ce->location;
+	v->stored = ce->stored;
+	v->ref = ce;
+	return (CACHE_HIT);
+}
+
+static void
+cache_mem_release(__unused void *state, struct cache_value *v)
+{
+	struct cache_mem_entry	*ce = v->ref;
+
+	if (--ce->busy == 0 && ce->dead)
+		cache_mem_entry_free(ce);
+}
+
+static void
+cache_mem_put(void *state, const char *key, size_t keylen,
+    const struct cache_value *v)
+{
+	struct cache_mem	*cm = state;
+	struct cache_mem_entry	*ce;
+	uint32_t		 hash = cache_hash(key, keylen);
+	size_t			 loclen;
+
+	if ((ce = cache_mem_find(cm, key, keylen, hash)) != NULL)
+		cache_mem_drop(cm, ce);
+	loclen = v->location != NULL ? strlen(v->location) + 1 : 0;
+	ce = xcalloc(1, sizeof *ce);
+	ce->key = xmalloc(keylen);
+	memcpy(ce->key, key, keylen);
+	ce->keylen = keylen;
+	ce->hash = hash;
+	ce->status = v->status;
+	ce->body = xmalloc(v->bodylen + 1);
+	memcpy(ce->body, v->body, v->bodylen);
+	ce->body[v->bodylen] = '\0';
+	ce->bodylen = v->bodylen;
+	if (v->location != NULL)
+		ce->location = xstrdup(v->location);
+	ce->stored = v->stored;
+	ce->bytes = sizeof *ce + keylen + v->bodylen + 1 + loclen;
+
+	if (cm->count + 1 > cm->size)
+		cache_mem_grow(cm);
+	ce->hnext = cm->table[hash & (cm->size - 1)];
+	cm->table[hash & (cm->size - 1)] = ce;
+	TAILQ_INSERT_TAIL(&cm->lru, ce, lru);
+	cm->count++;
+	cm->bytes += ce->bytes;
+	cache_mem_trim(cm);
+}
+
+static void
+cache_mem_expire(void *state, const char *key, size_t keylen)
+{
+	struct cache_mem	*cm = state;
+	struct cache_mem_entry	*ce;
+
+	if ((ce = cache_mem_find(cm, key, keylen, cache_hash(key,
+	    keylen))) != NULL)
+		cache_mem_drop(cm, ce);
+}
+
+static void
+cache_mem_free(void *state)
+{
+	struct cache_mem	*cm = state;
+	struct cache_mem_entry	*ce;
+
+	while ((ce = TAILQ_FIRST(&cm->lru)) != NULL) {
+		cache_mem_unlink(cm, ce);
+		if (ce->busy > 0)
+			ce->dead = 1;
+		else
+			cache_mem_entry_free(ce);
+	}
+	free(cm->table);
+	free(cm);
+}
+
+/* The memory tier: an LRU of at most --cache-size entries, --cache-memory. */
+static const struct cache_backend cache_mem_backend = {
+	.name = "memory",
+	.get = cache_mem_get,
+	.release = cache_mem_release,
+	.put = cache_mem_put,
+	.expire = cache_mem_expire,
+	.free = cache_mem_free,
+};
+
+/* Set up the cache: the memory tier if it holds anything. */
+void
+cache_init(u_int max_count, size_t max_bytes)
+{
+	struct cache_mem	*cm;
+
+	cache_free();
+	if (max_count == 0)
+		return;
+	cm = xcalloc(1, sizeof *cm);
+	cm->max_count = max_count;
+	cm->max_bytes = max_bytes;
+	TAILQ_INIT(&cm->lru);
+	cache_add(&cache_mem_backend, cm);
+}
+
+/* Add a tier behind those there are (it is freed by cache_free). */
+void
+cache_add(const struct cache_backend *backend, void *state)
+{
+	if (cache_ntiers == CACHE_MAX_TIERS)
+		fatalx("%s: too many cache tiers", __func__);
+	cache_tiers[cache_ntiers].backend = backend;
+	cache_tiers[cache_ntiers].state = state;
+	cache_ntiers++;
+}
+
+/* Give back a value that cache_get returned. */
+void
+cache_release(struct cache_value *v)
+{
+	const struct cache_tier	*ct;
+
+	if (v->tier >= cache_ntiers)
+		return;
+	ct = &cache_tiers[v->tier];
+	if (ct->backend->release != NULL)
+		ct->backend->release(ct->state, v);
+	v->tier = CACHE_MAX_TIERS;
+}
+
+/* Store a response in tiers first to last-1. */
+static void
+cache_put_tiers(const char *key, size_t keylen, const struct cache_value *v,
+    u_int last)
+{
+	u_int	i;
+
+	for (i = 0; i < last; i++)
+		cache_tiers[i].backend->put(cache_tiers[i].state, key, keylen, v);
+}
+
+/*
+ * Ask the tiers from the first-th on. A hit in a later tier is stored in
+ * the earlier ones and, if there is a memory tier, given from there.
+ */
+static int
+cache_ask(const char *key, size_t keylen, u_int first, struct cache_value *v,
+    struct cache_lookup **later)
+{
+	const struct cache_tier	*ct;
+	struct cache_lookup	*cl = NULL;
+	struct cache_value	 mem;
+	u_int			 i;
+	int			 r;
+
+	for (i = first; i < cache_ntiers; i++) {
+		ct = &cache_tiers[i];
+		if (ct->backend->async) {
+			cl = xcalloc(1, sizeof *cl);
+			cl->key = xmalloc(keylen);
+			memcpy(cl->key, key, keylen);
+			cl->keylen = keylen;
+			cl->tier = i;
+		}
+		memset(v, 0, sizeof *v);
+		v->tier = CACHE_MAX_TIERS;
+		r = ct->backend->get(ct->state, key, keylen, v, cl);
+		if (r == CACHE_LATER) {
+			*later = cl;
+			return (CACHE_LATER);
+		}
+		if (cl != NULL) {
+			free(cl->key);
+			free(cl);
+			cl = NULL;
+		}
+		if (r != CACHE_HIT)
+			continue;
+		v->tier = i;
+		if (cache_now() - v->stored > opts.cache_ttl) {
+			cache_release(v);
+			if (ct->backend->expire != NULL)
+				ct->backend->expire(ct->state, key, keylen);
+			continue;
+		}
+		if (i == 0)
+			return (CACHE_HIT);
+		/* Copy it into the earlier tiers; give it from memory. */
+		cache_put_tiers(key, keylen, v, i);
+		ct = &cache_tiers[0];
+		if (ct->backend == &cache_mem_backend &&
+		    ct->backend->get(ct->state, key, keylen, &mem, NULL) ==
+		    CACHE_HIT) {
+			cache_release(v);
+			*v = mem;
+			v->tier = 0;
+		}
+		return (CACHE_HIT);
+	}
+	return (CACHE_MISS);
+}
+
+/*
+ * Look a key up. CACHE_HIT: *v is the response, valid until cache_release.
+ * CACHE_MISS: none. CACHE_LATER: a tier answers later; give *later to
+ * cache_wait at once.
+ */
+int
+cache_get(const char *key, size_t keylen, struct cache_value *v,
+    struct cache_lookup **later)
+{
+	v->tier = CACHE_MAX_TIERS;
+	*later = NULL;
+	return (cache_ask(key, keylen, 0, v, later));
+}
+
+/*
+ * Say who waits for a lookup that cache_get left for later: cb is called
+ * once, from the loop, with the value (valid during the call) or NULL.
+ */
+void
+cache_wait(struct cache_lookup *cl, cache_cb cb, void *arg)
+{
+	cl->cb = cb;
+	cl->arg = arg;
+}
+
+/*
+ * A tier that said CACHE_LATER answers (v NULL: a miss, or a failure,
+ * which is a miss too). The later tiers are asked in turn.
+ */
+void
+cache_answer(struct cache_lookup *cl, const struct cache_value *v)
+{
+	struct cache_value	 mine;
+	struct cache_lookup	*next = NULL;
+	int			 r;
+
+	if (v != NULL && cache_now() - v->stored <= opts.cache_ttl) {
+		cache_put_tiers(cl->key, cl->keylen, v, cl->tier);
+		cl->cb(cl->arg, v);
+		goto done;
+	}
+	r = cache_ask(cl->key, cl->keylen, cl->tier + 1, &mine, &next);
+	if (r == CACHE_LATER)
+		cache_wait(next, cl->cb, cl->arg);
+	else if (r == CACHE_HIT) {
+		cl->cb(cl->arg, &mine);
+		cache_release(&mine);
+	} else
+		cl->cb(cl->arg, NULL);
+done:
+	free(cl->key);
+	free(cl);
+}
+
+/* Forget a lookup that will never be answered (its tier is closing). */
+void
+cache_drop(struct cache_lookup *cl)
+{
+	free(cl->key);
+	free(cl);
+}
+
+/* Store a response in every tier (stored now). */
+void
+cache_put(const char *key, size_t keylen, long status, const char *body,
+    size_t bodylen, const char *location)
+{
+	struct cache_value	v;
+
+	memset(&v, 0, sizeof v);
+	v.status = status;
+	v.body = body;
+	v.bodylen = bodylen;
+	v.location = location;
+	v.stored = cache_now();
+	cache_put_tiers(key, keylen, &v, cache_ntiers);
+}
+
+/* Forget a key in every tier. */
+void
+cache_expire(const char *key, size_t keylen)
+{
+	u_int	i;
+
+	for (i = 0; i < cache_ntiers; i++) {
+		if (cache_tiers[i].backend->expire != NULL)
+			cache_tiers[i].backend->expire(cache_tiers[i].state,
+			    key, keylen);
+	}
+}
+
+/* Free every tier. */
+void
+cache_free(void)
+{
+	u_int	i;
+
+	for (i = 0; i < cache_ntiers; i++) {
+		if (cache_tiers[i].backend->free != NULL)
+			cache_tiers[i].backend->free(cache_tiers[i].state);
+	}
+	cache_ntiers = 0;
+}

@@ -1,0 +1,821 @@
+/*
+ * The cache file (--cache-file): responses kept on disk across runs, in an
+ * LMDB environment that several processes on one machine may share. An
+ * entry is keyed by the SHA-256 of the memory cache's key (method, URL,
+ * headers, body), so no header value (a token) is written as a key; its
+ * value is a small header (magic, time stored, status, lengths, checksum)
+ * then the body and the redirect target. Entries older than --cache-ttl
+ * are misses. Reads are short memory-mapped look-ups on the loop; writes
+ * are gathered into batches that a writer thread of our own commits (no
+ * fsync: it is a cache), so the loop never waits for the disk or for
+ * another process's write lock; when the map is full the oldest entries
+ * go, through an index by time stored. A batch is plain bytes: the writer
+ * touches nothing of the loop's.
+ * A file that is not a cache of ours, is from another format version, or
+ * is corrupt is refused with a message that names it.
+ */
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <lmdb.h>
+#include <event2/event.h>
+#include <openssl/sha.h>
+
+#include "lib/lib.h"
+#include "core.h"
+#include "http/http.h"
+
+#define CACHEFILE_FORMAT "tweet-enricher cache file, format 1"
+#define CACHEFILE_MAGIC 0x54454331u	/* "TEC1" */
+#define CACHEFILE_BATCH 256		/* puts gathered before a commit */
+#define CACHEFILE_QUEUE 16		/* batches waiting for the writer */
+
+/* The header in front of every stored value. */
+struct cachefile_value {
+	uint32_t	magic;
+	uint32_t	check;		/* FNV-1a of what follows the header */
+	int64_t		stored;		/* epoch seconds */
+	int32_t		status;
+	uint32_t	bodylen;
+	uint32_t	loclen;		/* 0: no redirect target */
+	uint32_t	pad;
+};
+
+struct cachefile_put {
+	u_char		 key[SHA256_DIGEST_LENGTH];
+	void		*value;
+	size_t		 len;
+	int64_t		 stored;
+};
+
+/* A batch of puts handed to the writer thread. */
+struct cachefile_batch {
+	struct cachefile_put	*puts;
+	u_int			 n;
+};
+
+struct cachefile {
+	char			*path;
+	MDB_env			*env;
+	MDB_dbi			 data;		/* hash -> value */
+	MDB_dbi			 age;		/* stored | hash -> "" */
+	MDB_txn			*rtxn;		/* reset between reads */
+	struct cachefile_put	*puts;		/* the batch being gathered */
+	u_int			 nputs;
+	size_t			 putbytes;
+	size_t			 size;		/* the map */
+	struct cachefile_stats	 st;		/* the loop's counters */
+
+	/* The writer thread and what it shares with the loop (lock). */
+	pthread_t		 writer;
+	int			 started;
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 wake;		/* work, or stop */
+	pthread_cond_t		 idle;		/* the queue emptied */
+	struct cachefile_batch	 queue[CACHEFILE_QUEUE];
+	u_int			 qhead;
+	u_int			 qlen;
+	int			 busy;		/* committing a batch */
+	int			 stop;
+	struct cachefile_stats	 wst;		/* the writer's counters */
+	int			 wrc;		/* its first LMDB error */
+};
+
+static void	*cachefile_writer(void *);
+static int	 cachefile_evict(struct cachefile *, u_int);
+
+static uint32_t
+cachefile_check(const u_char *p, size_t n)
+{
+	uint32_t	h = 2166136261u;
+	size_t		i;
+
+	for (i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 16777619u;
+	}
+	return (h);
+}
+
+static int64_t
+cachefile_now(void)
+{
+	return ((int64_t)time(NULL));
+}
+
+/* The age index key: stored time (big-endian) then the hash. */
+static void
+cachefile_age_key(u_char *out, int64_t stored, const u_char *hash)
+{
+	uint64_t	v = (uint64_t)stored;
+	int		i;
+
+	for (i = 7; i >= 0; i--) {
+		out[i] = v & 0xff;
+		v >>= 8;
+	}
+	memcpy(out + 8, hash, SHA256_DIGEST_LENGTH);
+}
+
+static void
+cachefile_error(char **cause, const char *path, const char *what, int rc)
+{
+	switch (rc) {
+	case MDB_INVALID:
+		xasprintf(cause, "%s: not a cache file (not an LMDB file)",
+		    path);
+		break;
+	case MDB_VERSION_MISMATCH:
+		xasprintf(cause, "%s: a cache file of an incompatible LMDB "
+		    "version", path);
+		break;
+	case MDB_CORRUPTED:
+	case MDB_PAGE_NOTFOUND:
+		xasprintf(cause, "%s: corrupt cache file", path);
+		break;
+	default:
+		xasprintf(cause, "%s: %s: %s", path, what, mdb_strerror(rc));
+		break;
+	}
+}
+
+/*
+ * Check (or, in a new file, write) the format record, and open the
+ * databases. A file with other databases or keys is not ours.
+ */
+static int
+cachefile_check_format(struct cachefile *cf, char **cause)
+{
+	MDB_txn		*txn;
+	MDB_dbi		 main_dbi;
+	MDB_cursor	*cur;
+	MDB_val		 k, v;
+	MDB_stat	 ms;
+	const char	*fmt = CACHEFILE_FORMAT;
+	int		 rc, fresh;
+
+	if ((rc = mdb_txn_begin(cf->env, NULL, 0, &txn)) != 0) {
+		cachefile_error(cause, cf->path, "begin", rc);
+		return (-1);
+	}
+	if ((rc = mdb_dbi_open(txn, NULL, 0, &main_dbi)) != 0 ||
+	    (rc = mdb_stat(txn, main_dbi, &ms)) != 0)
+		goto lmdb;
+	fresh = ms.ms_entries == 0;
+	k.mv_data = "format";
+	k.mv_size = 6;
+	if (fresh) {
+		v.mv_data = (void *)fmt;
+		v.mv_size = strlen(fmt);
+		if ((rc = mdb_put(txn, main_dbi, &k, &v, 0)) != 0)
+			goto lmdb;
+	} else {
+		rc = mdb_get(txn, main_dbi, &k, &v);
+		if (rc == MDB_NOTFOUND || (rc == 0 && (v.mv_size < 23 ||
+		    memcmp(v.mv_data, fmt, 23) != 0))) {
+			xasprintf(cause, "%s: an LMDB file that is not a "
+			    "tweet-enricher cache; not touching it", cf->path);
+			goto fail;
+		}
+		if (rc != 0)
+			goto lmdb;
+		if (v.mv_size != strlen(fmt) || memcmp(v.mv_data, fmt,
+		    v.mv_size) != 0) {
+			xasprintf(cause, "%s: a cache file of another format "
+			    "(\"%.*s\", this is \"%s\"); remove it or use "
+			    "another", cf->path, (int)(v.mv_size > 64 ? 64 :
+			    v.mv_size), (char *)v.mv_data, fmt);
+			goto fail;
+		}
+		/* Only our three names may be in the main database. */
+		if ((rc = mdb_cursor_open(txn, main_dbi, &cur)) != 0)
+			goto lmdb;
+		while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+			if ((k.mv_size == 6 && memcmp(k.mv_data, "format",
+			    6) == 0) || (k.mv_size == 4 &&
+			    memcmp(k.mv_data, "data", 4) == 0) ||
+			    (k.mv_size == 3 && memcmp(k.mv_data, "age", 3) == 0))
+				continue;
+			mdb_cursor_close(cur);
+			xasprintf(cause, "%s: an LMDB file that is not a "
+			    "tweet-enricher cache; not touching it", cf->path);
+			goto fail;
+		}
+		mdb_cursor_close(cur);
+		if (rc != MDB_NOTFOUND)
+			goto lmdb;
+	}
+	if ((rc = mdb_dbi_open(txn, "data", MDB_CREATE, &cf->data)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "age", MDB_CREATE, &cf->age)) != 0)
+		goto lmdb;
+	if ((rc = mdb_txn_commit(txn)) != 0) {
+		cachefile_error(cause, cf->path, "commit", rc);
+		return (-1);
+	}
+	return (0);
+
+lmdb:
+	cachefile_error(cause, cf->path, "format", rc);
+fail:
+	mdb_txn_abort(txn);
+	return (-1);
+}
+
+/*
+ * Look at an existing file before LMDB does: its first page must be an
+ * LMDB meta page (magic 0xBEEFC0DE after the 16-byte page header, data
+ * format 1), so that a file of some other kind is never opened as one.
+ */
+static int
+cachefile_sniff(const char *path, char **cause)
+{
+	struct stat	 sb;
+	uint32_t	 w[6];
+	FILE		*f;
+	size_t		 n;
+
+	if (stat(path, &sb) != 0)
+		return (0);	/* a new file */
+	if (!S_ISREG(sb.st_mode)) {
+		xasprintf(cause, "%s: not a regular file", path);
+		return (-1);
+	}
+	if (sb.st_size == 0)
+		return (0);
+	if ((f = fopen(path, "r")) == NULL) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	n = fread(w, 1, sizeof w, f);
+	fclose(f);
+	if (n != sizeof w || w[4] != 0xBEEFC0DEu) {
+		xasprintf(cause, "%s: not a cache file (not an LMDB file); "
+		    "not touching it", path);
+		return (-1);
+	}
+	if (w[5] != 1) {
+		xasprintf(cause, "%s: a cache file of an incompatible LMDB "
+		    "data version (%u)", path, w[5]);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Open (or create) a cache file of at most size bytes. */
+struct cachefile *
+cachefile_open(const char *path, size_t size, char **cause)
+{
+	struct cachefile	*cf;
+	int			 rc, dead;
+
+	if (cachefile_sniff(path, cause) != 0)
+		return (NULL);
+	cf = xcalloc(1, sizeof *cf);
+	cf->path = xstrdup(path);
+	cf->puts = xcalloc(CACHEFILE_BATCH, sizeof *cf->puts);
+	cf->size = size;
+	pthread_mutex_init(&cf->lock, NULL);
+	pthread_cond_init(&cf->wake, NULL);
+	pthread_cond_init(&cf->idle, NULL);
+	if ((rc = mdb_env_create(&cf->env)) != 0) {
+		cachefile_error(cause, path, "create", rc);
+		goto fail;
+	}
+	if ((rc = mdb_env_set_mapsize(cf->env, size)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(cf->env, 2)) != 0) {
+		cachefile_error(cause, path, "set up", rc);
+		goto fail;
+	}
+	/* No fsync: losing the last writes to a power cut is fine here. */
+	rc = mdb_env_open(cf->env, path, MDB_NOSUBDIR|MDB_NOTLS|MDB_NOSYNC|
+	    MDB_NOMETASYNC, 0600);	/* answers to authenticated requests */
+	if (rc != 0) {
+		cachefile_error(cause, path, "open", rc);
+		goto fail;
+	}
+	mdb_reader_check(cf->env, &dead);
+	if (cachefile_check_format(cf, cause) != 0)
+		goto fail;
+	if ((rc = mdb_txn_begin(cf->env, NULL, MDB_RDONLY, &cf->rtxn)) != 0) {
+		cachefile_error(cause, path, "read", rc);
+		goto fail;
+	}
+	mdb_txn_reset(cf->rtxn);
+	if ((errno = pthread_create(&cf->writer, NULL, cachefile_writer,
+	    cf)) != 0) {
+		xasprintf(cause, "%s: pthread_create: %s", path,
+		    strerror(errno));
+		goto fail;
+	}
+	cf->started = 1;
+	return (cf);
+
+fail:
+	cachefile_close(cf);
+	return (NULL);
+}
+
+/* A look-up: 1 and *out filled (caller frees body) on a fresh hit. */
+int
+cachefile_get(struct cachefile *cf, const char *key, size_t keylen,
+    u_int ttl, struct cachefile_entry *out)
+{
+	struct cachefile_value	 h;
+	u_char			 hash[SHA256_DIGEST_LENGTH];
+	const u_char		*p;
+	MDB_val			 k, v;
+	int			 rc;
+
+	SHA256((const u_char *)key, keylen, hash);
+	k.mv_data = hash;
+	k.mv_size = sizeof hash;
+	if ((rc = mdb_txn_renew(cf->rtxn)) != 0) {
+		cf->st.errors++;
+		return (0);
+	}
+	rc = mdb_get(cf->rtxn, cf->data, &k, &v);
+	if (rc != 0) {
+		mdb_txn_reset(cf->rtxn);
+		if (rc == MDB_NOTFOUND)
+			cf->st.misses++;
+		else
+			cf->st.errors++;
+		return (0);
+	}
+	if (v.mv_size < sizeof h)
+		goto corrupt;
+	memcpy(&h, v.mv_data, sizeof h);
+	p = (const u_char *)v.mv_data + sizeof h;
+	if (h.magic != CACHEFILE_MAGIC || (uint64_t)h.bodylen + h.loclen !=
+	    v.mv_size - sizeof h || h.check != cachefile_check(p,
+	    v.mv_size - sizeof h))
+		goto corrupt;
+	if (cachefile_now() - h.stored >= (int64_t)ttl) {
+		mdb_txn_reset(cf->rtxn);
+		cf->st.expired++;
+		return (0);
+	}
+	out->status = h.status;
+	out->body = xmalloc(h.bodylen + 1);
+	memcpy(out->body, p, h.bodylen);
+	out->body[h.bodylen] = '\0';
+	out->bodylen = h.bodylen;
+	out->location = h.loclen == 0 ? NULL : xstrndup((const char *)p +
+	    h.bodylen, h.loclen);
+	mdb_txn_reset(cf->rtxn);
+	cf->st.hits++;
+	return (1);
+
+corrupt:
+	mdb_txn_reset(cf->rtxn);
+	cf->st.corrupt++;
+	return (0);
+}
+
+/* Drop the oldest entries (about a tenth, at least n) to make room. */
+static int
+cachefile_evict(struct cachefile *cf, u_int n)
+{
+	MDB_txn		*txn;
+	MDB_cursor	*cur;
+	MDB_val		 k, v, dk, dv;
+	MDB_stat	 ms;
+	struct cachefile_value h;
+	u_int		 want, done = 0;
+	int		 rc;
+
+	if ((rc = mdb_txn_begin(cf->env, NULL, 0, &txn)) != 0)
+		return (-1);
+	if ((rc = mdb_stat(txn, cf->age, &ms)) != 0)
+		goto fail;
+	want = ms.ms_entries / 8;
+	if (want < n)
+		want = n;
+	if ((rc = mdb_cursor_open(txn, cf->age, &cur)) != 0)
+		goto fail;
+	while (done < want && mdb_cursor_get(cur, &k, &v, MDB_FIRST) == 0) {
+		if (k.mv_size != 8 + SHA256_DIGEST_LENGTH)
+			break;
+		dk.mv_data = (u_char *)k.mv_data + 8;
+		dk.mv_size = SHA256_DIGEST_LENGTH;
+		/* The entry goes only if this index item is its latest. */
+		if (mdb_get(txn, cf->data, &dk, &dv) == 0 &&
+		    dv.mv_size >= sizeof h) {
+			memcpy(&h, dv.mv_data, sizeof h);
+			{
+				u_char	ak[8 + SHA256_DIGEST_LENGTH];
+
+				cachefile_age_key(ak, h.stored, dk.mv_data);
+				if (memcmp(ak, k.mv_data, sizeof ak) == 0)
+					mdb_del(txn, cf->data, &dk, NULL);
+			}
+		}
+		if (mdb_cursor_del(cur, 0) != 0)
+			break;
+		done++;
+	}
+	mdb_cursor_close(cur);
+	if ((rc = mdb_txn_commit(txn)) != 0)
+		return (-1);
+	pthread_mutex_lock(&cf->lock);
+	cf->wst.evicted += done;
+	pthread_mutex_unlock(&cf->lock);
+	return (0);
+
+fail:
+	mdb_txn_abort(txn);
+	return (-1);
+}
+
+/* Write a batch in one transaction; 0 or an LMDB code. */
+static int
+cachefile_commit(struct cachefile *cf, struct cachefile_put *puts, u_int n)
+{
+	struct cachefile_put	*p;
+	MDB_txn			*txn;
+	MDB_val			 k, v, ak, av;
+	u_char			 agekey[8 + SHA256_DIGEST_LENGTH];
+	u_int			 i;
+	int			 rc;
+
+	if ((rc = mdb_txn_begin(cf->env, NULL, 0, &txn)) != 0)
+		return (rc);
+	for (i = 0; i < n; i++) {
+		p = &puts[i];
+		k.mv_data = p->key;
+		k.mv_size = sizeof p->key;
+		v.mv_data = p->value;
+		v.mv_size = p->len;
+		cachefile_age_key(agekey, p->stored, p->key);
+		ak.mv_data = agekey;
+		ak.mv_size = sizeof agekey;
+		av.mv_data = "";
+		av.mv_size = 0;
+		if ((rc = mdb_put(txn, cf->data, &k, &v, 0)) != 0 ||
+		    (rc = mdb_put(txn, cf->age, &ak, &av, 0)) != 0) {
+			mdb_txn_abort(txn);
+			return (rc);
+		}
+	}
+	return (mdb_txn_commit(txn));
+}
+
+/*
+ * Keep room: when the pages in use and the batch would take more than
+ * 7/8 of the map, drop the oldest first. A full map could not even delete
+ * (LMDB copies the pages it changes), so it must never fill up.
+ */
+static void
+cachefile_room(struct cachefile *cf, struct cachefile_batch *b)
+{
+	MDB_txn		*txn;
+	MDB_stat	 d, a;
+	size_t		 used, need, total, bytes = 0;
+	u_int		 i, k;
+
+	if (mdb_txn_begin(cf->env, NULL, MDB_RDONLY, &txn) != 0)
+		return;
+	if (mdb_stat(txn, cf->data, &d) != 0 || mdb_stat(txn, cf->age,
+	    &a) != 0) {
+		mdb_txn_abort(txn);
+		return;
+	}
+	mdb_txn_abort(txn);
+	for (i = 0; i < b->n; i++)
+		bytes += b->puts[i].len + 64;
+	total = cf->size / d.ms_psize;
+	used = d.ms_branch_pages + d.ms_leaf_pages + d.ms_overflow_pages +
+	    a.ms_branch_pages + a.ms_leaf_pages + a.ms_overflow_pages;
+	need = bytes / d.ms_psize + b->n + 16;
+	/* Freed pages come back two commits later: evict twice. */
+	for (k = 0; k < 2 && used + need > total - total / 8; k++) {
+		if (cachefile_evict(cf, b->n) != 0)
+			break;
+		used -= used / 8;
+	}
+}
+
+/* Commit one batch (making room if the map is full); on the writer. */
+static void
+cachefile_write(struct cachefile *cf, struct cachefile_batch *b)
+{
+	struct timespec	t0, t1;
+	double		ms;
+	u_int		i;
+	int		rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cachefile_room(cf, b);
+	rc = cachefile_commit(cf, b->puts, b->n);
+	/*
+	 * Full: drop the oldest, in two transactions, for LMDB reuses the
+	 * pages a commit frees only two commits later (the previous
+	 * snapshot stays whole).
+	 */
+	for (i = 0; i < 4 && (rc == MDB_MAP_FULL || rc == MDB_TXN_FULL); i++) {
+		if (cachefile_evict(cf, b->n * (1 << i)) != 0 ||
+		    cachefile_evict(cf, b->n * (1 << i)) != 0)
+			break;
+		rc = cachefile_commit(cf, b->puts, b->n);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+	pthread_mutex_lock(&cf->lock);
+	if (rc != 0) {
+		cf->wst.write_errors++;
+		if (cf->wrc == 0)
+			cf->wrc = rc;
+	} else
+		cf->wst.stored += b->n;
+	cf->wst.commits++;
+	cf->wst.write_ms += ms;
+	if (ms > cf->wst.write_ms_max)
+		cf->wst.write_ms_max = ms;
+	pthread_mutex_unlock(&cf->lock);
+	for (i = 0; i < b->n; i++)
+		free(b->puts[i].value);
+	free(b->puts);
+}
+
+/* The writer thread: commit batches as they come, until told to stop. */
+static void *
+cachefile_writer(void *arg)
+{
+	struct cachefile	*cf = arg;
+	struct cachefile_batch	 b;
+
+	pthread_mutex_lock(&cf->lock);
+	for (;;) {
+		while (cf->qlen == 0 && !cf->stop)
+			pthread_cond_wait(&cf->wake, &cf->lock);
+		if (cf->qlen == 0)
+			break;	/* stopped, and all is written */
+		b = cf->queue[cf->qhead];
+		cf->qhead = (cf->qhead + 1) % CACHEFILE_QUEUE;
+		cf->qlen--;
+		cf->busy = 1;
+		pthread_mutex_unlock(&cf->lock);
+		cachefile_write(cf, &b);
+		pthread_mutex_lock(&cf->lock);
+		cf->busy = 0;
+		if (cf->qlen == 0)
+			pthread_cond_broadcast(&cf->idle);
+	}
+	pthread_mutex_unlock(&cf->lock);
+	return (NULL);
+}
+
+/*
+ * Hand what was gathered to the writer. If it is that far behind (the
+ * disk is slow), the batch is dropped and counted: a cache may forget,
+ * the loop must not wait.
+ */
+void
+cachefile_flush(struct cachefile *cf)
+{
+	struct cachefile_batch	*b;
+	u_int			 i;
+
+	if (cf == NULL || cf->nputs == 0)
+		return;
+	pthread_mutex_lock(&cf->lock);
+	if (cf->qlen == CACHEFILE_QUEUE) {
+		pthread_mutex_unlock(&cf->lock);
+		cf->st.dropped += cf->nputs;
+		for (i = 0; i < cf->nputs; i++)
+			free(cf->puts[i].value);
+	} else {
+		b = &cf->queue[(cf->qhead + cf->qlen) % CACHEFILE_QUEUE];
+		b->puts = cf->puts;
+		b->n = cf->nputs;
+		cf->qlen++;
+		pthread_cond_signal(&cf->wake);
+		pthread_mutex_unlock(&cf->lock);
+		cf->puts = xcalloc(CACHEFILE_BATCH, sizeof *cf->puts);
+	}
+	cf->nputs = 0;
+	cf->putbytes = 0;
+}
+
+/* Wait until the writer has committed everything handed to it. */
+void
+cachefile_wait(struct cachefile *cf)
+{
+	pthread_mutex_lock(&cf->lock);
+	while (cf->qlen > 0 || cf->busy)
+		pthread_cond_wait(&cf->idle, &cf->lock);
+	pthread_mutex_unlock(&cf->lock);
+}
+
+/* Keep an answer; written with the next flush (at most a batch later). */
+void
+cachefile_put(struct cachefile *cf, const char *key, size_t keylen,
+    long status, const char *body, size_t bodylen, const char *location)
+{
+	struct cachefile_value	 h;
+	struct cachefile_put	*p;
+	size_t			 loclen = location != NULL ? strlen(location) : 0;
+	u_char			*v;
+
+	/* Too big for the map to hold many: not kept. */
+	if (bodylen + loclen > cf->size / 16)
+		return;
+	if (cf->nputs == CACHEFILE_BATCH ||
+	    cf->putbytes + bodylen > cf->size / 16)
+		cachefile_flush(cf);
+	cf->putbytes += sizeof h + bodylen + loclen;
+	p = &cf->puts[cf->nputs++];
+	SHA256((const u_char *)key, keylen, p->key);
+	p->len = sizeof h + bodylen + loclen;
+	p->stored = cachefile_now();
+	v = p->value = xmalloc(p->len);
+	memset(&h, 0, sizeof h);
+	h.magic = CACHEFILE_MAGIC;
+	h.stored = p->stored;
+	h.status = status;
+	h.bodylen = bodylen;
+	h.loclen = loclen;
+	memcpy(v + sizeof h, body, bodylen);
+	if (loclen > 0)
+		memcpy(v + sizeof h + bodylen, location, loclen);
+	h.check = cachefile_check(v + sizeof h, bodylen + loclen);
+	memcpy(v, &h, sizeof h);
+}
+
+/* How many puts wait for a flush. */
+u_int
+cachefile_pending(struct cachefile *cf)
+{
+	return (cf != NULL ? cf->nputs : 0);
+}
+
+/* The counters, with the file's entries and bytes in use. */
+void
+cachefile_stats(struct cachefile *cf, struct cachefile_stats *out)
+{
+	MDB_envinfo	 info;
+	MDB_stat	 ms;
+	MDB_txn		*txn;
+
+	*out = cf->st;
+	pthread_mutex_lock(&cf->lock);
+	out->stored = cf->wst.stored;
+	out->evicted = cf->wst.evicted;
+	out->write_errors = cf->wst.write_errors;
+	out->commits = cf->wst.commits;
+	out->write_ms = cf->wst.write_ms;
+	out->write_ms_max = cf->wst.write_ms_max;
+	pthread_mutex_unlock(&cf->lock);
+	if (mdb_env_info(cf->env, &info) == 0 && mdb_env_stat(cf->env,
+	    &ms) == 0)
+		out->bytes = (uint64_t)(info.me_last_pgno + 1) * ms.ms_psize;
+	if (mdb_txn_begin(cf->env, NULL, MDB_RDONLY, &txn) == 0) {
+		if (mdb_stat(txn, cf->data, &ms) == 0)
+			out->entries = ms.ms_entries;
+		mdb_txn_abort(txn);
+	}
+}
+
+/* Write what is gathered, let the writer finish, and close. */
+void
+cachefile_close(struct cachefile *cf)
+{
+	u_int	i;
+
+	if (cf == NULL)
+		return;
+	if (cf->started) {
+		cachefile_flush(cf);
+		pthread_mutex_lock(&cf->lock);
+		cf->stop = 1;
+		pthread_cond_signal(&cf->wake);
+		pthread_mutex_unlock(&cf->lock);
+		pthread_join(cf->writer, NULL);
+		if (cf->wrc != 0)
+			log_warnx("%s: %llu batches not stored: %s", cf->path,
+			    (unsigned long long)cf->wst.write_errors,
+			    mdb_strerror(cf->wrc));
+	}
+	if (cf->rtxn != NULL)
+		mdb_txn_abort(cf->rtxn);
+	if (cf->env != NULL) {
+		if (cf->started)
+			mdb_env_sync(cf->env, 1);
+		mdb_env_close(cf->env);
+	}
+	for (i = 0; i < cf->nputs; i++)
+		free(cf->puts[i].value);
+	free(cf->puts);
+	pthread_mutex_destroy(&cf->lock);
+	pthread_cond_destroy(&cf->wake);
+	pthread_cond_destroy(&cf->idle);
+	free(cf->path);
+	free(cf);
+}
+
+/*
+ * The cache file as a tier of the response cache (cache.c), behind the
+ * memory LRU: it keeps 2xx and 3xx answers, flushes what it gathered a
+ * little later from the loop, and leaves its counters in stats at the end.
+ */
+struct cachefile_tier {
+	struct cachefile	*cf;
+	struct event		*flush_ev;
+};
+#define CACHEFILE_FLUSH_MS 100
+
+static void
+cachefile_tier_flush_cb(__unused evutil_socket_t fd, __unused short events,
+    void *arg)
+{
+	struct cachefile_tier	*ct = arg;
+
+	cachefile_flush(ct->cf);
+}
+
+static int
+cachefile_tier_get(void *state, const char *key, size_t keylen,
+    struct cache_value *v, __unused struct cache_lookup *later)
+{
+	struct cachefile_tier	*ct = state;
+	struct cachefile_entry	 ce;
+
+	if (cachefile_get(ct->cf, key, keylen, opts.cache_ttl, &ce) != 1)
+		return (CACHE_MISS);
+	v->status = ce.status;
+	v->body = ce.body;
+	v->bodylen = ce.bodylen;
+	v->location = ce.location;
+	v->stored = cache_now();	/* cachefile_get judged its age */
+	return (CACHE_HIT);
+}
+
+static void
+cachefile_tier_release(__unused void *state, struct cache_value *v)
+{
+	free((char *)v->body);
+	free((char *)v->location);
+	v->body = v->location = NULL;
+}
+
+static void
+cachefile_tier_put(void *state, const char *key, size_t keylen,
+    const struct cache_value *v)
+{
+	struct cachefile_tier	*ct = state;
+	struct timeval		 tv = { 0, CACHEFILE_FLUSH_MS * 1000 };
+
+	if (v->status < 200 || v->status > 399)
+		return;
+	cachefile_put(ct->cf, key, keylen, v->status, v->body, v->bodylen,
+	    v->location);
+	if (cachefile_pending(ct->cf) > 0 &&
+	    !evtimer_pending(ct->flush_ev, NULL))
+		evtimer_add(ct->flush_ev, &tv);
+}
+
+static void
+cachefile_tier_free(void *state)
+{
+	struct cachefile_tier	*ct = state;
+
+	cachefile_flush(ct->cf);
+	cachefile_wait(ct->cf);
+	cachefile_stats(ct->cf, &stats.cache_file);
+	stats.cache_file_used = 1;
+	cachefile_close(ct->cf);
+	event_free(ct->flush_ev);
+	free(ct);
+}
+
+static const struct cache_backend cachefile_backend = {
+	.name = "file",
+	.get = cachefile_tier_get,
+	.release = cachefile_tier_release,
+	.put = cachefile_tier_put,
+	.free = cachefile_tier_free,
+};
+
+/* Open --cache-file and add it behind the memory cache; exit 2 if not. */
+void
+cachefile_tier(const char *path, size_t size)
+{
+	struct cachefile_tier	*ct;
+	char			*cause = NULL;
+
+	ct = xcalloc(1, sizeof *ct);
+	if ((ct->cf = cachefile_open(path, size, &cause)) == NULL) {
+		log_warnx("%s", cause);
+		exit(2);
+	}
+	ct->flush_ev = evtimer_new(loop_base(), cachefile_tier_flush_cb, ct);
+	if (ct->flush_ev == NULL)
+		fatalx("%s: evtimer_new failed", __func__);
+	cache_add(&cachefile_backend, ct);
+}

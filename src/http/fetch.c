@@ -1,0 +1,1222 @@
+/*
+ * HTTP requests for enrichers: the API (fetch_start and its helpers) and the
+ * policy. Every request is keyed by method, URL, headers and body: one
+ * identical to a request in flight waits on it (coalescing, the entry table
+ * here), one already answered comes from the cache (cache.c). At most
+ * --max-in-flight transfers run (fetch-multi.c drives them on the loop); the
+ * rest wait in a FIFO, started no faster than --rate. Connection errors,
+ * timeouts, 429 and 5xx are retried with exponential backoff and jitter,
+ * honouring Retry-After within a cap. Bodies are bounded.
+ */
+
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <event2/event.h>
+
+#include "lib/lib.h"
+#include "core.h"
+#include "http/http.h"
+#include "redis/redis.h"
+#include "enrich/enrich.h"
+
+/* First retry waits about this long; each further one doubles it. */
+#define FETCH_BACKOFF_MS 250
+
+/* A transfer still running this long after --timeout is ended by us. */
+#define FETCH_WATCHDOG_SLACK_MS 2000
+
+enum fetch_state {
+	FETCH_LOOKUP,		/* a cache tier answers later */
+	FETCH_QUEUED,		/* waiting for a transfer slot */
+	FETCH_RUNNING,
+	FETCH_BACKOFF,		/* waiting to retry */
+	FETCH_HELD,		/* on a pacer, waiting for its turn */
+	FETCH_DONE		/* answered, about to go */
+};
+
+struct fetch_waiter {
+	fetch_cb			 cb;
+	void				*arg;
+	TAILQ_ENTRY(fetch_waiter)	 entry;
+};
+
+struct fetch_entry {
+	char				*key;
+	size_t				 keylen;
+	uint32_t			 hash;
+	struct fetch_entry		*hnext;
+	enum fetch_state		 state;
+	TAILQ_HEAD(, fetch_waiter)	 waiters;
+	TAILQ_ENTRY(fetch_entry)	 qentry;	/* queue */
+
+	/* The request; url and body point into key. */
+	const struct fetch_request	*req;		/* while waiters wait */
+	const char			*url;
+	const char			*body;
+	size_t				 bodylen;
+	u_int				 attempts;
+	struct event			*retry_ev;
+	struct event			*watchdog;
+	struct fetch_easy		*easy;
+	struct pace_item		 pitem;		/* FETCH_HELD */
+	double				 quota_since;	/* first stopped */
+
+	/* Quota headers of the response. */
+	long				 rl_remaining;	/* -1: none */
+	long long			 rl_reset;	/* epoch s; -1: none */
+	long long			 rl_reset_in;	/* seconds; -1: none */
+
+	/* Redirects followed here (FETCH_FOLLOW). */
+	char				*hop_url;	/* NULL: url */
+	u_int				 redirects;
+	int				 cross;		/* left the origin */
+	int				 as_get;	/* 303: GET, no body */
+	int				 policed;	/* the policy applies */
+	int				 proxied;	/* through a proxy */
+	int				 dest_checked;	/* resolved by us */
+	int				 refused;	/* by the policy */
+
+	/* The response. */
+	struct fetch_result		 res;
+	char				*data;
+	size_t				 size;
+	int				 too_big;
+	int				 got_headers;	/* FETCH_NO_BODY */
+	char				*location;	/* raw header */
+	int				 location_long;	/* over LOCATION_MAX */
+};
+TAILQ_HEAD(fetch_list, fetch_entry);
+
+static struct event		*fetch_pump_ev;	/* --rate: start queued */
+static struct fetch_entry	**fetch_table;
+static u_int			 fetch_table_size;
+static u_int			 fetch_entries;
+static struct fetch_list	 fetch_queue = TAILQ_HEAD_INITIALIZER(fetch_queue);
+static u_int			 fetch_running;
+static double			 fetch_next_start;	/* --rate */
+
+static void	fetch_pump(void);
+
+static void	fetch_schedule_pump(double);
+static void	fetch_finish(struct fetch_entry *);
+static int	fetch_closing;	/* fetch_free has begun */
+static void	fetch_transfer_done(void *, int);
+
+static double
+fetch_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (ts.tv_sec + ts.tv_nsec / 1e9);
+}
+
+static void
+fetch_table_grow(void)
+{
+	struct fetch_entry	**old = fetch_table, *fe, *next;
+	u_int			  oldsize = fetch_table_size, i, b;
+
+	fetch_table_size = oldsize == 0 ? 1024 : oldsize * 2;
+	fetch_table = xcalloc(fetch_table_size, sizeof *fetch_table);
+	for (i = 0; i < oldsize; i++) {
+		for (fe = old[i]; fe != NULL; fe = next) {
+			next = fe->hnext;
+			b = fe->hash & (fetch_table_size - 1);
+			fe->hnext = fetch_table[b];
+			fetch_table[b] = fe;
+		}
+	}
+	free(old);
+}
+
+static struct fetch_entry *
+fetch_lookup(const char *key, size_t keylen, uint32_t hash)
+{
+	struct fetch_entry	*fe;
+
+	if (fetch_table == NULL)
+		return (NULL);
+	for (fe = fetch_table[hash & (fetch_table_size - 1)]; fe != NULL;
+	    fe = fe->hnext) {
+		if (fe->hash == hash && fe->keylen == keylen &&
+		    memcmp(fe->key, key, keylen) == 0)
+			return (fe);
+	}
+	return (NULL);
+}
+
+static void
+fetch_unlink(struct fetch_entry *fe)
+{
+	struct fetch_entry	**pp;
+
+	pp = &fetch_table[fe->hash & (fetch_table_size - 1)];
+	while (*pp != fe)
+		pp = &(*pp)->hnext;
+	*pp = fe->hnext;
+	fetch_entries--;
+}
+
+/* Take an entry's easy handle back for reuse. */
+static void
+fetch_easy_put(struct fetch_entry *fe)
+{
+	if (fe->easy == NULL)
+		return;
+	if (fe->watchdog != NULL)
+		evtimer_del(fe->watchdog);
+	fetch_multi_put(fe->easy);
+	fe->easy = NULL;
+}
+
+/* Free an entry that has no waiters and is in no list. */
+static void
+fetch_entry_free(struct fetch_entry *fe)
+{
+	if (fe->retry_ev != NULL)
+		event_free(fe->retry_ev);
+	fetch_easy_put(fe);
+	if (fe->watchdog != NULL)
+		event_free(fe->watchdog);
+	free(fe->key);
+	free(fe->data);
+	free(fe->hop_url);
+	free(fe->location);
+	free(fe->res.location);
+	free(fe->res.error);
+	free(fe);
+}
+
+/* Body bytes arrive: keep them, within --max-response. */
+static size_t
+fetch_write_cb(char *ptr, size_t size, size_t nmemb, void *userp)
+{
+	struct fetch_entry	*fe = userp;
+	size_t			 n = size * nmemb;
+
+	if (fe->req->flags & FETCH_NO_BODY) {
+		fe->got_headers = 1;
+		return (0);	/* the headers are all we want: stop */
+	}
+	if (fe->res.len + n > opts.max_response) {
+		fe->too_big = 1;
+		return (0);
+	}
+	if (fe->res.len + n + 1 > fe->size) {
+		fe->size = (fe->res.len + n + 1) * 2;
+		if (fe->size > opts.max_response + 1)
+			fe->size = opts.max_response + 1;
+		fe->data = xreallocarray(fe->data, 1, fe->size);
+	}
+	memcpy(fe->data + fe->res.len, ptr, n);
+	fe->res.len += n;
+	fe->data[fe->res.len] = '\0';
+	return (n);
+}
+
+/* A header's value as a whole number >= 0, or -1. */
+static long long
+fetch_header_number(const char *p, size_t n)
+{
+	char		 buf[32];
+	char		*end;
+	long long	 v;
+
+	while (n > 0 && (*p == ' ' || *p == '\t')) {
+		p++;
+		n--;
+	}
+	while (n > 0 && (p[n - 1] == '\r' || p[n - 1] == '\n' ||
+	    p[n - 1] == ' '))
+		n--;
+	if (n == 0 || n >= sizeof buf)
+		return (-1);
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	v = strtoll(buf, &end, 10);
+	if (*end != '\0' || v < 0 || *buf == '-')
+		return (-1);
+	return (v);
+}
+
+/* A header line: keep Location (curl has no redirect URL for a transfer
+ * stopped early, as FETCH_NO_BODY does). */
+static size_t
+fetch_header_cb(char *ptr, size_t size, size_t nmemb, void *userp)
+{
+	struct fetch_entry	*fe = userp;
+	size_t			 n = size * nmemb, k;
+
+	if (n >= 5 && strncmp(ptr, "HTTP/", 5) == 0) {
+		free(fe->location);
+		fe->location = NULL;
+		fe->location_long = 0;
+		fe->rl_remaining = fe->rl_reset = fe->rl_reset_in = -1;
+	} else if (n > 23 && strncasecmp(ptr, "x-rate-limit-remaining:",
+	    23) == 0)
+		fe->rl_remaining = fetch_header_number(ptr + 23, n - 23);
+	else if (n > 19 && strncasecmp(ptr, "x-rate-limit-reset:", 19) == 0)
+		fe->rl_reset = fetch_header_number(ptr + 19, n - 19);
+	else if (n > 16 && strncasecmp(ptr, "ratelimit-reset:", 16) == 0)
+		fe->rl_reset_in = fetch_header_number(ptr + 16, n - 16);
+	else if (n > 9 && strncasecmp(ptr, "Location:", 9) == 0) {
+		ptr += 9;
+		n -= 9;
+		while (n > 0 && (*ptr == ' ' || *ptr == '\t')) {
+			ptr++;
+			n--;
+		}
+		k = n;
+		while (k > 0 && (ptr[k - 1] == '\r' || ptr[k - 1] == '\n' ||
+		    ptr[k - 1] == ' '))
+			k--;
+		free(fe->location);
+		fe->location = NULL;
+		fe->location_long = k > LOCATION_MAX;
+		if (!fe->location_long)
+			fe->location = xstrndup(ptr, k);
+	}
+	return (size * nmemb);
+}
+
+/* Resolve a Location against the URL it came from; NULL if it cannot be. */
+char *
+fetch_resolve(const char *base, const char *location)
+{
+	char	*cause = NULL, *out;
+
+	out = location_resolve(base, location, &cause);
+	free(cause);
+	return (out);
+}
+
+/* The URL this transfer asks for (the last redirect's target). */
+static const char *
+fetch_cur_url(struct fetch_entry *fe)
+{
+	return (fe->hop_url != NULL ? fe->hop_url : fe->url);
+}
+
+/* Does the destination policy apply to this transfer? Tweet-chosen URLs,
+ * and redirects off a template's origin. */
+static int
+fetch_policed(struct fetch_entry *fe)
+{
+	return ((fe->req->flags & FETCH_POLICY) || (fe->hop_url != NULL &&
+	    !location_same_origin(fe->url, fe->hop_url)));
+}
+
+/*
+ * A socket to open for a transfer: refused, before any packet is sent, when
+ * the policy does not admit the address (and its port).
+ */
+static curl_socket_t
+fetch_opensocket_cb(void *clientp, curlsocktype purpose,
+    struct curl_sockaddr *a)
+{
+	struct fetch_entry	*fe = clientp;
+
+	if (purpose == CURLSOCKTYPE_IPCXN && fe->policed && !fe->proxied &&
+	    !netpolicy_allowed(&a->addr)) {
+		fe->refused = 1;
+		return (CURL_SOCKET_BAD);
+	}
+	return (socket(a->family, a->socktype, a->protocol));
+}
+
+/*
+ * A connection is about to carry a request (a new one, or one reused from
+ * another transfer that the policy did not cover): check it again.
+ */
+static int
+fetch_prereq_cb(void *clientp, char *ip, __unused char *local_ip, int port,
+    __unused int local_port)
+{
+	struct fetch_entry	*fe = clientp;
+
+	if (fe->policed && !fe->proxied && !netpolicy_allowed_text(ip, port)) {
+		fe->refused = 1;
+		return (CURL_PREREQFUNC_ABORT);
+	}
+	return (CURL_PREREQFUNC_OK);
+}
+
+/* A transfer ran too long past its timeout: end it as a timeout. */
+static void
+fetch_watchdog_cb(__unused evutil_socket_t fd, __unused short events,
+    void *arg)
+{
+	struct fetch_entry	*fe = arg;
+
+	if (fe->easy == NULL)
+		return;
+	snprintf(fe->easy->errbuf, sizeof fe->easy->errbuf, "no answer "
+	    "within %ld ms", opts.timeout_ms);
+	fetch_transfer_done(fe, CURLE_OPERATION_TIMEDOUT);
+}
+
+static void	fetch_transfer_start(struct fetch_entry *);
+
+/* The proxy's resolution of a destination is ours to judge: the verdict. */
+static void
+fetch_dest_cb(void *arg, int allowed)
+{
+	struct fetch_entry	*fe = arg;
+
+	fetch_running--;
+	if (allowed) {
+		fe->dest_checked = 1;
+		fetch_transfer_start(fe);
+		return;
+	}
+	fe->refused = 1;
+	stats.http_failures++;
+	stats.http_fail_connect++;
+	xasprintf(&fe->res.error, "%s", FETCH_REFUSED);
+	fe->res.status = 0;
+	fe->res.body = "";
+	fe->res.attempts = fe->attempts;
+	fetch_finish(fe);
+	fetch_pump();
+}
+
+/*
+ * Through a proxy, the address connected is the proxy's: resolve the
+ * destination here and judge its addresses before the request goes. 1 if
+ * that has begun (the entry holds its slot meanwhile).
+ */
+static int
+fetch_dest_check(struct fetch_entry *fe)
+{
+	char	*host, *port;
+
+	if (!fe->policed || !fe->proxied || fe->dest_checked)
+		return (0);
+	if (location_host_port(fetch_cur_url(fe), &host, &port) != 0)
+		return (0);	/* curl will refuse it */
+	fe->state = FETCH_RUNNING;
+	fetch_running++;
+	netpolicy_check_host(host, port, fetch_dest_cb, fe);
+	free(host);
+	free(port);
+	return (1);
+}
+
+/* Start one transfer for an entry. */
+static void
+fetch_transfer_start(struct fetch_entry *fe)
+{
+	const struct fetch_request	*req = fe->req;
+	const char			*method = req->method, *proxy;
+	struct timeval			 tv;
+	CURL				*e;
+	long				 ms;
+
+	fe->refused = 0;
+	fe->policed = fetch_policed(fe);
+	proxy = proxy_for(fetch_cur_url(fe));
+	fe->proxied = proxy != NULL;
+	if (fetch_dest_check(fe))
+		return;
+	fe->easy = fetch_multi_easy();
+	e = fe->easy->curl;
+	curl_easy_setopt(e, CURLOPT_URL, fetch_cur_url(fe));
+	curl_easy_setopt(e, CURLOPT_PRIVATE, fe);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, fe->easy->errbuf);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, fetch_write_cb);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, fe);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, fetch_header_cb);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, fe);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, opts.timeout_ms);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, opts.connect_timeout_ms);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, opts.user_agent);
+	/* Off its origin, a redirect carries none of our headers. */
+	if (!fe->cross)
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, req->headers);
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(e, CURLOPT_PATH_AS_IS,
+	    (long)(req->flags & FETCH_PATH_AS_IS));
+	if (opts.proxy != NULL || fe->policed) {
+		/*
+		 * --proxy for every host, over http_proxy and no_proxy; and
+		 * where the policy applies, exactly the proxy we judged by.
+		 */
+		curl_easy_setopt(e, CURLOPT_PROXY, proxy != NULL ? proxy : "");
+		curl_easy_setopt(e, CURLOPT_NOPROXY, "");
+	}
+	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
+	    (curl_off_t)opts.max_response);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, fetch_opensocket_cb);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, fe);
+	curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, fetch_prereq_cb);
+	curl_easy_setopt(e, CURLOPT_PREREQDATA, fe);
+	if (fe->as_get && strcmp(method, "HEAD") != 0)
+		method = "GET";
+	if (strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+	else if (strcmp(method, "GET") != 0)
+		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+	if (fe->body != NULL && !fe->as_get) {
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, fe->body);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)fe->bodylen);
+	}
+
+	fe->state = FETCH_RUNNING;
+	fe->rl_remaining = fe->rl_reset = fe->rl_reset_in = -1;
+	fe->attempts++;
+	fetch_running++;
+	stats.http_requests++;
+	if (fetch_running > stats.http_max_in_flight)
+		stats.http_max_in_flight = fetch_running;
+	fetch_multi_add(fe->easy);
+
+	/* Whatever state libcurl gets into, the transfer ends. */
+	if (fe->watchdog == NULL &&
+	    (fe->watchdog = evtimer_new(loop_base(), fetch_watchdog_cb, fe)) ==
+	    NULL)
+		fatalx("%s: evtimer_new failed", __func__);
+	ms = opts.timeout_ms + FETCH_WATCHDOG_SLACK_MS;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(fe->watchdog, &tv);
+}
+
+/* The longest quota window believed, seconds (a year). */
+#define FETCH_QUOTA_MAX (366 * 86400LL)
+
+/* Requests that failed in the pump, answered once it is done. */
+static struct fetch_list	 fetch_failq = TAILQ_HEAD_INITIALIZER(fetch_failq);
+
+/* A time on the monotonic clock as wall-clock HH:MM:SS. */
+static void
+fetch_hms(double mono, char *buf, size_t size)
+{
+	time_t		t = time(NULL) + (time_t)ceil(mono - fetch_now());
+	struct tm	tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, size, "%H:%M:%S", &tm);
+}
+
+/* A request whose host's quota window ends too late: it fails. */
+static void
+fetch_quota_fail(struct fetch_entry *fe, struct pacer *hp)
+{
+	char	hms[16];
+
+	fetch_hms(pace_paused_until(hp), hms, sizeof hms);
+	free(fe->res.error);
+	xasprintf(&fe->res.error, "quota of %s exhausted until %s, beyond "
+	    "--max-quota-wait (%u s)", pace_name(hp), hms, opts.max_quota_wait);
+	fe->res.status = 429;
+	fe->res.body = "";
+	fe->res.attempts = fe->attempts;
+	stats.http_failures++;
+	stats.http_fail_status++;
+}
+
+/*
+ * May the request start now, as its enrichment's rate=, its host's
+ * --host-rate and quota window allow? If not it is held on the pacer that
+ * stops it (or, past --max-quota-wait, failed) and 0 is returned.
+ */
+static int
+fetch_gate(struct fetch_entry *fe, double now)
+{
+	struct pacer	*gates[2];
+	u_int		 i;
+
+	gates[0] = fe->req->pacer;
+	gates[1] = pace_host(fetch_cur_url(fe), 0);
+	if (gates[1] != NULL && pace_paused(gates[1], now)) {
+		if (fe->quota_since == 0)
+			fe->quota_since = now;
+		if (pace_paused_until(gates[1]) - fe->quota_since >
+		    opts.max_quota_wait) {
+			fetch_quota_fail(fe, gates[1]);
+			TAILQ_INSERT_TAIL(&fetch_failq, fe, qentry);
+			return (0);
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		if (gates[i] == NULL)
+			continue;
+		if (pace_wait(gates[i], now) > 0 ||
+		    (pace_busy(gates[i]) && !fe->pitem.released)) {
+			fe->state = FETCH_HELD;
+			pace_hold(gates[i], &fe->pitem);
+			return (0);
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		if (gates[i] != NULL)
+			pace_book(gates[i], now);
+	}
+	fe->pitem.released = 0;
+	return (1);
+}
+
+/* A pacer gives a held request back: first in the queue. */
+static void
+fetch_release(struct pace_item *it)
+{
+	struct fetch_entry	*fe;
+
+	fe = (struct fetch_entry *)((char *)it -
+	    offsetof(struct fetch_entry, pitem));
+	fe->state = FETCH_QUEUED;
+	TAILQ_INSERT_HEAD(&fetch_queue, fe, qentry);
+	fetch_pump();
+}
+
+/*
+ * Start queued transfers while there is room and --rate allows; a request
+ * its pacers stop is held there, so that other hosts' requests go on.
+ */
+static void
+fetch_pump(void)
+{
+	struct fetch_entry	*fe;
+	double			 now;
+
+	while (fetch_running < opts.max_in_flight &&
+	    (fe = TAILQ_FIRST(&fetch_queue)) != NULL) {
+		now = fetch_now();
+		if (opts.rate > 0 && now < fetch_next_start) {
+			fetch_schedule_pump(fetch_next_start - now);
+			break;
+		}
+		TAILQ_REMOVE(&fetch_queue, fe, qentry);
+		if (!fetch_gate(fe, now))
+			continue;
+		if (opts.rate > 0) {
+			if (fetch_next_start < now - 1 / opts.rate)
+				fetch_next_start = now;
+			fetch_next_start += 1 / opts.rate;
+		}
+		fetch_transfer_start(fe);
+	}
+	while ((fe = TAILQ_FIRST(&fetch_failq)) != NULL) {
+		TAILQ_REMOVE(&fetch_failq, fe, qentry);
+		fetch_finish(fe);
+	}
+}
+
+/* --rate allows the next start. */
+static void
+fetch_pump_cb(__unused evutil_socket_t fd, __unused short events,
+    __unused void *arg)
+{
+	fetch_pump();
+}
+
+/* Pump again in so many seconds (--rate); an earlier wait stands. */
+static void
+fetch_schedule_pump(double seconds)
+{
+	struct timeval	tv;
+
+	tv.tv_sec = (time_t)seconds;
+	tv.tv_usec = (seconds - tv.tv_sec) * 1e6;
+	if (!evtimer_pending(fetch_pump_ev, NULL))
+		evtimer_add(fetch_pump_ev, &tv);
+}
+
+/* The backoff is over: queue the entry again, ahead of new requests. */
+static void
+fetch_retry_cb(__unused evutil_socket_t fd, __unused short events, void *arg)
+{
+	struct fetch_entry	*fe = arg;
+
+	fe->state = FETCH_QUEUED;
+	TAILQ_INSERT_HEAD(&fetch_queue, fe, qentry);
+	fetch_pump();
+}
+
+/* Is this outcome worth another try? */
+static int
+fetch_retryable(CURLcode rc, long status)
+{
+	switch (rc) {
+	case CURLE_OK:
+		return (status == 429 || status >= 500);
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_GOT_NOTHING:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_SSL_CONNECT_ERROR:
+		return (1);
+	default:
+		return (0);
+	}
+}
+
+static void
+fetch_fail(struct fetch_entry *fe, CURLcode rc)
+{
+	const char	*why = fe->easy->errbuf[0] != '\0' ? fe->easy->errbuf :
+			    curl_easy_strerror(rc);
+
+	stats.http_failures++;
+	if (fe->refused) {
+		/* One text whatever happened: it must not tell port states. */
+		stats.http_fail_connect++;
+		xasprintf(&fe->res.error, "%s", FETCH_REFUSED);
+	} else if (fe->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
+		stats.http_fail_size++;
+		xasprintf(&fe->res.error, "response larger than %zu bytes",
+		    opts.max_response);
+	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
+		stats.http_fail_timeout++;
+		xasprintf(&fe->res.error, "timeout: %s", why);
+	} else if (rc == CURLE_COULDNT_CONNECT ||
+	    rc == CURLE_COULDNT_RESOLVE_HOST) {
+		stats.http_fail_connect++;
+		xasprintf(&fe->res.error, "%s", why);
+	} else if (rc == CURLE_OK)
+		stats.http_fail_status++;
+	else {
+		stats.http_fail_other++;
+		xasprintf(&fe->res.error, "%s", why);
+	}
+}
+
+/* Is this a status that redirects (and must say where to)? */
+static int
+fetch_is_redirect(long status)
+{
+	return (status == 301 || status == 302 || status == 303 ||
+	    status == 307 || status == 308);
+}
+
+/* The absolute target of a redirect response, or why there is none. */
+static int
+fetch_location(struct fetch_entry *fe, char **url, char **error)
+{
+	if (fe->location_long)
+		xasprintf(error, "redirect Location longer than %d bytes",
+		    LOCATION_MAX);
+	else if (fe->location == NULL)
+		xasprintf(error, "redirect without a Location");
+	else
+		*url = location_resolve(fetch_cur_url(fe), fe->location, error);
+	if (*error != NULL) {
+		stats.http_failures++;
+		stats.http_fail_other++;
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Follow a redirect on the same entry (FETCH_FOLLOW): 1 if a new transfer
+ * has started. Done here rather than by curl so that every hop off the
+ * template's origin meets the destination policy and carries no headers,
+ * and no Location can make us send credentials.
+ */
+static int
+fetch_redirect(struct fetch_entry *fe, long status)
+{
+	char	*next = NULL;
+
+	if (!(fe->req->flags & FETCH_FOLLOW) || !fetch_is_redirect(status))
+		return (0);
+	if (fetch_location(fe, &next, &fe->res.error) != 0)
+		return (0);
+	if (strncasecmp(next, "http://", 7) != 0 &&
+	    strncasecmp(next, "https://", 8) != 0) {
+		xasprintf(&fe->res.error, "redirect to a URL that is not http "
+		    "or https");
+		goto fail;
+	}
+	if (fe->redirects == FETCH_MAX_REDIRECTS) {
+		xasprintf(&fe->res.error, "more than %d redirects",
+		    FETCH_MAX_REDIRECTS);
+		goto fail;
+	}
+	if (strlen(next) > FETCH_MAX_URL) {
+		xasprintf(&fe->res.error, "redirect to a URL longer than %d "
+		    "bytes", FETCH_MAX_URL);
+		goto fail;
+	}
+	fe->redirects++;
+	if (!location_same_origin(fe->url, next))
+		fe->cross = 1;
+	if (status == 303 || ((status == 301 || status == 302) &&
+	    strcmp(fe->req->method, "POST") == 0))
+		fe->as_get = 1;
+	free(fe->hop_url);
+	fe->hop_url = next;
+	fe->dest_checked = 0;
+	fe->attempts = 0;
+	fe->res.len = 0;
+	fe->too_big = fe->got_headers = 0;
+	fetch_easy_put(fe);
+	fetch_running--;
+	fetch_transfer_start(fe);
+	return (1);
+
+fail:
+	stats.http_failures++;
+	stats.http_fail_other++;
+	free(next);
+	return (0);
+}
+
+/*
+ * Quota headers: a 429 (or a 403 or 420 saying none remain) with a reset
+ * time pauses the host until then and the request waits for it, neither
+ * failed nor retried (1); past --max-quota-wait it fails (-1). A success
+ * saying none remain pauses the host ahead of the 429 (0, as otherwise).
+ */
+static int
+fetch_quota(struct fetch_entry *fe, CURLcode rc, long status,
+    curl_off_t after)
+{
+	struct pacer	*hp;
+	double		 now = fetch_now(), until = 0;
+	int		 refused;
+
+	if (rc != CURLE_OK)
+		return (0);
+	/* Any number may come: a window of more than a year is a year. */
+	if (fe->rl_reset > 0 && fe->rl_reset < FETCH_QUOTA_MAX * 1000LL)
+		until = now + (double)(fe->rl_reset - (long long)time(NULL));
+	else if (fe->rl_reset_in >= 0)
+		until = now + (fe->rl_reset_in > FETCH_QUOTA_MAX ?
+		    FETCH_QUOTA_MAX : fe->rl_reset_in);
+	else if (after > 0)
+		until = now + (after > FETCH_QUOTA_MAX ? FETCH_QUOTA_MAX : after);
+	if (until > now + FETCH_QUOTA_MAX)
+		until = now + FETCH_QUOTA_MAX;
+	refused = status == 429 || ((status == 403 || status == 420) &&
+	    fe->rl_remaining == 0);
+	/* A refusal whose window ended already (we read it late): a second. */
+	if (refused && until != 0 && until < now + 1)
+		until = now + 1;
+	if (until <= now || (!refused && fe->rl_remaining != 0))
+		return (0);
+	if ((hp = pace_host(fetch_cur_url(fe), 1)) == NULL)
+		return (0);
+	pace_pause(hp, until, now);
+	if (!refused)
+		return (0);
+	if (fe->quota_since == 0)
+		fe->quota_since = now;
+	if (until - fe->quota_since > opts.max_quota_wait) {
+		fetch_quota_fail(fe, hp);
+		return (-1);
+	}
+	fetch_easy_put(fe);
+	fetch_running--;
+	fe->attempts--;		/* not a try: the window was closed */
+	fe->res.len = 0;
+	fe->too_big = fe->got_headers = 0;
+	fe->state = FETCH_QUEUED;
+	TAILQ_INSERT_HEAD(&fetch_queue, fe, qentry);
+	fetch_pump();
+	return (1);
+}
+
+/* A transfer ended: retry it, or answer the waiters. */
+static void
+fetch_transfer_done(void *arg, int code)
+{
+	struct fetch_entry	*fe = arg;
+	CURLcode		 rc = code;
+	struct timeval	 tv;
+	curl_off_t	 after = 0;
+	long		 status = 0, ms;
+	int		 quota;
+
+	curl_easy_getinfo(fe->easy->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (rc == CURLE_WRITE_ERROR && fe->got_headers)
+		rc = CURLE_OK;
+	/* One of a name's addresses refused, another answered: an answer. */
+	if (status != 0)
+		fe->refused = 0;
+	curl_easy_getinfo(fe->easy->curl, CURLINFO_RETRY_AFTER, &after);
+	if ((quota = fetch_quota(fe, rc, status, after)) == 1)
+		return;
+	if (!fe->refused && quota == 0 && fetch_retryable(rc, status) &&
+	    fe->attempts <= opts.retries) {
+		ms = FETCH_BACKOFF_MS << (fe->attempts - 1 < 16 ?
+		    fe->attempts - 1 : 16);
+		ms = ms / 2 + random() % (ms / 2 + 1);
+		/* In seconds: Retry-After may be any 64-bit number. */
+		if (after > opts.retry_max_ms / 1000)
+			ms = opts.retry_max_ms;
+		else if (after > 0 && after > ms / 1000)
+			ms = (long)after * 1000;
+		if (ms > opts.retry_max_ms)
+			ms = opts.retry_max_ms;
+		fetch_easy_put(fe);
+		fetch_running--;
+		fe->res.len = 0;
+		fe->too_big = fe->got_headers = 0;
+		fe->location_long = 0;
+		fe->state = FETCH_BACKOFF;
+		stats.http_retries++;
+		if (fe->retry_ev == NULL)
+			fe->retry_ev = evtimer_new(loop_base(), fetch_retry_cb, fe);
+		tv.tv_sec = ms / 1000;
+		tv.tv_usec = (ms % 1000) * 1000;
+		evtimer_add(fe->retry_ev, &tv);
+		fetch_pump();
+		return;
+	}
+
+	if (rc == CURLE_OK && !fe->too_big && fetch_redirect(fe, status))
+		return;
+	fe->res.status = rc == CURLE_OK ? status : 0;
+	fe->res.body = fe->data != NULL ? fe->data : "";
+	fe->res.attempts = fe->attempts;
+	if (quota == 0 && (rc != CURLE_OK || fe->too_big || status == 429 ||
+	    status >= 500))
+		fetch_fail(fe, rc);
+	else if (fe->res.error == NULL && fetch_is_redirect(status))
+		fetch_location(fe, &fe->res.location, &fe->res.error);
+	fetch_easy_put(fe);
+	fetch_running--;
+	fetch_finish(fe);
+	fetch_pump();
+}
+
+/* Call an entry's waiters (and free them) with a result. */
+static void
+fetch_call_waiters(struct fetch_entry *fe, const struct fetch_result *res)
+{
+	struct fetch_waiter	*w;
+
+	while ((w = TAILQ_FIRST(&fe->waiters)) != NULL) {
+		TAILQ_REMOVE(&fe->waiters, w, entry);
+		w->cb(w->arg, res);
+		free(w);
+	}
+}
+
+/*
+ * An entry is answered: cache the response if it may be, and tell the
+ * waiters. It leaves the table first, so that a waiter asking again is
+ * answered by the cache (or asks the network again).
+ */
+static void
+fetch_finish(struct fetch_entry *fe)
+{
+	fe->state = FETCH_DONE;
+	fetch_unlink(fe);
+	if (fe->res.error == NULL && fe->res.status != 429 &&
+	    fe->res.status < 500)
+		cache_put(fe->key, fe->keylen, fe->res.status, fe->res.body,
+		    fe->res.len, fe->res.location);
+	fetch_call_waiters(fe, &fe->res);
+	fetch_entry_free(fe);
+}
+
+/* A cached response as a result (valid while the value is). */
+static void
+fetch_cached(const struct cache_value *v, struct fetch_result *res)
+{
+	memset(res, 0, sizeof *res);
+	res->status = v->status;
+	res->body = v->body;
+	res->len = v->bodylen;
+	res->location = (char *)v->location;
+}
+
+/* A cache tier that answered later: a hit for the waiters, or go ask. */
+static void
+fetch_cache_cb(void *arg, const struct cache_value *v)
+{
+	struct fetch_entry	*fe = arg;
+	struct fetch_result	 res;
+
+	if (v == NULL) {
+		fe->state = FETCH_QUEUED;
+		TAILQ_INSERT_TAIL(&fetch_queue, fe, qentry);
+		fetch_pump();
+		return;
+	}
+	stats.http_cache_hits++;
+	fe->state = FETCH_DONE;
+	fetch_unlink(fe);
+	fetch_cached(v, &res);
+	fetch_call_waiters(fe, &res);
+	fetch_entry_free(fe);
+}
+
+static void
+fetch_key_add(char **key, size_t *len, size_t *size, const char *s, size_t n)
+{
+	if (*len + n + 1 > *size) {
+		*size = (*len + n + 1) * 2;
+		*key = xreallocarray(*key, 1, *size);
+	}
+	memcpy(*key + *len, s, n);
+	*len += n;
+	(*key)[(*len)++] = '\0';
+}
+
+/*
+ * Ask for a URL (url and body are copied). cb is called exactly once with the
+ * outcome: at once on a cache hit or a bad URL, else from the loop.
+ */
+void
+fetch_start(const struct fetch_request *req, const char *url,
+    const char *body, size_t bodylen, fetch_cb cb, void *arg)
+{
+	struct fetch_entry	*fe;
+	struct fetch_waiter	*w;
+	struct fetch_result	 bad, hit;
+	struct cache_value	 v;
+	struct cache_lookup	*later = NULL;
+	struct curl_slist	*h;
+	char			*key = NULL, flags[16], *clean = NULL;
+	size_t			 keylen = 0, keysize = 0, url_off, body_off;
+	uint32_t		 hash;
+	int			 r = CACHE_MISS;
+
+	memset(&bad, 0, sizeof bad);
+	if (fetch_closing)
+		xasprintf(&bad.error, "cancelled at exit");
+	else if (strncasecmp(url, "http://", 7) != 0 &&
+	    strncasecmp(url, "https://", 8) != 0)
+		xasprintf(&bad.error, "not an http or https URL");
+	else if (strlen(url) > FETCH_MAX_URL)
+		xasprintf(&bad.error, "URL longer than %d bytes",
+		    FETCH_MAX_URL);
+	else if ((req->flags & FETCH_POLICY) &&
+	    (clean = location_strip_userinfo(url)) == NULL)
+		xasprintf(&bad.error, "not a URL");
+	if (bad.error != NULL) {
+		bad.body = "";
+		cb(arg, &bad);
+		free(bad.error);
+		return;
+	}
+	/* A tweet's link never makes us send credentials. */
+	if (clean != NULL)
+		url = clean;
+
+	snprintf(flags, sizeof flags, "%d", req->flags);
+	fetch_key_add(&key, &keylen, &keysize, req->method,
+	    strlen(req->method));
+	fetch_key_add(&key, &keylen, &keysize, flags, strlen(flags));
+	url_off = keylen;
+	fetch_key_add(&key, &keylen, &keysize, url, strlen(url));
+	for (h = req->headers; h != NULL; h = h->next)
+		fetch_key_add(&key, &keylen, &keysize, h->data, strlen(h->data));
+	body_off = keylen;
+	if (body != NULL)
+		fetch_key_add(&key, &keylen, &keysize, body, bodylen);
+	hash = cache_hash(key, keylen);
+	free(clean);
+
+	fe = fetch_lookup(key, keylen, hash);
+	if (fe == NULL) {
+		r = cache_get(key, keylen, &v, &later);
+		if (r == CACHE_HIT) {
+			stats.http_cache_hits++;
+			free(key);
+			fetch_cached(&v, &hit);
+			cb(arg, &hit);
+			cache_release(&v);
+			return;
+		}
+	}
+
+	w = xcalloc(1, sizeof *w);
+	w->cb = cb;
+	w->arg = arg;
+	if (fe != NULL) {
+		stats.http_coalesced++;
+		free(key);
+		TAILQ_INSERT_TAIL(&fe->waiters, w, entry);
+		return;
+	}
+
+	fe = xcalloc(1, sizeof *fe);
+	fe->key = key;
+	fe->keylen = keylen;
+	fe->hash = hash;
+	fe->req = req;
+	fe->url = key + url_off;
+	if (body != NULL) {
+		fe->body = key + body_off;
+		fe->bodylen = bodylen;
+	}
+	TAILQ_INIT(&fe->waiters);
+	TAILQ_INSERT_TAIL(&fe->waiters, w, entry);
+	if (fetch_entries + 1 > fetch_table_size)
+		fetch_table_grow();
+	fe->hnext = fetch_table[hash & (fetch_table_size - 1)];
+	fetch_table[hash & (fetch_table_size - 1)] = fe;
+	fetch_entries++;
+
+	if (r == CACHE_LATER) {
+		fe->state = FETCH_LOOKUP;
+		cache_wait(later, fetch_cache_cb, fe);
+		return;
+	}
+	fe->state = FETCH_QUEUED;
+	TAILQ_INSERT_TAIL(&fetch_queue, fe, qentry);
+	fetch_pump();
+}
+
+/* Set up the multi handle on the loop. */
+void
+fetch_init(void)
+{
+	if (fetch_pump_ev != NULL)
+		return;
+	fetch_closing = 0;
+	fetch_multi_init(fetch_transfer_done);
+	pace_init(fetch_release);
+	cache_init(opts.cache_size, opts.cache_bytes);
+	if (opts.cache_file != NULL)
+		cachefile_tier(opts.cache_file, opts.cache_file_size);
+	if (opts.cache_url != NULL)
+		redis_cache_tier(opts.cache_url);
+	fetch_pump_ev = evtimer_new(loop_base(), fetch_pump_cb, NULL);
+	if (fetch_pump_ev == NULL)
+		fatalx("%s: evtimer_new failed", __func__);
+	srandom(getpid() ^ time(NULL));
+}
+
+/*
+ * Drop everything. Waiters still waiting (their tweets were written without
+ * them, by --tweet-timeout, or the run ends early) are told, so that their
+ * enrichers free what they hold; tweets are closed by then.
+ */
+void
+fetch_free(void)
+{
+	struct fetch_entry	*fe;
+	struct fetch_waiter	*w;
+	struct fetch_result	 gone;
+	u_int			 i;
+
+	if (fetch_pump_ev == NULL)
+		return;
+	fetch_closing = 1;
+	memset(&gone, 0, sizeof gone);
+	gone.body = "";
+	gone.error = (char *)"cancelled at exit";
+	pace_stop();
+	TAILQ_INIT(&fetch_failq);
+	cache_free();	/* drops lookups that would answer later */
+	for (i = 0; i < fetch_table_size; i++) {
+		while ((fe = fetch_table[i]) != NULL) {
+			fetch_table[i] = fe->hnext;
+			while ((w = TAILQ_FIRST(&fe->waiters)) != NULL) {
+				TAILQ_REMOVE(&fe->waiters, w, entry);
+				w->cb(w->arg, &gone);
+				free(w);
+			}
+			fetch_entry_free(fe);
+		}
+	}
+	free(fetch_table);
+	fetch_table = NULL;
+	fetch_table_size = fetch_entries = 0;
+	TAILQ_INIT(&fetch_queue);
+	fetch_multi_free();
+	event_free(fetch_pump_ev);
+	fetch_pump_ev = NULL;
+}
+
+/* A short, printable excerpt of a response body for error messages. */
+void
+fetch_excerpt(const struct fetch_result *res, char *buf, size_t size)
+{
+	size_t	i, n = 0;
+	u_char	c;
+
+	for (i = 0; i < res->len && n + 4 < size; i++) {
+		c = res->body[i];
+		if (c == '\n' || c == '\r' || c == '\t')
+			c = ' ';
+		buf[n++] = (c >= 0x20 && c < 0x7f) ? c : '?';
+	}
+	while (n > 0 && buf[n - 1] == ' ')
+		n--;
+	if (i < res->len) {
+		memcpy(buf + n, "...", 3);
+		n += 3;
+	}
+	buf[n] = '\0';
+}
+
+/* Free a header list made by fetch_headers. */
+void
+fetch_headers_free(struct curl_slist *list)
+{
+	curl_slist_free_all(list);
+}
+
+/* rate=N on an enrichment: a pacer for its requests. */
+int
+fetch_rate(struct spec *sp, struct fetch_request *req, char **cause)
+{
+	const char	*v = spec_get(sp, "rate");
+	char		*end;
+	double		 n;
+
+	if (v == NULL)
+		return (0);
+	errno = 0;
+	n = strtod(v, &end);
+	if (*v == '\0' || *end != '\0' || errno != 0 || !(n > 0 && n <= 1e7)) {
+		xasprintf(cause, "%s: rate= is a number of requests a second "
+		    "(more than 0), not \"%s\"", spec_name(sp), v);
+		return (-1);
+	}
+	req->pacer = pace_rate(spec_name(sp), n);
+	return (0);
+}
+
+/*
+ * A header list: the --header options (if global is set: http only), then
+ * an enrichment's own.
+ */
+struct curl_slist *
+fetch_headers(struct spec *sp, int global)
+{
+	struct curl_slist	*list = NULL, *next;
+	u_int			 i;
+
+	for (i = 0; global && i < opts.nheaders; i++) {
+		if ((next = curl_slist_append(list, opts.headers[i])) == NULL)
+			fatalx("%s: out of memory", __func__);
+		list = next;
+	}
+	for (i = 0; sp != NULL && i < spec_count(sp); i++) {
+		if (strcmp(spec_key(sp, i), "header") != 0)
+			continue;
+		next = curl_slist_append(list, spec_value(sp, i));
+		if (next == NULL)
+			fatalx("%s: out of memory", __func__);
+		list = next;
+	}
+	return (list);
+}

@@ -1,0 +1,196 @@
+/*
+ * http: requests on the loop (fetch.c, fetch-multi.c), redirects (location.c),
+ * the destination policy (netpolicy.c, proxy.c), pacing and quotas (pace.c)
+ * and the response cache in tiers (cache.c, cachefile.c).
+ */
+
+#ifndef TE_HTTP_H
+#define TE_HTTP_H
+
+#include <sys/types.h>
+#include <sys/queue.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "core.h"
+
+struct spec;
+
+/* An HTTP request shape, owned by an enrichment for the whole run. */
+#define FETCH_FOLLOW 0x1	/* follow redirects */
+#define FETCH_NO_BODY 0x2	/* stop once the headers are in */
+#define FETCH_PATH_AS_IS 0x4	/* no dot-segment removal in the path */
+#define FETCH_POLICY 0x8	/* tweet-chosen: the destination policy */
+#define FETCH_MAX_REDIRECTS 10
+#define FETCH_MAX_URL 65536	/* longest URL requested */
+#define FETCH_REFUSED "destination not allowed"
+struct curl_slist;		/* opaque: made by fetch_headers */
+struct pacer;			/* opaque: made by fetch_rate */
+struct fetch_request {
+	const char		*method;
+	struct curl_slist	*headers;
+	int			 flags;
+	struct pacer		*pacer;		/* rate=, or NULL */
+};
+
+/* What came of a request; valid only during the callback. */
+struct fetch_result {
+	long		 status;	/* 0 if no HTTP response */
+	const char	*body;
+	size_t		 len;
+	char		*location;	/* redirect target, absolute */
+	char		*error;		/* transport failure, or NULL */
+	unsigned int	 attempts;
+};
+typedef void	(*fetch_cb)(void *, const struct fetch_result *);
+
+/* HTTP requests on the loop, cached and coalesced (fetch.c). */
+void		 fetch_start(const struct fetch_request *, const char *,
+		     const char *, size_t, fetch_cb, void *);
+void		 fetch_excerpt(const struct fetch_result *, char *, size_t);
+char		*fetch_resolve(const char *, const char *);
+struct curl_slist *fetch_headers(struct spec *, int);
+void		 fetch_headers_free(struct curl_slist *);
+int		 fetch_rate(struct spec *, struct fetch_request *, char **);
+
+/* location.c */
+char		*location_strip_userinfo(const char *);
+
+/* cachefile.c */
+struct cachefile;
+struct cachefile_entry {
+	long		 status;
+	char		*body;		/* NUL-terminated, allocated */
+	size_t		 bodylen;
+	char		*location;	/* or NULL */
+};
+struct cachefile *cachefile_open(const char *, size_t, char **);
+int		 cachefile_get(struct cachefile *, const char *, size_t, u_int,
+		     struct cachefile_entry *);
+void		 cachefile_put(struct cachefile *, const char *, size_t, long,
+		     const char *, size_t, const char *);
+void		 cachefile_flush(struct cachefile *);
+void		 cachefile_wait(struct cachefile *);
+u_int		 cachefile_pending(struct cachefile *);
+void		 cachefile_stats(struct cachefile *, struct cachefile_stats *);
+void		 cachefile_close(struct cachefile *);
+void		 cachefile_tier(const char *, size_t);
+
+/* pace.c */
+struct pacer;
+struct pace_item {
+	TAILQ_ENTRY(pace_item)	 entry;
+	struct pacer		*pacer;		/* holding it */
+	int			 released;	/* its turn came */
+};
+typedef void	(*pace_release_cb)(struct pace_item *);
+double		 pace_now(void);
+void		 pace_init(pace_release_cb);
+void		 pace_arm(struct pacer *);
+struct pacer	*pace_rate(const char *, double);
+void		 pace_host_of(const char *, char *, size_t);
+struct pacer	*pace_host(const char *, int);
+double		 pace_wait(struct pacer *, double);
+int		 pace_paused(struct pacer *, double);
+double		 pace_paused_until(struct pacer *);
+const char	*pace_name(struct pacer *);
+void		 pace_hold(struct pacer *, struct pace_item *);
+int		 pace_busy(struct pacer *);
+void		 pace_book(struct pacer *, double);
+void		 pace_pause(struct pacer *, double, double);
+void		 pace_progress(char *, size_t);
+json_t		*pace_stats(void);
+void		 pace_stop(void);
+void		 pace_free(void);
+
+/* fetch.c (and enricher.h) */
+void		 fetch_init(void);
+void		 fetch_free(void);
+
+/* location.c (and enricher.h) */
+#define LOCATION_MAX 8192	/* longest Location followed */
+char		*location_resolve(const char *, const char *, char **);
+int		 location_same_origin(const char *, const char *);
+int		 location_host_port(const char *, char **, char **);
+
+/* netpolicy.c */
+struct sockaddr;
+int		 netpolicy_global(const struct sockaddr *);
+int		 netpolicy_allowed(const struct sockaddr *);
+int		 netpolicy_allowed_text(const char *, u_int);
+int		 netpolicy_parse_net(const char *, int *, u_char *, u_int *,
+		     char **);
+int		 netpolicy_allow_net(const char *, char **);
+int		 netpolicy_allow_port(const char *, char **);
+void		 netpolicy_check_host(const char *, const char *,
+		     void (*)(void *, int), void *);
+void		 netpolicy_free(void);
+
+/* proxy.c */
+const char	*proxy_for(const char *);
+
+/* fetch-multi.c */
+struct fetch_easy {
+	void		*curl;		/* CURL * */
+	char		 errbuf[256];	/* CURL_ERROR_SIZE */
+};
+typedef void	(*fetch_multi_done_cb)(void *, int);
+void		 fetch_multi_init(fetch_multi_done_cb);
+struct fetch_easy *fetch_multi_easy(void);
+void		 fetch_multi_add(struct fetch_easy *);
+void		 fetch_multi_put(struct fetch_easy *);
+void		 fetch_multi_free(void);
+
+/*
+ * cache.c: responses by key bytes, in tiers (memory first). A backend's get
+ * returns CACHE_HIT with *v filled (valid until its release, if it has one),
+ * CACHE_MISS, or, if async is set, CACHE_LATER and calls cache_answer with
+ * the lookup it was given, from the loop. A value's body is bodylen bytes
+ * and a NUL; stored is wall-clock seconds (see cache_now).
+ */
+#define CACHE_MISS 0
+#define CACHE_HIT 1
+#define CACHE_LATER 2
+struct cache_lookup;
+struct cache_value {
+	long		 status;
+	const char	*body;
+	size_t		 bodylen;
+	const char	*location;	/* redirect target, or NULL */
+	double		 stored;
+	u_int		 tier;		/* cache.c's */
+	void		*ref;		/* the backend's */
+};
+typedef void	(*cache_cb)(void *, const struct cache_value *);
+struct cache_backend {
+	const char	*name;
+	int		 async;
+	int		(*get)(void *, const char *, size_t, struct cache_value *,
+			    struct cache_lookup *);
+	void		(*release)(void *, struct cache_value *);
+	void		(*put)(void *, const char *, size_t,
+			    const struct cache_value *);
+	void		(*expire)(void *, const char *, size_t);
+	void		(*free)(void *);
+};
+double		 cache_now(void);
+uint32_t	 cache_hash(const char *, size_t);
+void		 cache_init(u_int, size_t);
+void		 cache_add(const struct cache_backend *, void *);
+int		 cache_get(const char *, size_t, struct cache_value *,
+		     struct cache_lookup **);
+void		 cache_wait(struct cache_lookup *, cache_cb, void *);
+void		 cache_release(struct cache_value *);
+void		 cache_answer(struct cache_lookup *, const struct cache_value *);
+void		 cache_drop(struct cache_lookup *);
+void		 cache_put(const char *, size_t, long, const char *, size_t,
+		     const char *);
+void		 cache_expire(const char *, size_t);
+void		 cache_free(void);
+
+#endif

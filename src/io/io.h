@@ -1,0 +1,96 @@
+/*
+ * io: sources (input.c: files and stdin; the Redis stream is in redis/),
+ * framing (frame.c), gzip (unpack.c), --split (split.c), hints about
+ * input that held no tweet (hint.c), bad lines (badlines.c) and the output
+ * (output.c).
+ */
+
+#ifndef TE_IO_H
+#define TE_IO_H
+
+#include <sys/types.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+struct frame;
+struct split;
+struct unpack;
+struct tweet;
+
+/* frame.c */
+typedef int	(*frame_line_cb)(void *, const char *, size_t, uint64_t);
+typedef void	(*frame_long_cb)(void *, const char *, size_t, uint64_t, int);
+typedef void	(*split_bad_cb)(void *, uint64_t, const char *);
+struct frame	*frame_new(size_t, frame_line_cb, frame_long_cb, void *);
+void		 frame_free(struct frame *);
+size_t		 frame_feed(struct frame *, const char *, size_t);
+void		 frame_finish(struct frame *);
+void		 frame_reset(struct frame *);
+void		 frame_split(struct frame *, const char *, split_bad_cb);
+
+/* hint.c */
+#define HINT_UTF16 0x1
+#define HINT_COMPRESSED 0x2
+#define HINT_GZIP 0x4
+#define HINT_PAGE 0x8
+#define HINT_ARRAY 0x10
+#define HINT_PRETTY 0x20
+void		 hint_note(int);
+void		 hint_page(const char *);
+void		 hint_bad(const char *, size_t);
+int		 hint_report(void);
+
+/* split.c */
+struct split	*split_new(const char *, size_t, frame_line_cb, frame_long_cb,
+		     split_bad_cb, void *);
+void		 split_reset(struct split *);
+void		 split_free(struct split *);
+size_t		 split_feed(struct split *, const char *, size_t);
+void		 split_finish(struct split *);
+
+/* unpack.c */
+struct unpack	*unpack_new(void);
+void		 unpack_reset(struct unpack *);
+void		 unpack_free(struct unpack *);
+int		 unpack_pending(struct unpack *);
+ssize_t		 unpack_read(struct unpack *, int, char *, size_t,
+		     const char *);
+
+/* input.c */
+void		 input_open_stream(void);
+u_int		 input_room(void);
+int		 input_open(char **, int);
+enum input_gauge {
+	INPUT_PENDING,		/* tweets held (stats.pending) */
+	INPUT_OUTPUT		/* bytes of output not yet taken */
+};
+void		 input_fill(enum input_gauge, size_t);
+void		 input_stop(void);
+int		 input_done(void);
+int		 input_failed(void);
+void		 input_close(void);
+
+/* badlines.c */
+int		 badlines_check(const char *, char **, int);
+int		 badlines_check_file(const char *, const char *, char **, int);
+int		 badlines_close(void);
+void		 badlines_add(const char *, uint64_t, const char *, size_t,
+		     const char *);
+void		 badlines_long(const char *, uint64_t, const char *, size_t,
+		     int);
+void		 badlines_report(void);
+
+/* output.c */
+void		 output_init(int, int, u_int);
+void		 output_tweet(struct tweet *);
+int		 output_idle(void);
+void		 output_flush_now(void);
+void		 output_free(void);
+void		 output_sink_drained(void);
+
+#endif

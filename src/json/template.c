@@ -1,0 +1,333 @@
+/*
+ * Templates: text with {/json/pointer} fields filled in from a tweet, each
+ * value encoded for where it goes (a URL, a JSON body, or as is).
+ *
+ * In a URL, a value is percent-encoded (all but unreserved bytes), and a
+ * value made only of dots has them encoded too, so that it stays one path
+ * segment instead of becoming "." or "..". In a JSON body, a field inside a
+ * JSON string of the template (after an odd number of unescaped quotes) is
+ * JSON-escaped as text: a string as its text, any other value as its compact
+ * JSON text; a field outside quotes is the value as JSON (a string quoted).
+ * Either way a tweet cannot add members or elements, or end a string.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/lib.h"
+#include "json/json.h"
+
+struct template_part {
+	char		*text;		/* literal text, or NULL */
+	char		*pointer;	/* field, or NULL */
+	size_t		 len;
+	int		 in_string;	/* field inside a JSON string */
+	int		 escaped;	/* field right after a backslash there */
+};
+
+struct template {
+	struct template_part	*parts;
+	u_int			 nparts;
+};
+
+struct tbuf {
+	char	*s;
+	size_t	 len;
+	size_t	 size;
+};
+
+static void
+tbuf_add(struct tbuf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->size) {
+		b->size = (b->len + n + 1) * 2;
+		b->s = xreallocarray(b->s, 1, b->size);
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static void
+template_add(struct template *t, char *text, char *pointer, size_t len,
+    int in_string)
+{
+	int	escaped = in_string == 2;
+
+	t->parts = xreallocarray(t->parts, t->nparts + 1, sizeof *t->parts);
+	t->parts[t->nparts].text = text;
+	t->parts[t->nparts].pointer = pointer;
+	t->parts[t->nparts].len = len;
+	t->parts[t->nparts].in_string = in_string != 0;
+	t->parts[t->nparts].escaped = escaped;
+	t->nparts++;
+}
+
+/*
+ * Follow JSON string state through literal text: 0 outside quotes, 1 inside,
+ * 2 inside with the text ending in the middle of a backslash escape.
+ */
+static int
+template_quotes(const char *s, size_t n, int in_string)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (in_string && s[i] == '\\') {
+			if (++i == n)
+				return (2);
+		} else if (s[i] == '"')
+			in_string = !in_string;
+	}
+	return (in_string);
+}
+
+/* Parse a template; "{/" starts a field that runs to the next "}". */
+struct template *
+template_parse(const char *s, char **cause)
+{
+	struct template	*t;
+	const char	*p, *end;
+	char		*ptr;
+	int		 in_string = 0;
+
+	t = xcalloc(1, sizeof *t);
+	while (*s != '\0') {
+		p = strstr(s, "{/");
+		if (p == NULL) {
+			template_add(t, xstrdup(s), NULL, strlen(s), 0);
+			break;
+		}
+		if (p != s) {
+			template_add(t, xstrndup(s, p - s), NULL, p - s, 0);
+			in_string = template_quotes(s, p - s, in_string);
+		}
+		if ((end = strchr(p, '}')) == NULL) {
+			xasprintf(cause, "unterminated field in template: %s",
+			    p);
+			template_free(t);
+			return (NULL);
+		}
+		ptr = xstrndup(p + 1, end - p - 1);
+		if (!pointer_valid(ptr)) {
+			xasprintf(cause, "bad JSON pointer: %s", ptr);
+			free(ptr);
+			template_free(t);
+			return (NULL);
+		}
+		template_add(t, NULL, ptr, end - p - 1, in_string);
+		s = end + 1;
+	}
+	return (t);
+}
+
+/* Free a template. */
+void
+template_free(struct template *t)
+{
+	u_int	i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->nparts; i++) {
+		free(t->parts[i].text);
+		free(t->parts[i].pointer);
+	}
+	free(t->parts);
+	free(t);
+}
+
+/*
+ * Can the template be a JSON body? A field right after a backslash in a
+ * string would let the value's first byte end the string.
+ */
+int
+template_check_json(struct template *t, char **cause)
+{
+	u_int	i;
+
+	for (i = 0; i < t->nparts; i++) {
+		if (t->parts[i].pointer != NULL && t->parts[i].escaped) {
+			xasprintf(cause, "field {%s} follows a backslash",
+			    t->parts[i].pointer);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+/* Does the template have no fields? */
+int
+template_is_constant(struct template *t)
+{
+	u_int	i;
+
+	for (i = 0; i < t->nparts; i++) {
+		if (t->parts[i].pointer != NULL)
+			return (0);
+	}
+	return (1);
+}
+
+static void
+template_encode(struct tbuf *b, const char *s, size_t n,
+    enum template_encoding enc)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	char			 e[8];
+	size_t			 i, start;
+	u_char			 c;
+	int			 dots;
+
+	switch (enc) {
+	case TEMPLATE_RAW:
+		tbuf_add(b, s, n);
+		break;
+	case TEMPLATE_URL:
+		/* Only dots: "." and ".." would be dot segments. */
+		for (i = 0; i < n && s[i] == '.'; i++)
+			;
+		dots = n > 0 && i == n;
+		for (i = 0; i < n; i++) {
+			c = s[i];
+			if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			    (c >= '0' && c <= '9') || c == '-' ||
+			    (c == '.' && !dots) || c == '_' || c == '~')
+				tbuf_add(b, s + i, 1);
+			else {
+				e[0] = '%';
+				e[1] = hex[c >> 4];
+				e[2] = hex[c & 15];
+				tbuf_add(b, e, 3);
+			}
+		}
+		break;
+	case TEMPLATE_JSON:
+		start = 0;
+		for (i = 0; i < n; i++) {
+			c = s[i];
+			if (c >= 0x20 && c != '"' && c != '\\')
+				continue;
+			tbuf_add(b, s + start, i - start);
+			start = i + 1;
+			if (c == '"' || c == '\\') {
+				e[0] = '\\';
+				e[1] = c;
+				tbuf_add(b, e, 2);
+			} else {
+				snprintf(e, sizeof e, "\\u%04x", c);
+				tbuf_add(b, e, 6);
+			}
+		}
+		tbuf_add(b, s + start, n - start);
+		break;
+	}
+}
+
+/*
+ * A field's value from the raw text: a string decoded into *str (freed by
+ * the caller), anything else as a new jansson value in *v; both NULL and
+ * -1 if it is missing.
+ */
+static int
+template_scan(const struct scan_value *root, const char *pointer, char **str,
+    size_t *len, json_t **v)
+{
+	struct scan_value	sv;
+
+	*str = NULL;
+	*v = NULL;
+	if (scan_pointer(root, pointer, &sv) != 0)
+		return (-1);
+	if (sv.type == SCAN_STRING) {
+		*str = scan_string(&sv, len);
+		return (0);
+	}
+	return ((*v = scan_json(&sv)) == NULL ? -1 : 0);
+}
+
+/*
+ * Fill in a template from a tweet's tree, or else (root NULL) from its raw
+ * text. A string field goes in as its text, any other value as compact
+ * JSON, encoded as the top of the file says; a missing field is an error.
+ */
+static char *
+template_fill(struct template *t, json_t *root, const char *text,
+    size_t textlen, enum template_encoding enc, size_t *lenp, char **cause)
+{
+	struct tbuf		 b = { NULL, 0, 0 };
+	struct template_part	*tp;
+	struct scan_value	 top;
+	json_t			*v, *made;
+	const char		*str;
+	char			*dump, *own;
+	size_t			 slen;
+	u_int			 i;
+
+	if (root == NULL && scan_root(text, textlen, &top) != 0)
+		top.type = SCAN_NONE;
+	tbuf_add(&b, "", 0);
+	for (i = 0; i < t->nparts; i++) {
+		tp = &t->parts[i];
+		if (tp->text != NULL) {
+			tbuf_add(&b, tp->text, tp->len);
+			continue;
+		}
+		own = NULL;
+		made = NULL;
+		if (root != NULL) {
+			v = pointer_get(root, tp->pointer);
+			str = json_is_string(v) ? json_string_value(v) : NULL;
+			slen = json_string_length(v);
+		} else {
+			template_scan(&top, tp->pointer, &own, &slen, &made);
+			str = own;
+			v = made;
+		}
+		if (v == NULL && str == NULL) {
+			xasprintf(cause, "no field %s", tp->pointer);
+			free(b.s);
+			return (NULL);
+		}
+		if (str != NULL && (enc != TEMPLATE_JSON || tp->in_string)) {
+			template_encode(&b, str, slen, enc);
+			free(own);
+			continue;
+		}
+		if (v == NULL && (v = made = json_stringn(str, slen)) == NULL)
+			fatalx("%s: json_stringn failed", __func__);
+		dump = json_dumps(v, JSON_COMPACT|JSON_ENCODE_ANY);
+		if (dump == NULL)
+			fatalx("%s: json_dumps failed", __func__);
+		template_encode(&b, dump, strlen(dump),
+		    enc == TEMPLATE_JSON && !tp->in_string ? TEMPLATE_RAW : enc);
+		free(dump);
+		free(own);
+		json_decref(made);
+	}
+	if (lenp != NULL)
+		*lenp = b.len;
+	return (b.s);
+}
+
+/*
+ * Fill in a template from a tweet. A string field goes in as its text, any
+ * other value as compact JSON; a missing field is an error.
+ */
+char *
+template_expand(struct template *t, json_t *root, enum template_encoding enc,
+    size_t *lenp, char **cause)
+{
+	return (template_fill(t, root, NULL, 0, enc, lenp, cause));
+}
+
+/*
+ * The same from the raw text of a tweet the validator accepted (slot_line),
+ * with no tree: each field is found by a scan of the text.
+ */
+char *
+template_expand_text(struct template *t, const char *text, size_t len,
+    enum template_encoding enc, size_t *lenp, char **cause)
+{
+	return (template_fill(t, NULL, text, len, enc, lenp, cause));
+}

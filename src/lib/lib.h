@@ -1,0 +1,108 @@
+/*
+ * lib: the bottom layer. Diagnostics (log.c), allocation that dies on
+ * failure (xmalloc.c), ${NAME} secrets (secret.c), the CPU pool (pool.c),
+ * child processes (child.c) and the event loop (loop.c). Calls nothing above it.
+ */
+
+#ifndef TE_LIB_H
+#define TE_LIB_H
+
+#include <sys/types.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+struct event_base;
+
+#ifndef __dead
+#define __dead __attribute__((__noreturn__))
+#endif
+#ifndef __unused
+#define __unused __attribute__((__unused__))
+#endif
+#define printflike(a, b) __attribute__((__format__(__printf__, a, b)))
+
+/* Diagnostics (log.c) and allocation that dies on failure (xmalloc.c). */
+void		 log_warnx(const char *, ...)
+		     __attribute__((__format__(__printf__, 1, 2)));
+void		 log_warn(const char *, ...)
+		     __attribute__((__format__(__printf__, 1, 2)));
+void		 log_raw(const char *, ...)
+		     __attribute__((__format__(__printf__, 1, 2)));
+void		 fatalx(const char *, ...)
+		     __attribute__((__noreturn__, __format__(__printf__, 1, 2)));
+void		 fatal(const char *, ...)
+		     __attribute__((__noreturn__, __format__(__printf__, 1, 2)));
+void		*xmalloc(size_t);
+void		*xcalloc(size_t, size_t);
+void		*xreallocarray(void *, size_t, size_t);
+char		*xstrdup(const char *);
+char		*xstrndup(const char *, size_t);
+int		 xasprintf(char **, const char *, ...)
+		     __attribute__((__format__(__printf__, 2, 3)));
+int		 xvasprintf(char **, const char *, va_list);
+
+void		 log_progress_line(int);
+
+/* secret.c */
+int		 secret_expand(const char *, char **, char **);
+char		*secret_mask(const char *);
+int		 secret_any(void);
+void		 secret_free(void);
+/* Does a string hold the value of a ${NAME} secret? (secret.c) */
+int		 secret_in(const char *);
+
+/*
+ * A job for the CPU pool: work runs on a worker and sees only plain bytes
+ * (no jansson, libevent or libcurl object); done runs on the loop; cancel
+ * frees a job that will not be done (an early exit) (pool.c).
+ */
+struct pool_job {
+	void		(*work)(struct pool_job *);
+	void		(*done)(struct pool_job *);
+	void		(*cancel)(struct pool_job *);
+	struct pool_job	*next;
+};
+void		 pool_submit(struct pool_job *);
+int		 pool_cancelled(void);
+void		 pool_free(void);
+
+/*
+ * Child processes: "/bin/sh -c CMD" in a process group of its own, its
+ * stdin, stdout and stderr on pipes whose ends we keep nonblocking (fds[0]
+ * to write, [1] and [2] to read). exit_cb runs on the loop once it has
+ * exited (with the wait status); stop_cb at the end of the run, to close
+ * its input; then it is waited for, a bounded time (child.c).
+ */
+struct child;
+typedef void	(*child_exit_cb)(struct child *, int, void *);
+typedef void	(*child_stop_cb)(struct child *, void *);
+struct child	*child_start(const char *, int [3], child_exit_cb,
+		     child_stop_cb, void *, char **);
+void		 child_kill(struct child *);
+void		 child_forget(struct child *);
+void		 child_status(int, char *, size_t);
+int		 child_stopping(void);
+void		 child_shutdown(void);
+
+/* loop.c */
+/* The loop's event base, for timers (loop.c). */
+struct event_base *loop_base(void);
+
+/*
+ * A configuration error found while running (an exec command that cannot
+ * run): reading stops, what is in flight settles, the exit status is 2.
+ */
+void		 loop_config_error(void);
+void		 loop_init(void);
+int		 loop_run(void);
+void		 loop_free(void);
+void		 loop_check_done(void);
+void		 loop_fail(int);
+double		 loop_elapsed(void);
+
+#endif

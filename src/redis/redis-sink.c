@@ -1,0 +1,320 @@
+/*
+ * A Redis stream as the sink: each enriched tweet becomes an entry (field
+ * "tweet") of the output stream, in the order the output hands them over.
+ * Writes are pipelined; what a lost connection left unanswered is sent again
+ * once it is back. When the source is a stream on the same server, the
+ * write and the source's acknowledgement are one server-side script that
+ * first checks the entry is still pending to this consumer: both happen or
+ * neither, and an entry another consumer has claimed is not written twice
+ * (exactly once). Otherwise the source's entry is acknowledged after the
+ * write was (at least once).
+ */
+
+#include <sys/queue.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <hiredis/hiredis.h>
+
+#include "lib/lib.h"
+#include "http/http.h"
+#include "io/io.h"
+#include "redis/redis.h"
+
+/* Write and acknowledge together, if the entry is still ours. */
+static const char rsk_lua[] =
+"local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1,\n"
+"  ARGV[2])\n"
+"if p[1] == nil then return 0 end\n"
+"if ARGV[5] ~= '' then\n"
+"  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'tweet',\n"
+"    ARGV[4])\n"
+"else\n"
+"  redis.call('XADD', KEYS[2], '*', 'tweet', ARGV[4])\n"
+"end\n"
+"redis.call('XACK', KEYS[1], ARGV[1], ARGV[3])\n"
+"return 1\n";
+
+struct rsk_item {
+	char			*id;	/* the source entry, or NULL */
+	char			*text;
+	size_t			 len;
+	int			 sent;
+	TAILQ_ENTRY(rsk_item)	 entry;
+};
+TAILQ_HEAD(rsk_items, rsk_item);
+
+static struct redis_url	*rsk_url;
+static struct redis	*rsk_conn;
+static char		*rsk_maxlen;
+static int		 rsk_together;	/* script with the source */
+static struct rsk_items	 rsk_queue = TAILQ_HEAD_INITIALIZER(rsk_queue);
+static size_t		 rsk_bytes;	/* queued, not yet confirmed */
+static u_int		 rsk_count;
+
+struct redis_sink_stats redis_sink_stats;
+
+static struct event	*rsk_retry_ev;
+static const struct timeval rsk_retry_tv = { 1, 0 };
+
+static void	rsk_send_all(void);
+
+/* Is this error reply one that goes away by itself? */
+static int
+rsk_transient(const char *err)
+{
+	static const char *const codes[] = { "OOM", "LOADING", "BUSY",
+	    "TRYAGAIN", "MASTERDOWN", "READONLY", "CLUSTERDOWN", NULL };
+	size_t	n;
+	u_int	i;
+
+	for (i = 0; codes[i] != NULL; i++) {
+		n = strlen(codes[i]);
+		if (strncmp(err, codes[i], n) == 0 &&
+		    (err[n] == ' ' || err[n] == '\0'))
+			return (1);
+	}
+	return (0);
+}
+
+static void
+rsk_retry_cb(evutil_socket_t fd, short events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	(void)arg;
+	rsk_send_all();
+}
+
+/* Parse --to URL; -1 with *cause on error. */
+int
+redis_sink_configure(const char *url, char **cause)
+{
+	static const char *const known[] = { "maxlen", NULL };
+	const char	*v;
+	char		*end;
+	long long	 n;
+
+	if ((rsk_url = redis_url_parse(url, 1, cause)) == NULL)
+		return (-1);
+	if (redis_url_check(rsk_url, "--to", known, cause) != 0)
+		return (-1);
+	if ((v = redis_url_param(rsk_url, "maxlen")) != NULL) {
+		n = strtoll(v, &end, 10);
+		if (*v == '\0' || *end != '\0' || n < 1) {
+			xasprintf(cause, "--to: maxlen is a number of entries, "
+			    "not \"%s\"", v);
+			return (-1);
+		}
+		rsk_maxlen = xstrdup(v);
+	}
+	return (0);
+}
+
+/* Does the sink write and acknowledge in one script (exactly once)? */
+int
+redis_sink_exactly_once(void)
+{
+	return (rsk_together);
+}
+
+static void
+rsk_item_free(struct rsk_item *it)
+{
+	free(it->id);
+	free(it->text);
+	free(it);
+}
+
+static void
+rsk_reply(void *arg, void *reply)
+{
+	struct rsk_item	*it = arg;
+	redisReply	*r = reply;
+
+	if (r == NULL) {
+		it->sent = 0;	/* again once reconnected, in order */
+		return;
+	}
+	if (r->type == REDIS_REPLY_ERROR) {
+		redis_sink_stats.errors++;
+		it->sent = 0;
+		if (rsk_transient(r->str)) {
+			/* Out of memory, loading, a replica: try again in a
+			 * while rather than lose the tweet. */
+			if (!evtimer_pending(rsk_retry_ev, NULL)) {
+				log_warnx("redis %s: %s: %s; trying again",
+				    redis_name(rsk_conn), rsk_url->key, r->str);
+				evtimer_add(rsk_retry_ev, &rsk_retry_tv);
+			}
+			return;
+		}
+		/* A wrong type, a script error: no point in trying again. */
+		log_warnx("redis %s: cannot write to %s: %s",
+		    redis_name(rsk_conn), rsk_url->key, r->str);
+		loop_fail(1);
+		return;
+	}
+	TAILQ_REMOVE(&rsk_queue, it, entry);
+	rsk_bytes -= it->len;
+	rsk_count--;
+	if (rsk_together) {
+		if (r->type == REDIS_REPLY_INTEGER && r->integer == 1)
+			redis_sink_stats.written++;
+		else
+			redis_sink_stats.not_ours++;
+		redis_source_forget(it->id);
+	} else {
+		redis_sink_stats.written++;
+		if (it->id != NULL)
+			redis_source_ack(it->id);
+	}
+	rsk_item_free(it);
+	output_sink_drained();
+}
+
+static int
+rsk_send(struct rsk_item *it)
+{
+	const char	*argv[12];
+	size_t		 lens[12];
+	int		 argc = 0;
+
+#define RSK_ARG(s, l) do { argv[argc] = (s); lens[argc++] = (l); } while (0)
+	if (rsk_together && it->id != NULL) {
+		struct redis_url	*src = redis_source_url();
+
+		RSK_ARG("EVAL", 4);
+		RSK_ARG(rsk_lua, sizeof rsk_lua - 1);
+		RSK_ARG("2", 1);
+		RSK_ARG(src->key, strlen(src->key));
+		RSK_ARG(rsk_url->key, strlen(rsk_url->key));
+		RSK_ARG(redis_source_group(), strlen(redis_source_group()));
+		RSK_ARG(redis_source_consumer(),
+		    strlen(redis_source_consumer()));
+		RSK_ARG(it->id, strlen(it->id));
+		RSK_ARG(it->text, it->len);
+		RSK_ARG(rsk_maxlen != NULL ? rsk_maxlen : "",
+		    rsk_maxlen != NULL ? strlen(rsk_maxlen) : 0);
+	} else {
+		RSK_ARG("XADD", 4);
+		RSK_ARG(rsk_url->key, strlen(rsk_url->key));
+		if (rsk_maxlen != NULL) {
+			RSK_ARG("MAXLEN", 6);
+			RSK_ARG("~", 1);
+			RSK_ARG(rsk_maxlen, strlen(rsk_maxlen));
+		}
+		RSK_ARG("*", 1);
+		RSK_ARG("tweet", 5);
+		RSK_ARG(it->text, it->len);
+	}
+#undef RSK_ARG
+	if (redis_command(rsk_conn, rsk_reply, it, argc, argv, lens) != 0)
+		return (-1);
+	it->sent = 1;
+	return (0);
+}
+
+/* Send everything not yet sent, in order. */
+static void
+rsk_send_all(void)
+{
+	struct rsk_item	*it;
+
+	TAILQ_FOREACH(it, &rsk_queue, entry) {
+		if (!it->sent && rsk_send(it) != 0)
+			break;
+	}
+}
+
+static void
+rsk_ready_cb(void *arg)
+{
+	(void)arg;
+	rsk_send_all();
+}
+
+static void
+rsk_down_cb(void *arg)
+{
+	struct rsk_item	*it;
+
+	(void)arg;
+	TAILQ_FOREACH(it, &rsk_queue, entry)
+		it->sent = 0;
+}
+
+/* Connect (after the source is configured, to see if they share it). */
+void
+redis_sink_start(void)
+{
+	struct redis_url	*src = redis_source_url();
+
+	rsk_together = src != NULL && redis_url_same_server(src, rsk_url);
+	rsk_conn = redis_open(rsk_url, 0, rsk_ready_cb, rsk_down_cb, NULL);
+	if ((rsk_retry_ev = evtimer_new(loop_base(), rsk_retry_cb,
+	    NULL)) == NULL)
+		fatalx("%s: evtimer_new failed", __func__);
+}
+
+/*
+ * Write one enriched tweet (text without its newline, copied) that came
+ * from source entry id (or NULL).
+ */
+void
+redis_sink_put(const char *text, size_t len, const char *id)
+{
+	struct rsk_item	*it;
+
+	it = xcalloc(1, sizeof *it);
+	it->id = id != NULL ? xstrdup(id) : NULL;
+	it->text = xmalloc(len + 1);
+	memcpy(it->text, text, len);
+	it->text[len] = '\0';
+	it->len = len;
+	TAILQ_INSERT_TAIL(&rsk_queue, it, entry);
+	rsk_bytes += len;
+	rsk_count++;
+	/* Send now unless earlier ones wait for a connection (order). */
+	if (TAILQ_FIRST(&rsk_queue) == it || TAILQ_PREV(it, rsk_items,
+	    entry)->sent)
+		rsk_send(it);
+}
+
+/* Bytes written and not yet confirmed. */
+size_t
+redis_sink_backlog(void)
+{
+	return (rsk_bytes);
+}
+
+/* Is nothing waiting for the server? */
+int
+redis_sink_idle(void)
+{
+	return (rsk_count == 0);
+}
+
+/* Close; anything unconfirmed is left to the source's redelivery. */
+void
+redis_sink_free(void)
+{
+	struct rsk_item	*it;
+
+	if (rsk_url == NULL)
+		return;
+	redis_close(rsk_conn);
+	rsk_conn = NULL;
+	if (rsk_retry_ev != NULL)
+		event_free(rsk_retry_ev);
+	rsk_retry_ev = NULL;
+	while ((it = TAILQ_FIRST(&rsk_queue)) != NULL) {
+		TAILQ_REMOVE(&rsk_queue, it, entry);
+		rsk_item_free(it);
+	}
+	free(rsk_maxlen);
+	redis_url_free(rsk_url);
+	rsk_url = NULL;
+}

@@ -1,0 +1,801 @@
+/*
+ * A Redis stream as the source of tweets: entries are read through a
+ * consumer group with XREADGROUP, never more than the free pending slots,
+ * each entry's field "tweet" taken as one input line. An entry is
+ * acknowledged only once the sink has its output (or, with a Redis sink on
+ * the same server, by the sink's script together with the write). Entries
+ * this consumer holds are kept fresh, so that only a consumer that went
+ * away (or froze) loses its entries to the others: those are claimed with
+ * XAUTOCLAIM once idle for --claim-idle, and an entry delivered more than
+ * --max-deliveries times goes to the dead-letter stream STREAM:dead.
+ */
+
+#include <sys/time.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <hiredis/hiredis.h>
+
+#include "lib/lib.h"
+#include "core.h"
+#include "tweet/tweet.h"
+#include "io/io.h"
+#include "redis/redis.h"
+
+/* Longest a read waits on the server for new entries (with drain=yes,
+ * the check for the end comes that much sooner). */
+#define RS_BLOCK_MS 1000
+#define RS_DRAIN_BLOCK_MS 100
+/* Most entries asked for at once, and ids kept fresh in one call. */
+#define RS_BATCH 1000
+
+/* Keep the entries we hold: only those still pending to us are touched. */
+static const char rs_fresh_lua[] =
+"local lost = {}\n"
+"for i = 3, #ARGV do\n"
+"  local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1)\n"
+"  if p[1] ~= nil and p[1][2] == ARGV[2] then\n"
+"    redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'JUSTID')\n"
+"  else\n"
+"    lost[#lost + 1] = ARGV[i]\n"
+"  end\n"
+"end\n"
+"return lost\n";
+
+/*
+ * Claim entries idle too long on other consumers; those delivered more
+ * than the limit go to the dead-letter stream instead, acknowledged.
+ */
+static const char rs_claim_lua[] =
+"local r = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3],\n"
+"  '0-0', 'COUNT', ARGV[4])\n"
+"local out, dead = {}, 0\n"
+"for _, e in ipairs(r[2]) do\n"
+"  local id, f = e[1], e[2]\n"
+"  local p = redis.call('XPENDING', KEYS[1], ARGV[1], id, id, 1)\n"
+"  local n = 0\n"
+"  if p[1] ~= nil then n = p[1][4] end\n"
+"  if n > tonumber(ARGV[5]) then\n"
+"    local tweet = ''\n"
+"    if f then\n"
+"      for i = 1, #f, 2 do\n"
+"        if f[i] == 'tweet' then tweet = f[i + 1] end\n"
+"      end\n"
+"    end\n"
+"    redis.call('XADD', KEYS[2], '*', 'tweet', tweet, 'reason',\n"
+"      'delivered ' .. n .. ' times')\n"
+"    redis.call('XACK', KEYS[1], ARGV[1], id)\n"
+"    dead = dead + 1\n"
+"  elseif f then\n"
+"    out[#out + 1] = e\n"
+"  end\n"
+"end\n"
+"return {out, dead}\n";
+
+/* Put an entry on the dead-letter stream and acknowledge it, together. */
+static const char rs_dead_lua[] =
+"redis.call('XADD', KEYS[2], '*', 'tweet', ARGV[3], 'reason', ARGV[4])\n"
+"return redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])\n";
+
+static struct redis_url	*rs_url;
+static struct redis	*rs_read_conn;	/* blocking reads only */
+static struct redis	*rs_ctl;	/* acks, claims, scripts */
+static char		*rs_group;
+static char		*rs_consumer;
+static char		*rs_dead;	/* STREAM:dead */
+static const char	*rs_start = "$";
+static int		 rs_drain;
+static u_int		 rs_prefetch;	/* entries held at most; 0: default */
+static long		 rs_claim_idle = 60000;
+static long		 rs_max_deliveries = 5;
+static json_t		*rs_held;	/* ids read, not yet acknowledged */
+static int		 rs_group_ok;	/* the group exists */
+static int		 rs_reading;	/* a read is out */
+static int		 rs_claiming;
+static int		 rs_freshening;
+static char		*rs_history;	/* reading own pending from here */
+static int		 rs_stopped;
+static int		 rs_is_done;
+static int		 rs_drain_check;	/* an XPENDING is out */
+static struct event	*rs_tick_ev;
+static struct event	*rs_kick_ev;
+static struct event	*rs_retry_ev;	/* read again after an error */
+static const struct timeval rs_retry_tv = { 1, 0 };
+static char		**rs_acks;	/* to acknowledge when ready */
+static u_int		 rs_nacks;
+static u_int		 rs_acks_out;	/* XACKs unanswered */
+
+struct redis_source_stats redis_source_stats;
+
+static void	rs_read(void);
+static void	rs_setup(void);
+static void	rs_ack_flush(void);
+
+/* Parse --from URL and its parameters; -1 with *cause on error. */
+int
+redis_source_configure(const char *url, char **cause)
+{
+	static const char *const known[] = { "group", "consumer", "start",
+	    "drain", "prefetch", NULL };
+	const char	*v;
+	char		 host[256], *end;
+	long		 n;
+
+	if ((rs_url = redis_url_parse(url, 1, cause)) == NULL)
+		return (-1);
+	if (redis_url_check(rs_url, "--from", known, cause) != 0)
+		return (-1);
+	if ((v = redis_url_param(rs_url, "group")) == NULL || *v == '\0') {
+		xasprintf(cause, "--from needs a consumer group (?group=G)");
+		return (-1);
+	}
+	rs_group = xstrdup(v);
+	if ((v = redis_url_param(rs_url, "consumer")) != NULL && *v != '\0')
+		rs_consumer = xstrdup(v);
+	else {
+		if (gethostname(host, sizeof host) != 0)
+			snprintf(host, sizeof host, "localhost");
+		host[sizeof host - 1] = '\0';
+		xasprintf(&rs_consumer, "%s-%ld", host, (long)getpid());
+	}
+	if ((v = redis_url_param(rs_url, "start")) != NULL) {
+		if (strcmp(v, "0") == 0)
+			rs_start = "0";
+		else if (strcmp(v, "$") != 0 && strcmp(v, "new") != 0) {
+			xasprintf(cause, "--from: start is 0 (the whole stream)"
+			    " or $ (new entries), not \"%s\"", v);
+			return (-1);
+		}
+	}
+	if ((v = redis_url_param(rs_url, "drain")) != NULL) {
+		if (strcmp(v, "yes") == 0 || strcmp(v, "1") == 0 ||
+		    strcmp(v, "true") == 0)
+			rs_drain = 1;
+		else if (strcmp(v, "no") != 0 && strcmp(v, "0") != 0 &&
+		    strcmp(v, "false") != 0) {
+			xasprintf(cause, "--from: drain is yes or no, not "
+			    "\"%s\"", v);
+			return (-1);
+		}
+	}
+	if ((v = redis_url_param(rs_url, "prefetch")) != NULL) {
+		n = strtol(v, &end, 10);
+		if (*v == '\0' || *end != '\0' || n < 1 || n > 10000000) {
+			xasprintf(cause, "--from: prefetch is a number of "
+			    "entries, not \"%s\"", v);
+			return (-1);
+		}
+		rs_prefetch = n;
+	}
+	xasprintf(&rs_dead, "%s:dead", rs_url->key);
+	return (0);
+}
+
+/* Options that apply to the source; from main.c. */
+void
+redis_source_set(long claim_idle, long max_deliveries)
+{
+	rs_claim_idle = claim_idle;
+	rs_max_deliveries = max_deliveries;
+}
+
+/* The source's URL (for a sink on the same server), or NULL. */
+struct redis_url *
+redis_source_url(void)
+{
+	return (rs_url);
+}
+
+/* The group and consumer names, for the sink's script. */
+const char *
+redis_source_group(void)
+{
+	return (rs_group);
+}
+
+const char *
+redis_source_consumer(void)
+{
+	return (rs_consumer);
+}
+
+/* Run a script by its text (EVAL: the server caches it by hash). */
+static int
+rs_eval(redis_reply_cb cb, void *arg, const char *lua, const char *key2,
+    int nargs, const char **args, const size_t *lens)
+{
+	const char	*argv[8 + RS_BATCH];
+	size_t		 argvlen[8 + RS_BATCH];
+	int		 argc = 0, i;
+
+	argv[argc] = "EVAL";
+	argvlen[argc++] = 4;
+	argv[argc] = lua;
+	argvlen[argc++] = strlen(lua);
+	argv[argc] = "2";
+	argvlen[argc++] = 1;
+	argv[argc] = rs_url->key;
+	argvlen[argc++] = strlen(rs_url->key);
+	argv[argc] = key2;
+	argvlen[argc++] = strlen(key2);
+	for (i = 0; i < nargs; i++) {
+		argv[argc] = args[i];
+		argvlen[argc++] = lens != NULL ? lens[i] : strlen(args[i]);
+	}
+	return (redis_command(rs_ctl, cb, arg, argc, argv, argvlen));
+}
+
+/* Is this reply an array of n or more elements? */
+static int
+rs_is_array(redisReply *r, size_t n)
+{
+	return (r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements >= n);
+}
+
+static void
+rs_warn_reply(const char *what, redisReply *r)
+{
+	if (r != NULL && r->type == REDIS_REPLY_ERROR)
+		log_warnx("redis %s: %s: %s", redis_name(rs_ctl), what, r->str);
+}
+
+/* A bad entry is done: dead-letter it with its reason. */
+static void
+rs_dead_cb(void *arg, void *reply)
+{
+	char	*id = arg;
+
+	rs_warn_reply("dead letter", reply);
+	if (reply != NULL)
+		json_object_del(rs_held, id);
+	free(id);
+	loop_check_done();
+}
+
+static void
+rs_dead_letter(const char *id, const char *tweet, size_t len,
+    const char *reason)
+{
+	const char	*args[4];
+	size_t		 lens[4];
+
+	redis_source_stats.dead++;
+	args[0] = rs_group;
+	args[1] = id;
+	args[2] = tweet;
+	args[3] = reason;
+	lens[0] = strlen(rs_group);
+	lens[1] = strlen(id);
+	lens[2] = len;
+	lens[3] = strlen(reason);
+	json_object_set_new(rs_held, id, json_true());
+	if (rs_eval(rs_dead_cb, xstrdup(id), rs_dead_lua, rs_dead, 4, args,
+	    lens) != 0)
+		json_object_del(rs_held, id);	/* redelivered later */
+}
+
+/* "STREAM entry ID", for messages. */
+static const char *
+rs_name(const char *id)
+{
+	static char	buf[512];
+
+	snprintf(buf, sizeof buf, "%s entry %s", rs_url->key, id);
+	return (buf);
+}
+
+/* Take one entry [id, [field, value, ...]] as a tweet. */
+static void
+rs_entry(redisReply *e)
+{
+	redisReply	*id, *f;
+	const char	*tweet = NULL;
+	size_t		 len = 0, i;
+
+	if (!rs_is_array(e, 2) || e->element[0]->type != REDIS_REPLY_STRING)
+		return;
+	id = e->element[0];
+	f = e->element[1];
+	if (json_object_get(rs_held, id->str) != NULL)
+		return;		/* already ours, in flight */
+	if (f->type == REDIS_REPLY_NIL) {
+		/* Deleted from the stream while pending: nothing to do. */
+		redis_source_ack(id->str);
+		return;
+	}
+	for (i = 0; f->type == REDIS_REPLY_ARRAY && i + 1 < f->elements;
+	    i += 2) {
+		if (f->element[i]->type == REDIS_REPLY_STRING &&
+		    strcmp(f->element[i]->str, "tweet") == 0 &&
+		    f->element[i + 1]->type == REDIS_REPLY_STRING) {
+			tweet = f->element[i + 1]->str;
+			len = f->element[i + 1]->len;
+		}
+	}
+	redis_source_stats.read++;
+	if (tweet == NULL) {
+		badlines_add(rs_name(id->str), 0, "", 0,
+		    "entry has no field \"tweet\"");
+		rs_dead_letter(id->str, "", 0, "no field \"tweet\"");
+		return;
+	}
+	json_object_set_new(rs_held, id->str, json_true());
+	switch (tweet_entry(tweet, len, rs_url->key, id->str)) {
+	case -1:
+		/* Not a JSON object: counted and reported as bad. */
+		json_object_del(rs_held, id->str);
+		rs_dead_letter(id->str, tweet, len, "not a JSON object");
+		break;
+	case 1:
+		/* A notice left out (--drop-notices): done with it. */
+		redis_source_ack(id->str);
+		break;
+	}
+}
+
+/* Take the entries of an XREADGROUP or claim reply; how many there were. */
+static size_t
+rs_entries(redisReply *list)
+{
+	size_t	i;
+
+	if (list == NULL || list->type != REDIS_REPLY_ARRAY)
+		return (0);
+	for (i = 0; i < list->elements; i++)
+		rs_entry(list->element[i]);
+	return (list->elements);
+}
+
+/* Is everything in the group processed? Then, with drain, we are done. */
+static void
+rs_drain_cb(void *arg, void *reply)
+{
+	redisReply	*r = reply;
+
+	(void)arg;
+	rs_drain_check = 0;
+	if (rs_is_array(r, 1) && r->element[0]->type == REDIS_REPLY_INTEGER &&
+	    r->element[0]->integer == 0 && json_object_size(rs_held) == 0 &&
+	    stats.pending == 0) {
+		rs_is_done = 1;
+		loop_check_done();
+		return;
+	}
+	rs_read();
+}
+
+static void
+rs_read_cb(void *arg, void *reply)
+{
+	redisReply	*r = reply, *s;
+	size_t		 n = 0;
+	const char	*argv[4];
+	int		 was_history = rs_history != NULL;
+
+	(void)arg;
+	rs_reading = 0;
+	if (r == NULL)
+		return;		/* lost: read again once reconnected */
+	if (r->type == REDIS_REPLY_ERROR) {
+		log_warnx("redis %s: XREADGROUP: %s", redis_name(rs_read_conn),
+		    r->str);
+		if (strncmp(r->str, "NOGROUP", 7) == 0) {
+			/* The group (or stream) went away: make it again. */
+			rs_group_ok = 0;
+			rs_setup();
+		} else
+			evtimer_add(rs_retry_ev, &rs_retry_tv);	/* not a spin */
+		return;
+	} else if (rs_is_array(r, 1) && rs_is_array(r->element[0], 2)) {
+		s = r->element[0]->element[1];
+		n = rs_entries(s);
+		if (rs_history != NULL) {
+			/* Go on from the last id seen, or switch to new. */
+			free(rs_history);
+			rs_history = NULL;
+			if (n > 0 && s->element[n - 1]->type ==
+			    REDIS_REPLY_ARRAY)
+				rs_history = xstrdup(
+				    s->element[n - 1]->element[0]->str);
+		}
+	} else if (rs_history != NULL) {
+		free(rs_history);
+		rs_history = NULL;
+	}
+	if (n == 0 && !was_history && rs_drain && !rs_stopped &&
+	    json_object_size(rs_held) == 0 && r->type != REDIS_REPLY_ERROR) {
+		argv[0] = "XPENDING";
+		argv[1] = rs_url->key;
+		argv[2] = rs_group;
+		if (redis_command(rs_ctl, rs_drain_cb, NULL, 3, argv,
+		    NULL) == 0) {
+			rs_drain_check = 1;
+			return;
+		}
+	}
+	if (rs_stopped) {
+		rs_is_done = 1;
+		loop_check_done();
+		return;
+	}
+	rs_read();
+}
+
+/*
+ * Free slots: entries we hold (in flight, or written and not yet
+ * acknowledged) count against -p as much as the tweets in flight do, and
+ * against prefetch, so that one consumer does not take a backlog that
+ * others of the group could be working on.
+ */
+static u_int
+rs_room(void)
+{
+	u_int	room = input_room(), most = rs_prefetch;
+	size_t	held = json_object_size(rs_held);
+
+	if (most == 0)
+		most = opts.max_in_flight * 2 < 100 ? 100 :
+		    opts.max_in_flight * 2;
+	if (most > opts.max_pending)
+		most = opts.max_pending;
+	if (held >= most)
+		return (0);
+	if (room > most - held)
+		room = most - held;
+	return (room);
+}
+
+/* Read as many entries as there are free slots, if any. */
+static void
+rs_read(void)
+{
+	const char	*argv[12];
+	char		 count[16], block[16];
+	u_int		 room;
+	int		 argc = 0;
+
+	if (rs_reading || rs_drain_check || rs_is_done || rs_stopped ||
+	    !rs_group_ok || !redis_ready(rs_read_conn))
+		return;
+	if ((room = rs_room()) == 0)
+		return;
+	if (room > RS_BATCH)
+		room = RS_BATCH;
+	snprintf(count, sizeof count, "%u", room);
+	snprintf(block, sizeof block, "%d", rs_drain ? RS_DRAIN_BLOCK_MS :
+	    RS_BLOCK_MS);
+	argv[argc++] = "XREADGROUP";
+	argv[argc++] = "GROUP";
+	argv[argc++] = rs_group;
+	argv[argc++] = rs_consumer;
+	argv[argc++] = "COUNT";
+	argv[argc++] = count;
+	if (rs_history == NULL) {
+		argv[argc++] = "BLOCK";
+		argv[argc++] = block;
+	}
+	argv[argc++] = "STREAMS";
+	argv[argc++] = rs_url->key;
+	argv[argc++] = rs_history != NULL ? rs_history : ">";
+	if (redis_command(rs_read_conn, rs_read_cb, NULL, argc, argv,
+	    NULL) == 0)
+		rs_reading = 1;
+}
+
+static void
+rs_group_cb(void *arg, void *reply)
+{
+	redisReply	*r = reply;
+
+	(void)arg;
+	if (r == NULL)
+		return;
+	if (r->type == REDIS_REPLY_ERROR &&
+	    strncmp(r->str, "BUSYGROUP", 9) != 0)
+		fatalx("redis %s: cannot create group %s on %s: %s",
+		    redis_name(rs_ctl), rs_group, rs_url->key, r->str);
+	rs_group_ok = 1;
+	/* First what this consumer was given and never acknowledged. */
+	free(rs_history);
+	rs_history = xstrdup("0");
+	rs_read();
+}
+
+/* Create the group (and the stream) if need be, then read. */
+static void
+rs_setup(void)
+{
+	const char	*argv[6];
+
+	if (!redis_ready(rs_ctl) || !redis_ready(rs_read_conn))
+		return;
+	argv[0] = "XGROUP";
+	argv[1] = "CREATE";
+	argv[2] = rs_url->key;
+	argv[3] = rs_group;
+	argv[4] = rs_start;
+	argv[5] = "MKSTREAM";
+	redis_command(rs_ctl, rs_group_cb, NULL, 6, argv, NULL);
+}
+
+static void
+rs_ready_cb(void *arg)
+{
+	(void)arg;
+	rs_group_ok = 0;
+	rs_reading = 0;
+	rs_setup();
+	rs_ack_flush();
+}
+
+static void
+rs_down_cb(void *arg)
+{
+	(void)arg;
+	rs_reading = rs_claiming = rs_freshening = rs_drain_check = 0;
+	rs_acks_out = 0;
+}
+
+static void
+rs_fresh_cb(void *arg, void *reply)
+{
+	redisReply	*r = reply;
+
+	(void)arg;
+	rs_freshening = 0;
+	rs_warn_reply("keep fresh", r);
+	if (rs_is_array(r, 1))
+		redis_source_stats.lost_to_others += r->elements;
+}
+
+/* Touch the entries we hold, so that nobody claims them from us. */
+static void
+rs_freshen(void)
+{
+	const char	*args[2 + RS_BATCH];
+	const char	*id;
+	json_t		*v;
+	int		 n = 0;
+
+	if (rs_freshening || json_object_size(rs_held) == 0)
+		return;
+	args[n++] = rs_group;
+	args[n++] = rs_consumer;
+	json_object_foreach(rs_held, id, v) {
+		args[n++] = id;
+		if (n == 2 + RS_BATCH) {
+			rs_eval(rs_fresh_cb, NULL, rs_fresh_lua, rs_dead, n,
+			    args, NULL);
+			n = 2;
+		}
+	}
+	(void)v;
+	if (n > 2 && rs_eval(rs_fresh_cb, NULL, rs_fresh_lua, rs_dead, n,
+	    args, NULL) == 0)
+		rs_freshening = 1;
+}
+
+static void
+rs_claim_cb(void *arg, void *reply)
+{
+	redisReply	*r = reply;
+	size_t		 n;
+
+	(void)arg;
+	rs_claiming = 0;
+	rs_warn_reply("claim", r);
+	if (!rs_is_array(r, 2))
+		return;
+	if (r->element[1]->type == REDIS_REPLY_INTEGER)
+		redis_source_stats.dead += r->element[1]->integer;
+	n = rs_entries(r->element[0]);
+	redis_source_stats.claimed += n;
+	if (n > 0 && !opts.quiet)
+		log_warnx("redis %s: claimed %zu entries idle for %ld ms or "
+		    "more", redis_name(rs_ctl), n, rs_claim_idle);
+}
+
+/* Claim what other consumers left idle, within the free slots. */
+static void
+rs_claim(void)
+{
+	const char	*args[5];
+	char		 idle[32], count[16], max[32];
+	u_int		 room;
+
+	if (rs_claiming || rs_stopped || !rs_group_ok)
+		return;
+	if ((room = rs_room()) == 0)
+		return;
+	if (room > RS_BATCH)
+		room = RS_BATCH;
+	snprintf(idle, sizeof idle, "%ld", rs_claim_idle);
+	snprintf(count, sizeof count, "%u", room);
+	snprintf(max, sizeof max, "%ld", rs_max_deliveries);
+	args[0] = rs_group;
+	args[1] = rs_consumer;
+	args[2] = idle;
+	args[3] = count;
+	args[4] = max;
+	if (rs_eval(rs_claim_cb, NULL, rs_claim_lua, rs_dead, 5, args,
+	    NULL) == 0)
+		rs_claiming = 1;
+}
+
+/* Several times per --claim-idle: keep ours fresh, take the abandoned. */
+static void
+rs_tick(evutil_socket_t fd, short events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	(void)arg;
+	if (!redis_ready(rs_ctl))
+		return;
+	rs_freshen();
+	rs_claim();
+}
+
+/* Read again soon (from the loop, not inside the caller). */
+static void
+rs_kick_cb(evutil_socket_t fd, short events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	(void)arg;
+	rs_read();
+}
+
+/* Connect and start reading. */
+void
+redis_source_start(void)
+{
+	struct timeval	tv;
+	long		ms;
+
+	rs_held = json_object();
+	rs_read_conn = redis_open(rs_url, 0, rs_ready_cb, rs_down_cb, NULL);
+	rs_ctl = redis_open(rs_url, 0, rs_ready_cb, rs_down_cb, NULL);
+	redis_set_block(rs_read_conn, RS_BLOCK_MS);
+	ms = rs_claim_idle / 4;
+	if (ms < 20)
+		ms = 20;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	rs_tick_ev = event_new(loop_base(), -1, EV_PERSIST, rs_tick, NULL);
+	rs_kick_ev = event_new(loop_base(), -1, 0, rs_kick_cb, NULL);
+	rs_retry_ev = evtimer_new(loop_base(), rs_kick_cb, NULL);
+	if (rs_tick_ev == NULL || rs_kick_ev == NULL || rs_retry_ev == NULL)
+		fatalx("%s: event_new failed", __func__);
+	event_add(rs_tick_ev, &tv);
+}
+
+/* There is room again: read (deferred to the loop). */
+void
+redis_source_kick(void)
+{
+	if (rs_kick_ev != NULL && !rs_reading && !rs_is_done)
+		event_active(rs_kick_ev, 0, 0);
+}
+
+/* Stop reading new entries (a signal); what is out is still taken. */
+void
+redis_source_stop(void)
+{
+	rs_stopped = 1;
+	if (!rs_reading && !rs_drain_check)
+		rs_is_done = 1;
+}
+
+/* Has reading ended for good? */
+int
+redis_source_done(void)
+{
+	return (rs_is_done);
+}
+
+/* Is anything still to be acknowledged? */
+int
+redis_source_idle(void)
+{
+	return (rs_nacks == 0 && rs_acks_out == 0 &&
+	    (rs_held == NULL || json_object_size(rs_held) == 0));
+}
+
+static void
+rs_ack_cb(void *arg, void *reply)
+{
+	char	*id = arg;
+
+	if (rs_acks_out > 0)
+		rs_acks_out--;
+	if (reply == NULL) {
+		/* Lost: acknowledge once reconnected. */
+		rs_acks = xreallocarray(rs_acks, rs_nacks + 1,
+		    sizeof *rs_acks);
+		rs_acks[rs_nacks++] = id;
+		return;
+	}
+	rs_warn_reply("XACK", reply);
+	redis_source_stats.acked++;
+	json_object_del(rs_held, id);
+	free(id);
+	redis_source_kick();
+	loop_check_done();
+}
+
+/* Send the acknowledgements that waited for a connection. */
+static void
+rs_ack_flush(void)
+{
+	const char	*argv[4];
+	u_int		 i, k = 0;
+
+	for (i = 0; i < rs_nacks; i++) {
+		argv[0] = "XACK";
+		argv[1] = rs_url->key;
+		argv[2] = rs_group;
+		argv[3] = rs_acks[i];
+		if (redis_command(rs_ctl, rs_ack_cb, rs_acks[i], 4, argv,
+		    NULL) == 0)
+			rs_acks_out++;
+		else
+			rs_acks[k++] = rs_acks[i];
+	}
+	rs_nacks = k;
+}
+
+/* The output of entry id is safe in the sink: acknowledge it. */
+void
+redis_source_ack(const char *id)
+{
+	rs_acks = xreallocarray(rs_acks, rs_nacks + 1, sizeof *rs_acks);
+	rs_acks[rs_nacks++] = xstrdup(id);
+	if (!json_object_get(rs_held, id))
+		json_object_set_new(rs_held, id, json_true());
+	rs_ack_flush();
+}
+
+/* Entry id was acknowledged by the sink's script (or is not ours now). */
+void
+redis_source_forget(const char *id)
+{
+	json_object_del(rs_held, id);
+	redis_source_kick();
+	loop_check_done();
+}
+
+/* Close the connections. */
+void
+redis_source_free(void)
+{
+	u_int	i;
+
+	if (rs_url == NULL)
+		return;
+	if (rs_tick_ev != NULL)
+		event_free(rs_tick_ev);
+	if (rs_kick_ev != NULL)
+		event_free(rs_kick_ev);
+	if (rs_retry_ev != NULL)
+		event_free(rs_retry_ev);
+	rs_tick_ev = rs_kick_ev = rs_retry_ev = NULL;
+	redis_close(rs_read_conn);
+	redis_close(rs_ctl);
+	rs_read_conn = rs_ctl = NULL;
+	for (i = 0; i < rs_nacks; i++)
+		free(rs_acks[i]);
+	free(rs_acks);
+	rs_acks = NULL;
+	rs_nacks = 0;
+	json_decref(rs_held);
+	rs_held = NULL;
+	free(rs_history);
+	free(rs_group);
+	free(rs_consumer);
+	free(rs_dead);
+	redis_url_free(rs_url);
+	rs_url = NULL;
+}

@@ -1,0 +1,641 @@
+/*
+ * Redis connections: the redis:// URL syntax, and an asynchronous
+ * connection through hiredis' libevent adapter on the loop. A connection
+ * authenticates and selects its database before it says it is ready, and
+ * comes back by itself with backoff when it is lost; a server that stops
+ * answering is treated as lost. Callers learn of both through callbacks and
+ * resend what was not answered.
+ */
+
+#include <sys/time.h>
+
+#include <ctype.h>
+#include <poll.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <hiredis/async.h>
+#include <hiredis/hiredis.h>
+#include <hiredis/adapters/libevent.h>
+
+#include "lib/lib.h"
+#include "core.h"
+#include "redis/redis.h"
+
+/* Backoff between reconnects, and how long a connect may take. */
+#define REDIS_BACKOFF_MIN_MS 100
+#define REDIS_BACKOFF_MAX_MS 5000
+#define REDIS_CONNECT_MS 5000
+/* A command unanswered this much beyond its own blocking time: lost. */
+#define REDIS_STALL_MS 15000
+
+enum redis_state {
+	REDIS_DOWN,
+	REDIS_CONNECTING,	/* TCP, then AUTH/SELECT/PING */
+	REDIS_READY
+};
+
+struct redis {
+	struct redis_url	*url;
+	char			*name;		/* host:port for messages */
+	redisAsyncContext	*ac;
+	enum redis_state	 state;
+	struct event		*retry_ev;	/* reconnect, connect timeout */
+	struct event		*watch_ev;	/* stalled server */
+	u_int			 backoff_ms;
+	int			 ever_ready;
+	u_int			 outstanding;	/* commands sent, unanswered */
+	struct timeval		 last_reply;
+	long			 block_ms;	/* longest BLOCK in use */
+	long			 stall_ms;	/* unanswered this long: lost */
+	int			 optional;	/* never fatal: a cache */
+	int			 tried;		/* a first connect failed */
+	int			 closing;
+	redis_cb		 ready_cb;
+	redis_cb		 down_cb;
+	void			*arg;
+};
+
+/* A command's callback and argument, wrapped to count what is unanswered. */
+struct redis_call {
+	struct redis	*r;
+	redis_reply_cb	 cb;
+	void		*arg;
+};
+
+static void	redis_connect(struct redis *);
+static int	redis_send(struct redis *, redis_reply_cb, void *, int,
+		    const char **, const size_t *);
+static void	redis_lost(struct redis *, const char *);
+
+/* Decode %XX escapes in place; -1 on a bad escape. */
+static int
+redis_unescape(char *s)
+{
+	char	*in, *out, hex[3];
+
+	for (in = out = s; *in != '\0'; in++) {
+		if (*in != '%') {
+			*out++ = *in;
+			continue;
+		}
+		if (!isxdigit((u_char)in[1]) || !isxdigit((u_char)in[2]))
+			return (-1);
+		hex[0] = in[1];
+		hex[1] = in[2];
+		hex[2] = '\0';
+		*out++ = (char)strtol(hex, NULL, 16);
+		in += 2;
+	}
+	*out = '\0';
+	return (0);
+}
+
+/* Free a parsed URL. */
+void
+redis_url_free(struct redis_url *u)
+{
+	u_int	i;
+
+	if (u == NULL)
+		return;
+	free(u->host);
+	free(u->user);
+	free(u->pass);
+	free(u->key);
+	for (i = 0; i < u->nparams; i++) {
+		free(u->params[i].key);
+		free(u->params[i].value);
+	}
+	free(u->params);
+	free(u);
+}
+
+/*
+ * Parse redis://[user:pass@]HOST[:PORT][/DB][/KEY][?k=v&...]. A single path
+ * segment of digits is the database unless with_key says the last segment
+ * is a key: then /DB/KEY or /KEY.
+ */
+struct redis_url *
+redis_url_parse(const char *s, int with_key, char **cause)
+{
+	struct redis_url	*u;
+	char			*copy, *p, *host, *path, *query, *at, *colon;
+	char			*seg, *end, *kv, *eq;
+	long			 n;
+
+	if (strncmp(s, "redis://", 8) != 0) {
+		xasprintf(cause, "\"%s\" is not a redis:// URL", s);
+		return (NULL);
+	}
+	u = xcalloc(1, sizeof *u);
+	u->port = 6379;
+	copy = xstrdup(s + 8);
+	if ((query = strchr(copy, '?')) != NULL)
+		*query++ = '\0';
+	if ((path = strchr(copy, '/')) != NULL)
+		*path++ = '\0';
+	host = copy;
+	if ((at = strrchr(host, '@')) != NULL) {
+		*at = '\0';
+		if ((colon = strchr(host, ':')) != NULL) {
+			*colon = '\0';
+			u->pass = xstrdup(colon + 1);
+		}
+		if (*host != '\0')
+			u->user = xstrdup(host);
+		if (u->pass == NULL && u->user != NULL) {
+			/* redis://secret@host: a password alone. */
+			u->pass = u->user;
+			u->user = NULL;
+		}
+		if ((u->user != NULL && redis_unescape(u->user) != 0) ||
+		    (u->pass != NULL && redis_unescape(u->pass) != 0))
+			goto bad;
+		host = at + 1;
+	}
+	if (*host == '[') {
+		if ((p = strchr(host, ']')) == NULL)
+			goto bad;
+		*p++ = '\0';
+		u->host = xstrdup(host + 1);
+		host = p;
+	} else {
+		if ((p = strchr(host, ':')) != NULL)
+			*p = '\0';
+		u->host = xstrdup(host);
+		host = p != NULL ? p : host + strlen(host);
+		if (p != NULL)
+			*host = ':';
+	}
+	if (*host == ':') {
+		errno = 0;
+		n = strtol(host + 1, &end, 10);
+		if (host[1] == '\0' || *end != '\0' || errno != 0 || n < 1 ||
+		    n > 65535)
+			goto bad;
+		u->port = n;
+	} else if (*host != '\0')
+		goto bad;
+	if (*u->host == '\0') {
+		free(u->host);
+		u->host = xstrdup("127.0.0.1");
+	}
+
+	if (path != NULL && *path != '\0') {
+		seg = path;
+		if ((p = strchr(seg, '/')) != NULL)
+			*p++ = '\0';
+		errno = 0;
+		n = strtol(seg, &end, 10);
+		if (*seg != '\0' && *end == '\0' && errno == 0 && n >= 0 &&
+		    n < 1000000 && (p != NULL || !with_key)) {
+			u->db = n;
+			seg = p;
+		} else if (p != NULL)
+			goto bad;
+		if (seg != NULL && *seg != '\0') {
+			if (!with_key || strchr(seg, '/') != NULL)
+				goto bad;
+			u->key = xstrdup(seg);
+			if (redis_unescape(u->key) != 0)
+				goto bad;
+		}
+	}
+	if (with_key && u->key == NULL) {
+		xasprintf(cause, "%s: no stream name (redis://HOST[:PORT]"
+		    "[/DB]/STREAM)", s);
+		goto fail;
+	}
+
+	for (kv = query; kv != NULL && *kv != '\0'; kv = p) {
+		if ((p = strchr(kv, '&')) != NULL)
+			*p++ = '\0';
+		if ((eq = strchr(kv, '=')) == NULL)
+			goto bad;
+		*eq++ = '\0';
+		u->params = xreallocarray(u->params, u->nparams + 1,
+		    sizeof *u->params);
+		u->params[u->nparams].key = xstrdup(kv);
+		u->params[u->nparams].value = xstrdup(eq);
+		u->nparams++;
+		if (redis_unescape(u->params[u->nparams - 1].value) != 0)
+			goto bad;
+	}
+	free(copy);
+	return (u);
+
+bad:
+	xasprintf(cause, "bad redis URL \"%s\"", s);
+fail:
+	free(copy);
+	redis_url_free(u);
+	return (NULL);
+}
+
+/* A query parameter of a URL, or NULL. */
+const char *
+redis_url_param(struct redis_url *u, const char *key)
+{
+	u_int	i;
+
+	for (i = 0; i < u->nparams; i++) {
+		if (strcmp(u->params[i].key, key) == 0)
+			return (u->params[i].value);
+	}
+	return (NULL);
+}
+
+/* Refuse parameters other than those listed (NULL-terminated). */
+int
+redis_url_check(struct redis_url *u, const char *what,
+    const char *const *known, char **cause)
+{
+	u_int	i, k;
+
+	for (i = 0; i < u->nparams; i++) {
+		for (k = 0; known[k] != NULL; k++) {
+			if (strcmp(u->params[i].key, known[k]) == 0)
+				break;
+		}
+		if (known[k] == NULL) {
+			xasprintf(cause, "%s: unknown URL parameter \"%s\"",
+			    what, u->params[i].key);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+/* Do two URLs name the same server and database? */
+int
+redis_url_same_server(struct redis_url *a, struct redis_url *b)
+{
+	return (strcmp(a->host, b->host) == 0 && a->port == b->port &&
+	    a->db == b->db);
+}
+
+/* The server's name for messages: host:port (never the password). */
+const char *
+redis_name(struct redis *r)
+{
+	return (r->name);
+}
+
+/* Is the first connect still under way (commands may wait for it)? */
+int
+redis_starting(struct redis *r)
+{
+	return (!r->ever_ready && !r->tried);
+}
+
+/* Is the connection ready for commands? */
+int
+redis_ready(struct redis *r)
+{
+	return (r->state == REDIS_READY);
+}
+
+static void
+redis_schedule(struct redis *r, u_int ms)
+{
+	struct timeval	tv;
+
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(r->retry_ev, &tv);
+}
+
+/* Count a reply, and hand it on. */
+static void
+redis_reply(redisAsyncContext *ac, void *reply, void *priv)
+{
+	struct redis_call	*c = priv;
+	struct redis		*r = c->r;
+
+	(void)ac;
+	if (r->outstanding > 0)
+		r->outstanding--;
+	gettimeofday(&r->last_reply, NULL);
+	if (c->cb != NULL)
+		c->cb(c->arg, reply);
+	free(c);
+}
+
+/*
+ * Send a command (argv with lengths). The callback gets the reply, or NULL
+ * if the connection went away first. Returns -1 when not ready (nothing is
+ * sent and the callback is not called).
+ */
+int
+redis_command(struct redis *r, redis_reply_cb cb, void *arg, int argc,
+    const char **argv, const size_t *argvlen)
+{
+	if (r->state != REDIS_READY)
+		return (-1);
+	return (redis_send(r, cb, arg, argc, argv, argvlen));
+}
+
+/* Send a command whatever the state (the handshake). */
+static int
+redis_send(struct redis *r, redis_reply_cb cb, void *arg, int argc,
+    const char **argv, const size_t *argvlen)
+{
+	struct redis_call	*c;
+
+	if (r->ac == NULL)
+		return (-1);
+	c = xmalloc(sizeof *c);
+	c->r = r;
+	c->cb = cb;
+	c->arg = arg;
+	if (redisAsyncCommandArgv(r->ac, redis_reply, c, argc, argv,
+	    argvlen) != REDIS_OK) {
+		free(c);
+		return (-1);
+	}
+	if (r->outstanding++ == 0)
+		gettimeofday(&r->last_reply, NULL);
+	return (0);
+}
+
+/* A server that leaves a command unanswered for ms is treated as lost. */
+void
+redis_set_stall(struct redis *r, long ms)
+{
+	r->stall_ms = ms;
+}
+
+/* Note that commands may block on the server for up to ms. */
+void
+redis_set_block(struct redis *r, long ms)
+{
+	r->block_ms = ms;
+}
+
+/* The handshake's last reply: ready, or refused. */
+static void
+redis_hello_cb(void *arg, void *reply)
+{
+	struct redis	*r = arg;
+	redisReply	*rr = reply;
+	char		*why;
+
+	if (rr == NULL)
+		return;		/* lost: the disconnect callback says so */
+	if (rr->type == REDIS_REPLY_ERROR) {
+		xasprintf(&why, "%s", rr->str);
+		redis_lost(r, why);
+		free(why);
+		return;
+	}
+	r->state = REDIS_READY;
+	r->ever_ready = 1;
+	r->backoff_ms = REDIS_BACKOFF_MIN_MS;
+	evtimer_del(r->retry_ev);
+	if (r->ready_cb != NULL)
+		r->ready_cb(r->arg);
+}
+
+/* A handshake step that only matters if it fails. */
+static void
+redis_step_cb(void *arg, void *reply)
+{
+	struct redis	*r = arg;
+	redisReply	*rr = reply;
+
+	if (rr != NULL && rr->type == REDIS_REPLY_ERROR)
+		redis_lost(r, rr->str);
+}
+
+/* Send AUTH and SELECT, then a PING whose answer makes us ready. */
+static void
+redis_handshake(struct redis *r)
+{
+	const char	*argv[3];
+	char		 db[16];
+	int		 argc;
+
+	/* Pipelined in order: the PING answers last. */
+	if (r->url->pass != NULL) {
+		argc = 0;
+		argv[argc++] = "AUTH";
+		if (r->url->user != NULL)
+			argv[argc++] = r->url->user;
+		argv[argc++] = r->url->pass;
+		redis_send(r, redis_step_cb, r, argc, argv, NULL);
+	}
+	if (r->url->db != 0) {
+		snprintf(db, sizeof db, "%d", r->url->db);
+		argv[0] = "SELECT";
+		argv[1] = db;
+		redis_send(r, redis_step_cb, r, 2, argv, NULL);
+	}
+	argv[0] = "PING";
+	redis_send(r, redis_hello_cb, r, 1, argv, NULL);
+}
+
+static void
+redis_connect_cb(const redisAsyncContext *ac, int status)
+{
+	struct redis	*r = ac->data;
+
+	if (r == NULL)
+		return;
+	if (status != REDIS_OK) {
+		/* hiredis frees the context after this callback. */
+		r->ac = NULL;
+		redis_lost(r, ac->errstr);
+		return;
+	}
+	redis_handshake(r);
+}
+
+static void
+redis_disconnect_cb(const redisAsyncContext *ac, int status)
+{
+	struct redis	*r = ac->data;
+
+	(void)status;
+	if (r == NULL)
+		return;
+	/* hiredis frees the context after this callback. */
+	r->ac = NULL;
+	redis_lost(r, ac->errstr[0] != '\0' ? ac->errstr :
+	    "connection closed");
+}
+
+/*
+ * The connection is gone (or never came): tell the owner, and try again
+ * after a backoff. Before the first success this is fatal: the server
+ * named on the command line cannot be reached.
+ */
+static void
+redis_lost(struct redis *r, const char *why)
+{
+	enum redis_state	was = r->state;
+
+	if (r->closing)
+		return;
+	r->state = REDIS_DOWN;
+	if (r->ac != NULL) {
+		/* Our decision (an error reply, a stall). hiredis frees it
+		 * now, or after the callback we are in; unanswered commands
+		 * get NULL replies, which find us down. */
+		r->ac->data = NULL;
+		redisAsyncFree(r->ac);
+		r->ac = NULL;
+	}
+	r->outstanding = 0;
+	if (!r->ever_ready && !r->optional)
+		fatalx("redis %s: %s", r->name, why);
+	if ((was != REDIS_DOWN || !r->ever_ready) && !opts.quiet &&
+	    (r->ever_ready || r->backoff_ms == REDIS_BACKOFF_MIN_MS))
+		log_warnx("redis %s: %s; %s", r->name, why, r->optional ?
+		    "skipped until it is back" : "reconnecting");
+	if (was != REDIS_DOWN && !r->ever_ready)
+		r->tried = 1;
+	if ((was == REDIS_READY || (r->optional && !r->ever_ready)) &&
+	    r->down_cb != NULL)
+		r->down_cb(r->arg);
+	redis_schedule(r, r->backoff_ms);
+	r->backoff_ms *= 2;
+	if (r->backoff_ms > REDIS_BACKOFF_MAX_MS)
+		r->backoff_ms = REDIS_BACKOFF_MAX_MS;
+}
+
+/* Time to (re)connect, or a connect took too long. */
+static void
+redis_retry_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct redis	*r = arg;
+
+	(void)fd;
+	(void)events;
+	if (r->state == REDIS_CONNECTING) {
+		redis_lost(r, "connect timed out");
+		return;
+	}
+	if (r->state == REDIS_DOWN)
+		redis_connect(r);
+}
+
+/* Every second: a server that leaves commands unanswered is lost. */
+static void
+redis_watch_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct redis	*r = arg;
+	struct timeval	 now, d;
+
+	(void)fd;
+	(void)events;
+	if (r->state != REDIS_READY || r->outstanding == 0)
+		return;
+	gettimeofday(&now, NULL);
+	timersub(&now, &r->last_reply, &d);
+	if (d.tv_sec * 1000 + d.tv_usec / 1000 > r->block_ms + r->stall_ms)
+		redis_lost(r, "server not answering");
+}
+
+static void
+redis_connect(struct redis *r)
+{
+	redisAsyncContext	*ac;
+
+	ac = redisAsyncConnect(r->url->host, r->url->port);
+	if (ac == NULL)
+		fatalx("%s: out of memory", __func__);
+	if (ac->err) {
+		r->state = REDIS_CONNECTING;
+		r->ac = NULL;
+		redis_lost(r, ac->errstr);
+		redisAsyncFree(ac);
+		return;
+	}
+	ac->data = r;
+	r->ac = ac;
+	r->state = REDIS_CONNECTING;
+	if (redisLibeventAttach(ac, loop_base()) != REDIS_OK)
+		fatalx("%s: redisLibeventAttach failed", __func__);
+	redisAsyncSetConnectCallback(ac, redis_connect_cb);
+	redisAsyncSetDisconnectCallback(ac, redis_disconnect_cb);
+	redis_schedule(r, REDIS_CONNECT_MS);
+}
+
+/*
+ * Open a connection to the server of url (kept, not copied). Unless flags
+ * has REDIS_OPTIONAL, a server that cannot be reached before the first
+ * success is fatal (exit 1, naming it). ready is
+ * called each time it is ready (again), down each time a ready connection
+ * is lost; commands unanswered then get a NULL reply.
+ */
+struct redis *
+redis_open(struct redis_url *url, int flags, redis_cb ready, redis_cb down,
+    void *arg)
+{
+	struct redis	*r;
+	struct timeval	 sec = { 1, 0 };
+
+	r = xcalloc(1, sizeof *r);
+	r->url = url;
+	if (strchr(url->host, ':') != NULL)
+		xasprintf(&r->name, "[%s]:%d", url->host, url->port);
+	else
+		xasprintf(&r->name, "%s:%d", url->host, url->port);
+	r->ready_cb = ready;
+	r->down_cb = down;
+	r->arg = arg;
+	r->backoff_ms = REDIS_BACKOFF_MIN_MS;
+	r->stall_ms = REDIS_STALL_MS;
+	r->optional = (flags & REDIS_OPTIONAL) != 0;
+	r->retry_ev = evtimer_new(loop_base(), redis_retry_cb, r);
+	r->watch_ev = event_new(loop_base(), -1, EV_PERSIST, redis_watch_cb,
+	    r);
+	if (r->retry_ev == NULL || r->watch_ev == NULL)
+		fatalx("%s: event_new failed", __func__);
+	event_add(r->watch_ev, &sec);
+	redis_connect(r);
+	return (r);
+}
+
+/*
+ * Write out what is buffered for the server, waiting up to ms: commands
+ * whose answers nobody waits for (cache writes) at the end of a run.
+ */
+void
+redis_flush(struct redis *r, int ms)
+{
+	struct pollfd	pfd;
+	int		done = 0;
+
+	if (r->ac == NULL || r->state != REDIS_READY)
+		return;
+	pfd.fd = r->ac->c.fd;
+	pfd.events = POLLOUT;
+	while (!done) {
+		if (redisBufferWrite(&r->ac->c, &done) != REDIS_OK)
+			return;
+		if (!done && poll(&pfd, 1, ms) != 1)
+			return;
+	}
+}
+
+/* Close a connection; callbacks of unanswered commands get NULL. */
+void
+redis_close(struct redis *r)
+{
+	if (r == NULL)
+		return;
+	r->closing = 1;
+	if (r->ac != NULL) {
+		r->ac->data = NULL;
+		redisAsyncFree(r->ac);
+		r->ac = NULL;
+	}
+	event_free(r->retry_ev);
+	event_free(r->watch_ev);
+	free(r->name);
+	free(r);
+}

@@ -1,0 +1,105 @@
+/*
+ * redis: connections through hiredis' libevent adapter (redis.c), a stream
+ * as a source (redis-source.c) and as a sink (redis-sink.c), and a cache tier
+ * (redis-cache.c).
+ */
+
+#ifndef TE_REDIS_H
+#define TE_REDIS_H
+
+#include <sys/types.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+/* redis.c */
+struct redis;
+struct redis_param {
+	char	*key;
+	char	*value;
+};
+struct redis_url {
+	char			*host;
+	int			 port;
+	char			*user;
+	char			*pass;
+	int			 db;
+	char			*key;		/* stream name, or NULL */
+	struct redis_param	*params;
+	u_int			 nparams;
+};
+typedef void	(*redis_cb)(void *);
+typedef void	(*redis_reply_cb)(void *, void *);
+struct redis_url *redis_url_parse(const char *, int, char **);
+void		 redis_url_free(struct redis_url *);
+const char	*redis_url_param(struct redis_url *, const char *);
+int		 redis_url_check(struct redis_url *, const char *,
+		     const char *const *, char **);
+int		 redis_url_same_server(struct redis_url *, struct redis_url *);
+#define REDIS_OPTIONAL 0x1	/* never fatal: a cache may be away */
+struct redis	*redis_open(struct redis_url *, int, redis_cb, redis_cb,
+		     void *);
+void		 redis_close(struct redis *);
+void		 redis_flush(struct redis *, int);
+const char	*redis_name(struct redis *);
+int		 redis_ready(struct redis *);
+int		 redis_starting(struct redis *);
+int		 redis_command(struct redis *, redis_reply_cb, void *, int,
+		     const char **, const size_t *);
+void		 redis_set_block(struct redis *, long);
+void		 redis_set_stall(struct redis *, long);
+
+/* redis-source.c */
+struct redis_source_stats {
+	uint64_t	 read;		/* entries read */
+	uint64_t	 acked;		/* acknowledged after the output */
+	uint64_t	 claimed;	/* taken over from idle consumers */
+	uint64_t	 dead;		/* sent to the dead-letter stream */
+	uint64_t	 lost_to_others; /* claimed from us while we held them */
+};
+extern struct redis_source_stats redis_source_stats;
+int		 redis_source_configure(const char *, char **);
+void		 redis_source_set(long, long);
+struct redis_url *redis_source_url(void);
+const char	*redis_source_group(void);
+const char	*redis_source_consumer(void);
+void		 redis_source_start(void);
+void		 redis_source_kick(void);
+void		 redis_source_stop(void);
+int		 redis_source_done(void);
+int		 redis_source_idle(void);
+void		 redis_source_ack(const char *);
+void		 redis_source_forget(const char *);
+void		 redis_source_free(void);
+
+/* redis-cache.c */
+struct redis_cache_stats {
+	uint64_t	 hits;
+	uint64_t	 misses;
+	uint64_t	 stored;
+	uint64_t	 errors;	/* down, refused or unanswered: misses */
+};
+extern struct redis_cache_stats redis_cache_stats;
+int		 redis_cache_check(const char *, char **);
+void		 redis_cache_tier(const char *);
+
+/* redis-sink.c */
+struct redis_sink_stats {
+	uint64_t	 written;	/* entries added */
+	uint64_t	 not_ours;	/* claimed by another consumer meanwhile */
+	uint64_t	 errors;	/* writes the server refused (retried) */
+};
+extern struct redis_sink_stats redis_sink_stats;
+int		 redis_sink_configure(const char *, char **);
+int		 redis_sink_exactly_once(void);
+void		 redis_sink_start(void);
+void		 redis_sink_put(const char *, size_t, const char *);
+size_t		 redis_sink_backlog(void);
+int		 redis_sink_idle(void);
+void		 redis_sink_free(void);
+
+#endif

@@ -1,0 +1,140 @@
+/*
+ * tweet: the life of a tweet (tweet.c: its slots, settling, the writer),
+ * merging enrichments into its text (merge.c), the tweet model (model.c,
+ * tweetraw.c) and twitter-text (twtext.c).
+ */
+
+#ifndef TE_TWEET_H
+#define TE_TWEET_H
+
+#include <sys/types.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "json/json.h"
+
+struct evbuffer;
+struct enrichment;
+struct model;
+struct slot;
+struct tweet;
+
+/* The slot of one enrichment of one tweet (tweet.c). */
+json_t		*slot_root(struct slot *);
+const char	*slot_line(struct slot *, size_t *);
+uint64_t	 slot_seq(struct slot *);
+struct model	*slot_model(struct slot *);
+int		 slot_text(struct slot *, const char *, const char **, size_t *,
+		     char **);
+void		*slot_data(struct slot *);
+void		 slot_set_value(struct slot *, json_t *);
+void		 slot_settle(struct slot *, json_t *, const char *, ...)
+		     __attribute__((__format__(__printf__, 3, 4)));
+
+/*
+ * The tweet model: the text and the links of a tweet in any format (v1.1,
+ * Gnip, v2, twarc2), made once when first asked for (slot_model) and, like
+ * slot_root, valid only inside start (model.c).
+ */
+#define MODEL_MAX_LINKS 64
+struct model_link {
+	const char	*url;		/* as the tweet has it (not NUL-ended) */
+	size_t		 len;
+	const char	*expanded;	/* the data's expanded_url, or NULL */
+	const char	*unwound;	/* its unwound URL, or NULL */
+};
+const char	*model_text(struct model *, size_t *);
+unsigned int	 model_nlinks(struct model *);
+const struct model_link *model_link(struct model *, unsigned int);
+void		 model_entities(struct model_link *, unsigned int *,
+		     unsigned int, json_t *, json_t *);
+
+/*
+ * Tweet text as twitter-text reads it (twtext.c): entities (code point
+ * positions; value and rest point into the text given) and the v3
+ * weighted length.
+ */
+#define TWTEXT_URL 0x1
+#define TWTEXT_HASHTAG 0x2
+#define TWTEXT_MENTION 0x4
+#define TWTEXT_CASHTAG 0x8
+#define TWTEXT_ALL 0xf
+#define TWTEXT_ONE_KIND 0x10	/* as extractUrls, extractHashtags... */
+struct twtext;
+struct twtext_entity {
+	int		 type;		/* TWTEXT_URL, ... */
+	size_t		 start;		/* code points, end excluded */
+	size_t		 end;
+	const char	*value;		/* URL; tag or name without its sign */
+	size_t		 value_len;
+	const char	*rest;		/* a list's "/slug"; a URL's 2nd piece */
+	size_t		 rest_len;
+	size_t		 u16;		/* URL length in UTF-16 units */
+	unsigned int	 order;
+};
+struct twtext	*twtext_new(void);
+void		 twtext_free(struct twtext *);
+void		 twtext_cleanup(void);
+unsigned int	 twtext_extract(struct twtext *, const char *, size_t, int);
+const struct twtext_entity *twtext_entity(struct twtext *, unsigned int);
+long		 twtext_weighted_length(struct twtext *, const char *, size_t,
+		     int *);
+
+/*
+ * What the tweet-aware enrichers read of a tweet straight from its text,
+ * without parsing it (tweetraw.c): its type, its own full text, and its own
+ * entity lists as {"hashtags", "mentions", "urls", "cashtags"} arrays of
+ * strings (NULL if it has none). Valid only inside start.
+ */
+const char	*tweetraw_type(struct slot *, char **);
+int		 tweetraw_text(struct slot *, const char **, size_t *, char **);
+json_t		*tweetraw_entities(struct slot *, char **);
+void		 tweetraw_cleanup(void);
+
+/* tweet.c */
+int		 slot_members(struct slot *, const struct rawjson_member **);
+void		 tweet_configure(struct enrichment **, u_int);
+void		 tweet_line(const char *, size_t, const char *, uint64_t);
+int		 tweet_entry(const char *, size_t, const char *, const char *);
+const char	*tweet_origin(struct tweet *);
+json_t		*tweet_parse(const char *, size_t, char *, size_t);
+int		 tweet_open_errors(const char *);
+int		 tweet_close_errors(void);
+void		 tweet_close(void);
+void		 tweet_free_all(void);
+void		 tweet_write(struct tweet *, struct evbuffer *);
+uint64_t	 tweet_seq(struct tweet *);
+void		 tweet_free(struct tweet *);
+
+/* merge.c */
+struct merge_item {
+	const char	*name;
+	const char	*key_json;	/* "name": */
+	size_t		 key_len;
+	json_t		*value;		/* NULL for null */
+	const char	*error;		/* or NULL */
+	int		 keep;		/* --resume: leave the input's value */
+};
+void		 merge_write(const char *, size_t, const struct merge_item *,
+		     u_int, struct evbuffer *);
+
+/* model.c (what enrichers use of it is in enricher.h) */
+#define MODEL_UNKNOWN 0
+#define MODEL_V11 1
+#define MODEL_GNIP 2
+#define MODEL_V2 3
+#define MODEL_TWARC2 4
+struct model	*model_new(json_t *);
+void		 model_free(struct model *);
+int		 model_format(struct model *);
+const char	*model_format_name(int);
+int		 model_same_url(const char *, size_t, const char *, size_t);
+void		 model_add(struct model_link *, u_int *, u_int, const char *,
+		     size_t, const char *, const char *);
+
+#endif
