@@ -43,8 +43,7 @@ struct cache_lookup {
 struct cache_mem_entry {
 	char				*key;
 	size_t				 keylen;
-	uint32_t			 hash;
-	struct cache_mem_entry		*hnext;
+	struct hash_node		 node;
 	TAILQ_ENTRY(cache_mem_entry)	 lru;
 	long				 status;
 	char				*body;	/* NUL-terminated */
@@ -58,9 +57,7 @@ struct cache_mem_entry {
 TAILQ_HEAD(cache_mem_list, cache_mem_entry);
 
 struct cache_mem {
-	struct cache_mem_entry	**table;
-	u_int			  size;		/* buckets, a power of 2 */
-	u_int			  count;
+	struct hash		  table;	/* key to entry */
 	size_t			  bytes;
 	u_int			  max_count;
 	size_t			  max_bytes;
@@ -80,70 +77,20 @@ cache_now(void)
 	return (ts.tv_sec + ts.tv_nsec / 1e9);
 }
 
-/* FNV-1a of the key bytes (also the fetch layer's table of requests). */
-uint32_t
-cache_hash(const char *s, size_t n)
-{
-	uint32_t	h = 2166136261u;
-	size_t		i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (u_char)s[i];
-		h *= 16777619u;
-	}
-	return (h);
-}
-
-/* Double the memory tier's table. */
-static void
-cache_mem_grow(struct cache_mem *cm)
-{
-	struct cache_mem_entry	**old = cm->table, *ce, *next;
-	u_int			  oldsize = cm->size, i, b;
-
-	cm->size = oldsize == 0 ? 1024 : oldsize * 2;
-	cm->table = xcalloc(cm->size, sizeof *cm->table);
-	for (i = 0; i < oldsize; i++) {
-		for (ce = old[i]; ce != NULL; ce = next) {
-			next = ce->hnext;
-			b = ce->hash & (cm->size - 1);
-			ce->hnext = cm->table[b];
-			cm->table[b] = ce;
-		}
-	}
-	free(old);
-}
-
 /* Find a key in the memory tier. */
 static struct cache_mem_entry *
-cache_mem_find(struct cache_mem *cm, const char *key, size_t keylen,
-    uint32_t hash)
+cache_mem_find(struct cache_mem *cm, const char *key, size_t keylen)
 {
-	struct cache_mem_entry	*ce;
-
-	if (cm->table == NULL)
-		return (NULL);
-	for (ce = cm->table[hash & (cm->size - 1)]; ce != NULL;
-	    ce = ce->hnext) {
-		if (ce->hash == hash && ce->keylen == keylen &&
-		    memcmp(ce->key, key, keylen) == 0)
-			return (ce);
-	}
-	return (NULL);
+	return (HASH_ENTRY(hash_find(&cm->table, key, keylen),
+	    struct cache_mem_entry, node));
 }
 
 /* Take an entry out of the table and the LRU list (not freed). */
 static void
 cache_mem_unlink(struct cache_mem *cm, struct cache_mem_entry *ce)
 {
-	struct cache_mem_entry	**pp;
-
-	pp = &cm->table[ce->hash & (cm->size - 1)];
-	while (*pp != ce)
-		pp = &(*pp)->hnext;
-	*pp = ce->hnext;
+	hash_remove(&cm->table, &ce->node);
 	TAILQ_REMOVE(&cm->lru, ce, lru);
-	cm->count--;
 	cm->bytes -= ce->bytes;
 }
 
@@ -174,7 +121,7 @@ cache_mem_trim(struct cache_mem *cm)
 	struct cache_mem_entry	*ce;
 
 	while ((ce = TAILQ_FIRST(&cm->lru)) != NULL &&
-	    (cm->count > cm->max_count || cm->bytes > cm->max_bytes))
+	    (hash_count(&cm->table) > cm->max_count || cm->bytes > cm->max_bytes))
 		cache_mem_drop(cm, ce);
 }
 
@@ -185,8 +132,7 @@ cache_mem_get(void *state, const char *key, size_t keylen,
 	struct cache_mem	*cm = state;
 	struct cache_mem_entry	*ce;
 
-	if ((ce = cache_mem_find(cm, key, keylen, cache_hash(key,
-	    keylen))) == NULL)
+	if ((ce = cache_mem_find(cm, key, keylen)) == NULL)
 		return (CACHE_MISS);
 	TAILQ_REMOVE(&cm->lru, ce, lru);
 	TAILQ_INSERT_TAIL(&cm->lru, ce, lru);
@@ -215,17 +161,15 @@ cache_mem_put(void *state, const char *key, size_t keylen,
 {
 	struct cache_mem	*cm = state;
 	struct cache_mem_entry	*ce;
-	uint32_t		 hash = cache_hash(key, keylen);
 	size_t			 loclen;
 
-	if ((ce = cache_mem_find(cm, key, keylen, hash)) != NULL)
+	if ((ce = cache_mem_find(cm, key, keylen)) != NULL)
 		cache_mem_drop(cm, ce);
 	loclen = v->location != NULL ? strlen(v->location) + 1 : 0;
 	ce = xcalloc(1, sizeof *ce);
 	ce->key = xmalloc(keylen);
 	memcpy(ce->key, key, keylen);
 	ce->keylen = keylen;
-	ce->hash = hash;
 	ce->status = v->status;
 	ce->body = xmalloc(v->bodylen + 1);
 	memcpy(ce->body, v->body, v->bodylen);
@@ -236,12 +180,8 @@ cache_mem_put(void *state, const char *key, size_t keylen,
 	ce->stored = v->stored;
 	ce->bytes = sizeof *ce + keylen + v->bodylen + 1 + loclen;
 
-	if (cm->count + 1 > cm->size)
-		cache_mem_grow(cm);
-	ce->hnext = cm->table[hash & (cm->size - 1)];
-	cm->table[hash & (cm->size - 1)] = ce;
+	hash_insert(&cm->table, &ce->node, ce->key, keylen);
 	TAILQ_INSERT_TAIL(&cm->lru, ce, lru);
-	cm->count++;
 	cm->bytes += ce->bytes;
 	cache_mem_trim(cm);
 }
@@ -252,8 +192,7 @@ cache_mem_expire(void *state, const char *key, size_t keylen)
 	struct cache_mem	*cm = state;
 	struct cache_mem_entry	*ce;
 
-	if ((ce = cache_mem_find(cm, key, keylen, cache_hash(key,
-	    keylen))) != NULL)
+	if ((ce = cache_mem_find(cm, key, keylen)) != NULL)
 		cache_mem_drop(cm, ce);
 }
 
@@ -270,7 +209,7 @@ cache_mem_free(void *state)
 		else
 			cache_mem_entry_free(ce);
 	}
-	free(cm->table);
+	hash_free(&cm->table);
 	free(cm);
 }
 
@@ -296,6 +235,7 @@ cache_init(u_int max_count, size_t max_bytes)
 	cm = xcalloc(1, sizeof *cm);
 	cm->max_count = max_count;
 	cm->max_bytes = max_bytes;
+	hash_init(&cm->table);
 	TAILQ_INIT(&cm->lru);
 	cache_add(&cache_mem_backend, cm);
 }

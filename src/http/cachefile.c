@@ -90,19 +90,6 @@ struct cachefile {
 static void	*cachefile_writer(void *);
 static int	 cachefile_evict(struct cachefile *, u_int);
 
-static uint32_t
-cachefile_check(const u_char *p, size_t n)
-{
-	uint32_t	h = 2166136261u;
-	size_t		i;
-
-	for (i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 16777619u;
-	}
-	return (h);
-}
-
 static int64_t
 cachefile_now(void)
 {
@@ -353,7 +340,7 @@ cachefile_get(struct cachefile *cf, const char *key, size_t keylen,
 	memcpy(&h, v.mv_data, sizeof h);
 	p = (const u_char *)v.mv_data + sizeof h;
 	if (h.magic != CACHEFILE_MAGIC || (uint64_t)h.bodylen + h.loclen !=
-	    v.mv_size - sizeof h || h.check != cachefile_check(p,
+	    v.mv_size - sizeof h || h.check != hash_fnv1a(p,
 	    v.mv_size - sizeof h))
 		goto corrupt;
 	if (cachefile_now() - h.stored >= (int64_t)ttl) {
@@ -644,7 +631,7 @@ cachefile_put(struct cachefile *cf, const char *key, size_t keylen,
 	memcpy(v + sizeof h, body, bodylen);
 	if (loclen > 0)
 		memcpy(v + sizeof h + bodylen, location, loclen);
-	h.check = cachefile_check(v + sizeof h, bodylen + loclen);
+	h.check = hash_fnv1a(v + sizeof h, bodylen + loclen);
 	memcpy(v, &h, sizeof h);
 }
 

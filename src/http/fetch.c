@@ -54,8 +54,7 @@ struct fetch_waiter {
 struct fetch_entry {
 	char				*key;
 	size_t				 keylen;
-	uint32_t			 hash;
-	struct fetch_entry		*hnext;
+	struct hash_node		 node;		/* in fetch_table */
 	enum fetch_state		 state;
 	TAILQ_HEAD(, fetch_waiter)	 waiters;
 	TAILQ_ENTRY(fetch_entry)	 qentry;	/* queue */
@@ -99,9 +98,7 @@ struct fetch_entry {
 TAILQ_HEAD(fetch_list, fetch_entry);
 
 static struct event		*fetch_pump_ev;	/* --rate: start queued */
-static struct fetch_entry	**fetch_table;
-static u_int			 fetch_table_size;
-static u_int			 fetch_entries;
+static struct hash		 fetch_table;	/* key to entry */
 static struct fetch_list	 fetch_queue = TAILQ_HEAD_INITIALIZER(fetch_queue);
 static u_int			 fetch_running;
 static double			 fetch_next_start;	/* --rate */
@@ -122,51 +119,19 @@ fetch_now(void)
 	return (ts.tv_sec + ts.tv_nsec / 1e9);
 }
 
-static void
-fetch_table_grow(void)
-{
-	struct fetch_entry	**old = fetch_table, *fe, *next;
-	u_int			  oldsize = fetch_table_size, i, b;
-
-	fetch_table_size = oldsize == 0 ? 1024 : oldsize * 2;
-	fetch_table = xcalloc(fetch_table_size, sizeof *fetch_table);
-	for (i = 0; i < oldsize; i++) {
-		for (fe = old[i]; fe != NULL; fe = next) {
-			next = fe->hnext;
-			b = fe->hash & (fetch_table_size - 1);
-			fe->hnext = fetch_table[b];
-			fetch_table[b] = fe;
-		}
-	}
-	free(old);
-}
-
+/* The entry of a request in flight with these key bytes, or NULL. */
 static struct fetch_entry *
-fetch_lookup(const char *key, size_t keylen, uint32_t hash)
+fetch_lookup(const char *key, size_t keylen)
 {
-	struct fetch_entry	*fe;
-
-	if (fetch_table == NULL)
-		return (NULL);
-	for (fe = fetch_table[hash & (fetch_table_size - 1)]; fe != NULL;
-	    fe = fe->hnext) {
-		if (fe->hash == hash && fe->keylen == keylen &&
-		    memcmp(fe->key, key, keylen) == 0)
-			return (fe);
-	}
-	return (NULL);
+	return (HASH_ENTRY(hash_find(&fetch_table, key, keylen),
+	    struct fetch_entry, node));
 }
 
+/* Take an entry out of the table (not freed). */
 static void
 fetch_unlink(struct fetch_entry *fe)
 {
-	struct fetch_entry	**pp;
-
-	pp = &fetch_table[fe->hash & (fetch_table_size - 1)];
-	while (*pp != fe)
-		pp = &(*pp)->hnext;
-	*pp = fe->hnext;
-	fetch_entries--;
+	hash_remove(&fetch_table, &fe->node);
 }
 
 /* Take an entry's easy handle back for reuse. */
@@ -993,7 +958,6 @@ fetch_start(const struct fetch_request *req, const char *url,
 	struct curl_slist	*h;
 	char			*key = NULL, flags[16], *clean = NULL;
 	size_t			 keylen = 0, keysize = 0, url_off, body_off;
-	uint32_t		 hash;
 	int			 r = CACHE_MISS;
 
 	memset(&bad, 0, sizeof bad);
@@ -1029,10 +993,9 @@ fetch_start(const struct fetch_request *req, const char *url,
 	body_off = keylen;
 	if (body != NULL)
 		fetch_key_add(&key, &keylen, &keysize, body, bodylen);
-	hash = cache_hash(key, keylen);
 	free(clean);
 
-	fe = fetch_lookup(key, keylen, hash);
+	fe = fetch_lookup(key, keylen);
 	if (fe == NULL) {
 		r = cache_get(key, keylen, &v, &later);
 		if (r == CACHE_HIT) {
@@ -1058,7 +1021,6 @@ fetch_start(const struct fetch_request *req, const char *url,
 	fe = xcalloc(1, sizeof *fe);
 	fe->key = key;
 	fe->keylen = keylen;
-	fe->hash = hash;
 	fe->req = req;
 	fe->url = key + url_off;
 	if (body != NULL) {
@@ -1067,11 +1029,7 @@ fetch_start(const struct fetch_request *req, const char *url,
 	}
 	TAILQ_INIT(&fe->waiters);
 	TAILQ_INSERT_TAIL(&fe->waiters, w, entry);
-	if (fetch_entries + 1 > fetch_table_size)
-		fetch_table_grow();
-	fe->hnext = fetch_table[hash & (fetch_table_size - 1)];
-	fetch_table[hash & (fetch_table_size - 1)] = fe;
-	fetch_entries++;
+	hash_insert(&fetch_table, &fe->node, key, keylen);
 
 	if (r == CACHE_LATER) {
 		fe->state = FETCH_LOOKUP;
@@ -1114,7 +1072,8 @@ fetch_free(void)
 	struct fetch_entry	*fe;
 	struct fetch_waiter	*w;
 	struct fetch_result	 gone;
-	u_int			 i;
+	struct hash		 all = fetch_table;
+	struct hash_node	*hn, *next;
 
 	if (fetch_pump_ev == NULL)
 		return;
@@ -1125,20 +1084,19 @@ fetch_free(void)
 	pace_stop();
 	TAILQ_INIT(&fetch_failq);
 	cache_free();	/* drops lookups that would answer later */
-	for (i = 0; i < fetch_table_size; i++) {
-		while ((fe = fetch_table[i]) != NULL) {
-			fetch_table[i] = fe->hnext;
-			while ((w = TAILQ_FIRST(&fe->waiters)) != NULL) {
-				TAILQ_REMOVE(&fe->waiters, w, entry);
-				w->cb(w->arg, &gone);
-				free(w);
-			}
-			fetch_entry_free(fe);
+	/* The table is taken whole: a waiter asking again is told at once. */
+	hash_init(&fetch_table);
+	for (hn = hash_first(&all); hn != NULL; hn = next) {
+		next = hash_next(&all, hn);
+		fe = HASH_ENTRY(hn, struct fetch_entry, node);
+		while ((w = TAILQ_FIRST(&fe->waiters)) != NULL) {
+			TAILQ_REMOVE(&fe->waiters, w, entry);
+			w->cb(w->arg, &gone);
+			free(w);
 		}
+		fetch_entry_free(fe);
 	}
-	free(fetch_table);
-	fetch_table = NULL;
-	fetch_table_size = fetch_entries = 0;
+	hash_free(&all);
 	TAILQ_INIT(&fetch_queue);
 	fetch_multi_free();
 	event_free(fetch_pump_ev);

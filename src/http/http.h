@@ -179,7 +179,6 @@ struct cache_backend {
 	void		(*free)(void *);
 };
 double		 cache_now(void);
-uint32_t	 cache_hash(const char *, size_t);
 void		 cache_init(u_int, size_t);
 void		 cache_add(const struct cache_backend *, void *);
 int		 cache_get(const char *, size_t, struct cache_value *,

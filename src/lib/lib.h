@@ -1,7 +1,8 @@
 /*
  * lib: the bottom layer. Diagnostics (log.c), allocation that dies on
- * failure (xmalloc.c), ${NAME} secrets (secret.c), the CPU pool (pool.c),
- * child processes (child.c) and the event loop (loop.c). Calls nothing above it.
+ * failure (xmalloc.c), the hash table and FNV-1a (hash.c), ${NAME} secrets
+ * (secret.c), the CPU pool (pool.c), child processes (child.c) and the
+ * event loop (loop.c). Calls nothing above it.
  */
 
 #ifndef TE_LIB_H
@@ -47,6 +48,35 @@ int		 xasprintf(char **, const char *, ...)
 int		 xvasprintf(char **, const char *, va_list);
 
 void		 log_progress_line(int);
+
+/*
+ * One hash table (chained, nodes embedded in their owners, keys kept by
+ * the owners) and one FNV-1a (hash.c).
+ */
+struct hash_node {
+	struct hash_node	*next;
+	const void		*key;
+	size_t			 keylen;
+	uint32_t		 hash;
+};
+struct hash {
+	struct hash_node	**table;
+	u_int			  size;		/* buckets, a power of 2 */
+	u_int			  count;
+};
+/* The struct of type holding node hn as its member (NULL for NULL). */
+#define HASH_ENTRY(hn, type, member) ((hn) == NULL ? NULL : \
+	(type *)(void *)((char *)(hn) - offsetof(type, member)))
+uint32_t	 hash_fnv1a(const void *, size_t);
+void		 hash_init(struct hash *);
+struct hash_node *hash_find(struct hash *, const void *, size_t);
+void		 hash_insert(struct hash *, struct hash_node *, const void *,
+		     size_t);
+void		 hash_remove(struct hash *, struct hash_node *);
+struct hash_node *hash_first(struct hash *);
+struct hash_node *hash_next(struct hash *, struct hash_node *);
+u_int		 hash_count(const struct hash *);
+void		 hash_free(struct hash *);
 
 /* secret.c */
 int		 secret_expand(const char *, char **, char **);
