@@ -300,48 +300,22 @@ unshorten_hop(struct unshorten_link *l)
 	    0, unshorten_hop_done, l);
 }
 
-/* The host of an http or https URL, lower case, in buf ("" if none). */
-static void
-unshorten_host(const char *url, char *buf, size_t size)
-{
-	const char	*p, *end, *at;
-	size_t		 n, k;
-
-	*buf = '\0';
-	if ((p = strstr(url, "://")) == NULL)
-		return;
-	p += 3;
-	end = p + strcspn(p, "/?#");
-	if ((at = memchr(p, '@', end - p)) != NULL)
-		p = at + 1;
-	if (*p == '[')
-		n = strcspn(p, "]") + 1;
-	else
-		n = strcspn(p, ":/?#");
-	if (n > (size_t)(end - p))
-		n = end - p;
-	if (n >= size)
-		return;
-	for (k = 0; k < n; k++)
-		buf[k] = tolower((u_char)p[k]);
-	buf[n] = '\0';
-}
-
 /* May a chain that starts at url be followed (hosts=)? */
 static int
 unshorten_allowed(struct unshorten_conf *uc, const char *url)
 {
-	char	host[256];
-	u_int	i;
+	char	*host;
+	u_int	 i;
+	int	 found = 0;
 
 	if (uc->nhosts == 0)
 		return (1);
-	unshorten_host(url, host, sizeof host);
-	for (i = 0; i < uc->nhosts; i++) {
-		if (strcmp(uc->hosts[i], host) == 0)
-			return (1);
-	}
-	return (0);
+	if (location_host_port(url, &host, NULL) != 0)
+		return (0);
+	for (i = 0; i < uc->nhosts && !found; i++)
+		found = strcmp(uc->hosts[i], host) == 0;
+	free(host);
+	return (found);
 }
 
 /* Is this an http or https URL? */

@@ -50,46 +50,6 @@ fmt(const char *f, ...)
 	return (s);
 }
 
-/* What a server received: GET /log, the requests as a JSON array. */
-static json_t *
-server_log(int port)
-{
-	struct sockaddr_in	 sin;
-	const char		*req = "GET /log HTTP/1.0\r\n\r\n";
-	char			*buf = NULL, *body;
-	size_t			 len = 0, size = 0;
-	ssize_t			 n;
-	json_t			*j;
-	int			 fd;
-
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	ck_assert(fd != -1);
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons(port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert(connect(fd, (struct sockaddr *)&sin, sizeof sin) == 0);
-	ck_assert(write(fd, req, strlen(req)) == (ssize_t)strlen(req));
-	for (;;) {
-		if (len + 4096 + 1 > size) {
-			size = (len + 4096 + 1) * 2;
-			buf = realloc(buf, size);
-			ck_assert_ptr_nonnull(buf);
-		}
-		if ((n = read(fd, buf + len, 4096)) <= 0)
-			break;
-		len += n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	body = strstr(buf, "\r\n\r\n");
-	ck_assert_ptr_nonnull(body);
-	j = json_loads(body + 4, 0, NULL);
-	ck_assert_msg(json_is_array(j), "bad log: %s", body + 4);
-	free(buf);
-	return (j);
-}
-
 /* How many logged requests have a URI that starts with prefix. */
 static u_int
 log_count(json_t *log, const char *prefix)
@@ -488,31 +448,6 @@ START_TEST(test_proxy)
 }
 END_TEST
 
-
-/* The ms of every logged request whose URI starts with prefix, sorted. */
-static u_int
-log_times(json_t *log, const char *prefix, long long *ms, u_int max)
-{
-	json_t		*r;
-	size_t		 i;
-	u_int		 n = 0, a, b;
-	long long	 t;
-
-	json_array_foreach(log, i, r) {
-		if (strncmp(json_string_value(json_object_get(r, "uri")),
-		    prefix, strlen(prefix)) != 0 || n == max)
-			continue;
-		ms[n++] = json_integer_value(json_object_get(r, "ms"));
-	}
-	for (a = 1; a < n; a++) {
-		for (b = a; b > 0 && ms[b - 1] > ms[b]; b--) {
-			t = ms[b];
-			ms[b] = ms[b - 1];
-			ms[b - 1] = t;
-		}
-	}
-	return (n);
-}
 
 /* Every tweet 0..n-1 has a value for name and no error at all. */
 static void

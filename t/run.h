@@ -59,5 +59,7 @@ void		 server_setup(void);
 void		 server_teardown(void);
 int		 server_start(struct proc *);
 long		 server_count(int, const char *);
+json_t		*server_log(int);
+u_int		 log_times(json_t *, const char *, long long *, u_int);
 
 #endif

@@ -93,7 +93,6 @@ double		 pace_now(void);
 void		 pace_init(pace_release_cb);
 void		 pace_arm(struct pacer *);
 struct pacer	*pace_rate(const char *, double);
-void		 pace_host_of(const char *, char *, size_t);
 struct pacer	*pace_host(const char *, int);
 double		 pace_wait(struct pacer *, double);
 int		 pace_paused(struct pacer *, double);

@@ -124,31 +124,54 @@ location_strip_userinfo(const char *url)
 	return (out);
 }
 
-/* Scheme, host and port of a URL (allocated, lower case); -1 if none. */
+/* A string in lower case (ASCII letters only), in place. */
+static void
+location_lower(char *s)
+{
+	for (; *s != '\0'; s++)
+		*s = (*s >= 'A' && *s <= 'Z') ? *s + 32 : *s;
+}
+
+/*
+ * The one reading of a URL's host: scheme, host (lower case, as a URL
+ * writes it: IPv6 in brackets, an IPv4 address in its dotted form) and
+ * port (the scheme's default if none is written), each allocated by curl;
+ * scheme may be NULL. -1 if the URL has none.
+ */
 static int
 location_origin(const char *url, char **scheme, char **host, char **port)
 {
 	CURLU	*u;
-	char	*p;
 	int	 r = -1;
 
-	*scheme = *host = *port = NULL;
+	if (scheme != NULL)
+		*scheme = NULL;
+	*host = *port = NULL;
 	if ((u = curl_url()) == NULL)
 		fatalx("%s: out of memory", __func__);
 	if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) !=
 	    CURLUE_OK)
 		goto out;
-	if (curl_url_get(u, CURLUPART_SCHEME, scheme, 0) != CURLUE_OK ||
+	if ((scheme != NULL &&
+	    curl_url_get(u, CURLUPART_SCHEME, scheme, 0) != CURLUE_OK) ||
 	    curl_url_get(u, CURLUPART_HOST, host, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_PORT, port, CURLU_DEFAULT_PORT) !=
 	    CURLUE_OK)
 		goto out;
-	for (p = *scheme; *p != '\0'; p++)
-		*p = (*p >= 'A' && *p <= 'Z') ? *p + 32 : *p;
-	for (p = *host; *p != '\0'; p++)
-		*p = (*p >= 'A' && *p <= 'Z') ? *p + 32 : *p;
+	if (scheme != NULL)
+		location_lower(*scheme);
+	location_lower(*host);
 	r = 0;
 out:
+	if (r != 0) {
+		if (scheme != NULL) {
+			curl_free(*scheme);
+			*scheme = NULL;
+		}
+		curl_free(*host);
+		curl_free(*port);
+		*host = *port = NULL;
+	}
 	curl_url_cleanup(u);
 	return (r);
 }
@@ -172,32 +195,26 @@ location_same_origin(const char *a, const char *b)
 	return (same);
 }
 
-/* The host (as a URL writes it: IPv6 in brackets) and port (the scheme's
- * default if none) of a URL, allocated; port may be NULL. -1 if none. */
+/*
+ * The host (lower case, as a URL writes it: IPv6 in brackets) and port (the
+ * scheme's default if none) of a URL, allocated; port may be NULL. -1 if
+ * none. Pacing, quotas, redirects, proxies and unshorten's hosts= all ask
+ * here, so https://a.com and https://A.com:443 are one host everywhere.
+ */
 int
 location_host_port(const char *url, char **host, char **port)
 {
-	CURLU	*u;
-	char	*h = NULL, *p = NULL;
-	int	 r = -1;
+	char	*h, *p;
 
 	*host = NULL;
 	if (port != NULL)
 		*port = NULL;
-	if ((u = curl_url()) == NULL)
-		fatalx("%s: out of memory", __func__);
-	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_PORT, &p, CURLU_DEFAULT_PORT) !=
-	    CURLUE_OK)
-		goto out;
+	if (location_origin(url, NULL, &h, &p) != 0)
+		return (-1);
 	*host = xstrdup(h);
 	if (port != NULL)
 		*port = xstrdup(p);
-	r = 0;
-out:
 	curl_free(h);
 	curl_free(p);
-	curl_url_cleanup(u);
-	return (r);
+	return (0);
 }

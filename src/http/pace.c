@@ -9,10 +9,10 @@
 
 #include <sys/queue.h>
 
-#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <event2/event.h>
@@ -25,7 +25,7 @@
 #define PACE_MAX_HOSTS 10000
 
 struct pacer {
-	char			*name;		/* host[:port], or enrichment */
+	char			*name;		/* host:port, or enrichment */
 	double			 interval;	/* seconds between starts */
 	double			 next;		/* earliest next start */
 	double			 paused_until;	/* quota window */
@@ -117,39 +117,20 @@ pace_rate(const char *name, double rate)
 	return (pace_new(name, rate, 0));
 }
 
-/* The host[:port] of a URL, lower case, in buf (empty if none). */
-void
-pace_host_of(const char *url, char *buf, size_t size)
-{
-	const char	*p, *end, *at;
-	size_t		 n, i;
-
-	*buf = '\0';
-	if ((p = strstr(url, "://")) == NULL)
-		return;
-	p += 3;
-	end = p + strcspn(p, "/?#");
-	for (at = p; at < end; at++) {
-		if (*at == '@')
-			p = at + 1;
-	}
-	n = end - p;
-	if (n >= size)
-		n = size - 1;
-	for (i = 0; i < n; i++)
-		buf[i] = tolower((u_char)p[i]);
-	buf[n] = '\0';
-}
-
-/* Does a --host-rate HOST match host[:port]? */
+/*
+ * Does a --host-rate HOST name this host:port key? HOST is a host (any
+ * port) or a host:port.
+ */
 static int
-pace_host_match(const char *want, size_t wlen, const char *host)
+pace_host_match(const char *want, size_t wlen, const char *key)
 {
-	size_t	hlen = strcspn(host, ":");
+	const char	*colon = strrchr(key, ':');
+	size_t		 hlen = colon != NULL ? (size_t)(colon - key) :
+			    strlen(key);
 
-	if (strlen(host) == wlen && strncasecmp(want, host, wlen) == 0)
+	if (strlen(key) == wlen && strncasecmp(want, key, wlen) == 0)
 		return (1);
-	return (hlen == wlen && strncasecmp(want, host, wlen) == 0);
+	return (hlen == wlen && strncasecmp(want, key, wlen) == 0);
 }
 
 /* The configured rate of a host (--host-rate), 0 if none. */
@@ -169,28 +150,34 @@ pace_host_rate(const char *host)
 }
 
 /*
- * The pacer of a URL's host: found, or made when create is set or the
- * host has a --host-rate; NULL if none.
+ * The pacer of a URL's host (host:port, the port filled in from the
+ * scheme): found, or made when create is set or the host has a
+ * --host-rate; NULL if none.
  */
 struct pacer *
 pace_host(const char *url, int create)
 {
-	struct pacer	*p;
-	char		 host[256];
+	struct pacer	*p = NULL;
+	char		*host, *port, *key;
 	double		 rate;
 
-	pace_host_of(url, host, sizeof host);
-	if (*host == '\0')
+	if (location_host_port(url, &host, &port) != 0)
 		return (NULL);
+	xasprintf(&key, "%s:%s", host, port);
+	free(host);
+	free(port);
 	for (p = pace_list; p != NULL; p = p->next_pacer) {
-		if (p->host && strcmp(p->name, host) == 0)
-			return (p);
+		if (p->host && strcmp(p->name, key) == 0)
+			goto out;
 	}
-	rate = pace_host_rate(host);
+	rate = pace_host_rate(key);
 	if ((rate == 0 && !create) || pace_nhosts == PACE_MAX_HOSTS)
-		return (NULL);
+		goto out;
 	pace_nhosts++;
-	return (pace_new(host, rate, 1));
+	p = pace_new(key, rate, 1);
+out:
+	free(key);
+	return (p);
 }
 
 /* Seconds until a request may start on this pacer (0 or less: now). */
