@@ -91,6 +91,51 @@ START_TEST(test_existing_enrichments_merged)
 }
 END_TEST
 
+/*
+ * An "enrichment_errors" member that is not an object is replaced: by this
+ * run's errors, or by nothing when there are none (issue 18, item 20).
+ */
+START_TEST(test_errors_not_object_replaced)
+{
+	struct proc	 p;
+
+	te_run(&p, "{\"enrichment_errors\":5}\n"
+	    "{\"a\":1,\"enrichment_errors\":\"x\",\"b\":2}\n"
+	    "{\"enrichment_errors\":[1],\"enrichments\":3}\n"
+	    "{\"enrichment_errors\":null,\"body\":\"ab\"}\n"
+	    "{\"enrichment_errors\":true,\"id\":5}\n", "-k", "-e", "test",
+	    "-e", "length", NULL);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_str_eq(p.obuf,
+	    "{\"enrichment_errors\":{\"length\":\"no tweet text (give "
+	    "field=)\"},\"enrichments\":{\"test\":42,\"length\":null}}\n"
+	    "{\"a\":1,\"enrichment_errors\":{\"length\":\"no tweet text "
+	    "(give field=)\"},\"b\":2,\"enrichments\":{\"test\":42,"
+	    "\"length\":null}}\n"
+	    "{\"enrichment_errors\":{\"length\":\"no tweet text (give "
+	    "field=)\"},\"enrichments\":{\"test\":42,\"length\":null}}\n"
+	    "{\"body\":\"ab\",\"enrichments\":{\"test\":42,"
+	    "\"length\":2}}\n"
+	    "{\"enrichment_errors\":{\"length\":\"no tweet text (give "
+	    "field=)\"},\"id\":5,\"enrichments\":{\"test\":42,"
+	    "\"length\":null}}\n");
+	proc_free(&p);
+
+	/* No error this run: the member goes, wherever it stands. */
+	te_run(&p, "{\"enrichment_errors\":5}\n"
+	    "{\"a\":1,\"enrichment_errors\":\"x\",\"b\":2}\n"
+	    "{\"a\":1 , \"enrichment_errors\" : [] }\n"
+	    "{\"enrichment_errors\":{},\"enrichments\":{}}\n", "-k", "-e",
+	    "test", NULL);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_str_eq(p.obuf, "{\"enrichments\":{\"test\":42}}\n"
+	    "{\"a\":1,\"b\":2,\"enrichments\":{\"test\":42}}\n"
+	    "{\"a\":1 ,\"enrichments\":{\"test\":42}}\n"
+	    "{\"enrichment_errors\":{},\"enrichments\":{\"test\":42}}\n");
+	proc_free(&p);
+}
+END_TEST
+
 /* Tweets whose sleep shrinks with the id: the last read finishes first. */
 static char *
 reversed_sleepers(u_int n)
@@ -673,6 +718,7 @@ main(void)
 	tcase_add_test(tc, test_input_text_kept);
 	tcase_add_test(tc, test_errors_and_as);
 	tcase_add_test(tc, test_existing_enrichments_merged);
+	tcase_add_test(tc, test_errors_not_object_replaced);
 	tcase_add_test(tc, test_keep_order);
 	tcase_add_test(tc, test_keep_order_small_window);
 	tcase_add_test(tc, test_bad_lines);

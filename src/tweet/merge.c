@@ -4,7 +4,8 @@
  * byte and edited in place. A value of the same name is replaced where it
  * stands, a new one is added at the end of the object; an earlier error of
  * an enrichment that now has a value is taken out (and the errors object
- * with it when it becomes empty).
+ * with it when it becomes empty). A member of either name that is not an
+ * object is replaced; the errors member goes if this run has no error.
  */
 
 #include <stdlib.h>
@@ -31,6 +32,16 @@ struct merge {
 	struct merge_edit	*edits;
 	u_int			 nedits;
 	int			 dry;		/* count, do not edit */
+
+	/* Our members in the tweet, found by merge_find. */
+	struct rawjson_member	 enr;
+	struct rawjson_member	 err;
+	struct rawjson_member	 err_prev;	/* the member before err */
+	int			 have_enr;
+	int			 have_err;
+	int			 err_first;	/* err is the first member */
+	u_int			 members;
+	size_t			 close;		/* the closing brace */
 };
 
 static struct evbuffer *
@@ -186,6 +197,81 @@ merge_edit_cmp(const void *a, const void *b)
 	return (0);
 }
 
+/* Find our members in the tweet (the last of a repeated name counts). */
+static void
+merge_find(struct merge *m)
+{
+	struct rawjson_member	 mem, last;
+	size_t			 pos;
+
+	memset(&last, 0, sizeof last);
+	if (rawjson_open(m->line, m->len, 0, &pos) != 0)
+		fatalx("%s: not an object", __func__);
+	while (rawjson_next(m->line, m->len, &pos, &mem)) {
+		if (rawjson_key_is(m->line, m->len, mem.key, "enrichments")) {
+			m->enr = mem;
+			m->have_enr = 1;
+		} else if (rawjson_key_is(m->line, m->len, mem.key,
+		    "enrichment_errors")) {
+			m->err_first = (m->members == 0);
+			m->err_prev = last;
+			m->err = mem;
+			m->have_err = 1;
+		}
+		last = mem;
+		m->members++;
+	}
+	m->close = pos;
+}
+
+/* Take the errors member out, with the comma before or after it. */
+static void
+merge_drop_errors(struct merge *m)
+{
+	size_t	at;
+
+	if (!m->err_first)
+		merge_edit(m, m->err_prev.end, m->err.end);
+	else {
+		at = rawjson_ws(m->line, m->len, m->err.end);
+		if (at < m->len && m->line[at] == ',')
+			at = rawjson_ws(m->line, m->len, at + 1);
+		merge_edit(m, m->err.key, at);
+	}
+	m->members--;
+}
+
+/*
+ * Edit an existing errors member: an object is merged into, and goes when
+ * this run empties it; anything else is replaced by this run's errors, or
+ * goes when there are none. Returns 1 if the member went.
+ */
+static int
+merge_errors(struct merge *m, u_int nerrors)
+{
+	size_t	at;
+	int	gone;
+
+	if (m->line[m->err.value] != '{') {
+		if (nerrors > 0) {
+			merge_object(m, 1, merge_edit(m, m->err.value,
+			    m->err.end));
+			return (0);
+		}
+		merge_drop_errors(m);
+		return (1);
+	}
+	m->dry = 1;
+	rawjson_open(m->line, m->len, m->err.value, &at);
+	gone = (m->line[at] != '}' && merge_into(m, m->err.value, 1) == 0);
+	m->dry = 0;
+	if (!gone)
+		merge_into(m, m->err.value, 1);
+	else
+		merge_drop_errors(m);
+	return (gone);
+}
+
 /*
  * Write a tweet that has members of ours: the input text with the items
  * spliced into the existing objects, then a newline.
@@ -195,18 +281,12 @@ merge_write(const char *line, size_t len, const struct merge_item *items,
     u_int n, struct evbuffer *out)
 {
 	struct merge		 m;
-	struct rawjson_member	 mem, enr, err, err_prev, last;
 	struct evbuffer		*add = NULL;
-	size_t			 pos, close, at;
-	u_int			 i, members = 0, nerrors = 0;
-	int			 have_enr = 0, have_err = 0, err_first = 0;
+	size_t			 at;
+	u_int			 i, nerrors = 0;
 	int			 err_gone = 0;
 
 	memset(&m, 0, sizeof m);
-	memset(&enr, 0, sizeof enr);
-	memset(&err, 0, sizeof err);
-	memset(&err_prev, 0, sizeof err_prev);
-	memset(&last, 0, sizeof last);
 	m.line = line;
 	m.len = len;
 	m.items = items;
@@ -216,68 +296,29 @@ merge_write(const char *line, size_t len, const struct merge_item *items,
 		if (items[i].error != NULL)
 			nerrors++;
 	}
+	merge_find(&m);
 
-	/* The last of a repeated name is the one a parser keeps. */
-	if (rawjson_open(line, len, 0, &pos) != 0)
-		fatalx("%s: not an object", __func__);
-	while (rawjson_next(line, len, &pos, &mem)) {
-		if (rawjson_key_is(line, len, mem.key, "enrichments")) {
-			enr = mem;
-			have_enr = 1;
-		} else if (rawjson_key_is(line, len, mem.key,
-		    "enrichment_errors")) {
-			err_first = (members == 0);
-			err_prev = last;
-			err = mem;
-			have_err = 1;
-		}
-		last = mem;
-		members++;
-	}
-	close = pos;
-
-	if (!have_enr)
+	if (!m.have_enr)
 		;
-	else if (line[enr.value] == '{')
-		merge_into(&m, enr.value, 0);
+	else if (line[m.enr.value] == '{')
+		merge_into(&m, m.enr.value, 0);
 	else
-		merge_object(&m, 0, merge_edit(&m, enr.value, enr.end));
+		merge_object(&m, 0, merge_edit(&m, m.enr.value, m.enr.end));
+	if (m.have_err)
+		err_gone = merge_errors(&m, nerrors);
 
-	if (!have_err)
-		;
-	else if (line[err.value] == '{') {
-		/* An errors object emptied by this run goes. */
-		m.dry = 1;
-		rawjson_open(line, len, err.value, &at);
-		err_gone = (line[at] != '}' && merge_into(&m, err.value, 1) == 0);
-		m.dry = 0;
-		if (!err_gone)
-			merge_into(&m, err.value, 1);
-		else if (!err_first)	/* the member goes, with a comma */
-			merge_edit(&m, err_prev.end, err.end);
-		else {
-			at = rawjson_ws(line, len, err.end);
-			if (at < len && line[at] == ',')
-				at = rawjson_ws(line, len, at + 1);
-			merge_edit(&m, err.key, at);
-		}
-		if (err_gone)
-			members--;
-	} else if (nerrors > 0)
-		merge_object(&m, 1, merge_edit(&m, err.value, err.end));
-
-	if (!have_enr) {
-		add = merge_edit(&m, close, close);
+	if (!m.have_enr) {
+		add = merge_edit(&m, m.close, m.close);
 		evbuffer_add_printf(add, "%s\"enrichments\":",
-		    members > 0 ? "," : "");
+		    m.members > 0 ? "," : "");
 		merge_object(&m, 0, add);
-		members++;
+		m.members++;
 	}
-	if ((!have_err || err_gone) && nerrors > 0) {
+	if ((!m.have_err || err_gone) && nerrors > 0) {
 		if (add == NULL)
-			add = merge_edit(&m, close, close);
+			add = merge_edit(&m, m.close, m.close);
 		evbuffer_add_printf(add, "%s\"enrichment_errors\":",
-		    members > 0 ? "," : "");
+		    m.members > 0 ? "," : "");
 		merge_object(&m, 1, add);
 	}
 
@@ -290,7 +331,7 @@ merge_write(const char *line, size_t len, const struct merge_item *items,
 		evbuffer_free(m.edits[i].text);
 		at = m.edits[i].end;
 	}
-	evbuffer_add(out, line + at, close + 1 - at);
+	evbuffer_add(out, line + at, m.close + 1 - at);
 	evbuffer_add(out, "\n", 1);
 	free(m.edits);
 }
