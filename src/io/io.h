@@ -41,6 +41,7 @@ void		 frame_split(struct frame *, const char *, split_bad_cb);
 #define HINT_ARRAY 0x10
 #define HINT_PRETTY 0x20
 void		 hint_note(int);
+void		 hint_compressed(const char *, const char *);
 void		 hint_page(const char *);
 void		 hint_bad(const char *, size_t);
 int		 hint_report(void);

@@ -104,6 +104,39 @@ unpack_fill(struct unpack *u, int fd)
 	return (n);
 }
 
+/*
+ * Is this the magic of a compression we do not read? Tell the closing hint
+ * which, and the command that undoes it.
+ */
+static int
+unpack_packer(const u_char *p, size_t n)
+{
+	static const struct {
+		const char	*magic;
+		size_t		 len;
+		const char	*packer;
+		const char	*unpack;
+	} packers[] = {
+		{ "BZh", 3, "bzip2", "bzip2 -dc" },
+		{ "\xfd" "7zXZ\0", 6, "xz", "xz -dc" },
+		{ "\x28\xb5\x2f\xfd", 4, "zstd", "zstd -dc" },
+		{ "\x04\x22\x4d\x18", 4, "lz4", "lz4 -dc" },
+		{ "\x02\x21\x4c\x18", 4, "lz4", "lz4 -dc" },
+		{ "\x1f\x9d", 2, "compress", "gzip -dc" },
+		{ "PK\x03\x04", 4, "zip", "unzip -p" },
+	};
+	u_int	i;
+
+	for (i = 0; i < sizeof packers / sizeof packers[0]; i++) {
+		if (n >= packers[i].len &&
+		    memcmp(p, packers[i].magic, packers[i].len) == 0) {
+			hint_compressed(packers[i].packer, packers[i].unpack);
+			return (1);
+		}
+	}
+	return (0);
+}
+
 /* Tell the format from the first bytes. */
 static void
 unpack_decide(struct unpack *u)
@@ -122,15 +155,12 @@ unpack_decide(struct unpack *u)
 		return;
 	}
 	u->mode = UNPACK_PLAIN;
+	if (unpack_packer(p, n))
+		return;
 	if (n >= 2 && ((p[0] == 0xff && p[1] == 0xfe) ||
 	    (p[0] == 0xfe && p[1] == 0xff) || (n >= 4 && (p[0] == 0 ||
 	    p[1] == 0) && (p[2] == 0 || p[3] == 0))))
 		hint_note(HINT_UTF16);
-	else if ((n >= 3 && memcmp(p, "BZh", 3) == 0) ||
-	    (n >= 6 && memcmp(p, "\xfd" "7zXZ\0", 6) == 0) ||
-	    (n >= 4 && memcmp(p, "\x28\xb5\x2f\xfd", 4) == 0) ||
-	    (n >= 4 && memcmp(p, "PK\x03\x04", 4) == 0))
-		hint_note(HINT_COMPRESSED);
 }
 
 /* Inflate into buf; like read(2). */
