@@ -23,20 +23,6 @@
 #include "io/io.h"
 #include "redis/redis.h"
 
-/* Write and acknowledge together, if the entry is still ours. */
-static const char rsk_lua[] =
-"local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1,\n"
-"  ARGV[2])\n"
-"if p[1] == nil then return 0 end\n"
-"if ARGV[5] ~= '' then\n"
-"  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'tweet',\n"
-"    ARGV[4])\n"
-"else\n"
-"  redis.call('XADD', KEYS[2], '*', 'tweet', ARGV[4])\n"
-"end\n"
-"redis.call('XACK', KEYS[1], ARGV[1], ARGV[3])\n"
-"return 1\n";
-
 struct rsk_item {
 	char			*id;	/* the source entry, or NULL */
 	char			*text;
@@ -187,7 +173,7 @@ rsk_send(struct rsk_item *it)
 		struct redis_url	*src = redis_source_url();
 
 		RSK_ARG("EVAL", 4);
-		RSK_ARG(rsk_lua, sizeof rsk_lua - 1);
+		RSK_ARG(redis_lua_write, strlen(redis_lua_write));
 		RSK_ARG("2", 1);
 		RSK_ARG(src->key, strlen(src->key));
 		RSK_ARG(rsk_url->key, strlen(rsk_url->key));

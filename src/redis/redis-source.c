@@ -32,54 +32,6 @@
 /* Most entries asked for at once, and ids kept fresh in one call. */
 #define RS_BATCH 1000
 
-/* Keep the entries we hold: only those still pending to us are touched. */
-static const char rs_fresh_lua[] =
-"local lost = {}\n"
-"for i = 3, #ARGV do\n"
-"  local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1)\n"
-"  if p[1] ~= nil and p[1][2] == ARGV[2] then\n"
-"    redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'JUSTID')\n"
-"  else\n"
-"    lost[#lost + 1] = ARGV[i]\n"
-"  end\n"
-"end\n"
-"return lost\n";
-
-/*
- * Claim entries idle too long on other consumers; those delivered more
- * than the limit go to the dead-letter stream instead, acknowledged.
- */
-static const char rs_claim_lua[] =
-"local r = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3],\n"
-"  '0-0', 'COUNT', ARGV[4])\n"
-"local out, dead = {}, 0\n"
-"for _, e in ipairs(r[2]) do\n"
-"  local id, f = e[1], e[2]\n"
-"  local p = redis.call('XPENDING', KEYS[1], ARGV[1], id, id, 1)\n"
-"  local n = 0\n"
-"  if p[1] ~= nil then n = p[1][4] end\n"
-"  if n > tonumber(ARGV[5]) then\n"
-"    local tweet = ''\n"
-"    if f then\n"
-"      for i = 1, #f, 2 do\n"
-"        if f[i] == 'tweet' then tweet = f[i + 1] end\n"
-"      end\n"
-"    end\n"
-"    redis.call('XADD', KEYS[2], '*', 'tweet', tweet, 'reason',\n"
-"      'delivered ' .. n .. ' times')\n"
-"    redis.call('XACK', KEYS[1], ARGV[1], id)\n"
-"    dead = dead + 1\n"
-"  elseif f then\n"
-"    out[#out + 1] = e\n"
-"  end\n"
-"end\n"
-"return {out, dead}\n";
-
-/* Put an entry on the dead-letter stream and acknowledge it, together. */
-static const char rs_dead_lua[] =
-"redis.call('XADD', KEYS[2], '*', 'tweet', ARGV[3], 'reason', ARGV[4])\n"
-"return redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])\n";
-
 static struct redis_url	*rs_url;
 static struct redis	*rs_read_conn;	/* blocking reads only */
 static struct redis	*rs_ctl;	/* acks, claims, scripts */
@@ -272,7 +224,7 @@ rs_dead_letter(const char *id, const char *tweet, size_t len,
 	lens[2] = len;
 	lens[3] = strlen(reason);
 	json_object_set_new(rs_held, id, json_true());
-	if (rs_eval(rs_dead_cb, xstrdup(id), rs_dead_lua, rs_dead, 4, args,
+	if (rs_eval(rs_dead_cb, xstrdup(id), redis_lua_dead, rs_dead, 4, args,
 	    lens) != 0)
 		json_object_del(rs_held, id);	/* redelivered later */
 }
@@ -287,16 +239,14 @@ rs_name(const char *id)
 	return (buf);
 }
 
-/* Take one entry [id, [field, value, ...]] as a tweet. */
+/* Take one entry [id, [field, value, ...]] (checked) as a tweet. */
 static void
 rs_entry(redisReply *e)
 {
 	redisReply	*id, *f;
-	const char	*tweet = NULL;
-	size_t		 len = 0, i;
+	const char	*tweet;
+	size_t		 len;
 
-	if (!rs_is_array(e, 2) || e->element[0]->type != REDIS_REPLY_STRING)
-		return;
 	id = e->element[0];
 	f = e->element[1];
 	if (json_object_get(rs_held, id->str) != NULL)
@@ -306,15 +256,7 @@ rs_entry(redisReply *e)
 		redis_source_ack(id->str);
 		return;
 	}
-	for (i = 0; f->type == REDIS_REPLY_ARRAY && i + 1 < f->elements;
-	    i += 2) {
-		if (f->element[i]->type == REDIS_REPLY_STRING &&
-		    strcmp(f->element[i]->str, "tweet") == 0 &&
-		    f->element[i + 1]->type == REDIS_REPLY_STRING) {
-			tweet = f->element[i + 1]->str;
-			len = f->element[i + 1]->len;
-		}
-	}
+	tweet = redis_entry_tweet(f, &len);
 	redis_source_stats.read++;
 	if (tweet == NULL) {
 		badlines_add(rs_name(id->str), 0, "", 0,
@@ -336,17 +278,27 @@ rs_entry(redisReply *e)
 	}
 }
 
-/* Take the entries of an XREADGROUP or claim reply; how many there were. */
+/* Take the entries of a checked list (or none); how many there were. */
 static size_t
 rs_entries(redisReply *list)
 {
 	size_t	i;
 
-	if (list == NULL || list->type != REDIS_REPLY_ARRAY)
+	if (list == NULL)
 		return (0);
 	for (i = 0; i < list->elements; i++)
 		rs_entry(list->element[i]);
 	return (list->elements);
+}
+
+/* Reading has stopped (a signal) and no reply is awaited: done. */
+static void
+rs_stop_check(void)
+{
+	if (!rs_stopped || rs_reading || rs_drain_check)
+		return;
+	rs_is_done = 1;
+	loop_check_done();
 }
 
 /* Is everything in the group processed? Then, with drain, we are done. */
@@ -357,6 +309,10 @@ rs_drain_cb(void *arg, void *reply)
 
 	(void)arg;
 	rs_drain_check = 0;
+	if (rs_stopped) {
+		rs_stop_check();
+		return;
+	}
 	if (rs_is_array(r, 1) && r->element[0]->type == REDIS_REPLY_INTEGER &&
 	    r->element[0]->integer == 0 && json_object_size(rs_held) == 0 &&
 	    stats.pending == 0) {
@@ -367,18 +323,39 @@ rs_drain_cb(void *arg, void *reply)
 	rs_read();
 }
 
+/* With drain=yes, nothing new: ask whether the group has anything left. */
+static int
+rs_drain_ask(void)
+{
+	const char	*argv[3];
+
+	argv[0] = "XPENDING";
+	argv[1] = rs_url->key;
+	argv[2] = rs_group;
+	if (redis_command(rs_ctl, rs_drain_cb, NULL, 3, argv, NULL) != 0)
+		return (-1);
+	rs_drain_check = 1;
+	return (0);
+}
+
+/*
+ * What a read brought: take the entries, then read on (from the last id
+ * while reading back our own pending ones). A reply of the wrong shape is
+ * a protocol error: the connection is made again.
+ */
 static void
 rs_read_cb(void *arg, void *reply)
 {
-	redisReply	*r = reply, *s;
-	size_t		 n = 0;
-	const char	*argv[4];
+	redisReply	*r = reply, *list;
+	size_t		 n;
 	int		 was_history = rs_history != NULL;
 
 	(void)arg;
 	rs_reading = 0;
-	if (r == NULL)
-		return;		/* lost: read again once reconnected */
+	if (r == NULL) {
+		rs_stop_check();	/* else read again once reconnected */
+		return;
+	}
 	if (r->type == REDIS_REPLY_ERROR) {
 		log_warnx("redis %s: XREADGROUP: %s", redis_name(rs_read_conn),
 		    r->str);
@@ -388,37 +365,25 @@ rs_read_cb(void *arg, void *reply)
 			rs_setup();
 		} else
 			evtimer_add(rs_retry_ev, &rs_retry_tv);	/* not a spin */
+		rs_stop_check();
 		return;
-	} else if (rs_is_array(r, 1) && rs_is_array(r->element[0], 2)) {
-		s = r->element[0]->element[1];
-		n = rs_entries(s);
-		if (rs_history != NULL) {
-			/* Go on from the last id seen, or switch to new. */
-			free(rs_history);
-			rs_history = NULL;
-			if (n > 0 && s->element[n - 1]->type ==
-			    REDIS_REPLY_ARRAY)
-				rs_history = xstrdup(
-				    s->element[n - 1]->element[0]->str);
-		}
-	} else if (rs_history != NULL) {
-		free(rs_history);
-		rs_history = NULL;
+	}
+	if (!redis_entry_read_ok(r, &list)) {
+		redis_drop(rs_read_conn, "malformed XREADGROUP reply");
+		return;
+	}
+	n = rs_entries(list);
+	free(rs_history);
+	rs_history = NULL;
+	if (was_history && n > 0) {
+		/* Go on from the last id seen, or switch to new. */
+		rs_history = xstrdup(list->element[n - 1]->element[0]->str);
 	}
 	if (n == 0 && !was_history && rs_drain && !rs_stopped &&
-	    json_object_size(rs_held) == 0 && r->type != REDIS_REPLY_ERROR) {
-		argv[0] = "XPENDING";
-		argv[1] = rs_url->key;
-		argv[2] = rs_group;
-		if (redis_command(rs_ctl, rs_drain_cb, NULL, 3, argv,
-		    NULL) == 0) {
-			rs_drain_check = 1;
-			return;
-		}
-	}
+	    json_object_size(rs_held) == 0 && rs_drain_ask() == 0)
+		return;
 	if (rs_stopped) {
-		rs_is_done = 1;
-		loop_check_done();
+		rs_stop_check();
 		return;
 	}
 	rs_read();
@@ -537,6 +502,7 @@ rs_down_cb(void *arg)
 	(void)arg;
 	rs_reading = rs_claiming = rs_freshening = rs_drain_check = 0;
 	rs_acks_out = 0;
+	rs_stop_check();
 }
 
 static void
@@ -567,13 +533,13 @@ rs_freshen(void)
 	json_object_foreach(rs_held, id, v) {
 		args[n++] = id;
 		if (n == 2 + RS_BATCH) {
-			rs_eval(rs_fresh_cb, NULL, rs_fresh_lua, rs_dead, n,
+			rs_eval(rs_fresh_cb, NULL, redis_lua_fresh, rs_dead, n,
 			    args, NULL);
 			n = 2;
 		}
 	}
 	(void)v;
-	if (n > 2 && rs_eval(rs_fresh_cb, NULL, rs_fresh_lua, rs_dead, n,
+	if (n > 2 && rs_eval(rs_fresh_cb, NULL, redis_lua_fresh, rs_dead, n,
 	    args, NULL) == 0)
 		rs_freshening = 1;
 }
@@ -587,10 +553,14 @@ rs_claim_cb(void *arg, void *reply)
 	(void)arg;
 	rs_claiming = 0;
 	rs_warn_reply("claim", r);
-	if (!rs_is_array(r, 2))
+	if (r == NULL || r->type == REDIS_REPLY_ERROR)
 		return;
-	if (r->element[1]->type == REDIS_REPLY_INTEGER)
-		redis_source_stats.dead += r->element[1]->integer;
+	if (!rs_is_array(r, 2) || !redis_entry_list_ok(r->element[0]) ||
+	    r->element[1]->type != REDIS_REPLY_INTEGER) {
+		redis_drop(rs_ctl, "malformed claim reply");
+		return;
+	}
+	redis_source_stats.dead += r->element[1]->integer;
 	n = rs_entries(r->element[0]);
 	redis_source_stats.claimed += n;
 	if (n > 0 && !opts.quiet)
@@ -620,7 +590,7 @@ rs_claim(void)
 	args[2] = idle;
 	args[3] = count;
 	args[4] = max;
-	if (rs_eval(rs_claim_cb, NULL, rs_claim_lua, rs_dead, 5, args,
+	if (rs_eval(rs_claim_cb, NULL, redis_lua_claim, rs_dead, 5, args,
 	    NULL) == 0)
 		rs_claiming = 1;
 }

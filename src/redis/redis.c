@@ -506,6 +506,18 @@ redis_lost(struct redis *r, const char *why)
 		r->backoff_ms = REDIS_BACKOFF_MAX_MS;
 }
 
+/*
+ * The server broke the protocol (a reply of the wrong shape): treat the
+ * connection as lost, so that it is made again with backoff. Safe inside a
+ * reply callback; the commands still unanswered get NULL.
+ */
+void
+redis_drop(struct redis *r, const char *why)
+{
+	if (r->state != REDIS_DOWN)
+		redis_lost(r, why);
+}
+
 /* Time to (re)connect, or a connect took too long. */
 static void
 redis_retry_cb(evutil_socket_t fd, short events, void *arg)

@@ -1,7 +1,8 @@
 /*
  * redis: connections through hiredis' libevent adapter (redis.c), a stream
- * as a source (redis-source.c) and as a sink (redis-sink.c), and a cache tier
- * (redis-cache.c).
+ * as a source (redis-source.c, its replies checked by redis-entry.c) and as
+ * a sink (redis-sink.c), their server-side scripts (redis-lua.c), and a
+ * cache tier (redis-cache.c).
  */
 
 #ifndef TE_REDIS_H
@@ -44,6 +45,7 @@ int		 redis_url_same_server(struct redis_url *, struct redis_url *);
 struct redis	*redis_open(struct redis_url *, int, redis_cb, redis_cb,
 		     void *);
 void		 redis_close(struct redis *);
+void		 redis_drop(struct redis *, const char *);
 void		 redis_flush(struct redis *, int);
 const char	*redis_name(struct redis *);
 int		 redis_ready(struct redis *);
@@ -52,6 +54,18 @@ int		 redis_command(struct redis *, redis_reply_cb, void *, int,
 		     const char **, const size_t *);
 void		 redis_set_block(struct redis *, long);
 void		 redis_set_stall(struct redis *, long);
+
+/* redis-entry.c */
+struct redisReply;
+int		 redis_entry_list_ok(struct redisReply *);
+int		 redis_entry_read_ok(struct redisReply *, struct redisReply **);
+const char	*redis_entry_tweet(struct redisReply *, size_t *);
+
+/* redis-lua.c */
+extern const char redis_lua_fresh[];
+extern const char redis_lua_claim[];
+extern const char redis_lua_dead[];
+extern const char redis_lua_write[];
 
 /* redis-source.c */
 struct redis_source_stats {

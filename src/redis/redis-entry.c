@@ -1,0 +1,116 @@
+/*
+ * Stream entries as a server sends them to the source. The shape of an
+ * XREADGROUP or claim reply is checked whole before anything in it is used:
+ * a reply of another shape is a protocol error (the caller reconnects),
+ * never a crash. And an entry's tweet is found among its fields.
+ */
+
+#include <ctype.h>
+#include <string.h>
+
+#include <hiredis/hiredis.h>
+
+#include "redis/redis.h"
+
+/* Is this an entry id, MS-SEQ in digits? */
+static int
+redis_entry_id_ok(redisReply *r)
+{
+	size_t	i, dash = 0;
+
+	if (r == NULL || r->type != REDIS_REPLY_STRING || r->len == 0 ||
+	    r->len > 41)
+		return (0);
+	for (i = 0; i < r->len; i++) {
+		if (r->str[i] == '-') {
+			if (dash != 0 || i == 0)
+				return (0);
+			dash = i;
+		} else if (!isdigit((u_char)r->str[i]))
+			return (0);
+	}
+	return (dash != 0 && dash + 1 < r->len);
+}
+
+/* Is this one entry: [ID, [FIELD, VALUE, ...]], or [ID, nil] if deleted? */
+static int
+redis_entry_ok(redisReply *e)
+{
+	redisReply	*f;
+	size_t		 i;
+
+	if (e == NULL || e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
+	    !redis_entry_id_ok(e->element[0]))
+		return (0);
+	f = e->element[1];
+	if (f->type == REDIS_REPLY_NIL)
+		return (1);
+	if (f->type != REDIS_REPLY_ARRAY || f->elements % 2 != 0)
+		return (0);
+	for (i = 0; i < f->elements; i++) {
+		if (f->element[i]->type != REDIS_REPLY_STRING)
+			return (0);
+	}
+	return (1);
+}
+
+/* Is this a list of entries? */
+int
+redis_entry_list_ok(redisReply *list)
+{
+	size_t	i;
+
+	if (list == NULL || list->type != REDIS_REPLY_ARRAY)
+		return (0);
+	for (i = 0; i < list->elements; i++) {
+		if (!redis_entry_ok(list->element[i]))
+			return (0);
+	}
+	return (1);
+}
+
+/*
+ * Is this an XREADGROUP reply of one stream: nil or empty (nothing new), or
+ * [[NAME, ENTRIES]]? The entries are in *list (NULL if there are none).
+ */
+int
+redis_entry_read_ok(redisReply *r, redisReply **list)
+{
+	redisReply	*s;
+
+	*list = NULL;
+	if (r == NULL)
+		return (0);
+	if (r->type == REDIS_REPLY_NIL ||
+	    (r->type == REDIS_REPLY_ARRAY && r->elements == 0))
+		return (1);
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 1)
+		return (0);
+	s = r->element[0];
+	if (s->type != REDIS_REPLY_ARRAY || s->elements != 2 ||
+	    s->element[0]->type != REDIS_REPLY_STRING ||
+	    !redis_entry_list_ok(s->element[1]))
+		return (0);
+	*list = s->element[1];
+	return (1);
+}
+
+/*
+ * The value of the field "tweet" among an entry's fields (checked by
+ * redis_entry_list_ok), or NULL if there is none.
+ */
+const char *
+redis_entry_tweet(redisReply *f, size_t *len)
+{
+	const char	*tweet = NULL;
+	size_t		 i;
+
+	*len = 0;
+	for (i = 0; i + 1 < f->elements; i += 2) {
+		if (strcmp(f->element[i]->str, "tweet") == 0) {
+			tweet = f->element[i + 1]->str;
+			*len = f->element[i + 1]->len;
+		}
+	}
+	return (tweet);
+}
