@@ -663,6 +663,59 @@ START_TEST(test_shared_cache)
 }
 END_TEST
 
+/*
+ * A 200 whose body holds a NUL, kept in the --cache-url cache and found
+ * there by the next run: the hit gives the same bytes (a small body and a
+ * 1 MB one), no crash, no wrong error.
+ */
+START_TEST(test_cache_nul_body)
+{
+	struct proc	 p, q;
+	char		*in = make_tweets(1, NULL), cache[128], small[256];
+	char		 large[256];
+	json_t		*st, *line, *v;
+	long		 before;
+
+	snprintf(cache, sizeof cache, "redis://127.0.0.1:%d/0?prefix=n:",
+	    rds_port);
+	snprintf(small, sizeof small, "http:url=http://127.0.0.1:%d/nul/2,"
+	    "as=small", server_port);
+	snprintf(large, sizeof large, "http:url=http://127.0.0.1:%d/nul/"
+	    "1048576,as=large", server_port);
+	te_run(&p, in, "--cache-url", cache, "--allow-net", "127.0.0.0/8",
+	    "--max-response", "2000000", "-e", small, "-e", large, "--stats",
+	    NULL);
+	ck_assert_msg(p.status == 0, "%d: %s", p.status, p.ebuf);
+	st = stats_of(&p);
+	ck_assert_int_eq(stat_int(json_object_get(st, "cache_redis"),
+	    "stored"), 2);
+	json_decref(st);
+	line = line_of(&p, 0);
+	v = json_object_get(json_object_get(line, "enrichments"), "small");
+	ck_assert_uint_eq(json_string_length(v), 2);
+	ck_assert_mem_eq(json_string_value(v), "a\0", 2);
+	v = json_object_get(json_object_get(line, "enrichments"), "large");
+	ck_assert_uint_eq(json_string_length(v), 1048576);
+	json_decref(line);
+	before = server_count(server_port, "requests");
+
+	te_run(&q, in, "--cache-url", cache, "--allow-net", "127.0.0.0/8",
+	    "--max-response", "2000000", "-e", small, "-e", large, "--stats",
+	    NULL);
+	ck_assert_msg(q.status == 0, "%d: %.300s", q.status, q.ebuf);
+	ck_assert_int_eq(server_count(server_port, "requests"), before);
+	st = stats_of(&q);
+	ck_assert_int_eq(stat_int(json_object_get(st, "cache_redis"),
+	    "hits"), 2);
+	json_decref(st);
+	ck_assert_msg(p.olen == q.olen && memcmp(p.obuf, q.obuf, p.olen) == 0,
+	    "the hit differs: %.300s", q.obuf);
+	proc_free(&p);
+	proc_free(&q);
+	free(in);
+}
+END_TEST
+
 /* A sink key that is not a stream: exit 1 saying so, no hang. */
 START_TEST(test_wrong_type)
 {
@@ -741,6 +794,7 @@ redis_suite(void)
 	tcase_add_checked_fixture(tc, rds_setup, rds_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_shared_cache);
+	tcase_add_test(tc, test_cache_nul_body);
 	suite_add_tcase(s, tc);
 	return (s);
 }

@@ -21,6 +21,8 @@
  *   /reset               the connection is reset, no response
  *   /hang                never answered
  *   /big/N               N bytes; /bigchunked/N the same, chunked
+ *   /nul/N               200 text/plain, N bytes (N >= 2): "a", a NUL, then
+ *                        "b"s
  *   /slow/N              N bytes, one every 50 ms
  *   /close               200 with "Connection: close"
  *   /random              for soaks: 0-100 ms latency, 3% 503, 1% reset,
@@ -531,6 +533,16 @@ serve(struct evhttp_request *req, void *arg)
 			reply(req, 200, "text/plain", b);
 			evbuffer_free(b);
 		}
+		free(big);
+	} else if (sscanf(uri, "/nul/%ld", &n) == 1 && n >= 2) {
+		struct evbuffer *b = evbuffer_new();
+		big = malloc(n);
+		memset(big, 'b', n);
+		big[0] = 'a';
+		big[1] = '\0';
+		evbuffer_add(b, big, n);
+		reply(req, 200, "text/plain", b);
+		evbuffer_free(b);
 		free(big);
 	} else if (strcmp(uri, "/headers") == 0)
 		headers(req);

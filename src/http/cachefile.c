@@ -341,7 +341,8 @@ cachefile_get(struct cachefile *cf, const char *key, size_t keylen,
 	p = (const u_char *)v.mv_data + sizeof h;
 	if (h.magic != CACHEFILE_MAGIC || (uint64_t)h.bodylen + h.loclen !=
 	    v.mv_size - sizeof h || h.check != hash_fnv1a(p,
-	    v.mv_size - sizeof h))
+	    v.mv_size - sizeof h) ||
+	    memchr(p + h.bodylen, '\0', h.loclen) != NULL)
 		goto corrupt;
 	if (cachefile_now() - h.stored >= (int64_t)ttl) {
 		mdb_txn_reset(cf->rtxn);

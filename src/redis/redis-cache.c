@@ -62,40 +62,83 @@ rcache_key(struct rcache *rc, const char *key, size_t keylen, size_t *len)
 	return (out);
 }
 
-/* Decode a stored value; -1 if it is not one of ours. */
+/*
+ * Encode a response as a stored value (len bytes, a NUL after them). The
+ * body is bytes (it may hold NULs); so the lengths say where parts end.
+ */
+static char *
+rcache_encode(const struct cache_value *v, size_t *len)
+{
+	char	*val;
+	size_t	 loclen;
+	int	 n;
+
+	loclen = v->location != NULL ? strlen(v->location) : 0;
+	n = xasprintf(&val, RCACHE_MAGIC "%ld %.3f %zu\n", v->status,
+	    v->stored, loclen);
+	*len = n + loclen + v->bodylen;
+	val = xreallocarray(val, 1, *len + 1);
+	memcpy(val + n, v->location != NULL ? v->location : "", loclen);
+	memcpy(val + n + loclen, v->body, v->bodylen);
+	val[*len] = '\0';
+	return (val);
+}
+
+/*
+ * Decode a stored value of len bytes (not NUL-terminated: nothing is read
+ * past len); -1 if it is not one of ours. The body is copied by its length
+ * with a NUL after it; a location holding a NUL is not ours.
+ */
 static int
 rcache_decode(const char *s, size_t len, struct cache_value *v)
 {
-	const char	*nl, *p;
-	char		*end;
+	const size_t	 mlen = sizeof RCACHE_MAGIC - 1;
+	const char	*nl, *rest;
+	char		 head[64], *p, *end, *body;
 	long		 status;
 	double		 stored;
-	unsigned long	 loclen;
+	unsigned long long loclen;
+	size_t		 restlen, bodylen;
 
-	if (len < sizeof RCACHE_MAGIC - 1 ||
-	    memcmp(s, RCACHE_MAGIC, sizeof RCACHE_MAGIC - 1) != 0)
+	if (len < mlen || memcmp(s, RCACHE_MAGIC, mlen) != 0)
 		return (-1);
-	p = s + sizeof RCACHE_MAGIC - 1;
-	if ((nl = memchr(p, '\n', len - (p - s))) == NULL)
+	if ((nl = memchr(s + mlen, '\n', len - mlen)) == NULL ||
+	    (size_t)(nl - (s + mlen)) >= sizeof head)
+		return (-1);
+	/* "status stored loclen", each starting with a digit. */
+	memcpy(head, s + mlen, nl - (s + mlen));
+	head[nl - (s + mlen)] = '\0';
+	p = head;
+	if (*p < '0' || *p > '9')
 		return (-1);
 	status = strtol(p, &end, 10);
-	if (end == p || *end != ' ' || status < 100 || status > 999)
+	if (*end != ' ' || status < 100 || status > 999)
 		return (-1);
 	p = end + 1;
+	if (*p < '0' || *p > '9')
+		return (-1);
 	stored = strtod(p, &end);
-	if (end == p || *end != ' ')
+	if (*end != ' ' || !(stored >= 0 && stored <= 1e12))
 		return (-1);
 	p = end + 1;
-	loclen = strtoul(p, &end, 10);
-	if (end == p || end != nl || loclen > len - (size_t)(nl + 1 - s))
+	if (*p < '0' || *p > '9')
 		return (-1);
+	loclen = strtoull(p, &end, 10);
+	rest = nl + 1;
+	restlen = len - (rest - s);
+	if (*end != '\0' || loclen > restlen ||
+	    memchr(rest, '\0', loclen) != NULL)
+		return (-1);
+	bodylen = restlen - loclen;
+	body = xmalloc(bodylen + 1);
+	memcpy(body, rest + loclen, bodylen);
+	body[bodylen] = '\0';
 	memset(v, 0, sizeof *v);
 	v->status = status;
 	v->stored = stored;
-	v->location = loclen > 0 ? xstrndup(nl + 1, loclen) : NULL;
-	p = nl + 1 + loclen;
-	v->bodylen = len - (p - s);
-	v->body = xstrndup(p, v->bodylen);
+	v->location = loclen > 0 ? xstrndup(rest, loclen) : NULL;
+	v->body = body;
+	v->bodylen = bodylen;
 	return (0);
 }
 
@@ -226,19 +269,12 @@ rcache_put(void *state, const char *key, size_t keylen,
 	const char	*argv[5];
 	size_t		 argvlen[5];
 	char		*k, *val, ttl[32];
-	int		 n;
-	size_t		 loclen, vlen;
+	size_t		 vlen;
 
 	if (v->status < 200 || v->status > 399 || opts.cache_ttl == 0 ||
 	    !redis_ready(rc->conn))
 		return;
-	loclen = v->location != NULL ? strlen(v->location) : 0;
-	n = xasprintf(&val, RCACHE_MAGIC "%ld %.3f %zu\n", v->status,
-	    v->stored, loclen);
-	vlen = n + loclen + v->bodylen;
-	val = xreallocarray(val, 1, vlen + 1);
-	memcpy(val + n, v->location != NULL ? v->location : "", loclen);
-	memcpy(val + n + loclen, v->body, v->bodylen);
+	val = rcache_encode(v, &vlen);
 	k = rcache_key(rc, key, keylen, &argvlen[1]);
 	snprintf(ttl, sizeof ttl, "%llu", (unsigned long long)opts.cache_ttl *
 	    1000);
