@@ -9,7 +9,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-"frame spec config template validate response fetch scan twtext split merge"}
+targets=${*:-"frame spec config template validate response fetch scan twtext split merge rediscache"}
 out=$top/fuzz/out
 mkdir -p "$out"
 CC=${CC:-clang}
