@@ -1,13 +1,19 @@
 /*
  * Whole-program tests of pacing and quotas (pace.c and the quota policy in
- * fetch.c): one pacer per host however a URL spells it.
+ * fetch.c): one pacer per host however a URL spells it; a link's host
+ * cannot stall the run with a long quota window; a stop signal fails what
+ * is held instead of waiting for it.
  */
 
+#include <sys/time.h>
+
 #include <check.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -78,6 +84,172 @@ START_TEST(test_one_host_two_spellings)
 }
 END_TEST
 
+/* Milliseconds on the monotonic clock. */
+static long long
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/* A tweet whose one link is url. */
+static char *
+link_tweet(u_int id, const char *url)
+{
+	char	*s;
+
+	s = fmt("{\"id\":%u,\"entities\":{\"urls\":[{\"url\":\"%s\"}]}}\n",
+	    id, url);
+	return (s);
+}
+
+/* The one link of an output line's unshorten value: key as a string. */
+static const char *
+link_str(json_t *line, const char *key)
+{
+	json_t	*o;
+
+	o = json_array_get(json_object_get(json_object_get(line,
+	    "enrichments"), "unshorten"), 0);
+	ck_assert_ptr_nonnull(o);
+	return (json_string_value(json_object_get(o, key)));
+}
+
+/*
+ * Issue 18 item 12: 40 tweets for unshorten, every eighth linking to a
+ * host that answers 429 with a window 899 s long. The window is not
+ * waited for (it is beyond --max-retry-wait): those links fail at once,
+ * saying so, the others are expanded, and -k output is not held up.
+ * Before, the run took 899 s. A short window (1 s) on a link's host is
+ * still waited for.
+ */
+START_TEST(test_link_quota_bounded)
+{
+	struct proc	 p;
+	json_t		*j, *log;
+	char		*in = NULL, *line, *u, *all;
+	long long	 t0, t[8];
+	u_int		 i, far = 0;
+
+	all = strdup("");
+	for (i = 0; i < 40; i++) {
+		if (i % 8 == 3)
+			u = fmt("http://127.0.0.1:%d/quota/far/1000/reset/899?%u",
+			    server_port2, i);
+		else
+			u = fmt("http://127.0.0.1:%d/json/ok?%u", server_port,
+			    i);
+		line = link_tweet(i, u);
+		in = fmt("%s%s", all, line);
+		free(all);
+		all = in;
+		free(line);
+		free(u);
+	}
+	t0 = now_ms();
+	te_run(&p, in, "-k", "-e", "unshorten", "--allow-net", "127.0.0.0/8",
+	    "--stats", NULL);
+	ck_assert_msg(p.status == 0, "%s", p.ebuf);
+	exactly_once(&p, 40);
+	for (i = 0; i < 40; i++) {
+		j = line_of(&p, i);
+		if (i % 8 == 3) {
+			far++;
+			ck_assert_msg(link_str(j, "error") != NULL &&
+			    strstr(link_str(j, "error"), "exhausted until") !=
+			    NULL && strstr(link_str(j, "error"),
+			    "beyond --max-retry-wait (30000 ms)") != NULL,
+			    "link %u: %s", i, link_str(j, "error"));
+		} else
+			ck_assert_msg(link_str(j, "error") == NULL,
+			    "link %u: %s", i, link_str(j, "error"));
+		json_decref(j);
+	}
+	ck_assert_uint_eq(far, 5);
+	if (getenv("TE_VALGRIND") == NULL)
+		ck_assert_msg(now_ms() - t0 < 20000, "%lld ms", now_ms() - t0);
+	proc_free(&p);
+	/* No link of that host was asked twice (none is retried). */
+	log = server_log(server_port2);
+	ck_assert_uint_le(log_times(log, "/quota/far/", t, 8), 5);
+	json_decref(log);
+	free(in);
+
+	/* A window within --max-retry-wait is waited for, then expanded. */
+	u = fmt("http://127.0.0.1:%d/quota/near/1/ietf/1", server_port2);
+	in = link_tweet(0, u);
+	te_run(&p, in, "-e", "unshorten", "--allow-net", "127.0.0.0/8", NULL);
+	ck_assert_msg(p.status == 0, "%s", p.ebuf);
+	j = line_of(&p, 0);
+	ck_assert_msg(link_str(j, "error") == NULL, "%s", link_str(j,
+	    "error"));
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(
+	    json_object_get(json_object_get(j, "enrichments"), "unshorten"),
+	    0), "status")), 200);
+	json_decref(j);
+	proc_free(&p);
+	free(in);
+	free(u);
+}
+END_TEST
+
+/*
+ * A stop signal while requests are held (a configured API's 899 s quota
+ * window, then a --host-rate of one request in 100 s): they fail
+ * "cancelled at exit" within seconds and every tweet is written. Before,
+ * the run waited out the window.
+ */
+START_TEST(test_stop_fails_held)
+{
+	struct proc	 p;
+	json_t		*j;
+	char		*in, *spec, *hr;
+	long long	 t0;
+	u_int		 i, k;
+
+	in = make_tweets(3, NULL);
+	for (k = 0; k < 2; k++) {
+		if (k == 0) {
+			spec = fmt("http:url=http://127.0.0.1:%d/quota/held/"
+			    "1000/reset/899?{/id}", server_port);
+			hr = NULL;
+		} else {
+			spec = fmt("http:url=http://127.0.0.1:%d/json/rate?"
+			    "{/id}", server_port);
+			hr = fmt("127.0.0.1=0.01");
+		}
+		te_start(&p, "-k", "-j", "1", "-e", spec, hr != NULL ?
+		    "--host-rate" : NULL, hr, NULL);
+		proc_write(&p, in, strlen(in));
+		/* Held: the quota pause, or the first answer (so the rest
+		 * wait their turn). */
+		ck_assert(proc_wait_output(&p, k == 0 ? "pausing for" :
+		    "\n", k == 0));
+		t0 = now_ms();
+		proc_signal(&p, SIGTERM);
+		proc_finish(&p);
+		if (getenv("TE_VALGRIND") == NULL)
+			ck_assert_msg(now_ms() - t0 < 10000, "%lld ms",
+			    now_ms() - t0);
+		ck_assert_int_eq(p.status, 143);
+		ck_assert_uint_eq(count_lines(p.obuf, p.olen), 3);
+		for (i = k; i < 3; i++) {
+			j = line_of(&p, i);
+			ck_assert_msg(err(j, "http") != NULL &&
+			    strcmp(err(j, "http"), "cancelled at exit") == 0,
+			    "tweet %u: %s", i, p.obuf);
+			json_decref(j);
+		}
+		proc_free(&p);
+		free(spec);
+		free(hr);
+	}
+	free(in);
+}
+END_TEST
+
 static Suite *
 pace_suite(void)
 {
@@ -87,6 +259,8 @@ pace_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, server_setup, server_teardown);
 	tcase_add_test(tc, test_one_host_two_spellings);
+	tcase_add_test(tc, test_link_quota_bounded);
+	tcase_add_test(tc, test_stop_fails_held);
 	suite_add_tcase(s, tc);
 	return (s);
 }

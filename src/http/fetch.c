@@ -108,6 +108,7 @@ static void	fetch_pump(void);
 static void	fetch_schedule_pump(double);
 static void	fetch_finish(struct fetch_entry *);
 static int	fetch_closing;	/* fetch_free has begun */
+static int	fetch_stopping;	/* a stop signal: nothing waits */
 static void	fetch_transfer_done(void *, int);
 
 static double
@@ -479,6 +480,22 @@ fetch_hms(double mono, char *buf, size_t size)
 	strftime(buf, size, "%H:%M:%S", &tm);
 }
 
+/*
+ * How long a request may wait for its host's quota window, seconds: the
+ * APIs the user configured up to --max-quota-wait; a host a tweet chose
+ * (a link, or a redirect off the template's origin) no longer than a retry
+ * would wait (--max-retry-wait), so that one link cannot stall the run.
+ */
+static double
+fetch_quota_limit(struct fetch_entry *fe)
+{
+	double	retry = opts.retry_max_ms / 1000.0;
+
+	if (fetch_policed(fe) && retry < opts.max_quota_wait)
+		return (retry);
+	return (opts.max_quota_wait);
+}
+
 /* A request whose host's quota window ends too late: it fails. */
 static void
 fetch_quota_fail(struct fetch_entry *fe, struct pacer *hp)
@@ -487,8 +504,14 @@ fetch_quota_fail(struct fetch_entry *fe, struct pacer *hp)
 
 	fetch_hms(pace_paused_until(hp), hms, sizeof hms);
 	free(fe->res.error);
-	xasprintf(&fe->res.error, "quota of %s exhausted until %s, beyond "
-	    "--max-quota-wait (%u s)", pace_name(hp), hms, opts.max_quota_wait);
+	if (fetch_quota_limit(fe) < opts.max_quota_wait)
+		xasprintf(&fe->res.error, "quota of %s exhausted until %s, "
+		    "beyond --max-retry-wait (%ld ms) for a link's host",
+		    pace_name(hp), hms, opts.retry_max_ms);
+	else
+		xasprintf(&fe->res.error, "quota of %s exhausted until %s, "
+		    "beyond --max-quota-wait (%u s)", pace_name(hp), hms,
+		    opts.max_quota_wait);
 	fe->res.status = 429;
 	fe->res.body = "";
 	fe->res.attempts = fe->attempts;
@@ -496,10 +519,25 @@ fetch_quota_fail(struct fetch_entry *fe, struct pacer *hp)
 	stats.http_fail_status++;
 }
 
+/* A request that would wait after a stop signal: it fails instead. */
+static void
+fetch_cancel(struct fetch_entry *fe)
+{
+	free(fe->res.error);
+	xasprintf(&fe->res.error, "cancelled at exit");
+	fe->res.status = 0;
+	fe->res.body = "";
+	fe->res.attempts = fe->attempts;
+	stats.http_failures++;
+	stats.http_fail_other++;
+	TAILQ_INSERT_TAIL(&fetch_failq, fe, qentry);
+}
+
 /*
  * May the request start now, as its enrichment's rate=, its host's
  * --host-rate and quota window allow? If not it is held on the pacer that
- * stops it (or, past --max-quota-wait, failed) and 0 is returned.
+ * stops it (or, past its longest quota wait or after a stop signal,
+ * failed) and 0 is returned.
  */
 static int
 fetch_gate(struct fetch_entry *fe, double now)
@@ -513,7 +551,7 @@ fetch_gate(struct fetch_entry *fe, double now)
 		if (fe->quota_since == 0)
 			fe->quota_since = now;
 		if (pace_paused_until(gates[1]) - fe->quota_since >
-		    opts.max_quota_wait) {
+		    fetch_quota_limit(fe)) {
 			fetch_quota_fail(fe, gates[1]);
 			TAILQ_INSERT_TAIL(&fetch_failq, fe, qentry);
 			return (0);
@@ -524,6 +562,10 @@ fetch_gate(struct fetch_entry *fe, double now)
 			continue;
 		if (pace_wait(gates[i], now) > 0 ||
 		    (pace_busy(gates[i]) && !fe->pitem.released)) {
+			if (fetch_stopping) {
+				fetch_cancel(fe);
+				return (0);
+			}
 			fe->state = FETCH_HELD;
 			pace_hold(gates[i], &fe->pitem);
 			return (0);
@@ -563,6 +605,11 @@ fetch_pump(void)
 	while (fetch_running < opts.max_in_flight &&
 	    (fe = TAILQ_FIRST(&fetch_queue)) != NULL) {
 		now = fetch_now();
+		if (opts.rate > 0 && now < fetch_next_start && fetch_stopping) {
+			TAILQ_REMOVE(&fetch_queue, fe, qentry);
+			fetch_cancel(fe);
+			continue;
+		}
 		if (opts.rate > 0 && now < fetch_next_start) {
 			fetch_schedule_pump(fetch_next_start - now);
 			break;
@@ -788,7 +835,7 @@ fetch_quota(struct fetch_entry *fe, CURLcode rc, long status,
 		return (0);
 	if (fe->quota_since == 0)
 		fe->quota_since = now;
-	if (until - fe->quota_since > opts.max_quota_wait) {
+	if (until - fe->quota_since > fetch_quota_limit(fe)) {
 		fetch_quota_fail(fe, hp);
 		return (-1);
 	}
@@ -823,8 +870,8 @@ fetch_transfer_done(void *arg, int code)
 	curl_easy_getinfo(fe->easy->curl, CURLINFO_RETRY_AFTER, &after);
 	if ((quota = fetch_quota(fe, rc, status, after)) == 1)
 		return;
-	if (!fe->refused && quota == 0 && fetch_retryable(rc, status) &&
-	    fe->attempts <= opts.retries) {
+	if (!fe->refused && quota == 0 && !fetch_stopping &&
+	    fetch_retryable(rc, status) && fe->attempts <= opts.retries) {
 		ms = FETCH_BACKOFF_MS << (fe->attempts - 1 < 16 ?
 		    fe->attempts - 1 : 16);
 		ms = ms / 2 + random() % (ms / 2 + 1);
@@ -1041,14 +1088,40 @@ fetch_start(const struct fetch_request *req, const char *url,
 	fetch_pump();
 }
 
+/*
+ * A stop signal: let what is running and what waits only for a transfer
+ * slot go on, but nothing wait any more. Requests held by a pacer or a
+ * quota window, or waiting to retry, fail "cancelled at exit", so that the
+ * run settles within a timeout whatever the hosts said.
+ */
+static void
+fetch_stop(void)
+{
+	struct fetch_entry	*fe;
+	struct hash_node	*hn;
+
+	fetch_stopping = 1;
+	for (hn = hash_first(&fetch_table); hn != NULL;
+	    hn = hash_next(&fetch_table, hn)) {
+		fe = HASH_ENTRY(hn, struct fetch_entry, node);
+		if (fe->state == FETCH_BACKOFF) {
+			evtimer_del(fe->retry_ev);
+			fetch_cancel(fe);
+		}
+	}
+	pace_release_all();	/* through the gate, which fails them */
+	fetch_pump();
+}
+
 /* Set up the multi handle on the loop. */
 void
 fetch_init(void)
 {
 	if (fetch_pump_ev != NULL)
 		return;
-	fetch_closing = 0;
+	fetch_closing = fetch_stopping = 0;
 	fetch_multi_init(fetch_transfer_done);
+	loop_on_stop(fetch_stop);
 	pace_init(fetch_release);
 	cache_init(opts.cache_size, opts.cache_bytes);
 	if (opts.cache_file != NULL)

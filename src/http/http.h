@@ -100,6 +100,7 @@ double		 pace_paused_until(struct pacer *);
 const char	*pace_name(struct pacer *);
 void		 pace_hold(struct pacer *, struct pace_item *);
 int		 pace_busy(struct pacer *);
+void		 pace_release_all(void);
 void		 pace_book(struct pacer *, double);
 void		 pace_pause(struct pacer *, double, double);
 void		 pace_progress(char *, size_t);

@@ -225,6 +225,23 @@ pace_hold(struct pacer *p, struct pace_item *it)
 		pace_arm(p);
 }
 
+/* Give back every held request now (a stop signal: nothing waits). */
+void
+pace_release_all(void)
+{
+	struct pacer		*p;
+	struct pace_item	*it;
+
+	for (p = pace_list; p != NULL; p = p->next_pacer) {
+		while ((it = TAILQ_FIRST(&p->held)) != NULL) {
+			TAILQ_REMOVE(&p->held, it, entry);
+			p->nheld--;
+			it->released = 1;
+			pace_release(it);
+		}
+	}
+}
+
 /* Is anything held here? (A newcomer then waits its turn.) */
 int
 pace_busy(struct pacer *p)

@@ -132,6 +132,7 @@ void		 loop_init(void);
 int		 loop_run(void);
 void		 loop_free(void);
 void		 loop_check_done(void);
+void		 loop_on_stop(void (*)(void));
 void		 loop_fail(int);
 double		 loop_elapsed(void);
 

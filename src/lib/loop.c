@@ -31,6 +31,7 @@ static int		 loop_config_failed;	/* found while running */
 static int		 loop_stopping;		/* a break was asked for */
 static struct timespec	 loop_start;
 static struct event	*loop_trim_ev;
+static void		(*loop_stop_cb)(void);	/* told of a stop signal */
 
 /*
  * How often free heap pages go back to the system. Requests allocate and
@@ -59,7 +60,16 @@ loop_signal_cb(evutil_socket_t sig, __unused short events,
 		    "again to quit now)", strsignal(sig),
 		    (unsigned long long)stats.pending);
 	input_stop();
+	if (loop_stop_cb != NULL)
+		loop_stop_cb();
 	loop_check_done();
+}
+
+/* Set the function told of a stop signal (before in-flight work settles). */
+void
+loop_on_stop(void (*cb)(void))
+{
+	loop_stop_cb = cb;
 }
 
 /* Give free heap pages back (see LOOP_TRIM_MS). */
