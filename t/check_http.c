@@ -330,6 +330,60 @@ START_TEST(test_coalescing_and_cache)
 }
 END_TEST
 
+/*
+ * The request key keeps its fields apart: a POST whose body reads like a
+ * header is not the POST that sends that header, neither in flight
+ * (coalescing) nor in a cache file read by a later run.
+ */
+START_TEST(test_key_fields_apart)
+{
+	struct proc	 p;
+	char		 a[1024], b[1024], dir[64], cf[128], cmd[128];
+	json_t		*j, *st;
+
+	snprintf(a, sizeof a, "%s", hspec("/echo,method=POST,body=X-Test: 1,"
+	    "as=a"));
+	snprintf(b, sizeof b, "%s", hspec("/echo,method=POST,header=X-Test: 1,"
+	    "as=b"));
+	te_run(&p, "{\"id\":1}\n", "--stats", "-e", a, "-e", b, NULL);
+	ck_assert_msg(p.status == 0, "%d: %s", p.status, p.ebuf);
+	j = line_of(&p, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(enr(j, "a"),
+	    "body")), "X-Test: 1");
+	ck_assert_str_eq(json_string_value(json_object_get(enr(j, "a"),
+	    "x_test")), "");
+	ck_assert_str_eq(json_string_value(json_object_get(enr(j, "b"),
+	    "body")), "");
+	ck_assert_str_eq(json_string_value(json_object_get(enr(j, "b"),
+	    "x_test")), "1");
+	json_decref(j);
+	st = stats_of(&p);
+	ck_assert_int_eq(stat_int(json_object_get(st, "http"), "coalesced"),
+	    0);
+	json_decref(st);
+	ck_assert_int_eq(server_count(server_port, "requests"), 2);
+	proc_free(&p);
+
+	/* Across runs sharing a cache file: the second asks the server. */
+	strcpy(dir, "/tmp/te-key.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(cf, sizeof cf, "%s/cache", dir);
+	te_run(&p, "{\"id\":1}\n", "--cache-file", cf, "-e", a, NULL);
+	ck_assert_msg(p.status == 0, "%d: %s", p.status, p.ebuf);
+	proc_free(&p);
+	te_run(&p, "{\"id\":1}\n", "--cache-file", cf, "-e", b, NULL);
+	ck_assert_msg(p.status == 0, "%d: %s", p.status, p.ebuf);
+	j = line_of(&p, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(enr(j, "b"),
+	    "x_test")), "1");
+	json_decref(j);
+	proc_free(&p);
+	ck_assert_int_eq(server_count(server_port, "requests"), 4);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 START_TEST(test_in_flight_cap)
 {
 	struct proc	 p;
@@ -636,6 +690,7 @@ main(void)
 	tcase_add_test(tc, test_transport_failures);
 	tcase_add_test(tc, test_nothing_lost_when_all_fail);
 	tcase_add_test(tc, test_coalescing_and_cache);
+	tcase_add_test(tc, test_key_fields_apart);
 	tcase_add_test(tc, test_in_flight_cap);
 	tcase_add_test(tc, test_rate);
 	tcase_add_test(tc, test_sockets_bounded_when_busy);

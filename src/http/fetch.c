@@ -977,16 +977,60 @@ fetch_cache_cb(void *arg, const struct cache_value *v)
 	fetch_entry_free(fe);
 }
 
-static void
-fetch_key_add(char **key, size_t *len, size_t *size, const char *s, size_t n)
+/* A request key as it is built: its bytes, where the URL and body are. */
+struct fetch_key {
+	char	*buf;
+	size_t	 len;
+	size_t	 size;
+	size_t	 url_off;
+	size_t	 body_off;
+};
+
+/*
+ * Add a field to a request key: a tag, its length in decimal and ':', the
+ * bytes, and a NUL (so the URL and body are C strings in place). Tagged
+ * and counted, no field can run into the next: a body that reads like a
+ * header is not that header. Returns where the bytes start.
+ */
+static size_t
+fetch_key_add(struct fetch_key *k, char tag, const char *s, size_t n)
 {
-	if (*len + n + 1 > *size) {
-		*size = (*len + n + 1) * 2;
-		*key = xreallocarray(*key, 1, *size);
+	char	head[32];
+	size_t	hl, off;
+
+	hl = snprintf(head, sizeof head, "%c%zu:", tag, n);
+	if (k->len + hl + n + 1 > k->size) {
+		k->size = (k->len + hl + n + 1) * 2;
+		k->buf = xreallocarray(k->buf, 1, k->size);
 	}
-	memcpy(*key + *len, s, n);
-	*len += n;
-	(*key)[(*len)++] = '\0';
+	memcpy(k->buf + k->len, head, hl);
+	off = k->len + hl;
+	memcpy(k->buf + off, s, n);
+	k->len = off + n;
+	k->buf[k->len++] = '\0';
+	return (off);
+}
+
+/*
+ * The key of a request, for coalescing and every cache tier: method,
+ * flags, URL, each header in order, and the body if there is one.
+ */
+static void
+fetch_key(struct fetch_key *k, const struct fetch_request *req,
+    const char *url, const char *body, size_t bodylen)
+{
+	struct curl_slist	*h;
+	char			 flags[16];
+
+	memset(k, 0, sizeof *k);
+	snprintf(flags, sizeof flags, "%d", req->flags);
+	fetch_key_add(k, 'M', req->method, strlen(req->method));
+	fetch_key_add(k, 'F', flags, strlen(flags));
+	k->url_off = fetch_key_add(k, 'U', url, strlen(url));
+	for (h = req->headers; h != NULL; h = h->next)
+		fetch_key_add(k, 'H', h->data, strlen(h->data));
+	if (body != NULL)
+		k->body_off = fetch_key_add(k, 'B', body, bodylen);
 }
 
 /*
@@ -1002,9 +1046,9 @@ fetch_start(const struct fetch_request *req, const char *url,
 	struct fetch_result	 bad, hit;
 	struct cache_value	 v;
 	struct cache_lookup	*later = NULL;
-	struct curl_slist	*h;
-	char			*key = NULL, flags[16], *clean = NULL;
-	size_t			 keylen = 0, keysize = 0, url_off, body_off;
+	struct fetch_key	 k;
+	char			*key, *clean = NULL;
+	size_t			 keylen;
 	int			 r = CACHE_MISS;
 
 	memset(&bad, 0, sizeof bad);
@@ -1029,18 +1073,10 @@ fetch_start(const struct fetch_request *req, const char *url,
 	if (clean != NULL)
 		url = clean;
 
-	snprintf(flags, sizeof flags, "%d", req->flags);
-	fetch_key_add(&key, &keylen, &keysize, req->method,
-	    strlen(req->method));
-	fetch_key_add(&key, &keylen, &keysize, flags, strlen(flags));
-	url_off = keylen;
-	fetch_key_add(&key, &keylen, &keysize, url, strlen(url));
-	for (h = req->headers; h != NULL; h = h->next)
-		fetch_key_add(&key, &keylen, &keysize, h->data, strlen(h->data));
-	body_off = keylen;
-	if (body != NULL)
-		fetch_key_add(&key, &keylen, &keysize, body, bodylen);
+	fetch_key(&k, req, url, body, bodylen);
 	free(clean);
+	key = k.buf;
+	keylen = k.len;
 
 	fe = fetch_lookup(key, keylen);
 	if (fe == NULL) {
@@ -1069,9 +1105,9 @@ fetch_start(const struct fetch_request *req, const char *url,
 	fe->key = key;
 	fe->keylen = keylen;
 	fe->req = req;
-	fe->url = key + url_off;
+	fe->url = key + k.url_off;
 	if (body != NULL) {
-		fe->body = key + body_off;
+		fe->body = key + k.body_off;
 		fe->bodylen = bodylen;
 	}
 	TAILQ_INIT(&fe->waiters);
