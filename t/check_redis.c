@@ -215,53 +215,6 @@ load(u_int n, const char *extra)
 	ck_assert_int_eq(rds_int("XLEN in"), n);
 }
 
-START_TEST(test_url)
-{
-	struct redis_url	*u;
-	char			*cause = NULL;
-
-	u = redis_url_parse("redis://bob:s%40cret@host.example:6380/3/tw"
-	    "?group=g&consumer=c1", 1, &cause);
-	ck_assert_ptr_nonnull(u);
-	ck_assert_str_eq(u->host, "host.example");
-	ck_assert_int_eq(u->port, 6380);
-	ck_assert_str_eq(u->user, "bob");
-	ck_assert_str_eq(u->pass, "s@cret");
-	ck_assert_int_eq(u->db, 3);
-	ck_assert_str_eq(u->key, "tw");
-	ck_assert_str_eq(redis_url_param(u, "group"), "g");
-	ck_assert_str_eq(redis_url_param(u, "consumer"), "c1");
-	ck_assert_ptr_null(redis_url_param(u, "start"));
-	redis_url_free(u);
-
-	u = redis_url_parse("redis://h/7", 1, &cause);	/* 7 is a stream */
-	ck_assert_ptr_nonnull(u);
-	ck_assert_str_eq(u->key, "7");
-	ck_assert_int_eq(u->db, 0);
-	ck_assert_int_eq(u->port, 6379);
-	redis_url_free(u);
-
-	u = redis_url_parse("redis://[::1]:7000/2?prefix=p:", 0, &cause);
-	ck_assert_ptr_nonnull(u);
-	ck_assert_str_eq(u->host, "::1");
-	ck_assert_int_eq(u->port, 7000);
-	ck_assert_int_eq(u->db, 2);
-	ck_assert_ptr_null(u->key);
-	ck_assert_str_eq(redis_url_param(u, "prefix"), "p:");
-	redis_url_free(u);
-
-	ck_assert_ptr_null(redis_url_parse("redis://h:0/s", 1, &cause));
-	free(cause);
-	ck_assert_ptr_null(redis_url_parse("http://h/s", 1, &cause));
-	free(cause);
-	ck_assert_ptr_null(redis_url_parse("redis://h", 1, &cause));
-	ck_assert_ptr_nonnull(strstr(cause, "no stream"));
-	free(cause);
-	ck_assert_ptr_null(redis_url_parse("redis://h/a/b/c", 1, &cause));
-	free(cause);
-}
-END_TEST
-
 /* stdin -> stream, with and without enrichments; stream -> stdout. */
 START_TEST(test_load_and_read_back)
 {
@@ -768,10 +721,6 @@ redis_suite(void)
 {
 	Suite	*s = suite_create("redis");
 	TCase	*tc;
-
-	tc = tcase_create("url");
-	tcase_add_test(tc, test_url);
-	suite_add_tcase(s, tc);
 
 	tc = tcase_create("streams");
 	tcase_add_checked_fixture(tc, rds_setup, rds_teardown);

@@ -1,8 +1,8 @@
 /*
- * redis: connections through hiredis' libevent adapter (redis.c), a stream
- * as a source (redis-source.c, its replies checked by redis-entry.c) and as
- * a sink (redis-sink.c), their server-side scripts (redis-lua.c), and a
- * cache tier (redis-cache.c).
+ * redis: redis:// URLs (redis-url.c), connections through hiredis' libevent
+ * adapter (redis.c), a stream as a source (redis-source.c, its replies
+ * checked by redis-entry.c) and as a sink (redis-sink.c), their server-side
+ * scripts (redis-lua.c), and a cache tier (redis-cache.c).
  */
 
 #ifndef TE_REDIS_H
@@ -17,8 +17,7 @@
 
 #include <jansson.h>
 
-/* redis.c */
-struct redis;
+/* redis-url.c */
 struct redis_param {
 	char	*key;
 	char	*value;
@@ -33,14 +32,18 @@ struct redis_url {
 	struct redis_param	*params;
 	u_int			 nparams;
 };
-typedef void	(*redis_cb)(void *);
-typedef void	(*redis_reply_cb)(void *, void *);
 struct redis_url *redis_url_parse(const char *, int, char **);
 void		 redis_url_free(struct redis_url *);
+char		*redis_url_mask(const char *);
 const char	*redis_url_param(struct redis_url *, const char *);
 int		 redis_url_check(struct redis_url *, const char *,
 		     const char *const *, char **);
 int		 redis_url_same_server(struct redis_url *, struct redis_url *);
+
+/* redis.c */
+struct redis;
+typedef void	(*redis_cb)(void *);
+typedef void	(*redis_reply_cb)(void *, void *);
 #define REDIS_OPTIONAL 0x1	/* never fatal: a cache may be away */
 struct redis	*redis_open(struct redis_url *, int, redis_cb, redis_cb,
 		     void *);
