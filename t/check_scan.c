@@ -183,6 +183,51 @@ START_TEST(test_keys)
 }
 END_TEST
 
+/*
+ * One reader of \u for the checker and the scanner: what the checker
+ * refuses, a key never equals (--split reads keys of unchecked text), and
+ * the checker says where the fault is.
+ */
+START_TEST(test_unicode_escapes)
+{
+	static const struct {
+		const char	*key;		/* a key's JSON text */
+		const char	*bytes;		/* what it must not equal */
+		const char	*why;		/* the checker's reason */
+	} bad[] = {
+		{ "\"\\uZZZZ\"", "ZZZZ", "bad \\u escape (column 6)" },
+		{ "\"\\u12\"", "12\"", "bad \\u escape (column 8)" },
+		{ "\"\\udc00\"", "\xed\xb0\x80",
+		    "invalid Unicode escape (column 9)" },
+		{ "\"\\ud800\"", "\xed\xa0\x80",
+		    "invalid Unicode escape (column 9)" },
+		{ "\"\\ud800\\u0041\"", "\xed\xa0\x80" "A",
+		    "invalid Unicode escape (column 15)" },
+		{ "\"\\ud800\\uZ041\"", "\xed\xa0\x80" "Z041",
+		    "bad \\u escape (column 12)" },
+	};
+	struct scan_value	 k;
+	char			 line[64], why[256], want[128];
+	size_t			 i;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		k.type = SCAN_STRING;
+		k.text = bad[i].key;
+		k.len = strlen(bad[i].key);
+		ck_assert_msg(!scan_string_eq(&k, bad[i].bytes,
+		    strlen(bad[i].bytes)), "%s", bad[i].key);
+		snprintf(line, sizeof line, "{%s:1}", bad[i].key);
+		ck_assert_int_eq(validate_tweet(line, strlen(line), why,
+		    sizeof why), -1);
+		snprintf(want, sizeof want, "invalid JSON: %s", bad[i].why);
+		ck_assert_str_eq(why, want);
+	}
+	k.text = "\"\\ud83d\\ude00\\u00e9\"";
+	k.len = strlen(k.text);
+	ck_assert(scan_string_eq(&k, "\xf0\x9f\x98\x80\xc3\xa9", 6));
+}
+END_TEST
+
 START_TEST(test_duplicates)
 {
 	/* jansson keeps the last of duplicate keys; so must the scan. */
@@ -447,6 +492,7 @@ main(void)
 	tcase_add_test(tc, test_basics);
 	tcase_add_test(tc, test_strings);
 	tcase_add_test(tc, test_keys);
+	tcase_add_test(tc, test_unicode_escapes);
 	tcase_add_test(tc, test_duplicates);
 	tcase_add_test(tc, test_numbers);
 	tcase_add_test(tc, test_whitespace_and_iteration);

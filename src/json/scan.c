@@ -20,8 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <utf8proc.h>
+
 #include "lib/lib.h"
-#include "json/json.h"
+#include "json/json-int.h"
 
 /* Where whitespace ends. */
 static const char *
@@ -77,6 +79,28 @@ scan_skip_nested(const char *p, const char *end)
 	return (end);
 }
 
+/* The type of the value whose first byte is at p. */
+enum scan_type
+scan_type_at(const char *p)
+{
+	switch (*p) {
+	case '"':
+		return (SCAN_STRING);
+	case '{':
+		return (SCAN_OBJECT);
+	case '[':
+		return (SCAN_ARRAY);
+	case 't':
+		return (SCAN_TRUE);
+	case 'f':
+		return (SCAN_FALSE);
+	case 'n':
+		return (SCAN_NULL);
+	default:
+		return (SCAN_NUMBER);
+	}
+}
+
 /* The value that starts at p (after any whitespace); where it ends. */
 static const char *
 scan_value_at(const char *p, const char *end, struct scan_value *v)
@@ -89,28 +113,15 @@ scan_value_at(const char *p, const char *end, struct scan_value *v)
 		v->len = 0;
 		return (end);
 	}
-	switch (*p) {
-	case '"':
-		v->type = SCAN_STRING;
+	switch ((v->type = scan_type_at(p))) {
+	case SCAN_STRING:
 		q = scan_skip_string(p, end);
 		break;
-	case '{':
-		v->type = SCAN_OBJECT;
-		q = scan_skip_nested(p, end);
-		break;
-	case '[':
-		v->type = SCAN_ARRAY;
+	case SCAN_OBJECT:
+	case SCAN_ARRAY:
 		q = scan_skip_nested(p, end);
 		break;
 	default:
-		if (*p == 't')
-			v->type = SCAN_TRUE;
-		else if (*p == 'f')
-			v->type = SCAN_FALSE;
-		else if (*p == 'n')
-			v->type = SCAN_NULL;
-		else
-			v->type = SCAN_NUMBER;
 		/* At least one byte: the walk always moves on. */
 		for (q = p + 1; q < end && *q != ',' && *q != '}' && *q != ']' &&
 		    *q != ' ' && *q != '\t' && *q != '\n' && *q != '\r'; q++)
@@ -177,14 +188,21 @@ scan_next(struct scan_iter *it, struct scan_value *key,
 	return (1);
 }
 
+/*
+ * Four hex digits at p: 0 and their value, or -1 and *stop where the
+ * fault shows (p if fewer than four bytes are left, else just past the
+ * first byte that is not a hex digit).
+ */
 static int
-scan_hex4(const char *p, const char *end, u_int *out)
+scan_hex4(const char *p, const char *end, u_int *out, const char **stop)
 {
 	u_int	n = 0, i;
 	u_char	c;
 
-	if (end - p < 4)
+	if (end - p < 4) {
+		*stop = p;
 		return (-1);
+	}
 	for (i = 0; i < 4; i++) {
 		c = p[i];
 		n <<= 4;
@@ -194,22 +212,62 @@ scan_hex4(const char *p, const char *end, u_int *out)
 			n |= c - 'a' + 10;
 		else if (c >= 'A' && c <= 'F')
 			n |= c - 'A' + 10;
-		else
+		else {
+			*stop = p + i + 1;
 			return (-1);
+		}
 	}
 	*out = n;
 	return (0);
 }
 
 /*
- * Decode one unit of a string's contents at *pp (a byte, or an escape) into
- * out (up to 4 bytes); return how many bytes, and move *pp past it.
+ * Read the \u escape at p (its backslash; "\u" is there), a surrogate
+ * pair as one code point: *cp, *error 0, and where the escape ends. On a
+ * fault, *error is SCAN_U_HEX or SCAN_U_SURROGATE and the return is where
+ * the fault shows (the checker's column); it is past p + 1 and not past
+ * end. The one reader of \u for the checker and the scanner.
  */
-static size_t
+const char *
+scan_unicode(const char *p, const char *end, u_int *cp, int *error)
+{
+	const char	*stop;
+	u_int		 lo;
+
+	*error = SCAN_U_HEX;
+	if (scan_hex4(p + 2, end, cp, &stop) != 0)
+		return (stop);
+	*error = SCAN_U_SURROGATE;
+	if (*cp >= 0xdc00 && *cp <= 0xdfff)
+		return (p + 6);
+	if (*cp >= 0xd800 && *cp <= 0xdbff) {
+		if (end - p < 8 || p[6] != '\\' || p[7] != 'u')
+			return (p + 6);
+		*error = SCAN_U_HEX;
+		if (scan_hex4(p + 8, end, &lo, &stop) != 0)
+			return (stop);
+		*error = SCAN_U_SURROGATE;
+		if (lo < 0xdc00 || lo > 0xdfff)
+			return (p + 12);
+		*cp = 0x10000 + ((*cp - 0xd800) << 10) + (lo - 0xdc00);
+		*error = 0;
+		return (p + 12);
+	}
+	*error = 0;
+	return (p + 6);
+}
+
+/*
+ * Decode one unit of a string's contents at *pp (a byte, or an escape) into
+ * out (up to 4 bytes); return how many bytes, and move *pp past it. A bad
+ * \u escape (never in checked text) gives -1.
+ */
+static ssize_t
 scan_unescape(const char **pp, const char *end, char *out)
 {
 	const char	*p = *pp;
-	u_int		 cp, lo;
+	u_int		 cp;
+	int		 error;
 
 	if (*p != '\\' || end - p < 2) {
 		*out = *p;
@@ -239,35 +297,10 @@ scan_unescape(const char **pp, const char *end, char *out)
 		*out = p[1];	/* " \ / */
 		return (1);
 	}
-	if (scan_hex4(p + 2, end, &cp) != 0)
-		return (0);
-	*pp = p + 6;
-	if (cp >= 0xd800 && cp <= 0xdbff && end - p >= 12 && p[6] == '\\' &&
-	    p[7] == 'u' && scan_hex4(p + 8, end, &lo) == 0 &&
-	    lo >= 0xdc00 && lo <= 0xdfff) {
-		cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-		*pp = p + 12;
-	}
-	if (cp < 0x80) {
-		out[0] = cp;
-		return (1);
-	}
-	if (cp < 0x800) {
-		out[0] = 0xc0 | (cp >> 6);
-		out[1] = 0x80 | (cp & 0x3f);
-		return (2);
-	}
-	if (cp < 0x10000) {
-		out[0] = 0xe0 | (cp >> 12);
-		out[1] = 0x80 | ((cp >> 6) & 0x3f);
-		out[2] = 0x80 | (cp & 0x3f);
-		return (3);
-	}
-	out[0] = 0xf0 | (cp >> 18);
-	out[1] = 0x80 | ((cp >> 12) & 0x3f);
-	out[2] = 0x80 | ((cp >> 6) & 0x3f);
-	out[3] = 0x80 | (cp & 0x3f);
-	return (4);
+	*pp = scan_unicode(p, end, &cp, &error);
+	if (error != 0)
+		return (-1);
+	return (utf8proc_encode_char(cp, (utf8proc_uint8_t *)out));
 }
 
 /*
@@ -280,6 +313,7 @@ scan_string_into(const struct scan_value *v, char *buf)
 {
 	const char	*p, *end, *bs;
 	size_t		 n = 0;
+	ssize_t		 k;
 
 	if (v->type != SCAN_STRING || v->len < 2)
 		return (0);
@@ -291,8 +325,8 @@ scan_string_into(const struct scan_value *v, char *buf)
 		memcpy(buf + n, p, bs - p);
 		n += bs - p;
 		p = bs;
-		if (p < end)
-			n += scan_unescape(&p, end, buf + n);
+		if (p < end && (k = scan_unescape(&p, end, buf + n)) > 0)
+			n += k;
 	}
 	return (n);
 }
@@ -324,7 +358,7 @@ scan_string_eq(const struct scan_value *v, const char *s, size_t n)
 {
 	const char	*p, *end;
 	char		 u[4];
-	size_t		 k;
+	ssize_t		 k;
 
 	if (v->type != SCAN_STRING || v->len < 2)
 		return (0);
@@ -337,7 +371,7 @@ scan_string_eq(const struct scan_value *v, const char *s, size_t n)
 		return (0);
 	while (p < end) {
 		k = scan_unescape(&p, end, u);
-		if (k > n || memcmp(u, s, k) != 0)
+		if (k < 0 || (size_t)k > n || memcmp(u, s, k) != 0)
 			return (0);
 		s += k;
 		n -= k;

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "lib/lib.h"
-#include "json/json.h"
+#include "json/json-int.h"
 
 /* jansson's JSON_PARSER_MAX_DEPTH: every value counts, scalars too. */
 #define VALIDATE_MAX_DEPTH 2048
@@ -46,30 +46,6 @@ validate_ws(struct validate *v)
 	while (v->p < v->end && (*v->p == ' ' || *v->p == '\t' ||
 	    *v->p == '\n' || *v->p == '\r'))
 		v->p++;
-}
-
-static int
-validate_hex4(struct validate *v, u_int *out)
-{
-	u_int	n = 0, i;
-	u_char	c;
-
-	if (v->end - v->p < 4)
-		return (validate_fail(v, "bad \\u escape"));
-	for (i = 0; i < 4; i++) {
-		c = *v->p++;
-		n <<= 4;
-		if (c >= '0' && c <= '9')
-			n |= c - '0';
-		else if (c >= 'a' && c <= 'f')
-			n |= c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			n |= c - 'A' + 10;
-		else
-			return (validate_fail(v, "bad \\u escape"));
-	}
-	*out = n;
-	return (0);
 }
 
 /* One UTF-8 sequence starting at a byte >= 0x80 (RFC 3629). */
@@ -112,8 +88,9 @@ validate_utf8(struct validate *v)
 static int
 validate_string(struct validate *v, int *escaped, int key)
 {
-	u_int	cp, lo;
+	u_int	cp;
 	u_char	c;
+	int	error;
 
 	v->p++;		/* the opening quote */
 	for (;;) {
@@ -144,25 +121,16 @@ validate_string(struct validate *v, int *escaped, int key)
 			continue;
 		if (c != 'u')
 			return (validate_fail(v, "bad escape in string"));
-		if (validate_hex4(v, &cp) != 0)
-			return (-1);
+		/* From its backslash. */
+		v->p = (const u_char *)scan_unicode((const char *)v->p - 2,
+		    (const char *)v->end, &cp, &error);
+		if (error == SCAN_U_HEX)
+			return (validate_fail(v, "bad \\u escape"));
+		if (error == SCAN_U_SURROGATE)
+			return (validate_fail(v, "invalid Unicode escape"));
 		if (cp == 0 && key)
 			return (validate_fail(v, "NUL byte in object key not "
 			    "supported"));
-		if (cp >= 0xdc00 && cp <= 0xdfff)
-			return (validate_fail(v, "invalid Unicode escape"));
-		if (cp >= 0xd800 && cp <= 0xdbff) {
-			if (v->end - v->p < 2 || v->p[0] != '\\' ||
-			    v->p[1] != 'u')
-				return (validate_fail(v, "invalid Unicode "
-				    "escape"));
-			v->p += 2;
-			if (validate_hex4(v, &lo) != 0)
-				return (-1);
-			if (lo < 0xdc00 || lo > 0xdfff)
-				return (validate_fail(v, "invalid Unicode "
-				    "escape"));
-		}
 	}
 }
 
