@@ -25,7 +25,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t			 len;
 	u_int			 i;
 
-	if (validate_tweet((const char *)data, size, why, sizeof why) == -1)
+	if (validate_tweet((const char *)data, size, NULL, why,
+	    sizeof why) == -1)
 		return (0);
 	if ((in = json_loadb((const char *)data, size, JSON_ALLOW_NUL,
 	    NULL)) == NULL)

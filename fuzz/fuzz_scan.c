@@ -69,7 +69,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			;
 	}
 
-	if (validate_tweet(text, len, why, sizeof why) != -1) {
+	if (validate_tweet(text, len, NULL, why, sizeof why) != -1) {
 		tree = tweet_parse(text, len, why, sizeof why);
 		if (tree == NULL)
 			abort();	/* the validator is the parser's */

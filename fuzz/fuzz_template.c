@@ -58,7 +58,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * template exactly as its tree does. */
 	text = (const char *)nul + 1;
 	textlen = size - (nul - data) - 1;
-	if (root != NULL && validate_tweet(text, textlen, why,
+	if (root != NULL && validate_tweet(text, textlen, NULL, why,
 	    sizeof why) != -1) {
 		a = template_expand(t, root, TEMPLATE_URL, &alen, &cause);
 		free(cause);

@@ -123,7 +123,7 @@ fuzz_agree(const char *line, size_t len)
 	json_t	*j;
 	int	 v, ok;
 
-	v = validate_tweet(line, len, why, sizeof why);
+	v = validate_tweet(line, len, NULL, why, sizeof why);
 	j = tweet_parse(line, len, why, sizeof why);
 	ok = j != NULL;
 	if ((v != -1) != ok)

@@ -217,7 +217,7 @@ START_TEST(test_unicode_escapes)
 		ck_assert_msg(!scan_string_eq(&k, bad[i].bytes,
 		    strlen(bad[i].bytes)), "%s", bad[i].key);
 		snprintf(line, sizeof line, "{%s:1}", bad[i].key);
-		ck_assert_int_eq(validate_tweet(line, strlen(line), why,
+		ck_assert_int_eq(validate_tweet(line, strlen(line), NULL, why,
 		    sizeof why), -1);
 		snprintf(want, sizeof want, "invalid JSON: %s", bad[i].why);
 		ck_assert_str_eq(why, want);

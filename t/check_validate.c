@@ -30,7 +30,7 @@ static void
 agree(const char *s, size_t len)
 {
 	char	why[256];
-	int	v = validate_tweet(s, len, why, sizeof why);
+	int	v = validate_tweet(s, len, NULL, why, sizeof why);
 
 	ck_assert_msg((v != -1) == jansson_object(s, len),
 	    "validator %s, jansson %s: %.*s", v != -1 ? "accepts" : "rejects",
@@ -194,18 +194,20 @@ START_TEST(test_flags)
 {
 	char	why[256];
 
-	ck_assert_int_eq(validate_tweet("{ }", 3, why, sizeof why),
+	ck_assert_int_eq(validate_tweet("{ }", 3, NULL, why, sizeof why),
 	    VALIDATE_EMPTY);
-	ck_assert_int_eq(validate_tweet("{\"a\":{}}", 8, why, sizeof why), 0);
-	ck_assert_int_eq(validate_tweet("{\"enrichments\":1}", 17, why,
-	    sizeof why), VALIDATE_RESERVED);
-	ck_assert_int_eq(validate_tweet("{\"x\":{\"enrichments\":1}}", 23, why,
+	ck_assert_int_eq(validate_tweet("{\"a\":{}}", 8, NULL, why,
 	    sizeof why), 0);
-	ck_assert_int_eq(validate_tweet("{\"enrichment_errors\":1}", 23, why,
+	ck_assert_int_eq(validate_tweet("{\"enrichments\":1}", 17, NULL, why,
 	    sizeof why), VALIDATE_RESERVED);
-	ck_assert_int_eq(validate_tweet("[1]", 3, why, sizeof why), -1);
+	ck_assert_int_eq(validate_tweet("{\"x\":{\"enrichments\":1}}", 23,
+	    NULL, why, sizeof why), 0);
+	ck_assert_int_eq(validate_tweet("{\"enrichment_errors\":1}", 23,
+	    NULL, why, sizeof why), VALIDATE_RESERVED);
+	ck_assert_int_eq(validate_tweet("[1]", 3, NULL, why, sizeof why), -1);
 	ck_assert_str_eq(why, "not a JSON object");
-	ck_assert_int_eq(validate_tweet("{\"a\":x}", 7, why, sizeof why), -1);
+	ck_assert_int_eq(validate_tweet("{\"a\":x}", 7, NULL, why,
+	    sizeof why), -1);
 	ck_assert_str_eq(why, "invalid JSON: invalid token (column 6)");
 }
 END_TEST

@@ -289,6 +289,7 @@ static void
 split_key_end(struct split *sp)
 {
 	struct split_level	*l = &sp->stack[sp->depth - 1];
+	struct scan_value	 key;
 	u_int			 d = sp->depth - 1;
 
 	sp->in_key = 0;
@@ -297,8 +298,11 @@ split_key_end(struct split *sp)
 	if (!l->match || d >= sp->ntokens || sp->keylen > SPLIT_MAX_KEY)
 		return;
 	sp->key[sp->keylen] = '"';
-	l->key_match = rawjson_key_is(sp->key, sp->keylen + 1, 0,
-	    sp->tokens[d]);
+	key.type = SCAN_STRING;
+	key.text = sp->key;
+	key.len = sp->keylen + 1;
+	l->key_match = scan_string_eq(&key, sp->tokens[d],
+	    strlen(sp->tokens[d]));
 }
 
 /* The end of a number or literal. */

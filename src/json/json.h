@@ -1,8 +1,8 @@
 /*
  * json: the readers of JSON text. The checker that is also the parser's
- * gatekeeper (validate.c), reading fields of a checked text without a tree
- * (scan.c, rawjson.c), JSON pointers (pointer.c) and {/pointer} templates
- * (template.c).
+ * gatekeeper (validate.c), reading fields and members of a checked text
+ * without a tree (scan.c, the one reader of JSON text), JSON pointers
+ * (pointer.c) and {/pointer} templates (template.c).
  */
 
 #ifndef TE_JSON_H
@@ -47,10 +47,16 @@ struct scan_value {
 };
 struct scan_iter {
 	const char	*p;
-	const char	*end;
+	const char	*end;		/* the closing bracket */
 	int		 object;
 };
+/* A member of an object: its key (a string, quotes included) and value. */
+struct scan_member {
+	struct scan_value key;
+	struct scan_value value;
+};
 int		 scan_root(const char *, size_t, struct scan_value *);
+int		 scan_line(const char *, size_t, struct scan_value *);
 int		 scan_pointer(const struct scan_value *, const char *,
 		     struct scan_value *);
 int		 scan_member(const struct scan_value *, const char *, size_t,
@@ -85,25 +91,20 @@ char		*template_expand_text(struct template *, const char *, size_t,
 #define POINTER_TOKEN_MAX 1024
 const char	*pointer_token(const char *, char *, size_t, size_t *);
 
-/* rawjson.c */
-struct rawjson_member {
-	size_t		 key;		/* its opening quote */
-	size_t		 value;		/* the value's first byte */
-	size_t		 end;		/* just after the value */
-};
-size_t		 rawjson_ws(const char *, size_t, size_t);
-size_t		 rawjson_skip(const char *, size_t, size_t);
-ssize_t		 rawjson_decode(const char *, size_t, size_t, char *, size_t);
-int		 rawjson_key_is(const char *, size_t, size_t, const char *);
-int		 rawjson_open(const char *, size_t, size_t, size_t *);
-int		 rawjson_next(const char *, size_t, size_t *,
-		     struct rawjson_member *);
-
 /* validate.c */
 #define VALIDATE_EMPTY 0x1
 #define VALIDATE_RESERVED 0x2
-int		 validate_tweet(const char *, size_t, char *, size_t);
 #define VALIDATE_MAX_MEMBERS 256
-int		 validate_members(const struct rawjson_member **);
+/*
+ * The top-level members of a line as the checker found them, kept by its
+ * caller: the first VALIDATE_MAX_MEMBERS, and n past that if there were
+ * more.
+ */
+struct validate_members {
+	u_int			n;
+	struct scan_member	m[VALIDATE_MAX_MEMBERS];
+};
+int		 validate_tweet(const char *, size_t, struct validate_members *,
+		     char *, size_t);
 
 #endif

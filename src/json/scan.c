@@ -1,8 +1,11 @@
 /*
- * Reading JSON text without building a tree. Given text that the validator
- * (validate.c) accepted, scan_pointer finds the value a JSON pointer (RFC
- * 6901) names, scan_next walks an object's members or an array's elements,
- * and scan_string, scan_integer, scan_real and scan_json decode a value.
+ * Reading JSON text without building a tree: the one reader of JSON text.
+ * Given text that the validator (validate.c) accepted, scan_pointer finds
+ * the value a JSON pointer (RFC 6901) names, scan_next walks an object's
+ * members or an array's elements (spans of the text, so that a caller may
+ * edit the text in place), and scan_string, scan_integer, scan_real and
+ * scan_json decode a value. scan_unicode reads \u escapes for the checker
+ * too.
  * Each answer is the one the parsing path (tweet_parse: jansson) gives on
  * the same text: of duplicate keys the last one counts, as jansson keeps the
  * last; keys compare decoded (escapes and surrogate pairs); a pointer token
@@ -123,8 +126,9 @@ scan_value_at(const char *p, const char *end, struct scan_value *v)
 		break;
 	default:
 		/* At least one byte: the walk always moves on. */
-		for (q = p + 1; q < end && *q != ',' && *q != '}' && *q != ']' &&
-		    *q != ' ' && *q != '\t' && *q != '\n' && *q != '\r'; q++)
+		for (q = p + 1; q < end && *q != ',' && *q != '}' &&
+		    *q != ']' && *q != ' ' && *q != '\t' && *q != '\n' &&
+		    *q != '\r'; q++)
 			;
 		break;
 	}
@@ -140,6 +144,28 @@ scan_root(const char *text, size_t len, struct scan_value *v)
 
 	scan_value_at(scan_ws(text, end), end, v);
 	return (v->type == SCAN_NONE ? -1 : 0);
+}
+
+/*
+ * The object that is the whole of a checked line (one the validator
+ * accepted), found from its two ends without reading what is between.
+ */
+int
+scan_line(const char *text, size_t len, struct scan_value *v)
+{
+	const char	*end = text + len, *p = scan_ws(text, end);
+
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t' ||
+	    end[-1] == '\n' || end[-1] == '\r'))
+		end--;
+	v->text = p;
+	v->len = end - p;
+	if (v->len < 2 || *p != '{' || end[-1] != '}') {
+		v->type = SCAN_NONE;
+		return (-1);
+	}
+	v->type = SCAN_OBJECT;
+	return (0);
 }
 
 /* Start walking an object or an array (anything else has nothing in it). */

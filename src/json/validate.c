@@ -3,9 +3,10 @@
  * anything, whether a line is a JSON object that tweet_parse() would accept
  * (valid UTF-8, no raw NUL byte, no \u0000 in a key, 64-bit integers, finite
  * reals of any length, nesting within jansson's limit, where a scalar counts
- * as a level too), and notes what the writer needs to know: whether the object is
- * empty and whether it already has an "enrichments" or "enrichment_errors"
- * member.
+ * as a level too), and notes what the writer needs to know: whether the
+ * object is empty and whether it already has an "enrichments" or
+ * "enrichment_errors" member. Its top-level members go to the caller, who
+ * keeps them for the tweet's readers (the tweet model).
  */
 
 #include <math.h>
@@ -22,15 +23,12 @@ struct validate {
 	const u_char	*start;
 	const u_char	*p;
 	const u_char	*end;
-	const char	*error;
-	int		 depth;
+	const char		*error;
+	int			 depth;
+	struct validate_members	*top;	/* or NULL */
 };
 
 static int	validate_value(struct validate *);
-
-/* The top-level members of the last line checked, for tweetraw.c. */
-static struct rawjson_member	validate_top[VALIDATE_MAX_MEMBERS];
-static u_int			validate_ntop;
 
 static int
 validate_fail(struct validate *v, const char *error)
@@ -206,10 +204,30 @@ validate_literal(struct validate *v, const char *word, size_t n)
 }
 
 /* An object; at the top level, note an empty one and reserved keys. */
+/* Keep a top-level member: its key runs from k to kend, its value v to end. */
+static void
+validate_member(struct validate_members *top, const u_char *k,
+    const u_char *kend, const u_char *v, const u_char *end)
+{
+	struct scan_member	*m;
+
+	if (top->n >= VALIDATE_MAX_MEMBERS) {
+		top->n = VALIDATE_MAX_MEMBERS + 1;
+		return;
+	}
+	m = &top->m[top->n++];
+	m->key.type = SCAN_STRING;
+	m->key.text = (const char *)k;
+	m->key.len = kend - k;
+	m->value.type = scan_type_at((const char *)v);
+	m->value.text = (const char *)v;
+	m->value.len = end - v;
+}
+
 static int
 validate_object(struct validate *v, int *flags)
 {
-	const u_char	*key;
+	const u_char	*key, *key_end, *value = NULL;
 	int		 escaped;
 	size_t		 n;
 
@@ -231,6 +249,7 @@ validate_object(struct validate *v, int *flags)
 		escaped = 0;
 		if (validate_string(v, &escaped, 1) != 0)
 			return (-1);
+		key_end = v->p;
 		if (flags != NULL) {
 			n = v->p - 1 - key;
 			if (escaped || (n == 11 && memcmp(key, "enrichments",
@@ -242,17 +261,14 @@ validate_object(struct validate *v, int *flags)
 		if (v->p >= v->end || *v->p != ':')
 			return (validate_fail(v, "':' expected"));
 		v->p++;
-		if (flags != NULL && validate_ntop < VALIDATE_MAX_MEMBERS) {
+		if (flags != NULL && v->top != NULL) {
 			validate_ws(v);
-			validate_top[validate_ntop].key = key - 1 - v->start;
-			validate_top[validate_ntop].value = v->p - v->start;
+			value = v->p;
 		}
 		if (validate_value(v) != 0)
 			return (-1);
-		if (flags != NULL && validate_ntop < VALIDATE_MAX_MEMBERS)
-			validate_top[validate_ntop++].end = v->p - v->start;
-		else if (flags != NULL)
-			validate_ntop = VALIDATE_MAX_MEMBERS + 1;
+		if (flags != NULL && v->top != NULL)
+			validate_member(v->top, key - 1, key_end, value, v->p);
 		validate_ws(v);
 		if (v->p < v->end && *v->p == ',') {
 			v->p++;
@@ -329,15 +345,19 @@ validate_value(struct validate *v)
 
 /*
  * Is this line a JSON object? Returns VALIDATE_* flags, or -1 with a reason
- * (and the column) in why.
+ * (and the column) in why. Its top-level members go to top (if not NULL;
+ * spans of line, meaningful only if the line is one).
  */
 int
-validate_tweet(const char *line, size_t len, char *why, size_t whylen)
+validate_tweet(const char *line, size_t len, struct validate_members *top,
+    char *why, size_t whylen)
 {
 	struct validate	 v;
 	const char	*nul;
 	int		 flags = 0;
 
+	if (top != NULL)
+		top->n = 0;
 	/* Said as tweet_parse says it. */
 	if ((nul = memchr(line, '\0', len)) != NULL) {
 		snprintf(why, whylen, "invalid JSON: NUL byte (column %zu)",
@@ -348,7 +368,7 @@ validate_tweet(const char *line, size_t len, char *why, size_t whylen)
 	v.end = v.p + len;
 	v.error = NULL;
 	v.depth = 0;
-	validate_ntop = 0;
+	v.top = top;
 	validate_ws(&v);
 	if (v.p >= v.end || *v.p != '{') {
 		if (v.p < v.end && (*v.p == '[' || *v.p == '"' || *v.p == '-' ||
@@ -370,15 +390,4 @@ validate_tweet(const char *line, size_t len, char *why, size_t whylen)
 	snprintf(why, whylen, "invalid JSON: %s (column %zu)", v.error,
 	    (size_t)(v.p - v.start) + 1);
 	return (-1);
-}
-
-/*
- * The top-level members of the line last checked by validate_tweet (offsets
- * into it), or -1 if there were too many to keep.
- */
-int
-validate_members(const struct rawjson_member **m)
-{
-	*m = validate_top;
-	return (validate_ntop > VALIDATE_MAX_MEMBERS ? -1 : (int)validate_ntop);
 }

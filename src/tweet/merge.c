@@ -6,6 +6,7 @@
  * an enrichment that now has a value is taken out (and the errors object
  * with it when it becomes empty). A member of either name that is not an
  * object is replaced; the errors member goes if this run has no error.
+ * The line is read with scan.c: member spans are offsets of the edits.
  */
 
 #include <stdlib.h>
@@ -33,16 +34,23 @@ struct merge {
 	u_int			 nedits;
 	int			 dry;		/* count, do not edit */
 
-	/* Our members in the tweet, found by merge_find. */
-	struct rawjson_member	 enr;
-	struct rawjson_member	 err;
-	struct rawjson_member	 err_prev;	/* the member before err */
-	int			 have_enr;
-	int			 have_err;
-	int			 err_first;	/* err is the first member */
+	/* The line's top level, as merge_find reads it (offsets). */
+	size_t			 close;		/* its closing brace */
 	u_int			 members;
-	size_t			 close;		/* the closing brace */
+	int			 have_enr;
+	struct scan_value	 enr;		/* the value of "enrichments" */
+	int			 have_err;
+	struct scan_value	 err;		/* of "enrichment_errors" */
+	size_t			 err_key;	/* where that member starts */
+	size_t			 err_end;	/* and ends */
+	size_t			 err_prev;	/* the end of the one before */
+	size_t			 err_next;	/* the start of the one after */
+	int			 err_first;
 };
+
+/* Where a span of the line starts and ends, as offsets. */
+#define MERGE_START(m, v) ((size_t)((v)->text - (m)->line))
+#define MERGE_END(m, v) ((size_t)((v)->text + (v)->len - (m)->line))
 
 static struct evbuffer *
 merge_edit(struct merge *m, size_t start, size_t end)
@@ -118,37 +126,43 @@ merge_object(struct merge *m, int error, struct evbuffer *out)
 	evbuffer_add(out, "}", 1);
 }
 
+/* Is this key the name of an item? */
+static int
+merge_is(const struct scan_value *key, const struct merge_item *it)
+{
+	return (scan_string_eq(key, it->name, strlen(it->name)));
+}
+
 /*
- * Edit the existing object at obj (enrichments, or the errors): replace
+ * Edit the existing object obj (enrichments, or the errors): replace
  * members of the same name in place, take out stale errors, add the rest
  * before the closing brace. Returns how many members it will have (with
  * m->dry set, only that).
  */
 static u_int
-merge_into(struct merge *m, size_t obj, int error)
+merge_into(struct merge *m, const struct scan_value *obj, int error)
 {
-	struct rawjson_member	 mem, prev;
+	struct scan_iter	 it;
+	struct scan_value	 key, val;
 	struct evbuffer		*add = NULL;
-	size_t			 pos, close, lead_start = 0;
+	size_t			 close, lead_start = 0, prev_end = 0;
 	u_int			 i, kept = 0, seen = 0, *found;
-	int			 drop, in_lead = 1, have_prev = 0;
+	int			 drop, in_lead = 1;
 
-	memset(&prev, 0, sizeof prev);
 	found = xcalloc(m->n, sizeof *found);
-	rawjson_open(m->line, m->len, obj, &pos);
-	while (rawjson_next(m->line, m->len, &pos, &mem)) {
+	scan_iter_init(&it, obj);
+	while (scan_next(&it, &key, &val)) {
 		seen++;
 		drop = 0;
 		for (i = 0; i < m->n; i++) {
-			if (!rawjson_key_is(m->line, m->len, mem.key,
-			    m->items[i].name))
+			if (!merge_is(&key, &m->items[i]))
 				continue;
 			found[i] = 1;
 			if (m->items[i].keep && !error)
 				;	/* --resume: as it is, byte for byte */
 			else if (merge_wanted(&m->items[i], error))
-				merge_dump(&m->items[i], error,
-				    merge_edit(m, mem.value, mem.end));
+				merge_dump(&m->items[i], error, merge_edit(m,
+				    MERGE_START(m, &val), MERGE_END(m, &val)));
 			else
 				drop = 1;
 			break;
@@ -158,21 +172,20 @@ merge_into(struct merge *m, size_t obj, int error)
 			 * later member takes its comma before it. */
 			if (in_lead) {
 				if (seen == 1)
-					lead_start = mem.key;
+					lead_start = MERGE_START(m, &key);
 			} else
-				merge_edit(m, prev.end, mem.end);
+				merge_edit(m, prev_end, MERGE_END(m, &val));
 		} else {
 			if (in_lead && seen > 1)
-				merge_edit(m, lead_start, mem.key);
+				merge_edit(m, lead_start, MERGE_START(m, &key));
 			in_lead = 0;
 			kept++;
 		}
-		prev = mem;
-		have_prev = 1;
+		prev_end = MERGE_END(m, &val);
 	}
-	close = pos;
-	if (in_lead && have_prev)
-		merge_edit(m, lead_start, prev.end);	/* none kept */
+	close = it.end - m->line;
+	if (in_lead && seen > 0)
+		merge_edit(m, lead_start, prev_end);	/* none kept */
 	for (i = 0; i < m->n; i++) {
 		if (found[i] || !merge_wanted(&m->items[i], error))
 			continue;
@@ -187,57 +200,54 @@ merge_into(struct merge *m, size_t obj, int error)
 	return (kept);
 }
 
-static int
-merge_edit_cmp(const void *a, const void *b)
-{
-	const struct merge_edit	*x = a, *y = b;
-
-	if (x->start != y->start)
-		return (x->start < y->start ? -1 : 1);
-	return (0);
-}
-
-/* Find our members in the tweet (the last of a repeated name counts). */
+/*
+ * Find the members of ours at the top level of the line; the last of a
+ * repeated name is the one a parser keeps.
+ */
 static void
 merge_find(struct merge *m)
 {
-	struct rawjson_member	 mem, last;
-	size_t			 pos;
+	struct scan_value	 root, key, val;
+	struct scan_iter	 it;
+	size_t			 last_end = 0;
+	int			 after_err = 0;
 
-	memset(&last, 0, sizeof last);
-	if (rawjson_open(m->line, m->len, 0, &pos) != 0)
+	if (scan_line(m->line, m->len, &root) != 0)
 		fatalx("%s: not an object", __func__);
-	while (rawjson_next(m->line, m->len, &pos, &mem)) {
-		if (rawjson_key_is(m->line, m->len, mem.key, "enrichments")) {
-			m->enr = mem;
-			m->have_enr = 1;
-		} else if (rawjson_key_is(m->line, m->len, mem.key,
-		    "enrichment_errors")) {
-			m->err_first = (m->members == 0);
-			m->err_prev = last;
-			m->err = mem;
-			m->have_err = 1;
+	scan_iter_init(&it, &root);
+	while (scan_next(&it, &key, &val)) {
+		if (after_err) {
+			m->err_next = MERGE_START(m, &key);
+			after_err = 0;
 		}
-		last = mem;
+		if (scan_string_eq(&key, "enrichments", 11)) {
+			m->enr = val;
+			m->have_enr = 1;
+		} else if (scan_string_eq(&key, "enrichment_errors", 17)) {
+			m->err_first = (m->members == 0);
+			m->err_prev = last_end;
+			m->err = val;
+			m->err_key = MERGE_START(m, &key);
+			m->err_end = MERGE_END(m, &val);
+			m->have_err = 1;
+			after_err = 1;
+		}
+		last_end = MERGE_END(m, &val);
 		m->members++;
 	}
-	m->close = pos;
+	m->close = it.end - m->line;
+	if (after_err)
+		m->err_next = m->close;
 }
 
 /* Take the errors member out, with the comma before or after it. */
 static void
 merge_drop_errors(struct merge *m)
 {
-	size_t	at;
-
 	if (!m->err_first)
-		merge_edit(m, m->err_prev.end, m->err.end);
-	else {
-		at = rawjson_ws(m->line, m->len, m->err.end);
-		if (at < m->len && m->line[at] == ',')
-			at = rawjson_ws(m->line, m->len, at + 1);
-		merge_edit(m, m->err.key, at);
-	}
+		merge_edit(m, m->err_prev, m->err_end);
+	else
+		merge_edit(m, m->err_key, m->err_next);
 	m->members--;
 }
 
@@ -249,27 +259,56 @@ merge_drop_errors(struct merge *m)
 static int
 merge_errors(struct merge *m, u_int nerrors)
 {
-	size_t	at;
-	int	gone;
+	struct scan_iter	it;
+	struct scan_value	v;
+	int			gone;
 
-	if (m->line[m->err.value] != '{') {
+	if (m->err.type != SCAN_OBJECT) {
 		if (nerrors > 0) {
-			merge_object(m, 1, merge_edit(m, m->err.value,
-			    m->err.end));
+			merge_object(m, 1, merge_edit(m,
+			    MERGE_START(m, &m->err), MERGE_END(m, &m->err)));
 			return (0);
 		}
 		merge_drop_errors(m);
 		return (1);
 	}
+	scan_iter_init(&it, &m->err);
 	m->dry = 1;
-	rawjson_open(m->line, m->len, m->err.value, &at);
-	gone = (m->line[at] != '}' && merge_into(m, m->err.value, 1) == 0);
+	gone = scan_next(&it, NULL, &v) && merge_into(m, &m->err, 1) == 0;
 	m->dry = 0;
 	if (!gone)
-		merge_into(m, m->err.value, 1);
+		merge_into(m, &m->err, 1);
 	else
 		merge_drop_errors(m);
 	return (gone);
+}
+
+static int
+merge_edit_cmp(const void *a, const void *b)
+{
+	const struct merge_edit	*x = a, *y = b;
+
+	if (x->start != y->start)
+		return (x->start < y->start ? -1 : 1);
+	return (0);
+}
+
+/* Apply the edits to the line, in order (none overlap), into out. */
+static void
+merge_apply(struct merge *m, struct evbuffer *out)
+{
+	size_t	at = 0;
+	u_int	i;
+
+	qsort(m->edits, m->nedits, sizeof *m->edits, merge_edit_cmp);
+	for (i = 0; i < m->nedits; i++) {
+		evbuffer_add(out, m->line + at, m->edits[i].start - at);
+		evbuffer_add_buffer(out, m->edits[i].text);
+		evbuffer_free(m->edits[i].text);
+		at = m->edits[i].end;
+	}
+	evbuffer_add(out, m->line + at, m->close + 1 - at);
+	evbuffer_add(out, "\n", 1);
 }
 
 /*
@@ -282,7 +321,6 @@ merge_write(const char *line, size_t len, const struct merge_item *items,
 {
 	struct merge		 m;
 	struct evbuffer		*add = NULL;
-	size_t			 at;
 	u_int			 i, nerrors = 0;
 	int			 err_gone = 0;
 
@@ -298,12 +336,11 @@ merge_write(const char *line, size_t len, const struct merge_item *items,
 	}
 	merge_find(&m);
 
-	if (!m.have_enr)
-		;
-	else if (line[m.enr.value] == '{')
-		merge_into(&m, m.enr.value, 0);
-	else
-		merge_object(&m, 0, merge_edit(&m, m.enr.value, m.enr.end));
+	if (m.have_enr && m.enr.type == SCAN_OBJECT)
+		merge_into(&m, &m.enr, 0);
+	else if (m.have_enr)
+		merge_object(&m, 0, merge_edit(&m, MERGE_START(&m, &m.enr),
+		    MERGE_END(&m, &m.enr)));
 	if (m.have_err)
 		err_gone = merge_errors(&m, nerrors);
 
@@ -321,17 +358,6 @@ merge_write(const char *line, size_t len, const struct merge_item *items,
 		    m.members > 0 ? "," : "");
 		merge_object(&m, 1, add);
 	}
-
-	/* Apply the edits in order; none overlap. */
-	qsort(m.edits, m.nedits, sizeof *m.edits, merge_edit_cmp);
-	at = 0;
-	for (i = 0; i < m.nedits; i++) {
-		evbuffer_add(out, line + at, m.edits[i].start - at);
-		evbuffer_add_buffer(out, m.edits[i].text);
-		evbuffer_free(m.edits[i].text);
-		at = m.edits[i].end;
-	}
-	evbuffer_add(out, line + at, m.close + 1 - at);
-	evbuffer_add(out, "\n", 1);
+	merge_apply(&m, out);
 	free(m.edits);
 }

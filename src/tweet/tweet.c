@@ -37,6 +37,7 @@ struct tweet {
 	size_t			 len;
 	char			*origin;	/* stream entry id, or NULL */
 	json_t			*root;		/* only while starting */
+	const struct validate_members *members;	/* the same */
 	struct model		*model;		/* made when first asked for */
 	int			 starting;	/* slot_root may parse */
 	int			 empty;		/* the object has no members */
@@ -61,7 +62,6 @@ static int			  tweet_closing;	/* settles go nowhere */
 static uint64_t			  tweet_next_seq;
 static FILE			 *tweet_errors_file;	/* --errors */
 static int			  tweet_needs_json; /* an enrichment reads tweets */
-static int			  tweet_checked;  /* the validator's members */
 
 static void	tweet_done(struct tweet *);
 static void	tweet_deadline_cb(evutil_socket_t, short, void *);
@@ -237,16 +237,31 @@ tweet_kind_of(const char *line, size_t len, size_t key, size_t value)
 	return (0);
 }
 
-/* The same for the line validate_tweet has just checked. */
+/* The same for a line validate_tweet has checked, from its members. */
 static int
-tweet_kind_checked(const char *line, size_t len)
+tweet_kind_checked(const char *line, size_t len,
+    const struct validate_members *top)
 {
-	const struct rawjson_member	*m;
-
-	/* Even past the most it keeps (-1), it has kept the first. */
-	if (validate_members(&m) == 0)
+	/* Even past the most it keeps, it has kept the first. */
+	if (top->n == 0)
 		return (0);
-	return (tweet_kind_of(line, len, m[0].key, m[0].value));
+	return (tweet_kind_of(line, len, top->m[0].key.text - line,
+	    top->m[0].value.text - line));
+}
+
+/* Make the checker's spans of line spans of the tweet's copy of it. */
+static void
+tweet_members_move(struct validate_members *top, const char *line,
+    const char *copy)
+{
+	struct scan_member	*m;
+	u_int			 i;
+
+	for (i = 0; i < top->n && i < VALIDATE_MAX_MEMBERS; i++) {
+		m = &top->m[i];
+		m->key.text = copy + (m->key.text - line);
+		m->value.text = copy + (m->value.text - line);
+	}
 }
 
 /* The stream entry of the line being taken (tweet_entry), or NULL. */
@@ -290,6 +305,7 @@ tweet_new(const char *line, size_t len, u_int n)
 		memcpy(t->origin, tweet_cur_origin, olen);
 	}
 	t->root = NULL;
+	t->members = NULL;
 	t->model = NULL;
 	t->starting = 0;
 	t->empty = t->merge = t->notice = t->old_errors = 0;
@@ -360,6 +376,7 @@ tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
 	struct enrichment	*e;
 	json_t			*root;
 	struct timeval		 tv;
+	struct validate_members	 top;
 	char			 reason[256];
 	u_int			 i, n = tweet_nenrichments;
 	int			 flags, kind;
@@ -371,11 +388,12 @@ tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
 	 * told by the first member the check has just found.
 	 */
 	root = NULL;
-	if ((flags = validate_tweet(line, len, reason, sizeof reason)) == -1) {
+	if ((flags = validate_tweet(line, len, &top, reason,
+	    sizeof reason)) == -1) {
 		badlines_add(name, lineno, line, len, reason);
 		return;
 	}
-	if ((kind = tweet_kind_checked(line, len)) == TWEET_NOTICE) {
+	if ((kind = tweet_kind_checked(line, len, &top)) == TWEET_NOTICE) {
 		tweet_notice(line, len);
 		return;
 	}
@@ -424,7 +442,10 @@ tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
 		evtimer_add(t->deadline, &tv);
 	}
 
-	tweet_checked = (root == NULL);
+	if (root == NULL) {
+		tweet_members_move(&top, line, t->line);
+		t->members = &top;
+	}
 	t->starting = 1;
 	for (i = 0; i < n; i++) {
 		e = tweet_enrichments[i];
@@ -432,7 +453,7 @@ tweet_line(const char *line, size_t len, const char *name, uint64_t lineno)
 			continue;
 		e->enricher->start(e->data, &t->slots[i]);
 	}
-	tweet_checked = 0;
+	t->members = NULL;
 	t->starting = 0;
 
 	if (t->model != NULL) {
@@ -502,15 +523,19 @@ slot_line(struct slot *s, size_t *len)
 }
 
 /*
- * The tweet's top-level members as the validator found them (offsets into
+ * The tweet's top-level members as the validator found them (spans of
  * slot_line), or -1 if it was parsed instead; only inside start.
  */
 int
-slot_members(struct slot *s, const struct rawjson_member **m)
+slot_members(struct slot *s, const struct scan_member **m)
 {
-	if (!tweet_checked || s->tweet->root != NULL)
+	const struct validate_members	*top = s->tweet->members;
+
+	if (top == NULL || s->tweet->root != NULL ||
+	    top->n > VALIDATE_MAX_MEMBERS)
 		return (-1);
-	return (validate_members(m));
+	*m = top->m;
+	return ((int)top->n);
 }
 
 /* The tweet's number in input order, for caching what is read of it. */

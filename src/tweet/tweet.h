@@ -97,7 +97,7 @@ json_t		*tweetraw_entities(struct slot *, char **);
 void		 tweetraw_cleanup(void);
 
 /* tweet.c */
-int		 slot_members(struct slot *, const struct rawjson_member **);
+int		 slot_members(struct slot *, const struct scan_member **);
 void		 tweet_configure(struct enrichment **, u_int);
 void		 tweet_line(const char *, size_t, const char *, uint64_t);
 int		 tweet_entry(const char *, size_t, const char *, const char *);

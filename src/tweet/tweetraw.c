@@ -2,7 +2,7 @@
  * A tweet read straight from its text (already checked to be a JSON
  * object), without building a tree: the few members the tweet-aware
  * enrichers need (type, entities, length:count=twitter), found in one pass
- * over the top level with rawjson.c and kept for the tweet's other
+ * over the top level with scan.c and kept for the tweet's other
  * enrichments. Formats as the tweet model knows them: API v1.1, Gnip
  * activity streams, API v2 (bare, or a twarc2 line {"data": {...}}).
  */
@@ -80,20 +80,19 @@ static struct {
 	size_t			 text_size;
 } tr;
 
-/* Note member m if it is one of those wanted. */
+/* Note member (key, value) if it is one of those wanted. */
 static void
-tweetraw_match(const struct rawjson_member *m, struct tweetraw_span *k,
-    const u_int *want, u_int nwant)
+tweetraw_match(const struct scan_value *kv, const struct scan_value *vv,
+    struct tweetraw_span *k, const u_int *want, u_int nwant)
 {
-	const char	*key = tr.line + m->key + 1, *name;
-	size_t		 j, klen;
+	const char	*key = kv->text + 1, *name;
+	size_t		 klen = kv->len - 2;
 	u_int		 i, w;
+	int		 escaped;
 
-	for (j = m->key + 1; j < tr.len && tr.line[j] != '"'; j++) {
-		if (tr.line[j] == '\\')
-			break;
-	}
-	klen = j - (m->key + 1);
+	if (kv->type != SCAN_STRING || kv->len < 2)
+		return;
+	escaped = memchr(key, '\\', klen) != NULL;
 	if (tweetraw_lens[0] == 0) {
 		for (i = 0; i < K_COUNT; i++)
 			tweetraw_lens[i] = strlen(tweetraw_names[i]);
@@ -101,34 +100,48 @@ tweetraw_match(const struct rawjson_member *m, struct tweetraw_span *k,
 	for (i = 0; i < nwant; i++) {
 		w = want[i];
 		name = tweetraw_names[w];
-		if (j < tr.len && tr.line[j] == '\\') {
-			if (!rawjson_key_is(tr.line, tr.len, m->key, name))
+		if (escaped) {
+			if (!scan_string_eq(kv, name, tweetraw_lens[w]))
 				continue;
 		} else if (tweetraw_lens[w] != klen || name[0] != key[0] ||
 		    memcmp(key, name, klen) != 0)
 			continue;
 		/* Of duplicate keys the last counts, as for jansson. */
-		k[w].value = m->value;
-		k[w].end = m->end;
+		k[w].value = vv->text - tr.line;
+		k[w].end = vv->text + vv->len - tr.line;
 		return;
 	}
 }
 
-/* Find the members of interest of the object at obj. */
+/* Find the members of interest of object obj. */
 static void
-tweetraw_scan(size_t obj, struct tweetraw_span *k, const u_int *want,
-    u_int nwant)
+tweetraw_members(const struct scan_value *obj, struct tweetraw_span *k,
+    const u_int *want, u_int nwant)
 {
-	struct rawjson_member	 m;
-	size_t			 pos;
+	struct scan_iter	 it;
+	struct scan_value	 key, value;
 	u_int			 i;
 
 	for (i = 0; i < nwant; i++)
 		k[want[i]].value = 0;
-	if (rawjson_open(tr.line, tr.len, obj, &pos) != 0)
+	if (obj->type != SCAN_OBJECT)
 		return;
-	while (rawjson_next(tr.line, tr.len, &pos, &m))
-		tweetraw_match(&m, k, want, nwant);
+	scan_iter_init(&it, obj);
+	while (scan_next(&it, &key, &value))
+		tweetraw_match(&key, &value, k, want, nwant);
+}
+
+/* The same for the value of a member found before. */
+static void
+tweetraw_scan(struct tweetraw_span obj, struct tweetraw_span *k,
+    const u_int *want, u_int nwant)
+{
+	struct scan_value	v;
+
+	v.type = tr.line[obj.value] == '{' ? SCAN_OBJECT : SCAN_NONE;
+	v.text = tr.line + obj.value;
+	v.len = obj.end - obj.value;
+	tweetraw_members(&v, k, want, nwant);
 }
 
 /* Is a member there, and not null? */
@@ -154,7 +167,8 @@ static int
 tweetraw_read(struct slot *s)
 {
 	static u_int			 all[K_COUNT];
-	const struct rawjson_member	*m;
+	const struct scan_member	*m;
+	struct scan_value		 root;
 	u_int				 i;
 	int				 j, n;
 
@@ -171,12 +185,15 @@ tweetraw_read(struct slot *s)
 		for (i = 0; i < K_COUNT; i++)
 			tr.k[i].value = 0;
 		for (j = 0; j < n; j++)
-			tweetraw_match(&m[j], tr.k, all, K_COUNT);
-	} else
-		tweetraw_scan(0, tr.k, all, K_COUNT);
+			tweetraw_match(&m[j].key, &m[j].value, tr.k, all,
+			    K_COUNT);
+	} else {
+		scan_line(tr.line, tr.len, &root);
+		tweetraw_members(&root, tr.k, all, K_COUNT);
+	}
 	/* A twarc2 line: the tweet is its "data". */
 	if (tr.k[K_DATA].value != 0 && tr.line[tr.k[K_DATA].value] == '{') {
-		tweetraw_scan(tr.k[K_DATA].value, tr.k, all, K_COUNT);
+		tweetraw_scan(tr.k[K_DATA], tr.k, all, K_COUNT);
 		tr.format = TR_V2;
 	} else if (tr.k[K_BODY].value != 0 || tr.k[K_VERB].value != 0 ||
 	    tr.k[K_TWITTER_ENTITIES].value != 0)
@@ -203,7 +220,7 @@ tweetraw_sub(struct tweetraw_span obj, u_int w)
 
 	k[w].value = 0;
 	if (obj.value != 0 && tr.line[obj.value] == '{')
-		tweetraw_scan(obj.value, k, &w, 1);
+		tweetraw_scan(obj, k, &w, 1);
 	if (k[w].value != 0 && tr.line[k[w].value] == 'n')
 		k[w].value = 0;
 	return (k[w]);
@@ -213,41 +230,35 @@ tweetraw_sub(struct tweetraw_span obj, u_int w)
 static const char *
 tweetraw_v2_type(void)
 {
-	struct rawjson_member	 m;
-	struct tweetraw_span	 ref = tr.k[K_REFERENCED_TWEETS];
-	size_t			 i, pos;
+	struct scan_iter	 refs, it;
+	struct scan_value	 arr, ref, key, v;
+	struct tweetraw_span	 span = tr.k[K_REFERENCED_TWEETS];
 	int			 best = 0, r;
 	static const char *const types[] = {
 		"original", "reply", "quote", "retweet"
 	};
 
-	if (ref.value == 0 || tr.line[ref.value] != '[')
+	if (span.value == 0 || tr.line[span.value] != '[')
 		return (types[0]);
-	for (i = rawjson_ws(tr.line, tr.len, ref.value + 1);
-	    i < ref.end && tr.line[i] == '{'; ) {
-		if (rawjson_open(tr.line, tr.len, i, &pos) == 0) {
-			while (rawjson_next(tr.line, tr.len, &pos, &m)) {
-				if (!rawjson_key_is(tr.line, tr.len, m.key,
-				    "type"))
-					continue;
-				r = 0;
-				if (rawjson_key_is(tr.line, tr.len, m.value,
-				    "retweeted"))
-					r = 3;
-				else if (rawjson_key_is(tr.line, tr.len,
-				    m.value, "quoted"))
-					r = 2;
-				else if (rawjson_key_is(tr.line, tr.len,
-				    m.value, "replied_to"))
-					r = 1;
-				if (r > best)
-					best = r;
-			}
+	arr.type = SCAN_ARRAY;
+	arr.text = tr.line + span.value;
+	arr.len = span.end - span.value;
+	scan_iter_init(&refs, &arr);
+	while (scan_next(&refs, NULL, &ref) && ref.type == SCAN_OBJECT) {
+		scan_iter_init(&it, &ref);
+		while (scan_next(&it, &key, &v)) {
+			if (!scan_string_eq(&key, "type", 4))
+				continue;
+			r = 0;
+			if (scan_string_eq(&v, "retweeted", 9))
+				r = 3;
+			else if (scan_string_eq(&v, "quoted", 6))
+				r = 2;
+			else if (scan_string_eq(&v, "replied_to", 10))
+				r = 1;
+			if (r > best)
+				best = r;
 		}
-		i = rawjson_ws(tr.line, tr.len, rawjson_skip(tr.line, tr.len,
-		    i));
-		if (i < ref.end && tr.line[i] == ',')
-			i = rawjson_ws(tr.line, tr.len, i + 1);
 	}
 	return (types[best]);
 }
@@ -296,7 +307,7 @@ int
 tweetraw_text(struct slot *s, const char **text, size_t *len, char **cause)
 {
 	struct tweetraw_span	v;
-	ssize_t			n;
+	struct scan_value	sv;
 
 	tweetraw_read(s);
 	if (tr.text_done)
@@ -330,10 +341,10 @@ tweetraw_text(struct slot *s, const char **text, size_t *len, char **cause)
 		free(tr.text);
 		tr.text = xmalloc(tr.text_size);
 	}
-	if ((n = rawjson_decode(tr.line, tr.len, v.value, tr.text,
-	    tr.text_size)) < 0)
-		goto done;
-	tr.text_len = n;
+	sv.type = SCAN_STRING;
+	sv.text = tr.line + v.value;
+	sv.len = v.end - v.value;
+	tr.text_len = scan_string_into(&sv, tr.text);
 	tr.text_ok = 1;
 done:
 	if (!tr.text_ok) {
