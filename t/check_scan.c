@@ -455,6 +455,98 @@ gen_check(const char *text, size_t len, json_t *j, char *p, size_t plen,
 	free(q);
 }
 
+/*
+ * The checker's members of a line (kept where the caller says) are the
+ * spans scan_next walks, and scan_line finds the object they are in.
+ */
+static void
+members_agree(const char *text, size_t len)
+{
+	struct validate_members	*top;
+	struct scan_value	 root, line, k, v;
+	struct scan_iter	 it;
+	char			 why[256];
+	u_int			 i = 0;
+
+	top = xmalloc(sizeof *top);
+	ck_assert_int_ne(validate_tweet(text, len, top, why, sizeof why), -1);
+	ck_assert_int_eq(scan_root(text, len, &root), 0);
+	ck_assert_int_eq(scan_line(text, len, &line), 0);
+	ck_assert(line.type == root.type && line.text == root.text &&
+	    line.len == root.len);
+	scan_iter_init(&it, &root);
+	while (scan_next(&it, &k, &v)) {
+		if (i < VALIDATE_MAX_MEMBERS) {
+			ck_assert(top->m[i].key.type == k.type);
+			ck_assert(top->m[i].key.text == k.text);
+			ck_assert_uint_eq(top->m[i].key.len, k.len);
+			ck_assert(top->m[i].value.type == v.type);
+			ck_assert(top->m[i].value.text == v.text);
+			ck_assert_uint_eq(top->m[i].value.len, v.len);
+		}
+		i++;
+	}
+	ck_assert_uint_eq(top->n, i > VALIDATE_MAX_MEMBERS ?
+	    VALIDATE_MAX_MEMBERS + 1 : i);
+	free(top);
+}
+
+/*
+ * The checker's members belong to whoever asked: checking another line
+ * leaves them as they were (they were a static that the next check
+ * overwrote); past VALIDATE_MAX_MEMBERS the first are kept.
+ */
+START_TEST(test_members)
+{
+	struct validate_members	*a, *b;
+	char			*big, why[256];
+	const char		*one = " {\"id\" : 1 ,\"t\\u0065xt\":\"x}\", "
+				    "\"e\":{\"a\":[1,\"]\"]}} \t";
+	const char		*two = "{\"k\":null}";
+	size_t			 len = 0;
+	u_int			 i;
+
+	a = xmalloc(sizeof *a);
+	b = xmalloc(sizeof *b);
+	ck_assert_int_eq(validate_tweet(one, strlen(one), a, why,
+	    sizeof why), VALIDATE_RESERVED);	/* an escaped key */
+	ck_assert_int_eq(validate_tweet(two, strlen(two), b, why,
+	    sizeof why), 0);
+	ck_assert_uint_eq(a->n, 3);
+	ck_assert_uint_eq(b->n, 1);
+	ck_assert(a->m[1].key.text == one + 12);
+	ck_assert(scan_string_eq(&a->m[1].key, "text", 4));
+	ck_assert_int_eq(a->m[1].value.type, SCAN_STRING);
+	ck_assert_uint_eq(a->m[1].value.len, 4);
+	ck_assert_int_eq(a->m[2].value.type, SCAN_OBJECT);
+	ck_assert_uint_eq(a->m[2].value.len, 13);
+	members_agree(one, strlen(one));
+	members_agree("{}", 2);
+
+	/* 300 members: 256 kept, and n says there were more. */
+	big = xmalloc(300 * 16 + 2);
+	big[len++] = '{';
+	for (i = 0; i < 300; i++)
+		len += sprintf(big + len, "%s\"m%u\":%u", i ? "," : "", i, i);
+	big[len++] = '}';
+	members_agree(big, len);
+	ck_assert_int_eq(validate_tweet(big, len, a, why, sizeof why), 0);
+	ck_assert_uint_eq(a->n, VALIDATE_MAX_MEMBERS + 1);
+	ck_assert(scan_string_eq(&a->m[255].key, "m255", 4));
+
+	/* Not a line the checker takes: nothing kept. */
+	ck_assert_int_eq(validate_tweet("{\"a\":1,", 7, a, why, sizeof why),
+	    -1);
+	ck_assert_int_eq(validate_tweet("{\"a\\u0000\":1}", 13, b, why,
+	    sizeof why), -1);
+	ck_assert_uint_eq(b->n, 0);
+	ck_assert_int_eq(scan_line(" [1] ", 5, &b->m[0].value), -1);
+	free(big);
+	free(a);
+	free(b);
+}
+END_TEST
+
 START_TEST(test_generated)
 {
 	char	*buf = NULL, p[8] = "";
@@ -475,6 +567,7 @@ START_TEST(test_generated)
 		j = json_loadb(buf, len, JSON_ALLOW_NUL, NULL);
 		ck_assert_msg(j != NULL, "generated bad JSON: %s", buf);
 		gen_check(buf, len, j, p, 0, &checked);
+		members_agree(buf, len);
 		json_decref(j);
 	}
 	free(buf);
@@ -497,6 +590,7 @@ main(void)
 	tcase_add_test(tc, test_numbers);
 	tcase_add_test(tc, test_whitespace_and_iteration);
 	tcase_add_test(tc, test_long_token);
+	tcase_add_test(tc, test_members);
 	tcase_add_test(tc, test_generated);
 	suite_add_tcase(s, tc);
 	return (run_suite(s));

@@ -87,6 +87,29 @@ START_TEST(test_merge_keeps_bytes)
 }
 END_TEST
 
+/*
+ * A name of any length is found where it stands (keys were compared up to
+ * 256 decoded bytes once: a longer as= name was added a second time).
+ */
+START_TEST(test_merge_long_name)
+{
+	struct proc	 p;
+	char		 name[301], as[310], in[700], out[700];
+
+	memset(name, 'n', 300);
+	name[300] = '\0';
+	snprintf(as, sizeof as, "test:as=%s", name);
+	snprintf(in, sizeof in, "{\"id\":1,\"enrichments\":{\"%s\":1,"
+	    "\"b\":2}}\n", name);
+	snprintf(out, sizeof out, "{\"id\":1,\"enrichments\":{\"%s\":42,"
+	    "\"b\":2}}\n", name);
+	te_run(&p, in, "-e", as, NULL);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_str_eq(p.obuf, out);
+	proc_free(&p);
+}
+END_TEST
+
 /* Enriching an enriched file again changes nothing but the values. */
 START_TEST(test_merge_twice_idempotent)
 {
@@ -596,6 +619,7 @@ START_TEST(test_split)
 	struct proc	 p;
 	json_t		*st;
 	const char	*in;
+	char		 key[301], ptr[310], doc[700];
 
 	/* A pretty-printed array: numbers and strings exactly as written
 	 * (64-bit ids, 1.0e2, escapes), one line each. */
@@ -640,6 +664,20 @@ START_TEST(test_split)
 	    "--split", "/a/1", "-e", "test", NULL);
 	ck_assert_str_eq(p.obuf, "{\"id\":2,\"enrichments\":{\"test\":42}}\n"
 	    "{\"id\":3,\"enrichments\":{\"test\":42}}\n");
+	proc_free(&p);
+
+	/* A key longer than 256 bytes, with an escape, is matched whole; a
+	 * bad \\u escape matches nothing. */
+	memset(key, 'k', 300);
+	key[300] = '\0';
+	snprintf(ptr, sizeof ptr, "/%sK", key);
+	snprintf(doc, sizeof doc, "{\"%s\\u004b\":[{\"id\":1}],"
+	    "\"\\uZZZZ\":[{\"id\":2}]}\n", key);
+	te_run(&p, doc, "-k", "--split", ptr, "-e", "test", NULL);
+	ck_assert_str_eq(p.obuf, "{\"id\":1,\"enrichments\":{\"test\":42}}\n");
+	proc_free(&p);
+	te_run(&p, doc, "-k", "--split", "/ZZZZ", "-e", "test", NULL);
+	ck_assert_str_eq(p.obuf, "");
 	proc_free(&p);
 }
 END_TEST
@@ -809,6 +847,7 @@ tweets_suite(void)
 	tcase_add_test(tc, test_gzip);
 	tcase_add_test(tc, test_gzip_bounded);
 	tcase_add_test(tc, test_split);
+	tcase_add_test(tc, test_merge_long_name);
 	tcase_add_test(tc, test_split_bad);
 	tcase_add_test(tc, test_no_tweet_hints);
 	suite_add_tcase(s, tc);
