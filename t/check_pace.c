@@ -250,6 +250,78 @@ START_TEST(test_stop_fails_held)
 }
 END_TEST
 
+/*
+ * Issue 18 item 13: a quota belongs to a host and the credentials sent.
+ * One tweet's link to the API host is answered 429 with a 1 h window: the
+ * twenty requests that carry an Authorization header to that host go on
+ * (before, all of them failed with the host paused). And the other way: a
+ * 429 to the credentialed requests does not stop the anonymous links.
+ */
+START_TEST(test_quota_per_credentials)
+{
+	struct proc	 p;
+	json_t		*j, *st, *hosts;
+	char		*in = NULL, *all, *line, *u, *api, *host, *cred;
+	u_int		 i, k;
+
+	host = fmt("127.0.0.1:%d", server_port);
+	cred = fmt("%s (credentials 1)", host);
+	for (k = 0; k < 2; k++) {
+		all = strdup("");
+		for (i = 0; i < 20; i++) {
+			if (k == 0 && i > 0)
+				line = fmt("{\"id\":%u}\n", i);
+			else {
+				u = k == 0 ? fmt("http://%s/quota/anon/100/"
+				    "reset/3600", host) :
+				    fmt("http://%s/json/anon?%u", host, i);
+				line = link_tweet(i, u);
+				free(u);
+			}
+			in = fmt("%s%s", all, line);
+			free(all);
+			all = in;
+			free(line);
+		}
+		api = fmt("http:url=http://%s/%s?{/id},header=Authorization: "
+		    "Bearer t", host, k == 0 ? "json/api" :
+		    "quota/key/100/reset/3600");
+		te_run(&p, in, "-k", "-j", "1", "-e", "unshorten", "-e", api,
+		    "--allow-net", "127.0.0.0/8", "--stats", NULL);
+		ck_assert_msg(p.status == 0, "%s", p.ebuf);
+		exactly_once(&p, 20);
+		for (i = 0; i < 20; i++) {
+			j = line_of(&p, i);
+			if (k == 0) {
+				ck_assert_msg(err(j, "http") == NULL,
+				    "tweet %u: %s", i, err(j, "http"));
+				if (i == 0)
+					ck_assert_ptr_nonnull(link_str(j,
+					    "error"));
+			} else {
+				ck_assert_ptr_nonnull(err(j, "http"));
+				ck_assert_msg(link_str(j, "error") == NULL,
+				    "link %u: %s", i, link_str(j, "error"));
+			}
+			json_decref(j);
+		}
+		/* The pause is shown for the quota that was refused. */
+		st = stats_of(&p);
+		hosts = json_object_get(st, "hosts");
+		ck_assert_msg(json_object_get(hosts, k == 0 ? host : cred) !=
+		    NULL, "hosts: %s", p.ebuf);
+		ck_assert_ptr_null(json_object_get(hosts, k == 0 ? cred :
+		    host));
+		json_decref(st);
+		proc_free(&p);
+		free(api);
+		free(in);
+	}
+	free(host);
+	free(cred);
+}
+END_TEST
+
 static Suite *
 pace_suite(void)
 {
@@ -261,6 +333,7 @@ pace_suite(void)
 	tcase_add_test(tc, test_one_host_two_spellings);
 	tcase_add_test(tc, test_link_quota_bounded);
 	tcase_add_test(tc, test_stop_fails_held);
+	tcase_add_test(tc, test_quota_per_credentials);
 	suite_add_tcase(s, tc);
 	return (s);
 }

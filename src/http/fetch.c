@@ -70,6 +70,9 @@ struct fetch_entry {
 	struct fetch_easy		*easy;
 	struct pace_item		 pitem;		/* FETCH_HELD */
 	double				 quota_since;	/* first stopped */
+	char				*pace_key;	/* host:port, see fetch_pace_id */
+	uint32_t			 creds;		/* 0: none sent */
+	int				 pace_known;	/* both set for this hop */
 
 	/* Quota headers of the response. */
 	long				 rl_remaining;	/* -1: none */
@@ -159,6 +162,7 @@ fetch_entry_free(struct fetch_entry *fe)
 	free(fe->key);
 	free(fe->data);
 	free(fe->hop_url);
+	free(fe->pace_key);
 	free(fe->location);
 	free(fe->res.location);
 	free(fe->res.error);
@@ -534,6 +538,37 @@ fetch_cancel(struct fetch_entry *fe)
 }
 
 /*
+ * Which host and credentials a request's quota is, once per hop: its
+ * host:port, and a hash of what it sends that says who it is (its headers
+ * and user:password; none off the origin), 0 for nothing. Anonymous
+ * requests and credentialed ones to one host have separate quotas.
+ */
+static void
+fetch_pace_id(struct fetch_entry *fe)
+{
+	struct curl_slist	*h;
+	uint32_t		 c = 0;
+	char			*user;
+
+	if (fe->pace_known)
+		return;
+	free(fe->pace_key);
+	fe->pace_key = pace_key(fetch_cur_url(fe));
+	if (!fe->cross) {
+		for (h = fe->req->headers; h != NULL; h = h->next)
+			c = c * 16777619u ^ hash_fnv1a(h->data,
+			    strlen(h->data));
+		if (strchr(fetch_cur_url(fe), '@') != NULL &&
+		    (user = location_userinfo(fetch_cur_url(fe))) != NULL) {
+			c = c * 16777619u ^ hash_fnv1a(user, strlen(user));
+			free(user);
+		}
+	}
+	fe->creds = c;
+	fe->pace_known = 1;
+}
+
+/*
  * May the request start now, as its enrichment's rate=, its host's
  * --host-rate and quota window allow? If not it is held on the pacer that
  * stops it (or, past its longest quota wait or after a stop signal,
@@ -542,22 +577,25 @@ fetch_cancel(struct fetch_entry *fe)
 static int
 fetch_gate(struct fetch_entry *fe, double now)
 {
-	struct pacer	*gates[2];
+	struct pacer	*gates[3] = { fe->req->pacer, NULL, NULL };
 	u_int		 i;
 
-	gates[0] = fe->req->pacer;
-	gates[1] = pace_host(fetch_cur_url(fe), 0);
-	if (gates[1] != NULL && pace_paused(gates[1], now)) {
+	fetch_pace_id(fe);
+	if (fe->pace_key != NULL) {
+		gates[1] = pace_host(fe->pace_key);
+		gates[2] = pace_quota(fe->pace_key, fe->creds, 0);
+	}
+	if (gates[2] != NULL && pace_paused(gates[2], now)) {
 		if (fe->quota_since == 0)
 			fe->quota_since = now;
-		if (pace_paused_until(gates[1]) - fe->quota_since >
+		if (pace_paused_until(gates[2]) - fe->quota_since >
 		    fetch_quota_limit(fe)) {
-			fetch_quota_fail(fe, gates[1]);
+			fetch_quota_fail(fe, gates[2]);
 			TAILQ_INSERT_TAIL(&fetch_failq, fe, qentry);
 			return (0);
 		}
 	}
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		if (gates[i] == NULL)
 			continue;
 		if (pace_wait(gates[i], now) > 0 ||
@@ -571,7 +609,7 @@ fetch_gate(struct fetch_entry *fe, double now)
 			return (0);
 		}
 	}
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		if (gates[i] != NULL)
 			pace_book(gates[i], now);
 	}
@@ -779,6 +817,7 @@ fetch_redirect(struct fetch_entry *fe, long status)
 		fe->as_get = 1;
 	free(fe->hop_url);
 	fe->hop_url = next;
+	fe->pace_known = 0;
 	fe->dest_checked = 0;
 	fe->attempts = 0;
 	fe->res.len = 0;
@@ -828,7 +867,9 @@ fetch_quota(struct fetch_entry *fe, CURLcode rc, long status,
 		until = now + 1;
 	if (until <= now || (!refused && fe->rl_remaining != 0))
 		return (0);
-	if ((hp = pace_host(fetch_cur_url(fe), 1)) == NULL)
+	fetch_pace_id(fe);
+	if (fe->pace_key == NULL ||
+	    (hp = pace_quota(fe->pace_key, fe->creds, 1)) == NULL)
 		return (0);
 	pace_pause(hp, until, now);
 	if (!refused)

@@ -93,7 +93,9 @@ double		 pace_now(void);
 void		 pace_init(pace_release_cb);
 void		 pace_arm(struct pacer *);
 struct pacer	*pace_rate(const char *, double);
-struct pacer	*pace_host(const char *, int);
+char		*pace_key(const char *);
+struct pacer	*pace_host(const char *);
+struct pacer	*pace_quota(const char *, uint32_t, int);
 double		 pace_wait(struct pacer *, double);
 int		 pace_paused(struct pacer *, double);
 double		 pace_paused_until(struct pacer *);
@@ -116,6 +118,7 @@ void		 fetch_free(void);
 #define LOCATION_MAX 8192	/* longest Location followed */
 char		*location_resolve(const char *, const char *, char **);
 int		 location_same_origin(const char *, const char *);
+char		*location_userinfo(const char *);
 int		 location_host_port(const char *, char **, char **);
 
 /* netpolicy.c */

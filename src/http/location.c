@@ -124,6 +124,29 @@ location_strip_userinfo(const char *url)
 	return (out);
 }
 
+/* The user[:password] of a URL (what curl would send as Basic
+ * credentials), allocated; NULL if none. */
+char *
+location_userinfo(const char *url)
+{
+	CURLU	*u;
+	char	*user = NULL, *pass = NULL, *out = NULL;
+
+	if ((u = curl_url()) == NULL)
+		fatalx("%s: out of memory", __func__);
+	if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) ==
+	    CURLUE_OK && curl_url_get(u, CURLUPART_USER, &user, 0) ==
+	    CURLUE_OK) {
+		if (curl_url_get(u, CURLUPART_PASSWORD, &pass, 0) != CURLUE_OK)
+			pass = NULL;
+		xasprintf(&out, "%s:%s", user, pass != NULL ? pass : "");
+	}
+	curl_free(user);
+	curl_free(pass);
+	curl_url_cleanup(u);
+	return (out);
+}
+
 /* A string in lower case (ASCII letters only), in place. */
 static void
 location_lower(char *s)

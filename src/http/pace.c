@@ -1,7 +1,9 @@
 /*
  * Pacing: a pacer lets requests start at most N a second (--host-rate
- * HOST=N, rate=N on an enrichment) and can be paused until a time (a
- * host's quota window: 429 with a reset time). A request that may not
+ * HOST=N, rate=N on an enrichment) or is paused until a time (a quota
+ * window: 429 with a reset time). A quota belongs to a host and the
+ * credentials sent to it: an anonymous 429 does not pause requests that
+ * carry an API key to the same host, nor the other way. A request that may not
  * start yet is held on the pacer that stops it, not in the shared queue,
  * so other hosts' requests keep flowing; the pacer's timer gives held
  * requests back one at a time, when their turn comes.
@@ -21,11 +23,20 @@
 #include "core.h"
 #include "http/http.h"
 
-/* Hosts with a pacer at most (one per host paused or configured). */
+/* Quota pacers at most (one per host and credentials paused). */
 #define PACE_MAX_HOSTS 10000
 
+enum pace_kind {
+	PACE_RATE,		/* an enrichment's rate= */
+	PACE_HOST,		/* a host's --host-rate */
+	PACE_QUOTA		/* a host's quota, for some credentials */
+};
+
 struct pacer {
-	char			*name;		/* host:port, or enrichment */
+	char			*name;		/* as shown: host:port, ... */
+	char			*key;		/* host:port, or NULL */
+	uint32_t		 creds;		/* 0: none sent */
+	enum pace_kind		 kind;
 	double			 interval;	/* seconds between starts */
 	double			 next;		/* earliest next start */
 	double			 paused_until;	/* quota window */
@@ -34,12 +45,13 @@ struct pacer {
 	struct event		*timer;
 	uint64_t		 pauses;
 	double			 waited;	/* seconds paused in all */
-	int			 host;
 	struct pacer		*next_pacer;
 };
 
 static struct pacer	*pace_list;
 static u_int		 pace_nhosts;
+static uint32_t		*pace_creds;	/* credentials seen, in order */
+static u_int		 pace_ncreds;
 static pace_release_cb	 pace_release;
 
 /* The monotonic clock, seconds. */
@@ -96,14 +108,16 @@ pace_arm(struct pacer *p)
 }
 
 static struct pacer *
-pace_new(const char *name, double rate, int host)
+pace_new(const char *name, const char *key, double rate,
+    enum pace_kind kind)
 {
 	struct pacer	*p;
 
 	p = xcalloc(1, sizeof *p);
 	p->name = xstrdup(name);
+	p->key = key != NULL ? xstrdup(key) : NULL;
 	p->interval = rate > 0 ? 1 / rate : 0;
-	p->host = host;
+	p->kind = kind;
 	TAILQ_INIT(&p->held);
 	p->next_pacer = pace_list;
 	pace_list = p;
@@ -114,7 +128,7 @@ pace_new(const char *name, double rate, int host)
 struct pacer *
 pace_rate(const char *name, double rate)
 {
-	return (pace_new(name, rate, 0));
+	return (pace_new(name, NULL, rate, PACE_RATE));
 }
 
 /*
@@ -149,34 +163,82 @@ pace_host_rate(const char *host)
 	return (0);
 }
 
-/*
- * The pacer of a URL's host (host:port, the port filled in from the
- * scheme): found, or made when create is set or the host has a
- * --host-rate; NULL if none.
- */
-struct pacer *
-pace_host(const char *url, int create)
+/* The host:port of a URL (the port filled in from the scheme), allocated;
+ * NULL if it has none. */
+char *
+pace_key(const char *url)
 {
-	struct pacer	*p = NULL;
-	char		*host, *port, *key;
-	double		 rate;
+	char	*host, *port, *key;
 
 	if (location_host_port(url, &host, &port) != 0)
 		return (NULL);
 	xasprintf(&key, "%s:%s", host, port);
 	free(host);
 	free(port);
+	return (key);
+}
+
+/* The --host-rate pacer of a host:port; NULL if it has none. */
+struct pacer *
+pace_host(const char *key)
+{
+	struct pacer	*p;
+	double		 rate;
+
 	for (p = pace_list; p != NULL; p = p->next_pacer) {
-		if (p->host && strcmp(p->name, key) == 0)
-			goto out;
+		if (p->kind == PACE_HOST && strcmp(p->key, key) == 0)
+			return (p);
 	}
-	rate = pace_host_rate(key);
-	if ((rate == 0 && !create) || pace_nhosts == PACE_MAX_HOSTS)
-		goto out;
+	if ((rate = pace_host_rate(key)) == 0)
+		return (NULL);
+	return (pace_new(key, key, rate, PACE_HOST));
+}
+
+/*
+ * The name a quota is shown by: host:port, and which credentials (by the
+ * order they were first seen; never anything of the credentials).
+ */
+static char *
+pace_quota_name(const char *key, uint32_t creds)
+{
+	char	*name;
+	u_int	 i;
+
+	if (creds == 0)
+		return (xstrdup(key));
+	for (i = 0; i < pace_ncreds && pace_creds[i] != creds; i++)
+		continue;
+	if (i == pace_ncreds) {
+		pace_creds = xreallocarray(pace_creds, i + 1,
+		    sizeof *pace_creds);
+		pace_creds[pace_ncreds++] = creds;
+	}
+	xasprintf(&name, "%s (credentials %u)", key, i + 1);
+	return (name);
+}
+
+/*
+ * The quota pacer of a host:port for some credentials (0: none sent):
+ * found, or made when create is set; NULL if none.
+ */
+struct pacer *
+pace_quota(const char *key, uint32_t creds, int create)
+{
+	struct pacer	*p;
+	char		*name;
+
+	for (p = pace_list; p != NULL; p = p->next_pacer) {
+		if (p->kind == PACE_QUOTA && p->creds == creds &&
+		    strcmp(p->key, key) == 0)
+			return (p);
+	}
+	if (!create || pace_nhosts == PACE_MAX_HOSTS)
+		return (NULL);
 	pace_nhosts++;
-	p = pace_new(key, rate, 1);
-out:
-	free(key);
+	name = pace_quota_name(key, creds);
+	p = pace_new(name, key, 0, PACE_QUOTA);
+	p->creds = creds;
+	free(name);
 	return (p);
 }
 
@@ -293,7 +355,7 @@ pace_progress(char *buf, size_t size)
 
 	*buf = '\0';
 	for (p = pace_list; p != NULL; p = p->next_pacer) {
-		if (!p->host || p->paused_until <= now)
+		if (p->kind != PACE_QUOTA || p->paused_until <= now)
 			continue;
 		if (shown == 2) {
 			more++;
@@ -318,7 +380,7 @@ pace_stats(void)
 	json_t		*o = NULL;
 
 	for (p = pace_list; p != NULL; p = p->next_pacer) {
-		if (!p->host || p->pauses == 0)
+		if (p->kind != PACE_QUOTA || p->pauses == 0)
 			continue;
 		if (o == NULL)
 			o = json_object();
@@ -352,7 +414,11 @@ pace_free(void)
 	while ((p = pace_list) != NULL) {
 		pace_list = p->next_pacer;
 		free(p->name);
+		free(p->key);
 		free(p);
 	}
 	pace_nhosts = 0;
+	free(pace_creds);
+	pace_creds = NULL;
+	pace_ncreds = 0;
 }
