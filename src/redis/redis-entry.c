@@ -96,21 +96,31 @@ redis_entry_read_ok(redisReply *r, redisReply **list)
 }
 
 /*
- * The value of the field "tweet" among an entry's fields (checked by
- * redis_entry_list_ok), or NULL if there is none.
+ * The tweet among an entry's fields (checked by redis_entry_list_ok): the
+ * value of the one field named exactly "tweet". NULL with *why if there is
+ * none, or more than one (which to take would be a guess).
  */
 const char *
-redis_entry_tweet(redisReply *f, size_t *len)
+redis_entry_tweet(redisReply *f, size_t *len, const char **why)
 {
-	const char	*tweet = NULL;
+	redisReply	*name, *tweet = NULL;
 	size_t		 i;
 
 	*len = 0;
 	for (i = 0; i + 1 < f->elements; i += 2) {
-		if (strcmp(f->element[i]->str, "tweet") == 0) {
-			tweet = f->element[i + 1]->str;
-			*len = f->element[i + 1]->len;
+		name = f->element[i];
+		if (name->len != 5 || memcmp(name->str, "tweet", 5) != 0)
+			continue;
+		if (tweet != NULL) {
+			*why = "more than one field \"tweet\"";
+			return (NULL);
 		}
+		tweet = f->element[i + 1];
 	}
-	return (tweet);
+	if (tweet == NULL) {
+		*why = "no field \"tweet\"";
+		return (NULL);
+	}
+	*len = tweet->len;
+	return (tweet->str);
 }

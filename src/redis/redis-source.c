@@ -244,7 +244,7 @@ static void
 rs_entry(redisReply *e)
 {
 	redisReply	*id, *f;
-	const char	*tweet;
+	const char	*tweet, *why;
 	size_t		 len;
 
 	id = e->element[0];
@@ -256,12 +256,11 @@ rs_entry(redisReply *e)
 		redis_source_ack(id->str);
 		return;
 	}
-	tweet = redis_entry_tweet(f, &len);
+	tweet = redis_entry_tweet(f, &len, &why);
 	redis_source_stats.read++;
 	if (tweet == NULL) {
-		badlines_add(rs_name(id->str), 0, "", 0,
-		    "entry has no field \"tweet\"");
-		rs_dead_letter(id->str, "", 0, "no field \"tweet\"");
+		badlines_add(rs_name(id->str), 0, "", 0, why);
+		rs_dead_letter(id->str, "", 0, why);
 		return;
 	}
 	json_object_set_new(rs_held, id->str, json_true());

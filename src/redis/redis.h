@@ -62,7 +62,8 @@ void		 redis_set_stall(struct redis *, long);
 struct redisReply;
 int		 redis_entry_list_ok(struct redisReply *);
 int		 redis_entry_read_ok(struct redisReply *, struct redisReply **);
-const char	*redis_entry_tweet(struct redisReply *, size_t *);
+const char	*redis_entry_tweet(struct redisReply *, size_t *,
+		     const char **);
 
 /* redis-lua.c */
 extern const char redis_lua_fresh[];

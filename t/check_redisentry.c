@@ -1,0 +1,169 @@
+/*
+ * What the Redis stream source takes of an entry, against a real
+ * redis-server started for each test: the field named exactly "tweet" and
+ * only one, within --max-line; what it refuses goes to STREAM:dead with
+ * its reason, and a read brings in a bounded number of bytes.
+ */
+
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <hiredis/hiredis.h>
+
+#include "run.h"
+
+static struct proc	 rds;		/* the redis-server */
+static int		 rds_port;
+static char		 rds_dir[64];
+static redisContext	*rc;		/* our own connection, to inspect */
+
+/* Start redis-server on a free port in a directory of its own. */
+static void
+rds_setup(void)
+{
+	char		 port[16];
+	const char	*argv[] = { "redis-server", "--port", port, "--bind",
+	    "127.0.0.1", "--dir", rds_dir, "--save", "", "--appendonly", "no",
+	    "--loglevel", "warning", NULL };
+	struct timespec	 ts = { 0, 10 * 1000 * 1000 };
+	redisReply	*r;
+	int		 i;
+
+	strcpy(rds_dir, "/tmp/te-redis.XXXXXX");
+	ck_assert(mkdtemp(rds_dir) != NULL);
+	rds_port = free_port();
+	snprintf(port, sizeof port, "%d", rds_port);
+	proc_start(&rds, argv, -1);
+	for (i = 0; i < 1000; i++, nanosleep(&ts, NULL)) {
+		if ((rc = redisConnect("127.0.0.1", rds_port)) == NULL)
+			continue;
+		if (rc->err == 0 && (r = redisCommand(rc, "PING")) != NULL) {
+			freeReplyObject(r);
+			return;
+		}
+		redisFree(rc);
+	}
+	ck_abort_msg("redis-server on port %d does not answer", rds_port);
+}
+
+static void
+rds_teardown(void)
+{
+	char	cmd[128];
+
+	redisFree(rc);
+	proc_signal(&rds, SIGTERM);
+	proc_finish(&rds);
+	proc_free(&rds);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", rds_dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Add an entry to "in" with the given fields (a binary-safe argv). */
+static void
+rds_add(int argc, const char **argv, const size_t *lens)
+{
+	const char	*av[16];
+	size_t		 al[16];
+	redisReply	*r;
+	int		 i;
+
+	av[0] = "XADD";
+	av[1] = "in";
+	av[2] = "*";
+	for (i = 0; i < 3; i++)
+		al[i] = strlen(av[i]);
+	for (i = 0; i < argc; i++) {
+		av[3 + i] = argv[i];
+		al[3 + i] = lens != NULL ? lens[i] : strlen(argv[i]);
+	}
+	r = redisCommandArgv(rc, 3 + argc, av, al);
+	ck_assert_msg(r != NULL && r->type == REDIS_REPLY_STRING, "XADD");
+	freeReplyObject(r);
+}
+
+/* The reasons of the dead letters, in order, one a line. */
+static char *
+rds_dead_reasons(void)
+{
+	redisReply	*r, *f;
+	char		*buf = calloc(1, 1);
+	size_t		 i;
+
+	r = redisCommand(rc, "XRANGE in:dead - +");
+	ck_assert(r != NULL && r->type == REDIS_REPLY_ARRAY);
+	for (i = 0; i < r->elements; i++) {
+		f = r->element[i]->element[1];
+		ck_assert_int_eq(f->elements, 4);
+		ck_assert_str_eq(f->element[2]->str, "reason");
+		buf = realloc(buf, strlen(buf) + f->element[3]->len + 2);
+		strcat(buf, f->element[3]->str);
+		strcat(buf, "\n");
+	}
+	freeReplyObject(r);
+	return (buf);
+}
+
+/* Run the source over "in" to the end (drain=yes) with more arguments. */
+static void
+drain(struct proc *p, const char *arg1, const char *arg2)
+{
+	char	from[128];
+
+	snprintf(from, sizeof from, "redis://127.0.0.1:%d/in?group=g&start=0"
+	    "&drain=yes", rds_port);
+	te_run(p, "", "--from", from, "--stats", arg1, arg2, NULL);
+	ck_assert_msg(p->status == 0, "exit %d: %s", p->status, p->ebuf);
+}
+
+/*
+ * A field named "tweet\0x" is not "tweet"; two fields "tweet" are a guess
+ * the source does not make: both entries are dead letters, and only the
+ * well-formed one is read.
+ */
+START_TEST(test_field_names)
+{
+	struct proc	 p;
+	const char	*nul[] = { "tweet\0x", "{\"id\":0}" };
+	const size_t	 nullen[] = { 7, 8 };
+	const char	*two[] = { "tweet", "{\"id\":1}", "tweet", "{\"id\":2}" };
+	const char	*one[] = { "other", "x", "tweet", "{\"id\":3}" };
+	char		*reasons;
+
+	rds_add(2, nul, nullen);
+	rds_add(4, two, NULL);
+	rds_add(4, one, NULL);
+	drain(&p, NULL, NULL);
+	ck_assert_str_eq(p.obuf, "{\"id\":3}\n");
+	reasons = rds_dead_reasons();
+	ck_assert_str_eq(reasons, "no field \"tweet\"\n"
+	    "more than one field \"tweet\"\n");
+	free(reasons);
+	proc_free(&p);
+}
+END_TEST
+
+static Suite *
+redisentry_suite(void)
+{
+	Suite	*s = suite_create("redisentry");
+	TCase	*tc;
+
+	tc = tcase_create("entries");
+	tcase_add_checked_fixture(tc, rds_setup, rds_teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_field_names);
+	suite_add_tcase(s, tc);
+	return (s);
+}
+
+int
+main(void)
+{
+	return (run_suite(redisentry_suite()));
+}
