@@ -395,9 +395,8 @@ twtext_tld_cmp(const void *key, const void *elem)
 
 /*
  * May a TLD end at i, given the text ends at limit? Not before a letter, a
- * digit or '@'. (twitter-text's JavaScript also refuses '+' and '-', and so
- * fails its own suite on "http://domain.com-that-you..."; its Ruby and Java
- * versions do not.)
+ * digit, '@', '+' or '-': "domain.com-typo" and "name.al-lastname@foo.com"
+ * hold no URL.
  */
 static int
 twtext_tld_end_ok(struct twtext *t, size_t i, size_t limit)
@@ -407,7 +406,7 @@ twtext_tld_end_ok(struct twtext *t, size_t i, size_t limit)
 	if (i >= limit)
 		return (1);
 	c = t->cp[i];
-	return (!twtext_is_alnum(c) && c != '@');
+	return (!twtext_is_alnum(c) && c != '@' && c != '+' && c != '-');
 }
 
 /*
@@ -1176,47 +1175,62 @@ twtext_emoji_start(uint32_t c)
 	return (0);
 }
 
-/* The end of the grapheme cluster starting at i (not beyond limit). */
+/*
+ * The end of the emoji element at i (not beyond limit), or i: a keycap
+ * (digit, '#' or '*', U+FE0F optional, U+20E3), a flag (two regional
+ * indicators), or an emoji followed by U+FE0F, a skin tone, or a tag
+ * sequence. A text presentation selector (U+FE0E) is no part of one, nor
+ * is U+FE0F after a skin tone: twitter-text counts each on its own.
+ */
 static size_t
-twtext_cluster(struct twtext *t, size_t i, size_t limit)
-{
-	utf8proc_int32_t	state = 0;
-	size_t			j;
-
-	for (j = i + 1; j < limit; j++) {
-		if (utf8proc_grapheme_break_stateful(t->cp[j - 1], t->cp[j],
-		    &state))
-			break;
-	}
-	return (j);
-}
-
-/* May code point c continue an emoji sequence? */
-static int
-twtext_emoji_part(uint32_t c)
-{
-	return (c == 0x200d || c == 0xfe0e || c == 0xfe0f || c == 0x20e3 ||
-	    (c >= 0x1f3fb && c <= 0x1f3ff) || (c >= 0xe0020 && c <= 0xe007f) ||
-	    twtext_emoji_start(c));
-}
-
-/* Is the cluster [i, j) of two or more code points an emoji sequence? */
-static int
-twtext_is_emoji(struct twtext *t, size_t i, size_t j)
+twtext_emoji_element(struct twtext *t, size_t i, size_t limit)
 {
 	uint32_t	c = t->cp[i];
-	size_t		k;
+	size_t		k = i + 1;
 
-	if (twtext_emoji_start(c))
-		return (1);
 	if (twtext_is_digit(c) || c == '#' || c == '*') {
-		/* A keycap. */
-		for (k = i + 1; k < j; k++) {
-			if (t->cp[k] == 0x20e3)
-				return (1);
-		}
+		if (k < limit && t->cp[k] == 0xfe0f)
+			k++;
+		return (k < limit && t->cp[k] == 0x20e3 ? k + 1 : i);
 	}
-	return (0);
+	if (c >= 0x1f1e6 && c <= 0x1f1ff) {
+		/* A flag is a pair. */
+		if (k < limit && t->cp[k] >= 0x1f1e6 && t->cp[k] <= 0x1f1ff)
+			k++;
+		return (k);
+	}
+	if (!twtext_emoji_start(c))
+		return (i);
+	if (k >= limit)
+		return (k);
+	c = t->cp[k];
+	if (c == 0xfe0f || (c >= 0x1f3fb && c <= 0x1f3ff))
+		return (k + 1);
+	if (c >= 0xe0020 && c <= 0xe007e) {
+		while (k < limit && t->cp[k] >= 0xe0020 && t->cp[k] <= 0xe007e)
+			k++;
+		if (k < limit && t->cp[k] == 0xe007f)
+			return (k + 1);
+		return (i + 1);
+	}
+	return (k);
+}
+
+/*
+ * The end of the emoji sequence at i (not beyond limit): elements joined
+ * by zero width joiners. i if there is none.
+ */
+static size_t
+twtext_emoji(struct twtext *t, size_t i, size_t limit)
+{
+	size_t	k, m;
+
+	if ((k = twtext_emoji_element(t, i, limit)) == i)
+		return (i);
+	while (k + 1 < limit && t->cp[k] == 0x200d &&
+	    (m = twtext_emoji_element(t, k + 1, limit)) > k + 1)
+		k = m;
+	return (k);
 }
 
 /*
@@ -1265,7 +1279,7 @@ twtext_weighted_length(struct twtext *t, const char *s, size_t len,
 {
 	utf8proc_uint8_t	*nfc;
 	utf8proc_ssize_t	 nlen;
-	size_t			 i, j, e, next, u;
+	size_t			 i, j, next, u;
 	long			 w = 0;
 	int			 bad = 0;
 	u_int			 k;
@@ -1297,23 +1311,14 @@ twtext_weighted_length(struct twtext *t, const char *s, size_t len,
 				k++;
 			continue;
 		}
-		/* Below U+0300, one character is one cluster. */
+		/* Below U+0300, a character alone is no emoji. */
 		if (t->cp[i] < 0x300 && (i + 1 == next || t->cp[i + 1] < 0x300)) {
 			w += 100;
 			i++;
 			continue;
 		}
-		j = twtext_cluster(t, i, next);
-		/*
-		 * Only emoji components belong to an emoji sequence (not a
-		 * combining mark after it), and not a joiner at its end.
-		 */
-		for (e = i + 1; e < j && twtext_emoji_part(t->cp[e]); e++)
-			;
-		j = e;
-		if (j - i > 1 && t->cp[j - 1] == 0x200d)
-			j--;
-		if (j - i > 1 && twtext_is_emoji(t, i, j)) {
+		/* An emoji sequence counts as one emoji. */
+		if ((j = twtext_emoji(t, i, next)) - i > 1) {
 			w += 200;
 			i = j;
 			continue;
