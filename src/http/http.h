@@ -1,7 +1,7 @@
 /*
  * http: requests on the loop (fetch.c, fetch-multi.c), redirects (location.c),
  * the destination policy (netpolicy.c, proxy.c), pacing and quotas (pace.c)
- * and the response cache in tiers (cache.c, cachefile.c).
+ * and the response cache in tiers (cache.c, cachefile.c, cachefile-tier.c).
  */
 
 #ifndef TE_HTTP_H
@@ -79,6 +79,8 @@ void		 cachefile_wait(struct cachefile *);
 u_int		 cachefile_pending(struct cachefile *);
 void		 cachefile_stats(struct cachefile *, struct cachefile_stats *);
 void		 cachefile_close(struct cachefile *);
+
+/* cachefile-tier.c */
 void		 cachefile_tier(const char *, size_t);
 
 /* pace.c */
