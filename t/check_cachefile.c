@@ -162,6 +162,7 @@ START_TEST(test_refused)
 	f = fopen(path, "w");
 	fputs("{\"id\":1}\nnot a cache\n", f);
 	fclose(f);
+	ck_assert_int_eq(chmod(path, 0600), 0);
 	cause = open_fails();
 	ck_assert_ptr_nonnull(strstr(cause, "not a cache file"));
 	free(cause);
@@ -173,7 +174,7 @@ START_TEST(test_refused)
 
 	/* LMDB, but someone else's. */
 	ck_assert_int_eq(mdb_env_create(&env), 0);
-	ck_assert_int_eq(mdb_env_open(env, path, MDB_NOSUBDIR, 0644), 0);
+	ck_assert_int_eq(mdb_env_open(env, path, MDB_NOSUBDIR, 0600), 0);
 	ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
 	ck_assert_int_eq(mdb_dbi_open(txn, NULL, 0, &dbi), 0);
 	k.mv_data = "theirs";
@@ -190,7 +191,7 @@ START_TEST(test_refused)
 
 	/* Ours, but another format version. */
 	ck_assert_int_eq(mdb_env_create(&env), 0);
-	ck_assert_int_eq(mdb_env_open(env, path, MDB_NOSUBDIR, 0644), 0);
+	ck_assert_int_eq(mdb_env_open(env, path, MDB_NOSUBDIR, 0600), 0);
 	ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
 	ck_assert_int_eq(mdb_dbi_open(txn, NULL, 0, &dbi), 0);
 	k.mv_data = "format";
@@ -203,6 +204,134 @@ START_TEST(test_refused)
 	cause = open_fails();
 	ck_assert_ptr_nonnull(strstr(cause, "another format"));
 	free(cause);
+}
+END_TEST
+
+/* Write a small file. */
+static void
+put_file(const char *p, const char *text, mode_t mode)
+{
+	FILE	*f;
+
+	f = fopen(p, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	ck_assert_int_eq(chmod(p, mode), 0);
+}
+
+/* The first bytes of a file, or "" if it cannot be read. */
+static const char *
+file_head(const char *p)
+{
+	static char	 buf[64];
+	FILE		*f;
+	size_t		 n = 0;
+
+	if ((f = fopen(p, "r")) != NULL) {
+		n = fread(buf, 1, sizeof buf - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	return (buf);
+}
+
+/*
+ * Never through a symbolic link (the file or its lock), never a file that
+ * is not ours or that others may read: refused, naming the path, and
+ * nothing written where a link points.
+ */
+START_TEST(test_links_and_owners)
+{
+	struct cachefile	*cf;
+	char			 victim[96], *cause;
+	struct stat		 sb;
+
+	snprintf(victim, sizeof victim, "%s-victim", path);
+
+	/* A link at PATH-lock: the file it points to stays as it was. */
+	put_file(victim, "precious", 0600);
+	ck_assert_int_eq(symlink(victim, lockpath), 0);
+	cause = open_fails();
+	ck_assert_msg(strstr(cause, lockpath) != NULL &&
+	    strstr(cause, "symbolic link") != NULL, "%s", cause);
+	free(cause);
+	ck_assert_str_eq(file_head(victim), "precious");
+	unlink(lockpath);
+	unlink(path);
+
+	/* A link at PATH, to a file or to nothing: nothing is made. */
+	ck_assert_int_eq(symlink(victim, path), 0);
+	cause = open_fails();
+	ck_assert_msg(strstr(cause, "symbolic link") != NULL, "%s", cause);
+	free(cause);
+	ck_assert_str_eq(file_head(victim), "precious");
+	unlink(path);
+	unlink(victim);
+	ck_assert_int_eq(symlink(victim, path), 0);
+	cause = open_fails();
+	ck_assert_msg(strstr(cause, "symbolic link") != NULL, "%s", cause);
+	free(cause);
+	ck_assert_int_ne(lstat(victim, &sb), 0);
+	ck_assert_int_ne(lstat(lockpath, &sb), 0);
+	unlink(path);
+
+	/* An empty file that others may read: refused, mode left as is. */
+	put_file(path, "", 0644);
+	cause = open_fails();
+	ck_assert_msg(strstr(cause, "others") != NULL, "%s", cause);
+	free(cause);
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_int_eq(sb.st_mode & 0777, 0644);
+	ck_assert_int_eq(sb.st_size, 0);
+	unlink(path);
+
+	/* A lock file that others may write: refused too. */
+	put_file(lockpath, "", 0666);
+	cause = open_fails();
+	ck_assert_msg(strstr(cause, lockpath) != NULL, "%s", cause);
+	free(cause);
+	unlink(lockpath);
+	unlink(path);
+
+	/* Another user's file, even owner-only (root can make one). */
+	if (geteuid() == 0) {
+		put_file(path, "", 0600);
+		ck_assert_int_eq(chown(path, 65534, 65534), 0);
+		cause = open_fails();
+		ck_assert_msg(strstr(cause, "not ours") != NULL, "%s", cause);
+		free(cause);
+		unlink(path);
+		unlink(lockpath);
+	}
+
+	/* A new file, and the lock, are the owner's alone. */
+	cf = open_ok(1 << 20);
+	cachefile_close(cf);
+	ck_assert_int_eq(lstat(path, &sb), 0);
+	ck_assert_int_eq(sb.st_mode & 077, 0);
+	ck_assert_int_eq(lstat(lockpath, &sb), 0);
+	ck_assert_int_eq(sb.st_mode & 077, 0);
+	cf = open_ok(1 << 20);
+	cachefile_close(cf);
+}
+END_TEST
+
+/* The program says so and exits 2. */
+START_TEST(test_link_exit_2)
+{
+	struct proc	 p;
+	char		 victim[96];
+
+	snprintf(victim, sizeof victim, "%s-victim", path);
+	ck_assert_int_eq(symlink(victim, path), 0);
+	te_run(&p, "{\"id\":1}\n", "--cache-file", path, "-e",
+	    "http:url=http://127.0.0.1:9/{/id}", "--timeout", "500", NULL);
+	ck_assert_int_eq(p.status, 2);
+	ck_assert_msg(strstr(p.ebuf, path) != NULL, "%s", p.ebuf);
+	ck_assert_uint_eq(p.olen, 0);
+	ck_assert_int_ne(access(victim, F_OK), 0);
+	proc_free(&p);
 }
 END_TEST
 
@@ -316,6 +445,8 @@ cachefile_suite(void)
 	tcase_add_test(tc, test_put_get_reopen);
 	tcase_add_test(tc, test_bounded);
 	tcase_add_test(tc, test_refused);
+	tcase_add_test(tc, test_links_and_owners);
+	tcase_add_test(tc, test_link_exit_2);
 	tcase_add_test(tc, test_corrupt);
 	tcase_add_test(tc, test_two_processes);
 	suite_add_tcase(s, tc);

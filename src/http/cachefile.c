@@ -12,16 +12,20 @@
  * go, through an index by time stored. A batch is plain bytes: the writer
  * touches nothing of the loop's.
  * A file that is not a cache of ours, is from another format version, or
- * is corrupt is refused with a message that names it.
+ * is corrupt is refused with a message that names it; so is a symbolic
+ * link (at the file or its lock), a file of another user's, or one that
+ * others may read or write.
  */
 
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <lmdb.h>
 #include <openssl/sha.h>
@@ -61,6 +65,9 @@ struct cachefile_batch {
 
 struct cachefile {
 	char			*path;
+	char			*lockpath;	/* LMDB's, beside it */
+	struct stat		 data_sb;	/* the files as checked */
+	struct stat		 lock_sb;
 	MDB_env			*env;
 	MDB_dbi			 data;		/* hash -> value */
 	MDB_dbi			 age;		/* stored | hash -> "" */
@@ -214,33 +221,64 @@ fail:
 }
 
 /*
+ * Open one of the cache's files (the data, or LMDB's lock) before LMDB
+ * does, making it owner-only if it is not there (*created set): never
+ * through a symbolic link, and only a regular file of ours that nobody
+ * else may read or write, for it holds answers to authenticated requests.
+ * The descriptor and *sb, or -1 with *cause naming the file.
+ */
+static int
+cachefile_own(const char *path, struct stat *sb, int *created, char **cause)
+{
+	int	fd;
+
+	*created = 0;
+	fd = open(path, O_RDONLY|O_NOFOLLOW|O_NONBLOCK|O_CLOEXEC);
+	if (fd == -1 && errno == ENOENT) {
+		fd = open(path, O_RDWR|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC,
+		    0600);
+		*created = fd != -1;
+	}
+	if (fd == -1) {
+		if (errno == ELOOP)
+			xasprintf(cause, "%s: a symbolic link; not following "
+			    "it", path);
+		else
+			xasprintf(cause, "%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	if (fstat(fd, sb) == -1)
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+	else if (!S_ISREG(sb->st_mode))
+		xasprintf(cause, "%s: not a regular file", path);
+	else if (sb->st_uid != geteuid())
+		xasprintf(cause, "%s: not ours (owner uid %u); not touching it",
+		    path, (u_int)sb->st_uid);
+	else if (sb->st_mode & (S_IRWXG|S_IRWXO))
+		xasprintf(cause, "%s: others may read or write it (mode %03o); "
+		    "make it owner-only (chmod 600) or use another", path,
+		    (u_int)(sb->st_mode & 0777));
+	else
+		return (fd);
+	close(fd);
+	return (-1);
+}
+
+/*
  * Look at an existing file before LMDB does: its first page must be an
  * LMDB meta page (magic 0xBEEFC0DE after the 16-byte page header, data
  * format 1), so that a file of some other kind is never opened as one.
  */
 static int
-cachefile_sniff(const char *path, char **cause)
+cachefile_sniff(const char *path, int fd, const struct stat *sb,
+    char **cause)
 {
-	struct stat	 sb;
-	uint32_t	 w[6];
-	FILE		*f;
-	size_t		 n;
+	uint32_t	w[6];
 
-	if (stat(path, &sb) != 0)
-		return (0);	/* a new file */
-	if (!S_ISREG(sb.st_mode)) {
-		xasprintf(cause, "%s: not a regular file", path);
-		return (-1);
-	}
-	if (sb.st_size == 0)
-		return (0);
-	if ((f = fopen(path, "r")) == NULL) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
-		return (-1);
-	}
-	n = fread(w, 1, sizeof w, f);
-	fclose(f);
-	if (n != sizeof w || w[4] != 0xBEEFC0DEu) {
+	if (sb->st_size == 0)
+		return (0);	/* new */
+	if (pread(fd, w, sizeof w, 0) != (ssize_t)sizeof w ||
+	    w[4] != 0xBEEFC0DEu) {
 		xasprintf(cause, "%s: not a cache file (not an LMDB file); "
 		    "not touching it", path);
 		return (-1);
@@ -253,6 +291,58 @@ cachefile_sniff(const char *path, char **cause)
 	return (0);
 }
 
+/*
+ * Check the data file and then its lock (PATH-lock) as cachefile_own and
+ * cachefile_sniff say, keeping what they are in cf->data_sb and
+ * cf->lock_sb; a file made here is removed again if the other is refused.
+ */
+static int
+cachefile_files(struct cachefile *cf, char **cause)
+{
+	int	dfd, lfd, dnew, lnew;
+
+	if ((dfd = cachefile_own(cf->path, &cf->data_sb, &dnew, cause)) == -1)
+		return (-1);
+	if (cachefile_sniff(cf->path, dfd, &cf->data_sb, cause) != 0) {
+		close(dfd);
+		return (-1);
+	}
+	close(dfd);
+	if ((lfd = cachefile_own(cf->lockpath, &cf->lock_sb, &lnew,
+	    cause)) == -1) {
+		if (dnew)
+			unlink(cf->path);
+		return (-1);
+	}
+	close(lfd);	/* before LMDB locks it: fcntl locks go with any close */
+	return (0);
+}
+
+/*
+ * After mdb_env_open: the files LMDB opened are the ones checked (nobody
+ * put a link or another file in their place meanwhile).
+ */
+static int
+cachefile_same(struct cachefile *cf, char **cause)
+{
+	struct stat	sb;
+	int		fd;
+
+	if (mdb_env_get_fd(cf->env, &fd) != 0 || fstat(fd, &sb) != 0 ||
+	    sb.st_dev != cf->data_sb.st_dev || sb.st_ino != cf->data_sb.st_ino) {
+		xasprintf(cause, "%s: replaced while being opened; not using "
+		    "it", cf->path);
+		return (-1);
+	}
+	if (lstat(cf->lockpath, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+	    sb.st_dev != cf->lock_sb.st_dev || sb.st_ino != cf->lock_sb.st_ino) {
+		xasprintf(cause, "%s: replaced while being opened; not using "
+		    "it", cf->lockpath);
+		return (-1);
+	}
+	return (0);
+}
+
 /* Open (or create) a cache file of at most size bytes. */
 struct cachefile *
 cachefile_open(const char *path, size_t size, char **cause)
@@ -260,10 +350,15 @@ cachefile_open(const char *path, size_t size, char **cause)
 	struct cachefile	*cf;
 	int			 rc, dead;
 
-	if (cachefile_sniff(path, cause) != 0)
-		return (NULL);
 	cf = xcalloc(1, sizeof *cf);
 	cf->path = xstrdup(path);
+	xasprintf(&cf->lockpath, "%s-lock", path);	/* MDB_NOSUBDIR's */
+	if (cachefile_files(cf, cause) != 0) {
+		free(cf->lockpath);
+		free(cf->path);
+		free(cf);
+		return (NULL);
+	}
 	cf->puts = xcalloc(CACHEFILE_BATCH, sizeof *cf->puts);
 	cf->size = size;
 	pthread_mutex_init(&cf->lock, NULL);
@@ -285,6 +380,8 @@ cachefile_open(const char *path, size_t size, char **cause)
 		cachefile_error(cause, path, "open", rc);
 		goto fail;
 	}
+	if (cachefile_same(cf, cause) != 0)
+		goto fail;
 	mdb_reader_check(cf->env, &dead);
 	if (cachefile_check_format(cf, cause) != 0)
 		goto fail;
@@ -702,6 +799,7 @@ cachefile_close(struct cachefile *cf)
 	pthread_mutex_destroy(&cf->lock);
 	pthread_cond_destroy(&cf->wake);
 	pthread_cond_destroy(&cf->idle);
+	free(cf->lockpath);
 	free(cf->path);
 	free(cf);
 }
