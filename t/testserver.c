@@ -12,6 +12,10 @@
  *   /status/N            status N with a body
  *   /reflect/N           status N, the body repeating the URI and the
  *                        Authorization header (a server that echoes)
+ *   /showauth/N/P/ENC    status N, the body P bytes of 'x' then " auth="
+ *                        and the Authorization header encoded as ENC:
+ *                        raw, php (JSON as PHP writes it: "\/", "\u00e9")
+ *                        or form (x-www-form-urlencoded: '+' for space)
  *   /flaky/KEY/K         503 for the first K requests of KEY, then 200
  *   /ratelimit/KEY/K/S   429 Retry-After: S for the first K of KEY, then 200
  *   /redirect/N          302 to /redirect/N-1; /redirect/0 is 200
@@ -223,6 +227,74 @@ json_escape(struct evbuffer *b, const char *s, size_t n)
 			evbuffer_add(b, s + i, 1);
 	}
 	evbuffer_add(b, "\"", 1);
+}
+
+/* Add s to b as PHP's json_encode writes a string ("\/", "\uXXXX"). */
+static void
+php_escape(struct evbuffer *b, const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	unsigned long		 cp;
+	int			 more;
+
+	while (*p != '\0') {
+		if (*p == '"' || *p == '\\' || *p == '/') {
+			evbuffer_add_printf(b, "\\%c", *p++);
+			continue;
+		}
+		if (*p >= 0x20 && *p < 0x80) {
+			evbuffer_add(b, p++, 1);
+			continue;
+		}
+		if (*p < 0x20) {
+			evbuffer_add_printf(b, "\\u%04x", *p++);
+			continue;
+		}
+		more = *p >= 0xf0 ? 3 : *p >= 0xe0 ? 2 : 1;
+		cp = *p++ & (0x3f >> more);
+		while (more-- > 0 && *p != '\0')
+			cp = (cp << 6) | (*p++ & 0x3f);
+		if (cp >= 0x10000)
+			evbuffer_add_printf(b, "\\u%04lx\\u%04lx",
+			    0xd800 + ((cp - 0x10000) >> 10),
+			    0xdc00 + ((cp - 0x10000) & 0x3ff));
+		else
+			evbuffer_add_printf(b, "\\u%04lx", cp);
+	}
+}
+
+/* Answer /showauth/N/P/ENC: the Authorization header echoed, encoded. */
+static void
+echo_auth(struct evhttp_request *req, long n, long pad, const char *enc)
+{
+	struct evbuffer	*b = evbuffer_new();
+	const char	*a, *p;
+
+	a = evhttp_find_header(evhttp_request_get_input_headers(req),
+	    "Authorization");
+	if (a == NULL)
+		a = "";
+	while (pad-- > 0)
+		evbuffer_add(b, "x", 1);
+	evbuffer_add_printf(b, " auth=");
+	if (strcmp(enc, "php") == 0)
+		php_escape(b, a);
+	else if (strcmp(enc, "form") == 0) {
+		for (p = a; *p != '\0'; p++) {
+			if (*p == ' ')
+				evbuffer_add(b, "+", 1);
+			else if (strchr("*-._", *p) != NULL ||
+			    (*p >= '0' && *p <= '9') ||
+			    (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))
+				evbuffer_add(b, p, 1);
+			else
+				evbuffer_add_printf(b, "%%%02X",
+				    (unsigned char)*p);
+		}
+	} else
+		evbuffer_add(b, a, strlen(a));
+	reply(req, (int)n, "text/plain", b);
+	evbuffer_free(b);
 }
 
 static void
@@ -439,7 +511,9 @@ serve(struct evhttp_request *req, void *arg)
 		    evhttp_request_get_input_headers(req), "Authorization");
 		reply_text(req, (int)n, "text/plain", "uri=%s auth=%s", full,
 		    a != NULL ? a : "");
-	} else if (sscanf(uri, "/status/%ld", &n) == 1)
+	} else if (sscanf(uri, "/showauth/%ld/%ld/%31[a-z]", &n, &k, h) == 3)
+		echo_auth(req, n, k, h);
+	else if (sscanf(uri, "/status/%ld", &n) == 1)
 		reply_text(req, (int)n, "text/plain", "failure body %ld\n"
 		    "second line", n);
 	else if (sscanf(uri, "/flaky/%200[^/]/%ld", key, &k) == 2) {

@@ -1253,26 +1253,42 @@ fetch_free(void)
 	fetch_pump_ev = NULL;
 }
 
-/* A short, printable excerpt of a response body for error messages. */
+/*
+ * A short, printable excerpt of a response body for error messages, with
+ * secrets masked before it is cut (and before bytes become '?').
+ */
 void
 fetch_excerpt(const struct fetch_result *res, char *buf, size_t size)
 {
-	size_t	i, n = 0;
-	u_char	c;
+	char	*masked;
+	size_t	 i, n = 0, len, whole, mlen;
+	u_char	 c;
 
-	for (i = 0; i < res->len && n + 4 < size; i++) {
-		c = res->body[i];
+	if (size < 5) {
+		if (size > 0)
+			*buf = '\0';
+		return;
+	}
+	len = res->len;
+	if (len > size + secret_span())
+		len = size + secret_span();
+	masked = xmalloc(size);
+	whole = secret_mask_cut(res->body, len, masked, size);
+	mlen = whole < size - 1 ? whole : size - 1;
+	for (i = 0; i < mlen && n + 4 < size; i++) {
+		c = masked[i];
 		if (c == '\n' || c == '\r' || c == '\t')
 			c = ' ';
 		buf[n++] = (c >= 0x20 && c < 0x7f) ? c : '?';
 	}
 	while (n > 0 && buf[n - 1] == ' ')
 		n--;
-	if (i < res->len) {
+	if (i < whole || len < res->len) {
 		memcpy(buf + n, "...", 3);
 		n += 3;
 	}
 	buf[n] = '\0';
+	free(masked);
 }
 
 /* Free a header list made by fetch_headers. */

@@ -81,6 +81,9 @@ void		 hash_free(struct hash *);
 /* secret.c */
 int		 secret_expand(const char *, char **, char **);
 char		*secret_mask(const char *);
+size_t		 secret_mask_cut(const char *, size_t, char *, size_t);
+size_t		 secret_span(void);
+char		*secret_reference(const char *);
 int		 secret_any(void);
 void		 secret_free(void);
 /* Does a string hold the value of a ${NAME} secret? (secret.c) */
