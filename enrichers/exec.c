@@ -140,39 +140,50 @@ exec_give_up(struct exec_conf *ec, const char *fmt, ...)
 	exec_fail_queue(ec);
 }
 
-/* Pass on complete stderr lines as "[NAME] line"; cut long ones. */
+/*
+ * Pass on complete stderr lines as "[NAME] line", secrets masked; cut long
+ * ones after masking (up to secret_span() bytes past the cut), so that a
+ * cut never shows part of a secret.
+ */
 static void
 exec_stderr_lines(struct exec_worker *w, int eof)
 {
 	struct evbuffer_ptr	 p;
-	size_t			 len, n;
-	char			 line[EXEC_STDERR_LINE + 1];
+	size_t			 len, n, take, want, masked;
+	char			 line[EXEC_STDERR_LINE + 1], *text;
+	int			 whole;
 
-	for (;;) {
-		len = evbuffer_get_length(w->ebuf);
-		if (len == 0)
-			break;
+	want = EXEC_STDERR_LINE + secret_span();
+	while ((len = evbuffer_get_length(w->ebuf)) > 0) {
 		p = evbuffer_search_eol(w->ebuf, NULL, NULL, EVBUFFER_EOL_LF);
-		if (p.pos == -1 && len < EXEC_STDERR_LINE && !eof)
+		if (w->err_cut) {
+			/* The rest of a line that was cut. */
+			evbuffer_drain(w->ebuf, p.pos == -1 ? len :
+			    (size_t)p.pos + 1);
+			w->err_cut = (p.pos == -1);
+			continue;
+		}
+		if (p.pos == -1 && len < want && !eof)
 			break;
 		n = p.pos == -1 ? len : (size_t)p.pos;
-		if (n > EXEC_STDERR_LINE)
-			n = EXEC_STDERR_LINE;
-		evbuffer_remove(w->ebuf, line, n);
-		if (n > 0 && line[n - 1] == '\r')
-			n--;
-		line[n] = '\0';
-		if (!w->err_cut)
-			log_raw("[%s] %s%s", w->ec->name, line,
-			    p.pos != -1 && (size_t)p.pos <= EXEC_STDERR_LINE ?
-			    "" : " [cut]");
-		if (p.pos != -1 && (size_t)p.pos <= EXEC_STDERR_LINE) {
-			evbuffer_drain(w->ebuf, 1);	/* the newline */
-			w->err_cut = 0;
-		} else if (p.pos == -1 && eof)
-			w->err_cut = 0;
-		else
+		whole = p.pos != -1 && n <= want;
+		take = n < want ? n : want;
+		text = xmalloc(take + 1);
+		evbuffer_copyout(w->ebuf, text, take);
+		if (whole && take > 0 && text[take - 1] == '\r')
+			take--;
+		masked = secret_mask_cut(text, take, line, sizeof line);
+		free(text);
+		log_raw("[%s] %s%s", w->ec->name, line,
+		    whole && masked <= EXEC_STDERR_LINE ? "" : " [cut]");
+		if (whole)
+			evbuffer_drain(w->ebuf, n + 1);	/* and the newline */
+		else if (p.pos == -1 && eof)
+			evbuffer_drain(w->ebuf, len);
+		else {
+			evbuffer_drain(w->ebuf, n < want ? n : want);
 			w->err_cut = 1;
+		}
 	}
 }
 
@@ -599,11 +610,19 @@ exec_configure(struct spec *sp, char **cause)
 	const char		*cmd = spec_get(sp, "cmd");
 	const char		*field = spec_get(sp, "field");
 	const char		*as = spec_get(sp, "as");
+	const char		*secret;
 	long long		 n;
 	u_int			 i;
 
 	if (cmd == NULL || *cmd == '\0') {
 		xasprintf(cause, "exec: cmd= is required");
+		return (NULL);
+	}
+	if ((secret = spec_get_secret(sp, "cmd")) != NULL) {
+		/* A command line is in ps for every local user to read. */
+		xasprintf(cause, "exec: cmd= cannot hold ${%s}: a command line "
+		    "is visible to every local user (ps); workers inherit the "
+		    "environment, read %s there", secret, secret);
 		return (NULL);
 	}
 	if (field != NULL && !pointer_valid(field)) {

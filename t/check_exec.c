@@ -383,6 +383,81 @@ START_TEST(test_cannot_run)
 }
 END_TEST
 
+/* Does any piece of at least 6 bytes of secret show in s? */
+static int
+shows_part(const char *s, size_t len, const char *secret)
+{
+	size_t	i, n = strlen(secret);
+
+	for (i = 0; i + 6 <= n; i++) {
+		if (memmem(s, len, secret + i, 6) != NULL)
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * A secret in cmd= would be in the worker's argv, which ps shows to every
+ * local user: refused. A worker's stderr is masked, before a long line is
+ * cut (issue 18, item 16).
+ */
+START_TEST(test_secrets)
+{
+	static const char	 tok[] = "w-s3cr3t/t0k\xc3\xa9n with space";
+	struct proc		 p;
+	char			*spec = worker("secret", NULL), *conf, *s, *nl;
+	char			*in = make_tweets(2, NULL);
+	u_int			 lines = 0;
+
+	setenv("TE_T_WTOKEN", tok, 1);
+	te_run(&p, in, "-e", "exec:cmd=sh w6.sh ${TE_T_WTOKEN}", NULL);
+	ck_assert_int_eq(p.status, 2);
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "exec: cmd= cannot hold "
+	    "${TE_T_WTOKEN}"));
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "read TE_T_WTOKEN there"));
+	ck_assert(!shows_part(p.ebuf, p.elen, tok));
+	proc_free(&p);
+	/* From a config file too; $${ is a literal, for the shell. */
+	s = "{\"enrich\":[{\"name\":\"exec\",\"cmd\":\"echo x "
+	    "${TE_T_WTOKEN}\"}]}";
+	conf = tmpfile_with(s, strlen(s));
+	te_run(&p, in, "-c", conf, NULL);
+	ck_assert_int_eq(p.status, 2);
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "cannot hold ${TE_T_WTOKEN}"));
+	proc_free(&p);
+	te_run(&p, in, "-e", "exec:cmd=echo 7 # $${TE_T_WTOKEN}", NULL);
+	ck_assert_msg(p.status == 0, "%s", p.ebuf);
+	proc_free(&p);
+
+	/* The worker reads it from the environment and says it. */
+	te_run(&p, in, "--header", "X-Key: ${TE_T_WTOKEN}", "-e", spec, NULL);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_uint_eq(count_lines(p.obuf, p.olen), 2);
+	ck_assert(!shows_part(p.ebuf, p.elen, tok));
+	for (s = p.ebuf; (nl = strchr(s, '\n')) != NULL; s = nl + 1) {
+		/* Masked, then cut: whole if it fits, else 4096 bytes. */
+		if (strncmp(s, "[exec] yyyy", 11) == 0) {
+			ck_assert_int_eq(nl - s, 7 + 4090 + 3);
+			ck_assert(strncmp(nl - 4, "y***", 4) == 0);
+		} else if (strncmp(s, "[exec] zzzz", 11) == 0) {
+			ck_assert_int_eq(nl - s, 7 + 4096 + 6);
+			ck_assert(strncmp(nl - 10, "zz** [cut]", 10) == 0);
+		} else
+			ck_assert_msg(strncmp(s, "[exec] token=***\n", 17) == 0 ||
+			    strncmp(s, "[exec] quoted=***\n", 18) == 0,
+			    "unexpected: %.60s", s);
+		lines++;
+	}
+	ck_assert_uint_eq(lines, 8);
+	proc_free(&p);
+	unsetenv("TE_T_WTOKEN");
+	unlink(conf);
+	free(conf);
+	free(spec);
+	free(in);
+}
+END_TEST
+
 START_TEST(test_tweet_timeout)
 {
 	struct proc	 p;
@@ -457,6 +532,7 @@ main(void)
 	tcase_add_test(tc, test_worker_garbage);
 	tcase_add_test(tc, test_worker_hangs);
 	tcase_add_test(tc, test_worker_floods_stderr);
+	tcase_add_test(tc, test_secrets);
 	tcase_add_test(tc, test_too_long_and_give_up);
 	tcase_add_test(tc, test_sigterm_busy_workers);
 	tcase_add_test(tc, test_cannot_run);

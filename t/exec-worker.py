@@ -13,11 +13,14 @@
 #   error            {"error": "no good"} for even ids, else the id
 #   die-at-start     exits with status 5 before reading anything
 #   bye              answers 1; says "bye PID" on stderr at EOF
+#   secret           writes $TE_T_WTOKEN on stderr as is, percent-encoded
+#                    and across the cut of two long lines, then answers 7
 import fcntl
 import json
 import os
 import sys
 import time
+import urllib.parse
 
 mode = sys.argv[1]
 arg = sys.argv[2] if len(sys.argv) > 2 else None
@@ -90,6 +93,14 @@ for line in sys.stdin:
         answer(7)
     elif mode == "error":
         answer({"error": "no good"} if tid % 2 == 0 else tid)
+    elif mode == "secret":
+        tok = os.environ["TE_T_WTOKEN"]
+        sys.stderr.write("token=%s\n" % tok)
+        sys.stderr.write("quoted=%s\n" % urllib.parse.quote(tok, safe=""))
+        sys.stderr.write("y" * 4090 + tok + "\n")
+        sys.stderr.write("z" * 4094 + tok + "\n")
+        sys.stderr.flush()
+        answer(7)
     elif mode == "bye":
         time.sleep(0.05)
         answer(1)

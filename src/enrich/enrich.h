@@ -57,6 +57,7 @@ unsigned int	 spec_count(struct spec *);
 const char	*spec_key(struct spec *, unsigned int);
 const char	*spec_value(struct spec *, unsigned int);
 const char	*spec_get(struct spec *, const char *);
+const char	*spec_get_secret(struct spec *, const char *);
 int		 spec_get_number(struct spec *, const char *, long long,
 		     long long, long long, long long *, char **);
 

@@ -14,6 +14,7 @@
 struct spec_kv {
 	char	*key;
 	char	*value;
+	char	*secret;	/* the first ${NAME} in the value as given */
 };
 
 struct spec {
@@ -22,12 +23,14 @@ struct spec {
 	u_int		 n;
 };
 
+/* Add a pair: its key, its expanded value and the ${NAME} it named. */
 static void
-spec_add(struct spec *sp, char *key, char *value)
+spec_add(struct spec *sp, char *key, char *value, char *secret)
 {
 	sp->kv = xreallocarray(sp->kv, sp->n + 1, sizeof *sp->kv);
 	sp->kv[sp->n].key = key;
 	sp->kv[sp->n].value = value;
+	sp->kv[sp->n].secret = secret;
 	sp->n++;
 }
 
@@ -90,7 +93,8 @@ spec_parse(const char *s, char **cause)
 			free(item);
 			goto fail;
 		}
-		spec_add(sp, xstrndup(item, eq - item), value);
+		spec_add(sp, xstrndup(item, eq - item), value,
+		    secret_reference(eq + 1));
 		if (*s == '\0')
 			break;
 		s++;
@@ -103,21 +107,20 @@ fail:
 	return (NULL);
 }
 
-/* Replace *s by its ${NAME} expansion (freeing it either way). */
+/* Add key with *s expanded (${NAME}); *s is freed either way. */
 static int
-spec_expand(struct spec *sp, const char *key, char **s, char **cause)
+spec_expand(struct spec *sp, const char *key, char *s, char **cause)
 {
 	char	*out, *why;
 
-	if (secret_expand(*s, &out, &why) != 0) {
+	if (secret_expand(s, &out, &why) != 0) {
 		xasprintf(cause, "%s: %s: %s", sp->name, key, why);
 		free(why);
-		free(*s);
-		*s = NULL;
+		free(s);
 		return (-1);
 	}
-	free(*s);
-	*s = out;
+	spec_add(sp, xstrdup(key), out, secret_reference(s));
+	free(s);
 	return (0);
 }
 
@@ -179,17 +182,15 @@ spec_from_json(json_t *obj, char **cause)
 			json_array_foreach(v, i, item) {
 				if ((s = spec_scalar(item)) == NULL)
 					goto bad;
-				if (spec_expand(sp, key, &s, cause) != 0)
+				if (spec_expand(sp, key, s, cause) != 0)
 					goto fail;
-				spec_add(sp, xstrdup(key), s);
 			}
 			continue;
 		}
 		if ((s = spec_scalar(v)) == NULL)
 			goto bad;
-		if (spec_expand(sp, key, &s, cause) != 0)
+		if (spec_expand(sp, key, s, cause) != 0)
 			goto fail;
-		spec_add(sp, xstrdup(key), s);
 	}
 	return (sp);
 
@@ -211,6 +212,7 @@ spec_free(struct spec *sp)
 	for (i = 0; i < sp->n; i++) {
 		free(sp->kv[i].key);
 		free(sp->kv[i].value);
+		free(sp->kv[i].secret);
 	}
 	free(sp->kv);
 	free(sp->name);
@@ -254,6 +256,22 @@ spec_get(struct spec *sp, const char *key)
 	for (i = sp->n; i > 0; i--) {
 		if (strcmp(sp->kv[i - 1].key, key) == 0)
 			return (sp->kv[i - 1].value);
+	}
+	return (NULL);
+}
+
+/*
+ * The first ${NAME} that the last value given for a key named, or NULL: for
+ * keys whose value must not hold a secret.
+ */
+const char *
+spec_get_secret(struct spec *sp, const char *key)
+{
+	u_int	i;
+
+	for (i = sp->n; i > 0; i--) {
+		if (strcmp(sp->kv[i - 1].key, key) == 0)
+			return (sp->kv[i - 1].secret);
 	}
 	return (NULL);
 }

@@ -53,16 +53,23 @@ log_warnx(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Print a line as it is, without our name (a child's stderr). */
+/* Print a line without our name (a child's stderr), secrets masked. */
 void
 log_raw(const char *fmt, ...)
 {
-	va_list	ap;
+	va_list	 ap;
+	char	*msg, *masked;
 
 	if (log_clear)
 		fputs("\r\033[K", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	if (secret_any() && vasprintf(&msg, fmt, ap) != -1) {
+		masked = secret_mask(msg);
+		fputs(masked, stderr);
+		free(masked);
+		free(msg);
+	} else
+		vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 }
