@@ -114,7 +114,7 @@ main(int argc, char **argv)
 	    badlines_check(opts.bad_lines, argv, argc) != 0)
 		exit(2);
 	if (opts.errors != NULL && (badlines_check_file("errors", opts.errors,
-	    argv, argc) != 0 || tweet_open_errors(opts.errors) != 0))
+	    argv, argc) != 0 || tweet_errors_open(opts.errors) != 0))
 		exit(2);
 	if (opts.to != NULL)
 		redis_sink_start();
@@ -141,7 +141,7 @@ main(int argc, char **argv)
 	loop_free();
 	if (badlines_close() != 0 && status == 0)
 		status = 1;
-	if (tweet_close_errors() != 0 && status == 0)
+	if (tweet_errors_close() != 0 && status == 0)
 		status = 1;
 	if (opts.max_error_set && stats.enrichments > 0 &&
 	    stats.enrichment_errors > opts.max_error_rate * stats.enrichments) {

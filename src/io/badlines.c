@@ -223,6 +223,34 @@ badlines_add(const char *name, uint64_t lineno, const char *line, size_t len,
 	}
 }
 
+/*
+ * Report a line that was not a tweet where it came from: a bad line with
+ * why, or an API page with what --split would make of it.
+ */
+void
+badlines_line(const struct origin *o, const char *line, size_t len,
+    enum line_kind kind, const char *why)
+{
+	switch (kind) {
+	case LINE_PAGE_V11:
+		hint_page("/statuses");
+		badlines_add(o->name, o->lineno, line, len, "an API v1.1 "
+		    "search page: /statuses is an array of tweets (use "
+		    "--split /statuses)");
+		break;
+	case LINE_PAGE_V2:
+		hint_page("/data");
+		badlines_add(o->name, o->lineno, line, len, "an API v2 page: "
+		    "/data is an array of tweets (use --split /data)");
+		break;
+	case LINE_BAD:
+		badlines_add(o->name, o->lineno, line, len, why);
+		break;
+	default:
+		break;
+	}
+}
+
 /* A piece of a line longer than --max-line; end is set on the last piece. */
 void
 badlines_long(const char *name, uint64_t lineno, const char *chunk,

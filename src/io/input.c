@@ -67,7 +67,16 @@ static int
 input_line_cb(__unused void *arg, const char *line, size_t len,
     uint64_t lineno)
 {
-	tweet_line(line, len, input_name, lineno);
+	struct origin	o;
+	enum line_kind	kind;
+	char		why[256];
+
+	o.source = NULL;
+	o.name = input_name;
+	o.lineno = lineno;
+	o.id = NULL;
+	if ((kind = tweet_line(line, len, &o, why, sizeof why)) >= LINE_BAD)
+		badlines_line(&o, line, len, kind, why);
 	return (input_pause_mask != 0);
 }
 

@@ -18,9 +18,31 @@
 #include <jansson.h>
 
 struct frame;
+struct source;
 struct split;
-struct unpack;
 struct tweet;
+struct unpack;
+
+/*
+ * Where a line came from: named when it is reported as bad, and given back
+ * to its source (an acknowledgement) once the sink has the tweet's output.
+ */
+struct origin {
+	struct source	*source;	/* NULL: nothing to acknowledge */
+	const char	*name;		/* a file, "stdin", "STREAM entry ID" */
+	uint64_t	 lineno;	/* 0 for a stream entry */
+	const char	*id;		/* the stream entry, or NULL */
+};
+
+/* What a line turned out to be (tweet_line); the reader reports the last 3. */
+enum line_kind {
+	LINE_TWEET,
+	LINE_NOTICE,		/* a stream notice, written as it is */
+	LINE_DROPPED,		/* a notice left out: nothing will be written */
+	LINE_BAD,		/* not a JSON object (why says so) */
+	LINE_PAGE_V11,		/* a v1.1 search page: /statuses */
+	LINE_PAGE_V2		/* a v2 page: /data */
+};
 
 /* frame.c */
 typedef int	(*frame_line_cb)(void *, const char *, size_t, uint64_t);
@@ -85,6 +107,8 @@ void		 badlines_add(const char *, uint64_t, const char *, size_t,
 void		 badlines_long(const char *, uint64_t, const char *, size_t,
 		     int);
 void		 badlines_report(void);
+void		 badlines_line(const struct origin *, const char *, size_t,
+		     enum line_kind, const char *);
 
 /* output.c */
 void		 output_init(int, int, u_int);

@@ -1,6 +1,8 @@
 /*
- * tweet: the life of a tweet (tweet.c: its slots, settling, the writer),
- * merging enrichments into its text (merge.c), the tweet model (model.c,
+ * tweet: the life of a tweet (tweet.c: taking a line, settling; what a
+ * line is, tweet-kind.c; --errors and --resume, tweet-errors.c; the
+ * writer, tweet-write.c), its slots (slot.c, slot-text.c), merging
+ * enrichments into its text (merge.c), the tweet model (model.c,
  * tweetraw.c) and twitter-text (twtext.c).
  */
 
@@ -17,6 +19,7 @@
 #include <jansson.h>
 
 #include "json/json.h"
+#include "io/io.h"
 
 struct evbuffer;
 struct enrichment;
@@ -24,8 +27,9 @@ struct model;
 struct slot;
 struct tweet;
 
-/* The slot of one enrichment of one tweet (tweet.c). */
+/* The slot of one enrichment of one tweet (slot.c, slot-text.c, tweet.c). */
 json_t		*slot_root(struct slot *);
+int		 slot_members(struct slot *, const struct scan_member **);
 const char	*slot_line(struct slot *, size_t *);
 uint64_t	 slot_seq(struct slot *);
 struct model	*slot_model(struct slot *);
@@ -97,19 +101,25 @@ json_t		*tweetraw_entities(struct slot *, char **);
 void		 tweetraw_cleanup(void);
 
 /* tweet.c */
-int		 slot_members(struct slot *, const struct scan_member **);
 void		 tweet_configure(struct enrichment **, u_int);
-void		 tweet_line(const char *, size_t, const char *, uint64_t);
+enum line_kind	 tweet_line(const char *, size_t, const struct origin *,
+		     char *, size_t);
 int		 tweet_entry(const char *, size_t, const char *, const char *);
 const char	*tweet_origin(struct tweet *);
-json_t		*tweet_parse(const char *, size_t, char *, size_t);
-int		 tweet_open_errors(const char *);
-int		 tweet_close_errors(void);
 void		 tweet_close(void);
 void		 tweet_free_all(void);
-void		 tweet_write(struct tweet *, struct evbuffer *);
 uint64_t	 tweet_seq(struct tweet *);
 void		 tweet_free(struct tweet *);
+
+/* tweet-kind.c */
+json_t		*tweet_parse(const char *, size_t, char *, size_t);
+
+/* tweet-errors.c */
+int		 tweet_errors_open(const char *);
+int		 tweet_errors_close(void);
+
+/* tweet-write.c */
+void		 tweet_write(struct tweet *, struct evbuffer *);
 
 /* merge.c */
 struct merge_item {
