@@ -17,15 +17,15 @@
 #include "tweet/tweet.h"
 #include "run.h"
 
-/* Line i (from 0) of a fixture in t/data, parsed. */
-static json_t *
+/* Line i (from 0) of a fixture in t/data, checked (free it). */
+static char *
 fixture_line(const char *name, u_int i)
 {
-	char		 path[4096], *line = NULL;
+	static struct validate_members	 top;
+	char		 path[4096], *line = NULL, why[256];
 	size_t		 size = 0;
 	ssize_t		 n;
 	FILE		*f;
-	json_t		*j;
 
 	snprintf(path, sizeof path, "%s/t/data/%s", run_srcdir(), name);
 	f = fopen(path, "r");
@@ -35,10 +35,49 @@ fixture_line(const char *name, u_int i)
 		ck_assert_msg(n > 0, "%s has no line %u", name, i);
 	} while (i-- > 0);
 	fclose(f);
-	j = json_loads(line, 0, NULL);
-	ck_assert_msg(j != NULL, "%s: bad line", name);
-	free(line);
-	return (j);
+	if (n > 0 && line[n - 1] == '\n')
+		line[--n] = '\0';
+	ck_assert_msg(validate_tweet(line, n, &top, why, sizeof why) != -1,
+	    "%s: bad line: %s", name, why);
+	return (line);
+}
+
+/*
+ * The model of a fixture line just read (and checked), from the members
+ * the validator found, as a tweet's model is made.
+ */
+static struct model *
+model_checked(const char *line)
+{
+	static struct validate_members	 top;
+	char				 why[256];
+
+	ck_assert_msg(validate_tweet(line, strlen(line), &top, why,
+	    sizeof why) != -1, "bad line: %s", why);
+	ck_assert_uint_le(top.n, VALIDATE_MAX_MEMBERS);
+	return (model_new(line, strlen(line), top.m, top.n));
+}
+
+/* The model of a text (kept until the next call, or NULL: free it). */
+static struct model *
+model_of(const char *text)
+{
+	static struct validate_members	 top;
+	static struct model		*m;
+	static char			*copy;
+	char				 why[256];
+
+	model_free(m);
+	free(copy);
+	m = NULL;
+	copy = NULL;
+	if (text == NULL)
+		return (NULL);
+	copy = xstrdup(text);
+	ck_assert_msg(validate_tweet(copy, strlen(copy), &top, why,
+	    sizeof why) != -1, "bad line: %s", why);
+	m = model_new(copy, strlen(copy), NULL, -1);
+	return (m);
 }
 
 /*
@@ -106,77 +145,77 @@ static void
 check_eight(const char *file, int format)
 {
 	struct model	*m;
-	json_t		*j;
+	char		*j;
 	int		 gnip = format == MODEL_GNIP;
 
 	/* A quote tweet: its link to the quoted tweet. */
 	j = fixture_line(file, 0);
-	m = model_new(j);
+	m = model_checked(j);
 	ck_assert_int_eq(model_format(m), format);
 	text_is(m, "M) This is a #QuoteTweet with #hashtags! " TCO, 64);
 	links_are(m, TCO "rw4TMg9O5k", "=" PRINCESS "872836379595620353",
 	    NULL);
 	model_free(m);
-	json_decref(j);
+	free(j);
 
 	/* A quote of a truncated tweet: the quoted tweet's extended link,
 	 * not its i/web/status self-link. */
 	j = fixture_line(file, 1);
-	m = model_new(j);
+	m = model_checked(j);
 	links_are(m, TCO "J0kZNknRxg", TCO "5PU0FLFRYz",
 	    "=https://twitter.com/notFromShrek/status/861652051016663040",
 	    NULL);
 	model_free(m);
-	json_decref(j);
+	free(j);
 
 	/* A truncated tweet: the extended (long_object) text and link. */
 	j = fixture_line(file, 2);
-	m = model_new(j);
+	m = model_checked(j);
 	text_is(m, "Try using \"xxd\" on this \xf0\x9f\x99\x83:", 164);
 	links_are(m, TCO "5PU0FLFRYz", NULL);
 	model_free(m);
-	json_decref(j);
+	free(j);
 
 	/* A retweet (a share): the retweeted tweet's link. */
 	j = fixture_line(file, 3);
-	m = model_new(j);
+	m = model_checked(j);
 	links_are(m, TCO "bN4xcn4l2n", "=https://github.com/fionapigott/"
 	    "character-encoding/blob/master/character_encoding.pdf", NULL);
 	model_free(m);
-	json_decref(j);
+	free(j);
 
 	/* A retweet of a truncated tweet: no link but its self-link. */
 	j = fixture_line(file, 4);
-	m = model_new(j);
+	m = model_checked(j);
 	links_are(m, NULL);
 	model_free(m);
-	json_decref(j);
+	free(j);
 
 	/* Truncated, quoting a truncated tweet. */
 	j = fixture_line(file, 5);
-	m = model_new(j);
+	m = model_checked(j);
 	links_are(m, TCO "aYEbU5CVCD", NULL);
 	model_free(m);
-	json_decref(j);
+	free(j);
 
 	/* A link the data has unwound (v1.1 unwound, Gnip gnip.urls). */
 	j = fixture_line(file, 6);
-	m = model_new(j);
+	m = model_checked(j);
 	links_are(m, TCO "ZWLglcp74z", gnip ? "=https://smittenkitchen.com/"
 	    "2009/12/ridiculously-easy-butterscotch-sauce/" :
 	    "=https://smittenkitchen.com/2009/12/ridiculously-easy-"
 	    "butterscotch-sauce/", "~http://smittenkitchen.com/2009/12/"
 	    "ridiculously-easy-butterscotch-sauce/", NULL);
 	model_free(m);
-	json_decref(j);
+	free(j);
 
 	/* No link; an emoji is one code point. */
 	j = fixture_line(file, 7);
-	m = model_new(j);
+	m = model_checked(j);
 	text_is(m, "A) This is a regular old Tweet. ", 33);
 	links_are(m, NULL);
 	model_free(m);
-	json_decref(j);
+	free(j);
 }
 
 START_TEST(test_v11)
@@ -194,57 +233,53 @@ END_TEST
 START_TEST(test_twarc2)
 {
 	struct model	*m;
-	json_t		*j;
+	char		*j;
 
 	/* A quote: its own links, then the quoted tweet's (includes). */
 	j = fixture_line("twarc2.jsonl", 0);
-	m = model_new(j);
+	m = model_checked(j);
 	ck_assert_int_eq(model_format(m), MODEL_TWARC2);
 	text_is(m, "Fury " TCO "YbMgHU5xRX", 52);
 	links_are(m, TCO "YbMgHU5xRX", TCO "tXgDG9jrKX",
 	    "=https://twitter.com/Manie_DS/status/1377640162566496258", "~",
 	    TCO "VRkJDcPO9U", NULL);
 	model_free(m);
-	json_decref(j);
+	free(j);
 
 	/* A reply: the replied-to tweet's links are not its links. */
 	j = fixture_line("twarc2.jsonl", 1);
-	m = model_new(j);
+	m = model_checked(j);
 	links_are(m, NULL);
 	model_free(m);
-	json_decref(j);
+	free(j);
 
 	/* unwound_url. */
 	j = fixture_line("twarc2.jsonl", 2);
-	m = model_new(j);
+	m = model_checked(j);
 	links_are(m, TCO "QHp3Dk7OeK", "~https://www.instagram.com/p/"
 	    "CNIQbqSrZRL/?igshid=je3jmv61ndpu", NULL);
 	model_free(m);
-	json_decref(j);
+	free(j);
 }
 END_TEST
 
 START_TEST(test_v2_bare)
 {
 	struct model	*m;
-	json_t		*j;
 
 	/* A long v2 tweet: note_tweet's text and entities. */
-	j = json_loads("{\"id\":\"1600000000000000001\",\"text\":\"short "
+	m = model_of("{\"id\":\"1600000000000000001\",\"text\":\"short "
 	    "https://t.co/a\\u2026\",\"edit_history_tweet_ids\":[\"1\"],"
 	    "\"entities\":{\"urls\":[{\"url\":\"https://t.co/a\",\"expanded_url"
 	    "\":\"https://twitter.com/i/web/status/1600000000000000001\"}]},"
 	    "\"note_tweet\":{\"text\":\"a long text https://t.co/b\","
 	    "\"entities\":{\"urls\":[{\"start\":12,\"end\":26,\"url\":"
 	    "\"https://t.co/b\",\"expanded_url\":\"https://example.org/b\"}]}}"
-	    "}", 0, NULL);
-	ck_assert_ptr_nonnull(j);
-	m = model_new(j);
+	    "}");
 	ck_assert_int_eq(model_format(m), MODEL_V2);
 	text_is(m, "a long text", 26);
 	links_are(m, "https://t.co/b", "=https://example.org/b", NULL);
-	model_free(m);
-	json_decref(j);
+	model_of(NULL);
 }
 END_TEST
 
@@ -253,70 +288,64 @@ END_TEST
 static struct model *
 fallback(const char *text)
 {
-	static json_t	*j;
+	struct model	*m;
+	json_t		*j;
+	char		*s;
 
-	json_decref(j);
-	j = NULL;
 	if (text == NULL)
-		return (NULL);
+		return (model_of(NULL));
 	j = json_pack("{ssss}", "id_str", "1", "text", text);
 	ck_assert_ptr_nonnull(j);
-	return (model_new(j));
+	s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	m = model_of(s);
+	free(s);
+	return (m);
 }
 
 START_TEST(test_text_fallback)
 {
 	struct model	*m;
-	json_t		*j;
 
 	/* Cut by truncation: left out. */
 	m = fallback("RT @x: a link https://t.co/b8kO\xe2\x80\xa6");
 	links_are(m, NULL);
-	model_free(m);
 	m = fallback("RT @x: https://example.com/long/pa.\xe2\x80\xa6 and "
 	    "https://t.co/ok");
 	links_are(m, "https://t.co/ok", NULL);
-	model_free(m);
 
 	/* CJK punctuation and full-width brackets end a link. */
 	m = fallback("https://t.co/abc\xe3\x80\x81\xe3\x81\xbe\xe3\x81\x9f"
 	    "\xef\xbc\x88https://t.co/def\xef\xbc\x89");
 	links_are(m, "https://t.co/abc", "https://t.co/def", NULL);
-	model_free(m);
 	m = fallback("\xef\xbc\x88https://example.com/x\xef\xbc\x89\xe3\x80"
 	    "\x82");
 	links_are(m, "https://example.com/x", NULL);
-	model_free(m);
 
 	/* Balanced parentheses kept, an unbalanced one left out. */
 	m = fallback("see https://en.wikipedia.org/wiki/Primer_(film) and "
 	    "(https://en.wikipedia.org/wiki/Cat)");
 	links_are(m, "https://en.wikipedia.org/wiki/Primer_(film)",
 	    "https://en.wikipedia.org/wiki/Cat", NULL);
-	model_free(m);
 
 	/* Trailing punctuation and 's excluded. */
 	m = fallback("https://t.co/abc's page, https://example.com/a/b. "
 	    "Then https://example.com/c?q=1&r=2! \"https://example.com/d\"");
 	links_are(m, "https://t.co/abc", "https://example.com/a/b",
 	    "https://example.com/c?q=1&r=2", "https://example.com/d", NULL);
-	model_free(m);
 
 	/* Scheme and host without case: one link. */
 	m = fallback("HTTPS://T.CO/X and https://t.co/X, http://t.co/X");
 	links_are(m, "HTTPS://T.CO/X", "http://t.co/X", NULL);
-	model_free(m);
 
 	/* Glued to a word, or no host: no link. */
 	m = fallback("xhttps://t.co/a #https://t.co/b https://nohost/ "
 	    "www.example.com/no-scheme");
 	links_are(m, NULL);
-	model_free(m);
 
 	/* A port, a query, accents in the path. */
 	m = fallback("http://example.com:8080/caf\xc3\xa9?x=(1) end");
 	links_are(m, "http://example.com:8080/caf\xc3\xa9?x=(1", NULL);
-	model_free(m);
 
 	/* Beyond twitter-text: an IPv4 host or localhost (test servers),
 	 * ended as twitter-text ends paths, in text order. */
@@ -324,15 +353,11 @@ START_TEST(test_text_fallback)
 	    "(http://localhost/w_(x)). http://1.2.3/ http://127.0.0.1.5/");
 	links_are(m, "http://127.0.0.1:8080/a/b", "https://t.co/x",
 	    "http://localhost/w_(x)", NULL);
-	model_free(m);
 
 	/* Entities without urls: the text is not looked at. */
-	j = json_loads("{\"text\":\"RT @a: https://t.co/b8kO\","
-	    "\"entities\":{\"hashtags\":[]}}", 0, NULL);
-	m = model_new(j);
+	m = model_of("{\"text\":\"RT @a: https://t.co/b8kO\","
+	    "\"entities\":{\"hashtags\":[]}}");
 	links_are(m, NULL);
-	model_free(m);
-	json_decref(j);
 	fallback(NULL);
 }
 END_TEST

@@ -1,122 +1,192 @@
 /*
- * The tweet model: what a parsed line is (API v1.1, Gnip activity streams,
- * API v2 bare or as a twarc2 line), its text and its links, whatever the
- * format. Built once per tweet, and only when an enricher asks; it points
- * into the parsed tweet and lives no longer than it.
+ * The tweet model: what a line is (API v1.1, Gnip activity streams, API v2
+ * bare or as a twarc2 line, or an API page), the tweet's own full text, its
+ * type and its entity lists, read straight from the checked text with
+ * scan.c: no tree is built. A model is made once per tweet, when an
+ * enricher first asks (slot_model), and lives no longer than the tweet's
+ * start. Its links are in model-links.c.
  *
- * The text is the tweet's own full text. The links come, in order of
- * appearance and without repeats (scheme and host compared without case),
- * from every URL entity list of the tweet and of the tweets it retweets or
- * quotes, leaving out the "i/web/status" link a truncated tweet has to
- * itself; each keeps the expansions the data carries. Only a tweet with no
- * entities at all has its links taken from its text, by twtext.c.
+ * The members a tweet object may have that the model reads are found in
+ * one pass over the object (of duplicate keys the last counts, as for
+ * the parser).
  */
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "lib/lib.h"
 #include "json/json.h"
 #include "tweet/tweet.h"
-
-/* How deep retweets and quotes are followed. */
-#define MODEL_MAX_DEPTH 4
-
-struct model {
-	json_t			*root;
-	json_t			*tweet;		/* the tweet in root */
-	json_t			*includes;	/* twarc2: includes.tweets */
-	int			 format;
-	const char		*text;
-	size_t			 text_len;
-	int			 links_done;
-	int			 entities;	/* some entity list was seen */
-	struct model_link	 links[MODEL_MAX_LINKS];
-	u_int			 nlinks;
-};
+#include "tweet/model-int.h"
 
 static const char *const model_names[] = {
 	"unknown", "v1.1", "gnip", "v2", "twarc2"
 };
 
-/* A member that is a string, or NULL. */
-static const char *
-model_str(json_t *o, const char *key)
+static const char *const model_keys[K_COUNT] = {
+	"data", "body", "verb", "twitter_entities", "note_tweet",
+	"edit_history_tweet_ids", "author_id", "id", "text", "id_str", "user",
+	"full_text", "extended_tweet", "retweeted_status", "quoted_status",
+	"is_quote_status", "in_reply_to_status_id_str", "in_reply_to_status_id",
+	"twitter_quoted_status", "inReplyTo", "long_object",
+	"referenced_tweets", "entities", "includes", "object", "gnip",
+	"statuses"
+};
+static size_t	model_key_lens[K_COUNT];
+
+/* Which of the model's keys a key is, or -1. */
+static int
+model_key(const struct scan_value *key)
 {
-	return (json_string_value(json_object_get(o, key)));
+	const char	*s = key->text + 1;
+	size_t		 n = key->len - 2;
+	u_int		 i;
+
+	if (key->type != SCAN_STRING || key->len < 2)
+		return (-1);
+	if (model_key_lens[0] == 0) {
+		for (i = 0; i < K_COUNT; i++)
+			model_key_lens[i] = strlen(model_keys[i]);
+	}
+	if (memchr(s, '\\', n) != NULL) {
+		for (i = 0; i < K_COUNT; i++) {
+			if (scan_string_eq(key, model_keys[i],
+			    model_key_lens[i]))
+				return (i);
+		}
+		return (-1);
+	}
+	for (i = 0; i < K_COUNT; i++) {
+		if (model_key_lens[i] == n && model_keys[i][0] == s[0] &&
+		    memcmp(model_keys[i], s, n) == 0)
+			return (i);
+	}
+	return (-1);
 }
 
-/* Which format a parsed line is in. */
-static int
-model_detect(json_t *root)
+/* Find the members of an object the model reads, in one pass. */
+void
+model_members(const struct scan_value *obj, struct model_members *mm)
 {
-	json_t	*id;
+	struct scan_iter	it;
+	struct scan_value	key, v;
+	u_int			i;
+	int			w;
 
-	if (json_is_object(json_object_get(root, "data")))
+	for (i = 0; i < K_COUNT; i++) {
+		mm->k[i].type = SCAN_NONE;
+		mm->k[i].text = NULL;
+		mm->k[i].len = 0;
+	}
+	if (obj->type != SCAN_OBJECT)
+		return;
+	scan_iter_init(&it, obj);
+	while (scan_next(&it, &key, &v)) {
+		if ((w = model_key(&key)) != -1)
+			mm->k[w] = v;	/* the last of duplicates counts */
+	}
+}
+
+/*
+ * The same from the top-level members the validator found (spans of the
+ * line), without reading the line again.
+ */
+static void
+model_members_checked(const struct scan_member *m, int n,
+    struct model_members *mm)
+{
+	u_int	i;
+	int	j, w;
+
+	for (i = 0; i < K_COUNT; i++) {
+		mm->k[i].type = SCAN_NONE;
+		mm->k[i].text = NULL;
+		mm->k[i].len = 0;
+	}
+	for (j = 0; j < n; j++) {
+		if ((w = model_key(&m[j].key)) != -1)
+			mm->k[w] = m[j].value;	/* the last of duplicates */
+	}
+}
+
+/* Is a member there, and not null? */
+int
+model_has(const struct model_members *mm, u_int w)
+{
+	return (mm->k[w].type != SCAN_NONE && mm->k[w].type != SCAN_NULL);
+}
+
+/* Which format a tweet is in, from its members. */
+static int
+model_detect(const struct model_members *mm)
+{
+	const struct scan_value	*k = mm->k;
+
+	if (k[K_DATA].type == SCAN_OBJECT)
 		return (MODEL_TWARC2);
-	if (json_object_get(root, "body") != NULL ||
-	    json_object_get(root, "verb") != NULL ||
-	    json_object_get(root, "twitter_entities") != NULL)
+	if (k[K_BODY].type != SCAN_NONE || k[K_VERB].type != SCAN_NONE ||
+	    k[K_TWITTER_ENTITIES].type != SCAN_NONE)
 		return (MODEL_GNIP);
-	if (json_object_get(root, "note_tweet") != NULL ||
-	    json_object_get(root, "edit_history_tweet_ids") != NULL ||
-	    json_object_get(root, "author_id") != NULL)
+	if (k[K_NOTE_TWEET].type != SCAN_NONE ||
+	    k[K_EDIT_HISTORY].type != SCAN_NONE ||
+	    k[K_AUTHOR_ID].type != SCAN_NONE)
 		return (MODEL_V2);
-	id = json_object_get(root, "id");
-	if (json_is_string(id) && json_object_get(root, "text") != NULL &&
-	    json_object_get(root, "id_str") == NULL &&
-	    json_object_get(root, "user") == NULL)
+	if (k[K_ID].type == SCAN_STRING && k[K_TEXT].type != SCAN_NONE &&
+	    k[K_ID_STR].type == SCAN_NONE && k[K_USER].type == SCAN_NONE)
 		return (MODEL_V2);
-	if (json_object_get(root, "text") != NULL ||
-	    json_object_get(root, "full_text") != NULL ||
-	    json_object_get(root, "extended_tweet") != NULL ||
-	    json_object_get(root, "id_str") != NULL)
+	if (k[K_TEXT].type != SCAN_NONE || k[K_FULL_TEXT].type != SCAN_NONE ||
+	    k[K_EXTENDED_TWEET].type != SCAN_NONE ||
+	    k[K_ID_STR].type != SCAN_NONE)
 		return (MODEL_V11);
 	return (MODEL_UNKNOWN);
 }
 
-/* Build the model of a parsed tweet (borrowed; it must outlive the model). */
-struct model *
-model_new(json_t *root)
+/*
+ * The object that is a checked line, without reading it through: from its
+ * first to its last byte but white space.
+ */
+static void
+model_root(const char *line, size_t len, struct scan_value *root)
 {
-	struct model	*m;
-	json_t		*t, *v;
+	while (len > 0 && (*line == ' ' || *line == '\t' || *line == '\r' ||
+	    *line == '\n')) {
+		line++;
+		len--;
+	}
+	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t' ||
+	    line[len - 1] == '\r' || line[len - 1] == '\n'))
+		len--;
+	root->type = len > 0 && *line == '{' ? SCAN_OBJECT : SCAN_NONE;
+	root->text = line;
+	root->len = len;
+}
+
+/*
+ * Build the model of a tweet's text, a JSON object the validator accepted
+ * (borrowed: it must outlive the model), given the top-level members the
+ * validator found (n of them; -1: read them again).
+ */
+struct model *
+model_new(const char *line, size_t len, const struct scan_member *top,
+    int n)
+{
+	struct model		*m;
+	struct scan_value	 v;
 
 	m = xcalloc(1, sizeof *m);
-	m->root = root;
-	m->format = model_detect(root);
-	m->tweet = root;
+	m->includes.type = SCAN_NONE;
+	model_root(line, len, &m->root);
+	m->tweet = m->root;
+	if (n >= 0)
+		model_members_checked(top, n, &m->top);
+	else
+		model_members(&m->root, &m->top);
+	m->format = model_detect(&m->top);
 	if (m->format == MODEL_TWARC2) {
-		m->tweet = json_object_get(root, "data");
-		m->includes = pointer_get(root, "/includes/tweets");
-	}
-	t = m->tweet;
-
-	/* The tweet's own full text. */
-	switch (m->format) {
-	case MODEL_GNIP:
-		v = pointer_get(t, "/long_object/body");
-		if (!json_is_string(v))
-			v = json_object_get(t, "body");
-		break;
-	case MODEL_V2:
-	case MODEL_TWARC2:
-		v = pointer_get(t, "/note_tweet/text");
-		if (!json_is_string(v))
-			v = json_object_get(t, "text");
-		break;
-	default:
-		v = pointer_get(t, "/extended_tweet/full_text");
-		if (!json_is_string(v))
-			v = json_object_get(t, "full_text");
-		if (!json_is_string(v))
-			v = json_object_get(t, "text");
-		break;
-	}
-	if (json_is_string(v)) {
-		m->text = json_string_value(v);
-		m->text_len = json_string_length(v);
+		if (scan_member(&m->top.k[K_INCLUDES], "tweets", 6, &v) == 0)
+			m->includes = v;
+		m->tweet = m->top.k[K_DATA];
+		model_members(&m->tweet, &m->top);
 	}
 	return (m);
 }
@@ -125,6 +195,14 @@ model_new(json_t *root)
 void
 model_free(struct model *m)
 {
+	u_int	i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < m->nkept; i++)
+		free(m->kept[i]);
+	free(m->kept);
+	free(m->text);
 	free(m);
 }
 
@@ -145,426 +223,259 @@ model_format_name(int format)
 	return (model_names[format]);
 }
 
+/*
+ * A string value decoded, NUL-terminated and kept as long as the model
+ * (*len, if not NULL, is its length); NULL if it is not a string.
+ */
+const char *
+model_string(struct model *m, const struct scan_value *v, size_t *len)
+{
+	char	*s;
+
+	if (v->type != SCAN_STRING)
+		return (NULL);
+	s = scan_string(v, len);
+	m->kept = xreallocarray(m->kept, m->nkept + 1, sizeof *m->kept);
+	m->kept[m->nkept++] = s;
+	return (s);
+}
+
+/* The same for the member key of object obj. */
+const char *
+model_member_string(struct model *m, const struct scan_value *obj,
+    const char *key, size_t *len)
+{
+	struct scan_value	v;
+
+	if (scan_member(obj, key, strlen(key), &v) != 0)
+		return (NULL);
+	return (model_string(m, &v, len));
+}
+
+/* The member key of an object member's value, if not null. */
+static int
+model_sub(const struct scan_value *obj, const char *key,
+    struct scan_value *out)
+{
+	return (scan_member(obj, key, strlen(key), out) == 0 &&
+	    out->type != SCAN_NULL ? 0 : -1);
+}
+
+/*
+ * Choose the tweet's own full text: the first string of v1.1
+ * extended_tweet.full_text, full_text, text; Gnip long_object.body, body;
+ * v2 note_tweet.text, text.
+ */
+static void
+model_find_text(struct model *m)
+{
+	const struct scan_value	*k = m->top.k;
+	struct scan_value	 v;
+
+	m->text_done = 1;
+	v.type = SCAN_NONE;
+	switch (m->format) {
+	case MODEL_V11:
+		if (model_sub(&k[K_EXTENDED_TWEET], "full_text", &v) != 0 ||
+		    v.type != SCAN_STRING)
+			v = k[K_FULL_TEXT];
+		if (v.type != SCAN_STRING)
+			v = k[K_TEXT];
+		break;
+	case MODEL_GNIP:
+		if (model_sub(&k[K_LONG_OBJECT], "body", &v) != 0 ||
+		    v.type != SCAN_STRING)
+			v = k[K_BODY];
+		break;
+	case MODEL_V2:
+	case MODEL_TWARC2:
+		if (model_sub(&k[K_NOTE_TWEET], "text", &v) != 0 ||
+		    v.type != SCAN_STRING)
+			v = k[K_TEXT];
+		break;
+	}
+	if (v.type == SCAN_STRING)
+		m->text = scan_string(&v, &m->text_len);
+}
+
 /* The tweet's text, or NULL if it has none. */
 const char *
 model_text(struct model *m, size_t *len)
 {
+	if (!m->text_done)
+		model_find_text(m);
 	*len = m->text_len;
 	return (m->text);
 }
 
-/* Where the authority of a URL ends (after scheme://host:port). */
-static size_t
-model_authority(const char *s, size_t len)
-{
-	const char	*p;
-	size_t		 i;
-
-	p = memchr(s, ':', len);
-	i = (p == NULL) ? 0 : (size_t)(p - s) + 1;
-	while (i < len && s[i] == '/')
-		i++;
-	while (i < len && s[i] != '/' && s[i] != '?' && s[i] != '#')
-		i++;
-	return (i);
-}
-
-/* Are two URLs the same link (scheme and host without case)? */
-int
-model_same_url(const char *a, size_t alen, const char *b, size_t blen)
-{
-	size_t	na = model_authority(a, alen), nb = model_authority(b, blen);
-
-	if (na != nb || alen != blen)
-		return (0);
-	return (strncasecmp(a, b, na) == 0 && memcmp(a + na, b + na,
-	    alen - na) == 0);
-}
-
-/* Is this an http or https URL? */
-static int
-model_is_http(const char *s, size_t n)
-{
-	return ((n > 7 && strncasecmp(s, "http://", 7) == 0) ||
-	    (n > 8 && strncasecmp(s, "https://", 8) == 0));
-}
-
-/*
- * Add a link to a list, or fill in what an earlier mention of the same
- * link lacked. Links that are not http or https are left out.
- */
-void
-model_add(struct model_link *list, u_int *n, u_int max, const char *url,
-    size_t len, const char *expanded, const char *unwound)
-{
-	struct model_link	*l;
-	u_int			 i;
-
-	if (!model_is_http(url, len))
-		return;
-	for (i = 0; i < *n; i++) {
-		l = &list[i];
-		if (!model_same_url(l->url, l->len, url, len))
-			continue;
-		if (l->expanded == NULL)
-			l->expanded = expanded;
-		if (l->unwound == NULL)
-			l->unwound = unwound;
-		return;
-	}
-	if (*n == max)
-		return;
-	l = &list[(*n)++];
-	l->url = url;
-	l->len = len;
-	l->expanded = expanded;
-	l->unwound = unwound;
-}
-
-/* The digits that end a tweet's id ("tag:search.twitter.com,2005:N"). */
+/* The type of a v2 tweet from its referenced_tweets. */
 static const char *
-model_id(json_t *t, size_t *len)
+model_v2_type(const struct scan_value *refs)
 {
-	json_t		*id;
-	const char	*s, *p;
+	static const char *const types[] = {
+		"original", "reply", "quote", "retweet"
+	};
+	struct scan_iter	 it, mit;
+	struct scan_value	 r, key, v;
+	int			 best = 0, t;
 
-	id = json_object_get(t, "id_str");
-	if (!json_is_string(id))
-		id = json_object_get(t, "id");
-	if (!json_is_string(id))
-		return (NULL);
-	s = json_string_value(id);
-	if ((p = strrchr(s, ':')) != NULL)
-		s = p + 1;
-	*len = strspn(s, "0123456789");
-	return (*len > 0 ? s : NULL);
-}
-
-/*
- * Is expanded the "twitter.com/i/web/status/ID" link a truncated tweet has
- * to its own full text? (Any such link if the tweet's id is unknown.)
- */
-static int
-model_self_link(json_t *t, const char *expanded)
-{
-	static const char	*hosts[] = { "twitter.com", "www.twitter.com",
-				    "mobile.twitter.com", "x.com" };
-	const char		*p, *id;
-	size_t			 i, n, idlen;
-
-	if (expanded == NULL)
-		return (0);
-	if (strncasecmp(expanded, "https://", 8) == 0)
-		p = expanded + 8;
-	else if (strncasecmp(expanded, "http://", 7) == 0)
-		p = expanded + 7;
-	else
-		return (0);
-	for (i = 0; i < sizeof hosts / sizeof hosts[0]; i++) {
-		n = strlen(hosts[i]);
-		if (strncasecmp(p, hosts[i], n) == 0 &&
-		    strncmp(p + n, "/i/web/status/", 14) == 0)
-			break;
-	}
-	if (i == sizeof hosts / sizeof hosts[0])
-		return (0);
-	p += n + 14;
-	if ((id = model_id(t, &idlen)) == NULL)
-		return (1);
-	return (strncmp(p, id, idlen) == 0 && (p[idlen] < '0' ||
-	    p[idlen] > '9'));
-}
-
-/*
- * Add the links of an array of URL entities (objects with "url",
- * "expanded_url", v1.1 "unwound" or v2 "unwound_url"), or of strings; self
- * is the tweet they belong to, for its self-link, or NULL.
- */
-void
-model_entities(struct model_link *list, u_int *n, u_int max, json_t *urls,
-    json_t *self)
-{
-	json_t		*item, *u;
-	const char	*expanded, *unwound;
-	size_t		 i;
-
-	if (json_is_string(urls)) {
-		model_add(list, n, max, json_string_value(urls),
-		    json_string_length(urls), NULL, NULL);
-		return;
-	}
-	json_array_foreach(urls, i, item) {
-		if (json_is_string(item)) {
-			model_add(list, n, max, json_string_value(item),
-			    json_string_length(item), NULL, NULL);
-			continue;
+	scan_iter_init(&it, refs);
+	while (refs->type == SCAN_ARRAY && scan_next(&it, NULL, &r)) {
+		scan_iter_init(&mit, &r);
+		/* Every "type" member counts, duplicates too. */
+		while (r.type == SCAN_OBJECT && scan_next(&mit, &key, &v)) {
+			if (!scan_string_eq(&key, "type", 4))
+				continue;
+			t = 0;
+			if (scan_string_eq(&v, "retweeted", 9))
+				t = 3;
+			else if (scan_string_eq(&v, "quoted", 6))
+				t = 2;
+			else if (scan_string_eq(&v, "replied_to", 10))
+				t = 1;
+			if (t > best)
+				best = t;
 		}
-		expanded = model_str(item, "expanded_url");
-		unwound = model_str(item, "unwound_url");
-		if (unwound == NULL)
-			unwound = json_string_value(pointer_get(item,
-			    "/unwound/url"));
-		if (self != NULL && model_self_link(self, expanded))
-			continue;
-		u = json_object_get(item, "url");
-		if (!json_is_string(u))
-			u = json_object_get(item, "expanded_url");
-		if (!json_is_string(u))
-			continue;
-		model_add(list, n, max, json_string_value(u),
-		    json_string_length(u), expanded, unwound);
 	}
+	return (types[best]);
 }
 
-/* The URL entity list at a pointer, if the object there exists. */
-static void
-model_list(struct model *m, json_t *t, const char *container,
-    const char *urls)
+/*
+ * The tweet's type: "retweet", "quote", "reply" or "original", in that
+ * order of precedence (a retweet of a quote is a retweet; a reply that
+ * quotes is a quote). NULL if the format is not known.
+ */
+const char *
+model_type(struct model *m)
 {
-	json_t	*c;
+	const struct model_members	*mm = &m->top;
+	const struct scan_value		*k = mm->k;
 
-	if ((c = pointer_get(t, container)) == NULL || !json_is_object(c))
-		return;
-	m->entities = 1;
-	model_entities(m->links, &m->nlinks, MODEL_MAX_LINKS,
-	    json_object_get(c, urls), t);
-}
-
-static void
-model_v11(struct model *m, json_t *t, u_int depth)
-{
-	if (!json_is_object(t) || depth > MODEL_MAX_DEPTH)
-		return;
-	model_list(m, t, "/extended_tweet/entities", "urls");
-	model_list(m, t, "/entities", "urls");
-	model_v11(m, json_object_get(t, "retweeted_status"), depth + 1);
-	model_v11(m, json_object_get(t, "quoted_status"), depth + 1);
-}
-
-static void
-model_gnip(struct model *m, json_t *a, u_int depth)
-{
-	json_t		*o, *item;
-	const char	*verb, *url;
-	size_t		 i;
-
-	if (!json_is_object(a) || depth > MODEL_MAX_DEPTH)
-		return;
-	model_list(m, a, "/long_object/twitter_entities", "urls");
-	model_list(m, a, "/twitter_entities", "urls");
-	verb = model_str(a, "verb");
-	o = json_object_get(a, "object");
-	if ((verb != NULL && strcmp(verb, "share") == 0) ||
-	    (json_is_object(o) && (url = model_str(o, "objectType")) != NULL &&
-	    strcmp(url, "activity") == 0))
-		model_gnip(m, o, depth + 1);
-	model_gnip(m, json_object_get(a, "twitter_quoted_status"), depth + 1);
-
-	/* Gnip's own expansions: its expanded_url is fully unwound. */
-	o = pointer_get(a, "/gnip/urls");
-	if (!json_is_array(o))
-		return;
-	m->entities = 1;
-	json_array_foreach(o, i, item) {
-		if ((url = model_str(item, "url")) == NULL)
-			continue;
-		model_add(m->links, &m->nlinks, MODEL_MAX_LINKS, url,
-		    strlen(url), NULL, model_str(item, "expanded_url"));
-	}
-}
-
-/* A tweet of a twarc2 line's includes.tweets by its id. */
-static json_t *
-model_included(struct model *m, const char *id)
-{
-	json_t		*t;
-	const char	*tid;
-	size_t		 i;
-
-	json_array_foreach(m->includes, i, t) {
-		if ((tid = model_str(t, "id")) != NULL && strcmp(tid, id) == 0)
-			return (t);
+	switch (m->format) {
+	case MODEL_V11:
+		if (model_has(mm, K_RETWEETED_STATUS))
+			return ("retweet");
+		if (model_has(mm, K_QUOTED_STATUS) ||
+		    k[K_IS_QUOTE_STATUS].type == SCAN_TRUE)
+			return ("quote");
+		if (model_has(mm, K_REPLY_STR) || model_has(mm, K_REPLY))
+			return ("reply");
+		return ("original");
+	case MODEL_GNIP:
+		if (scan_string_eq(&k[K_VERB], "share", 5))
+			return ("retweet");
+		if (model_has(mm, K_TWITTER_QUOTED_STATUS))
+			return ("quote");
+		if (model_has(mm, K_IN_REPLY_TO))
+			return ("reply");
+		return ("original");
+	case MODEL_V2:
+	case MODEL_TWARC2:
+		return (model_v2_type(&k[K_REFERENCED_TWEETS]));
 	}
 	return (NULL);
 }
 
+/* Append member key (a string) of each object of array a to list. */
 static void
-model_v2(struct model *m, json_t *t, u_int depth)
+model_collect(json_t *list, const struct scan_value *a, const char *key)
 {
-	json_t		*refs, *r;
-	const char	*type, *id;
-	size_t		 i;
+	struct scan_iter	 it;
+	struct scan_value	 e, v;
+	json_t			*s;
 
-	if (!json_is_object(t) || depth > MODEL_MAX_DEPTH)
+	if (a->type != SCAN_ARRAY)
 		return;
-	model_list(m, t, "/note_tweet/entities", "urls");
-	model_list(m, t, "/entities", "urls");
-	refs = json_object_get(t, "referenced_tweets");
-	if (m->includes == NULL || !json_is_array(refs))
-		return;
-	json_array_foreach(refs, i, r) {
-		type = model_str(r, "type");
-		id = model_str(r, "id");
-		if (type == NULL || id == NULL || (strcmp(type, "retweeted") !=
-		    0 && strcmp(type, "quoted") != 0))
-			continue;
-		model_v2(m, model_included(m, id), depth + 1);
+	scan_iter_init(&it, a);
+	while (scan_next(&it, NULL, &e)) {
+		if (scan_member(&e, key, strlen(key), &v) == 0 &&
+		    v.type == SCAN_STRING && (s = scan_json(&v)) != NULL)
+			json_array_append_new(list, s);
 	}
 }
 
-/* Is what follows a link (after a little punctuation) an ellipsis, the
- * mark of a link cut by truncation? */
-static int
-model_cut(const char *p, const char *end)
+/* A member of an object (SCAN_NONE if absent). */
+static struct scan_value
+model_get(const struct scan_value *obj, const char *key)
 {
-	u_int	i;
+	struct scan_value	v;
 
-	for (i = 0; i < 4 && p < end && *p != '\0' &&
-	    strchr(".,;:!?'\")]", *p) != NULL; i++)
-		p++;
-	return (end - p >= 3 && memcmp(p, "\xe2\x80\xa6", 3) == 0);
+	if (scan_member(obj, key, strlen(key), &v) != 0)
+		v.type = SCAN_NONE;
+	return (v);
 }
 
 /*
- * A link with a scheme at s whose host is an IPv4 address or localhost
- * (which twitter-text does not take, but a test server needs): its length,
- * or 0. Its path and query end where twitter-text would end them after a
- * host it knows, so it is asked about the same rest after one.
+ * The tweet's own entity lists, as {"hashtags", "mentions", "urls",
+ * "cashtags"} arrays of strings (tags and names without their sign, URLs
+ * as the text has them, a photo or video's link last): v1.1
+ * extended_tweet.entities > entities; Gnip long_object.twitter_entities >
+ * twitter_entities; v2 note_tweet.entities > entities. NULL if it has none.
  */
-static size_t
-model_local_link(struct twtext *tw, const char *s, size_t len)
+json_t *
+model_entity_lists(struct model *m)
 {
-	const struct twtext_entity	*e;
-	static const char		 stand_in[] = "http://a.co";
-	char				*buf;
-	size_t				 i, host, rest, n = 0;
-	u_int				 dots = 0;
+	const struct scan_value	*k = m->top.k;
+	struct scan_value	 ent, v;
+	json_t			*out, *a;
+	int			 v2 = 0;
 
-	i = strncasecmp(s, "https://", 8) == 0 ? 8 : 7;
-	host = i;
-	if (len - i >= 9 && strncasecmp(s + i, "localhost", 9) == 0)
-		i += 9;
-	else {
-		while (i < len && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.'))
-			dots += s[i++] == '.';
-		if (dots != 3 || s[i - 1] == '.' || s[host] == '.')
-			return (0);
-	}
-	if (i < len && s[i] == ':')
-		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++)
-			;
-	if (i < len && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
-	    s[i] <= 'Z') || s[i] == '-' || s[i] == '_' || (s[i] == '.' &&
-	    i + 1 < len && s[i + 1] != ' ')))
-		return (0);
-	rest = len - i;
-	if (rest > 4096)
-		rest = 4096;
-	buf = xmalloc(sizeof stand_in - 1 + rest);
-	memcpy(buf, stand_in, sizeof stand_in - 1);
-	memcpy(buf + sizeof stand_in - 1, s + i, rest);
-	if (twtext_extract(tw, buf, sizeof stand_in - 1 + rest,
-	    TWTEXT_URL|TWTEXT_ONE_KIND) > 0 && (e = twtext_entity(tw, 0))->start
-	    == 0)
-		n = i + e->value_len - (sizeof stand_in - 1);
-	free(buf);
-	return (n);
-}
-
-/*
- * Links in the text of a tweet without entities: the URLs with a scheme
- * twitter-text finds (and those to an IPv4 address or localhost), in text
- * order, but not one cut by truncation.
- */
-static void
-model_text_links(struct model *m)
-{
-	struct twtext			*tw, *tw_local;
-	const struct twtext_entity	*e;
-	const char			*text = m->text, *end, *p;
-	size_t				 len = m->text_len, off[MODEL_MAX_LINKS];
-	size_t				 n[MODEL_MAX_LINKS], i, k, ll;
-	u_int				 found = 0, count, j;
-
-	tw = twtext_new();
-	tw_local = NULL;
-	count = twtext_extract(tw, text, len, TWTEXT_URL|TWTEXT_ONE_KIND);
-	for (j = 0; j < count && found < MODEL_MAX_LINKS; j++) {
-		e = twtext_entity(tw, j);
-		if (!model_is_http(e->value, e->value_len))
-			continue;
-		off[found] = e->value - text;
-		n[found++] = e->value_len;
-	}
-	for (i = 0; i + 7 < len && found < MODEL_MAX_LINKS; i++) {
-		if ((text[i] != 'h' && text[i] != 'H') || (i > 0 &&
-		    ((text[i - 1] >= 'a' && text[i - 1] <= 'z') ||
-		    (text[i - 1] >= 'A' && text[i - 1] <= 'Z') ||
-		    (text[i - 1] >= '0' && text[i - 1] <= '9') ||
-		    text[i - 1] == '@' || text[i - 1] == '#' ||
-		    text[i - 1] == '$')) || !model_is_http(text + i, len - i))
-			continue;
-		if (tw_local == NULL)
-			tw_local = twtext_new();
-		if ((ll = model_local_link(tw_local, text + i, len - i)) == 0)
-			continue;
-		/* In text order among the others. */
-		for (k = found; k > 0 && off[k - 1] > i; k--) {
-			off[k] = off[k - 1];
-			n[k] = n[k - 1];
-		}
-		off[k] = i;
-		n[k] = ll;
-		found++;
-		i += ll - 1;
-	}
-	end = text + len;
-	for (j = 0; j < found; j++) {
-		p = text + off[j];
-		if (!model_cut(p + n[j], end))
-			model_add(m->links, &m->nlinks, MODEL_MAX_LINKS, p, n[j],
-			    NULL, NULL);
-	}
-	twtext_free(tw);
-	if (tw_local != NULL)
-		twtext_free(tw_local);
-}
-
-/* Work out the links, once. */
-static void
-model_find_links(struct model *m)
-{
-	m->links_done = 1;
+	ent.type = SCAN_NONE;
 	switch (m->format) {
+	case MODEL_V11:
+		if (model_sub(&k[K_EXTENDED_TWEET], "entities", &ent) != 0)
+			ent = k[K_ENTITIES];
+		break;
 	case MODEL_GNIP:
-		model_gnip(m, m->tweet, 0);
+		if (model_sub(&k[K_LONG_OBJECT], "twitter_entities", &ent) != 0)
+			ent = k[K_TWITTER_ENTITIES];
 		break;
 	case MODEL_V2:
 	case MODEL_TWARC2:
-		model_v2(m, m->tweet, 0);
-		break;
-	default:
-		model_v11(m, m->tweet, 0);
+		if (model_sub(&k[K_NOTE_TWEET], "entities", &ent) != 0)
+			ent = k[K_ENTITIES];
+		v2 = 1;
 		break;
 	}
-	if (!m->entities && m->text != NULL)
-		model_text_links(m);
+	if (ent.type != SCAN_OBJECT)
+		return (NULL);
+	out = json_object();
+	json_object_set_new(out, "hashtags", a = json_array());
+	v = model_get(&ent, "hashtags");
+	model_collect(a, &v, v2 ? "tag" : "text");
+	json_object_set_new(out, "mentions", a = json_array());
+	v = model_get(&ent, v2 ? "mentions" : "user_mentions");
+	model_collect(a, &v, v2 ? "username" : "screen_name");
+	json_object_set_new(out, "urls", a = json_array());
+	v = model_get(&ent, "urls");
+	model_collect(a, &v, "url");
+	if (!v2) {
+		/* The link to a photo or video is in the text too. */
+		v = model_get(&ent, "media");
+		model_collect(a, &v, "url");
+	}
+	json_object_set_new(out, "cashtags", a = json_array());
+	v = model_get(&ent, v2 ? "cashtags" : "symbols");
+	model_collect(a, &v, v2 ? "tag" : "text");
+	return (out);
 }
 
-/* How many links the tweet has. */
-u_int
-model_nlinks(struct model *m)
+/*
+ * Is a line (checked) an API page, whatever the order of its members: -1
+ * if not, 1 if "statuses" is an array (v1.1 search), 0 if "data" is (v2)?
+ */
+int
+model_page(const char *line, size_t len)
 {
-	if (!m->links_done)
-		model_find_links(m);
-	return (m->nlinks);
-}
+	struct scan_value	root;
+	struct model_members	mm;
 
-/* The i-th link of the tweet. */
-const struct model_link *
-model_link(struct model *m, u_int i)
-{
-	if (!m->links_done)
-		model_find_links(m);
-	return (i < m->nlinks ? &m->links[i] : NULL);
+	if (scan_root(line, len, &root) != 0)
+		return (-1);
+	model_members(&root, &mm);
+	if (mm.k[K_STATUSES].type == SCAN_ARRAY)
+		return (1);
+	if (mm.k[K_DATA].type == SCAN_ARRAY)
+		return (0);
+	return (-1);
 }

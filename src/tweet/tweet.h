@@ -3,7 +3,7 @@
  * line is, tweet-kind.c; --errors and --resume, tweet-errors.c; the
  * writer, tweet-write.c), its slots (slot.c, slot-text.c), merging
  * enrichments into its text (merge.c), the tweet model (model.c,
- * tweetraw.c) and twitter-text (twtext.c).
+ * model-links.c) and twitter-text (twtext.c).
  */
 
 #ifndef TE_TWEET_H
@@ -42,8 +42,9 @@ void		 slot_settle(struct slot *, json_t *, const char *, ...)
 
 /*
  * The tweet model: the text and the links of a tweet in any format (v1.1,
- * Gnip, v2, twarc2), made once when first asked for (slot_model) and, like
- * slot_root, valid only inside start (model.c).
+ * Gnip, v2, twarc2), read from its text without a tree, made once when
+ * first asked for (slot_model) and, like slot_root, valid only inside start
+ * (model.c, model-links.c).
  */
 #define MODEL_MAX_LINKS 64
 struct model_link {
@@ -90,10 +91,11 @@ long		 twtext_weighted_length(struct twtext *, const char *, size_t,
 		     int *);
 
 /*
- * What the tweet-aware enrichers read of a tweet straight from its text,
- * without parsing it (tweetraw.c): its type, its own full text, and its own
- * entity lists as {"hashtags", "mentions", "urls", "cashtags"} arrays of
- * strings (NULL if it has none). Valid only inside start.
+ * What the tweet-aware enrichers read of a tweet through its slot, from
+ * the model, without parsing it (slot-text.c): its type, its own full
+ * text, and its own entity lists as {"hashtags", "mentions", "urls",
+ * "cashtags"} arrays of strings (NULL if it has none). Valid only inside
+ * start.
  */
 const char	*tweetraw_type(struct slot *, char **);
 int		 tweetraw_text(struct slot *, const char **, size_t *, char **);
@@ -139,10 +141,16 @@ void		 merge_write(const char *, size_t, const struct merge_item *,
 #define MODEL_GNIP 2
 #define MODEL_V2 3
 #define MODEL_TWARC2 4
-struct model	*model_new(json_t *);
+struct model	*model_new(const char *, size_t, const struct scan_member *,
+		     int);
 void		 model_free(struct model *);
 int		 model_format(struct model *);
 const char	*model_format_name(int);
+const char	*model_type(struct model *);
+json_t		*model_entity_lists(struct model *);
+int		 model_page(const char *, size_t);
+
+/* model-links.c */
 int		 model_same_url(const char *, size_t, const char *, size_t);
 void		 model_add(struct model_link *, u_int *, u_int, const char *,
 		     size_t, const char *, const char *);
