@@ -743,6 +743,13 @@ START_TEST(test_no_tweet_hints)
 		{ "{\"data\":[{\"id\":\"1\"}],\"meta\":{}}\n", 0,
 		    "API pages with the tweets in an array (use --split /data)" },
 		{ "{\"statuses\":[{\"id\":1}]}\n", 0, "(use --split /statuses)" },
+		/* Metadata first (issue 18, 2), a key with an escape. */
+		{ "{\"meta\":{\"result_count\":1},\"data\":[{\"id\":\"1\"}]}\n",
+		    0, "(use --split /data)" },
+		{ "{\"search_metadata\":{\"count\":1},\"statuses\":[{\"id\":1}"
+		    "]}\n", 0, "(use --split /statuses)" },
+		{ "{\"meta\":{},\"d\\u0061ta\":[{\"id\":\"1\"}]}\n", 0,
+		    "(use --split /data)" },
 		{ "[{\"id\":1},{\"id\":2}]\n", 0, "a JSON array, not one tweet "
 		    "per line (use --split '')" },
 		{ "[\n  {\n    \"id\": 1\n  }\n]\n", 0, "pretty-printed" },

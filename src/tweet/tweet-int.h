@@ -53,9 +53,8 @@ extern struct enrichment	**slot_enrichments;
 extern u_int			  slot_nenrichments;
 
 /* tweet-kind.c */
-enum line_kind	 tweet_kind(const char *, size_t, int,
-		     struct validate_members *, json_t **, int *, char *,
-		     size_t);
+enum line_kind	 tweet_kind(const char *, size_t, struct validate_members *,
+		     json_t **, int *, char *, size_t);
 
 /* tweet-errors.c */
 int		 tweet_errors_old(json_t *);

@@ -1,8 +1,9 @@
 /*
  * What a line is: a tweet, a stream notice, an API page or not a JSON
  * object at all. The validator checks every line; its first member tells
- * notices and most pages; a line with members of ours (an earlier run's
- * enrichments) is parsed here, as is one the caller needs whole.
+ * notices, the model (model_page) pages, whatever the order of their
+ * members; a line with members of ours (an earlier run's enrichments) is
+ * parsed here.
  */
 
 #include <string.h>
@@ -70,80 +71,79 @@ tweet_kind_notice(const char *k, size_t n)
 }
 
 /*
- * What kind of line this is, from its first member alone (a notice is an
- * object of one member, whose value is an object, named as a v1.1 stream
- * notice or a Gnip system message is: delete, scrub_geo, limit,
- * status_withheld, user_withheld, disconnect, warning; info, error):
- * LINE_NOTICE, LINE_PAGE_V2 (its "data" is an array), LINE_PAGE_V11 (its
- * "statuses" is: a v1.1 search page), or LINE_TWEET. key is the offset of
- * the member's opening quote, value that of its value.
+ * Is the first member of a line a notice: an object of one member, whose
+ * value is an object, named as a v1.1 stream notice or a Gnip system
+ * message is (delete, scrub_geo, limit, status_withheld, user_withheld,
+ * disconnect, warning; info, error)?
  */
-static enum line_kind
-tweet_kind_first(const char *line, size_t len, size_t key, size_t value)
+static int
+tweet_kind_first(const struct scan_member *first)
 {
-	const char	*k = line + key + 1, *name;
-	size_t		 n;
+	const char	*k = first->key.text + 1, *name;
+	size_t		 n = first->key.len - 2;
 
 	/* Most tweets start with a string or a number: not these. */
-	if (value >= len || (line[value] != '{' && line[value] != '['))
-		return (LINE_TWEET);
-	for (n = 0; key + 1 + n < len && k[n] != '"' && k[n] != '\\'; n++)
-		;	/* the line is not NUL-terminated: no strcspn */
-	if (key + 1 + n >= len || k[n] != '"' || value >= len)
-		return (LINE_TWEET);
-	if (line[value] == '[') {
-		if (n == 4 && memcmp(k, "data", 4) == 0)
-			return (LINE_PAGE_V2);
-		if (n == 8 && memcmp(k, "statuses", 8) == 0)
-			return (LINE_PAGE_V11);
-		return (LINE_TWEET);
-	}
-	if (line[value] != '{')
-		return (LINE_TWEET);
+	if (first->value.type != SCAN_OBJECT || first->key.len < 2 ||
+	    memchr(k, '\\', n) != NULL)
+		return (0);
 	name = tweet_kind_notice(k, n);
-	if (name != NULL && memcmp(k, name, n) == 0)
-		return (LINE_NOTICE);
-	return (LINE_TWEET);
+	return (name != NULL && memcmp(k, name, n) == 0);
 }
 
-/* The same for a line validate_tweet has checked, from its members. */
+/*
+ * May a line be an API page: has it a top-level member "data" or
+ * "statuses" whose value is an array (or whose key has an escape)? So that
+ * model_page, which decides, reads only such lines.
+ */
+static int
+tweet_kind_maybe_page(const struct validate_members *top)
+{
+	const struct scan_member	*m;
+	u_int				 i;
+
+	if (top->n > VALIDATE_MAX_MEMBERS)
+		return (1);
+	for (i = 0; i < top->n; i++) {
+		m = &top->m[i];
+		if (m->value.type != SCAN_ARRAY)
+			continue;
+		if (memchr(m->key.text, '\\', m->key.len) != NULL)
+			return (1);
+		if ((m->key.len == 6 && memcmp(m->key.text + 1, "data", 4) ==
+		    0) || (m->key.len == 10 && memcmp(m->key.text + 1,
+		    "statuses", 8) == 0))
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * What a line validate_tweet has checked is from its members: a page
+ * ("statuses" an array: v1.1 search; "data" an array: v2), whatever the
+ * order of its members, then a notice, from its first member, or a tweet.
+ */
 static enum line_kind
 tweet_kind_checked(const char *line, size_t len,
     const struct validate_members *top)
 {
+	int	page;
+
 	/* Even past the most it keeps, it has kept the first. */
 	if (top->n == 0)
 		return (LINE_TWEET);
-	return (tweet_kind_first(line, len, top->m[0].key.text - line,
-	    top->m[0].value.text - line));
-}
-
-/* Is the line an API page, whatever the order of its members? */
-static enum line_kind
-tweet_kind_page(const char *line, size_t len)
-{
-	struct scan_value	top, v;
-
-	if (scan_root(line, len, &top) != 0)
-		return (LINE_TWEET);
-	if (scan_member(&top, "statuses", 8, &v) == 0 && v.type == SCAN_ARRAY)
-		return (LINE_PAGE_V11);
-	if (scan_member(&top, "data", 4, &v) == 0 && v.type == SCAN_ARRAY)
-		return (LINE_PAGE_V2);
-	return (LINE_TWEET);
+	if (tweet_kind_maybe_page(top) && (page = model_page(line, len)) != -1)
+		return (page ? LINE_PAGE_V11 : LINE_PAGE_V2);
+	return (tweet_kind_first(&top->m[0]) ? LINE_NOTICE : LINE_TWEET);
 }
 
 /*
  * What a line is: LINE_BAD (why says why), LINE_NOTICE, a page, or
  * LINE_TWEET, with *flags and *top the checker's and *rootp the tree if
  * the line had to be parsed (it has members of ours), else NULL.
- * needs_json: some enrichment reads the tweet, so look for a page past the
- * first member.
  */
 enum line_kind
-tweet_kind(const char *line, size_t len, int needs_json,
-    struct validate_members *top, json_t **rootp, int *flagsp, char *why,
-    size_t whylen)
+tweet_kind(const char *line, size_t len, struct validate_members *top,
+    json_t **rootp, int *flagsp, char *why, size_t whylen)
 {
 	json_t		*root;
 	enum line_kind	 kind;
@@ -154,21 +154,11 @@ tweet_kind(const char *line, size_t len, int needs_json,
 		return (LINE_BAD);
 	if ((kind = tweet_kind_checked(line, len, top)) != LINE_TWEET)
 		return (kind);
-	if (!(flags & VALIDATE_RESERVED) && needs_json &&
-	    (kind = tweet_kind_page(line, len)) != LINE_TWEET)
-		return (kind);
 	if (flags & VALIDATE_RESERVED) {
 		if ((root = tweet_parse(line, len, why, whylen)) == NULL)
 			return (LINE_BAD);
 		if (json_object_size(root) == 0)
 			flags |= VALIDATE_EMPTY;
-		if (json_is_array(json_object_get(root, "data")) ||
-		    json_is_array(json_object_get(root, "statuses"))) {
-			kind = json_is_array(json_object_get(root,
-			    "statuses")) ? LINE_PAGE_V11 : LINE_PAGE_V2;
-			json_decref(root);
-			return (kind);
-		}
 		*rootp = root;
 	}
 	*flagsp = flags;

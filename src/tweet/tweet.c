@@ -24,7 +24,6 @@ static struct tweets	 tweet_live = TAILQ_HEAD_INITIALIZER(tweet_live);
 static struct tweets	 tweet_late = TAILQ_HEAD_INITIALIZER(tweet_late);
 static int		 tweet_closing;	/* settles go nowhere */
 static uint64_t		 tweet_next_seq;
-static int		 tweet_needs_json; /* an enrichment reads tweets */
 
 static void	tweet_done(struct tweet *);
 static void	tweet_deadline_cb(evutil_socket_t, short, void *);
@@ -33,17 +32,8 @@ static void	tweet_deadline_cb(evutil_socket_t, short, void *);
 void
 tweet_configure(struct enrichment **list, u_int n)
 {
-	const struct enricher	*en;
-	u_int			 i;
-
 	slot_enrichments = list;
 	slot_nenrichments = n;
-	tweet_needs_json = 0;
-	for (i = 0; i < n; i++) {
-		en = list[i]->enricher;
-		if (en->uses_tweet == NULL || en->uses_tweet(list[i]->data))
-			tweet_needs_json = 1;
-	}
 }
 
 /* Make a tweet of a line from o: n enrichments to settle, plus one. */
@@ -180,8 +170,7 @@ tweet_line(const char *line, size_t len, const struct origin *o, char *why,
 	enum line_kind		 kind;
 	int			 flags;
 
-	kind = tweet_kind(line, len, tweet_needs_json, &top, &root, &flags,
-	    why, whylen);
+	kind = tweet_kind(line, len, &top, &root, &flags, why, whylen);
 	if (kind == LINE_NOTICE)
 		return (tweet_notice(line, len, o));
 	if (kind != LINE_TWEET)
