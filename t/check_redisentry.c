@@ -16,6 +16,7 @@
 #include <hiredis/hiredis.h>
 
 #include "run.h"
+#include "redis/redis.h"
 
 static struct proc	 rds;		/* the redis-server */
 static int		 rds_port;
@@ -148,6 +149,152 @@ START_TEST(test_field_names)
 }
 END_TEST
 
+/* A tweet {"id":id,"pad":"xxx..."} of len bytes, in a new buffer. */
+static char *
+big_tweet(int id, size_t len)
+{
+	char	*s = malloc(len + 1);
+	int	 n;
+
+	ck_assert_ptr_nonnull(s);
+	n = snprintf(s, len + 1, "{\"id\":%d,\"pad\":\"", id);
+	memset(s + n, 'x', len - n - 2);
+	memcpy(s + len - 2, "\"}", 3);
+	return (s);
+}
+
+/* Add a tweet of len bytes with the given id to "in". */
+static void
+add_tweet(int id, size_t len)
+{
+	const char	*argv[2];
+	size_t		 lens[2];
+	char		*t = big_tweet(id, len);
+
+	argv[0] = "tweet";
+	lens[0] = 5;
+	argv[1] = t;
+	lens[1] = len;
+	rds_add(2, argv, lens);
+	free(t);
+}
+
+/*
+ * --max-line applies to entries: five of 8 MB with --max-line 1000000 go
+ * to STREAM:dead, counted as bad lines, and never reach the program: its
+ * peak size stays within half of one of them of what a run over small
+ * entries alone takes.
+ */
+START_TEST(test_max_line)
+{
+	struct proc	 p;
+	json_t		*st;
+	char		*reasons;
+	long		 base;
+	int		 i;
+
+	for (i = 0; i < 4; i++)
+		add_tweet(i, 100);
+	drain(&p, "--max-line", "1000000");
+	ck_assert_int_eq(count_lines(p.obuf, p.olen), 4);
+	base = p.maxrss_kb;
+	proc_free(&p);
+
+	for (i = 4; i < 10; i++)
+		add_tweet(i, i == 7 ? 100 : 8000000);
+	drain(&p, "--max-line", "1000000");
+	ck_assert_int_eq(count_lines(p.obuf, p.olen), 1);
+	ck_assert_ptr_nonnull(strstr(p.obuf, "{\"id\":7,"));
+	st = stats_of(&p);
+	ck_assert_int_eq(stat_int(st, "bad"), 5);
+	ck_assert_int_eq(stat_int(json_object_get(st, "redis"), "dead"), 5);
+	json_decref(st);
+	reasons = rds_dead_reasons();
+	ck_assert_str_eq(reasons, "longer than 1000000 bytes\n"
+	    "longer than 1000000 bytes\nlonger than 1000000 bytes\n"
+	    "longer than 1000000 bytes\nlonger than 1000000 bytes\n");
+	free(reasons);
+	if (getenv("TE_VALGRIND") == NULL)
+		ck_assert_msg(p.maxrss_kb < base + 4000, "peak %ld KB, %ld KB "
+		    "without the long entries", p.maxrss_kb, base);
+	proc_free(&p);
+}
+END_TEST
+
+/*
+ * An entry too long that comes while the source waits for one (the wait
+ * takes one entry whatever its size) is refused by the program itself:
+ * dead-lettered with the same reason, and the next one is read.
+ */
+START_TEST(test_max_line_waiting)
+{
+	struct proc	 p;
+	char		 from[128], *reasons;
+	redisReply	*r;
+
+	snprintf(from, sizeof from, "redis://127.0.0.1:%d/in?group=g",
+	    rds_port);
+	te_start(&p, "--from", from, "--max-line", "1000", NULL);
+	/* Wait until it waits on the server (a blocked client). */
+	for (;;) {
+		r = redisCommand(rc, "CLIENT LIST");
+		ck_assert(r != NULL && r->type == REDIS_REPLY_STRING);
+		if (strstr(r->str, "cmd=xreadgroup") != NULL &&
+		    strstr(r->str, "flags=b") != NULL)
+			break;
+		freeReplyObject(r);
+		ck_assert_msg(proc_running(&p), "ended: %s", p.ebuf);
+		proc_pump(&p, 10);
+	}
+	freeReplyObject(r);
+	add_tweet(0, 5000);
+	add_tweet(1, 100);
+	ck_assert(proc_wait_output(&p, "{\"id\":1,", 0));
+	proc_signal(&p, SIGTERM);
+	proc_finish(&p);
+	ck_assert_int_eq(p.status, 143);
+	ck_assert_int_eq(count_lines(p.obuf, p.olen), 1);
+	reasons = rds_dead_reasons();
+	ck_assert_str_eq(reasons, "longer than 1000 bytes\n");
+	free(reasons);
+	proc_free(&p);
+}
+END_TEST
+
+/*
+ * The read script stops at its byte budget: 40 entries of 1 MB, a budget
+ * of 16 MiB, one read takes 17 (the one that crosses the line included)
+ * and leaves the rest for the next; one too long is dead-lettered without
+ * being returned.
+ */
+START_TEST(test_read_budget)
+{
+	const char	*argv[12] = { "EVAL", redis_lua_read, "2", "in",
+	    "in:dead", "g", "c", ">", "1000", "0", "2000000", "16777216" };
+	redisReply	*r;
+	int		 i;
+
+	for (i = 0; i < 40; i++)
+		add_tweet(i, i == 3 ? 3000000 : 1000000);
+	freeReplyObject(redisCommand(rc, "XGROUP CREATE in g 0"));
+	r = redisCommandArgv(rc, 12, argv, NULL);
+	ck_assert_msg(r != NULL && r->type == REDIS_REPLY_ARRAY &&
+	    r->elements == 4, "%s", r != NULL && r->str != NULL ? r->str : "");
+	ck_assert_int_eq(r->element[0]->elements, 17);
+	ck_assert_int_eq(r->element[1]->integer, 1);
+	ck_assert_int_eq(r->element[3]->elements, 1);
+	ck_assert_int_eq(r->element[3]->element[0]->element[1]->integer,
+	    3000000);
+	freeReplyObject(r);
+	r = redisCommandArgv(rc, 12, argv, NULL);
+	ck_assert_int_eq(r->element[0]->elements, 17);
+	freeReplyObject(r);
+	r = redisCommandArgv(rc, 12, argv, NULL);
+	ck_assert_int_eq(r->element[0]->elements, 5);
+	freeReplyObject(r);
+}
+END_TEST
+
 static Suite *
 redisentry_suite(void)
 {
@@ -158,6 +305,9 @@ redisentry_suite(void)
 	tcase_add_checked_fixture(tc, rds_setup, rds_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_field_names);
+	tcase_add_test(tc, test_max_line);
+	tcase_add_test(tc, test_max_line_waiting);
+	tcase_add_test(tc, test_read_budget);
 	suite_add_tcase(s, tc);
 	return (s);
 }

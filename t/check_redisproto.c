@@ -44,12 +44,49 @@ fake_count(struct proc *f, const char *what)
 }
 
 /*
- * Replies of the wrong shape (an entry without an id, an integer where an
- * id belongs, entries that are not a list, a stream that is not a pair,
- * fields that do not pair up): each is a protocol error, the connection is
- * made again, and the good entry after them is read and acknowledged.
+ * Replies of the wrong shape to the read script (the issue's *1 *2 $2 s3 *1
+ * *0, an integer where an id belongs, too few parts, fields that do not
+ * pair up, an id that is not one, a negative count, a bad last id, a bad
+ * length): each is a protocol error, the connection is made again, and the
+ * good entry after them is read and acknowledged.
  */
 START_TEST(test_malformed_replies)
+{
+	struct proc	 f, p;
+	char		 from[128];
+	const char	*script = "{\"EVAL:XREADGROUP\": ["
+	    "\"*1 *2 $2 s3 *1 *0\", "
+	    "\"*4 *1 *2 :5 *0 :0 $0  *0\", "
+	    "\"*3 *0 :0 $0 \", "
+	    "\"*4 *1 *2 $3 1-1 *1 $5 tweet :0 $0  *0\", "
+	    "\"*4 *1 *2 $8 nonsense *0 :0 $0  *0\", "
+	    "\"*4 *0 :-1 $0  *0\", "
+	    "\"*4 *0 :0 $3 1-x *0\", "
+	    "\"*4 *0 :0 $0  *1 *2 $3 1-1 $1 x\", "
+	    "\"*4 *1 *2 $3 1-1 *2 $5 tweet $8 {\\\"id\\\":0} :0 $3 1-1 *0\", "
+	    "\"*4 *0 :0 $0  *0\"]}";
+
+	snprintf(from, sizeof from, "redis://127.0.0.1:%d/s3?group=g&"
+	    "drain=yes", fake_start(&f, script));
+	te_run(&p, "", "--from", from, NULL);
+	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.ebuf);
+	ck_assert_str_eq(p.obuf, "{\"id\":0}\n");
+	ck_assert_msg(strstr(p.ebuf, "malformed read reply") != NULL, "%s",
+	    p.ebuf);
+	proc_finish(&f);
+	/* Two connections at the start, one more after each bad reply. */
+	ck_assert_int_eq(fake_count(&f, "connect"), 2 + 8);
+	ck_assert_int_eq(fake_count(&f, "XACK"), 1);
+	proc_free(&p);
+	proc_free(&f);
+}
+END_TEST
+
+/*
+ * The same for a read that waits for a new entry: bad replies to it are
+ * protocol errors; the entry that comes next is read; a signal ends it.
+ */
+START_TEST(test_malformed_waits)
 {
 	struct proc	 f, p;
 	char		 from[128];
@@ -57,22 +94,23 @@ START_TEST(test_malformed_replies)
 	    "\"*1 *2 $2 s3 *1 *0\", "
 	    "\"*1 *2 $2 s3 *1 *2 :5 *0\", "
 	    "\"*1 *2 $2 s3 :7\", "
-	    "\"*1 *1 $2 s3\", "
-	    "\"*1 *2 $2 s3 *1 *2 $3 1-1 *1 $5 tweet\", "
-	    "\"*1 *2 $2 s3 *1 *2 $6 nonsense *0\", "
 	    "\"*1 *2 $2 s3 *1 *2 $3 1-1 *2 $5 tweet $8 {\\\"id\\\":0}\", "
-	    "\"*-1\"]}";
+	    "\"hold\"]}";
 
-	snprintf(from, sizeof from, "redis://127.0.0.1:%d/s3?group=g&"
-	    "drain=yes", fake_start(&f, script));
-	te_run(&p, "", "--from", from, "--stats", NULL);
-	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.ebuf);
-	ck_assert_str_eq(p.obuf, "{\"id\":0}\n");
-	ck_assert_msg(strstr(p.ebuf, "malformed") != NULL, "%s", p.ebuf);
+	snprintf(from, sizeof from, "redis://127.0.0.1:%d/s3?group=g",
+	    fake_start(&f, script));
+	te_start(&p, "--from", from, NULL);
+	ck_assert(proc_wait_output(&p, "{\"id\":0}\n", 0));
+	ck_assert(proc_wait_output(&f, "XACK\n", 0));
+	proc_signal(&p, SIGTERM);
+	ck_assert(proc_wait_output(&p, "stopping", 1));
+	proc_signal(&f, SIGKILL);
 	proc_finish(&f);
-	/* Two connections at the start, one more after each bad reply. */
-	ck_assert_int_eq(fake_count(&f, "connect"), 2 + 6);
-	ck_assert_int_eq(fake_count(&f, "XACK"), 1);
+	proc_finish(&p);
+	ck_assert_msg(p.status == 143, "exit %d: %s", p.status, p.ebuf);
+	ck_assert_msg(strstr(p.ebuf, "malformed XREADGROUP reply") != NULL,
+	    "%s", p.ebuf);
+	ck_assert_int_eq(fake_count(&f, "connect"), 2 + 3);
 	proc_free(&p);
 	proc_free(&f);
 }
@@ -112,6 +150,7 @@ redisproto_suite(void)
 	tc = tcase_create("replies");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_malformed_replies);
+	tcase_add_test(tc, test_malformed_waits);
 	tcase_add_test(tc, test_sigterm_then_server_gone);
 	suite_add_tcase(s, tc);
 	return (s);

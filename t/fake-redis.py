@@ -3,7 +3,7 @@
 # answers each command from a script, to send what a real server never
 # would (malformed replies) or to hold a reply back.
 #
-# fake-redis.py [JSON]: JSON maps a command name (XREADGROUP, EVAL, ...) to
+# fake-redis.py [JSON]: JSON maps a command name (XREADGROUP, EVAL:KIND) to
 # a list of RESP replies, each written with a space where CR LF goes
 # ("*1 :5" is "*1\r\n:5\r\n"), used in order, the last one again and
 # again; the reply "hold" is never sent (the command hangs, as a blocked
@@ -25,7 +25,13 @@ DEFAULTS = {
     "XREADGROUP": ["*-1"],
     "XPENDING": ["*4 :0 $-1 $-1 *-1"],
     "XACK": [":1"],
+    # The source's scripts, by a word of their text (see EVAL_KINDS).
+    "EVAL:XAUTOCLAIM": ["*4 *0 :0 $0  *0"],
+    "EVAL:XREADGROUP": ["*4 *0 :0 $0  *0"],
+    "EVAL:lost": ["*0"],
+    "EVAL:XRANGE": [":1"],
 }
+EVAL_KINDS = ["XAUTOCLAIM", "XREADGROUP", "lost", "XRANGE"]
 
 script = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
 used = {}
@@ -39,19 +45,13 @@ def say(line):
 def reply_for(argv):
     """The next reply to a command (bytes), or None to hold it."""
     name = argv[0].decode("latin-1").upper()
+    if name == "EVAL":
+        # EVAL:KIND, the kind being the first word of EVAL_KINDS in it.
+        kinds = [k for k in EVAL_KINDS if k.encode() in argv[1]]
+        name += ":" + (kinds[0] if kinds else "other")
     say(name)
-    if name in script:
-        replies = script[name]
-    elif name == "EVAL":
-        lua = argv[1]
-        if b"XAUTOCLAIM" in lua:
-            replies = ["*2 *0 :0"]
-        elif b"lost" in lua:
-            replies = ["*0"]
-        else:
-            replies = [":1"]
-    else:
-        replies = DEFAULTS.get(name, ["-ERR unknown command"])
+    replies = script.get(name, DEFAULTS.get(name,
+                                            ["-ERR unknown command"]))
     i = used.get(name, 0)
     used[name] = i + 1
     r = replies[min(i, len(replies) - 1)]

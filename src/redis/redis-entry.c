@@ -96,6 +96,38 @@ redis_entry_read_ok(redisReply *r, redisReply **list)
 }
 
 /*
+ * Is this the reply of a read or claim script: {ENTRIES, DEAD, LAST, LONG},
+ * LAST an id or empty, LONG the entries too long as {{ID, LENGTH}, ...}?
+ */
+int
+redis_entry_batch_ok(redisReply *r)
+{
+	redisReply	*last, *long_, *e;
+	size_t		 i;
+
+	if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements != 4 ||
+	    !redis_entry_list_ok(r->element[0]) ||
+	    r->element[1]->type != REDIS_REPLY_INTEGER ||
+	    r->element[1]->integer < 0)
+		return (0);
+	last = r->element[2];
+	if (last->type != REDIS_REPLY_STRING ||
+	    (last->len != 0 && !redis_entry_id_ok(last)))
+		return (0);
+	long_ = r->element[3];
+	if (long_->type != REDIS_REPLY_ARRAY)
+		return (0);
+	for (i = 0; i < long_->elements; i++) {
+		e = long_->element[i];
+		if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
+		    !redis_entry_id_ok(e->element[0]) ||
+		    e->element[1]->type != REDIS_REPLY_INTEGER)
+			return (0);
+	}
+	return (1);
+}
+
+/*
  * The tweet among an entry's fields (checked by redis_entry_list_ok): the
  * value of the one field named exactly "tweet". NULL with *why if there is
  * none, or more than one (which to take would be a guess).

@@ -1,7 +1,9 @@
 /*
  * A Redis stream as the source of tweets: entries are read through a
- * consumer group with XREADGROUP, never more than the free pending slots,
- * each entry's field "tweet" taken as one input line. An entry is
+ * consumer group (a script of XREADGROUPs, within the free pending slots
+ * and RS_READ_BYTES, entries over --max-line left on the server; when
+ * there is nothing new, a blocking XREADGROUP of one entry), each entry's
+ * field "tweet" taken as one input line. An entry is
  * acknowledged only once the sink has its output (or, with a Redis sink on
  * the same server, by the sink's script together with the write). Entries
  * this consumer holds are kept fresh, so that only a consumer that went
@@ -31,9 +33,12 @@
 #define RS_DRAIN_BLOCK_MS 100
 /* Most entries asked for at once, and ids kept fresh in one call. */
 #define RS_BATCH 1000
+/* Tweet bytes a read takes at most, beyond the entry that crosses the line
+ * (which --max-line bounds): a read script stops there. */
+#define RS_READ_BYTES (16 * 1024 * 1024)
 
 static struct redis_url	*rs_url;
-static struct redis	*rs_read_conn;	/* blocking reads only */
+static struct redis	*rs_read_conn;	/* reads only */
 static struct redis	*rs_ctl;	/* acks, claims, scripts */
 static char		*rs_group;
 static char		*rs_consumer;
@@ -46,6 +51,7 @@ static long		 rs_max_deliveries = 5;
 static json_t		*rs_held;	/* ids read, not yet acknowledged */
 static int		 rs_group_ok;	/* the group exists */
 static int		 rs_reading;	/* a read is out */
+static int		 rs_waiting;	/* nothing new: wait for one entry */
 static int		 rs_claiming;
 static int		 rs_freshening;
 static char		*rs_history;	/* reading own pending from here */
@@ -73,8 +79,8 @@ redis_source_configure(const char *url, char **cause)
 	static const char *const known[] = { "group", "consumer", "start",
 	    "drain", "prefetch", NULL };
 	const char	*v;
-	char		 host[256], *end;
-	long		 n;
+	char		 host[256];
+	long long	 n;
 
 	if ((rs_url = redis_url_parse(url, 1, cause)) == NULL)
 		return (-1);
@@ -102,26 +108,11 @@ redis_source_configure(const char *url, char **cause)
 			return (-1);
 		}
 	}
-	if ((v = redis_url_param(rs_url, "drain")) != NULL) {
-		if (strcmp(v, "yes") == 0 || strcmp(v, "1") == 0 ||
-		    strcmp(v, "true") == 0)
-			rs_drain = 1;
-		else if (strcmp(v, "no") != 0 && strcmp(v, "0") != 0 &&
-		    strcmp(v, "false") != 0) {
-			xasprintf(cause, "--from: drain is yes or no, not "
-			    "\"%s\"", v);
-			return (-1);
-		}
-	}
-	if ((v = redis_url_param(rs_url, "prefetch")) != NULL) {
-		n = strtol(v, &end, 10);
-		if (*v == '\0' || *end != '\0' || n < 1 || n > 10000000) {
-			xasprintf(cause, "--from: prefetch is a number of "
-			    "entries, not \"%s\"", v);
-			return (-1);
-		}
-		rs_prefetch = n;
-	}
+	if ((rs_drain = redis_url_flag(rs_url, "--from", "drain", cause)) < 0 ||
+	    (n = redis_url_number(rs_url, "--from", "prefetch", 10000000,
+	    cause)) < 0)
+		return (-1);
+	rs_prefetch = n;
 	xasprintf(&rs_dead, "%s:dead", rs_url->key);
 	return (0);
 }
@@ -154,32 +145,6 @@ redis_source_consumer(void)
 	return (rs_consumer);
 }
 
-/* Run a script by its text (EVAL: the server caches it by hash). */
-static int
-rs_eval(redis_reply_cb cb, void *arg, const char *lua, const char *key2,
-    int nargs, const char **args, const size_t *lens)
-{
-	const char	*argv[8 + RS_BATCH];
-	size_t		 argvlen[8 + RS_BATCH];
-	int		 argc = 0, i;
-
-	argv[argc] = "EVAL";
-	argvlen[argc++] = 4;
-	argv[argc] = lua;
-	argvlen[argc++] = strlen(lua);
-	argv[argc] = "2";
-	argvlen[argc++] = 1;
-	argv[argc] = rs_url->key;
-	argvlen[argc++] = strlen(rs_url->key);
-	argv[argc] = key2;
-	argvlen[argc++] = strlen(key2);
-	for (i = 0; i < nargs; i++) {
-		argv[argc] = args[i];
-		argvlen[argc++] = lens != NULL ? lens[i] : strlen(args[i]);
-	}
-	return (redis_command(rs_ctl, cb, arg, argc, argv, argvlen));
-}
-
 /* Is this reply an array of n or more elements? */
 static int
 rs_is_array(redisReply *r, size_t n)
@@ -207,26 +172,20 @@ rs_dead_cb(void *arg, void *reply)
 	loop_check_done();
 }
 
+/* Put entry id on the dead-letter stream with its reason, acknowledged. */
 static void
-rs_dead_letter(const char *id, const char *tweet, size_t len,
-    const char *reason)
+rs_dead_letter(const char *id, const char *reason)
 {
-	const char	*args[4];
-	size_t		 lens[4];
+	const char	*args[] = { rs_group, id, reason };
+	char		*copy = xstrdup(id);
 
 	redis_source_stats.dead++;
-	args[0] = rs_group;
-	args[1] = id;
-	args[2] = tweet;
-	args[3] = reason;
-	lens[0] = strlen(rs_group);
-	lens[1] = strlen(id);
-	lens[2] = len;
-	lens[3] = strlen(reason);
 	json_object_set_new(rs_held, id, json_true());
-	if (rs_eval(rs_dead_cb, xstrdup(id), redis_lua_dead, rs_dead, 4, args,
-	    lens) != 0)
+	if (redis_eval(rs_ctl, rs_dead_cb, copy, redis_lua_dead, rs_url->key,
+	    rs_dead, 3, args) != 0) {
 		json_object_del(rs_held, id);	/* redelivered later */
+		free(copy);
+	}
 }
 
 /* "STREAM entry ID", for messages. */
@@ -245,6 +204,7 @@ rs_entry(redisReply *e)
 {
 	redisReply	*id, *f;
 	const char	*tweet, *why;
+	char		 reason[64];
 	size_t		 len;
 
 	id = e->element[0];
@@ -258,9 +218,15 @@ rs_entry(redisReply *e)
 	}
 	tweet = redis_entry_tweet(f, &len, &why);
 	redis_source_stats.read++;
+	if (tweet != NULL && len > opts.max_line) {
+		snprintf(reason, sizeof reason, "longer than %zu bytes",
+		    opts.max_line);
+		tweet = NULL;
+		why = reason;
+	}
 	if (tweet == NULL) {
 		badlines_add(rs_name(id->str), 0, "", 0, why);
-		rs_dead_letter(id->str, "", 0, why);
+		rs_dead_letter(id->str, why);
 		return;
 	}
 	json_object_set_new(rs_held, id->str, json_true());
@@ -268,7 +234,7 @@ rs_entry(redisReply *e)
 	case -1:
 		/* Not a JSON object: counted and reported as bad. */
 		json_object_del(rs_held, id->str);
-		rs_dead_letter(id->str, tweet, len, "not a JSON object");
+		rs_dead_letter(id->str, "not a JSON object");
 		break;
 	case 1:
 		/* A notice left out (--drop-notices): done with it. */
@@ -288,6 +254,28 @@ rs_entries(redisReply *list)
 	for (i = 0; i < list->elements; i++)
 		rs_entry(list->element[i]);
 	return (list->elements);
+}
+
+/*
+ * Take what a read or claim script brought (checked): its entries, and
+ * those it put on the dead-letter stream as too long, which count as bad
+ * lines. How many entries there were.
+ */
+static size_t
+rs_batch(redisReply *r)
+{
+	redisReply	*too_long = r->element[3];
+	char		 reason[64];
+	size_t		 i;
+
+	redis_source_stats.dead += r->element[1]->integer;
+	snprintf(reason, sizeof reason, "longer than %zu bytes", opts.max_line);
+	for (i = 0; i < too_long->elements; i++) {
+		redis_source_stats.read++;
+		badlines_add(rs_name(too_long->element[i]->element[0]->str), 0,
+		    "", 0, reason);
+	}
+	return (rs_entries(r->element[0]));
 }
 
 /* Reading has stopped (a signal) and no reply is awaited: done. */
@@ -337,47 +325,32 @@ rs_drain_ask(void)
 	return (0);
 }
 
-/*
- * What a read brought: take the entries, then read on (from the last id
- * while reading back our own pending ones). A reply of the wrong shape is
- * a protocol error: the connection is made again.
- */
-static void
-rs_read_cb(void *arg, void *reply)
+/* A read's reply: 0 to take it; otherwise what ended the read is dealt with. */
+static int
+rs_read_reply(redisReply *r)
 {
-	redisReply	*r = reply, *list;
-	size_t		 n;
-	int		 was_history = rs_history != NULL;
-
-	(void)arg;
 	rs_reading = 0;
 	if (r == NULL) {
 		rs_stop_check();	/* else read again once reconnected */
-		return;
+		return (-1);
 	}
-	if (r->type == REDIS_REPLY_ERROR) {
-		log_warnx("redis %s: XREADGROUP: %s", redis_name(rs_read_conn),
-		    r->str);
-		if (strncmp(r->str, "NOGROUP", 7) == 0) {
-			/* The group (or stream) went away: make it again. */
-			rs_group_ok = 0;
-			rs_setup();
-		} else
-			evtimer_add(rs_retry_ev, &rs_retry_tv);	/* not a spin */
-		rs_stop_check();
-		return;
-	}
-	if (!redis_entry_read_ok(r, &list)) {
-		redis_drop(rs_read_conn, "malformed XREADGROUP reply");
-		return;
-	}
-	n = rs_entries(list);
-	free(rs_history);
-	rs_history = NULL;
-	if (was_history && n > 0) {
-		/* Go on from the last id seen, or switch to new. */
-		rs_history = xstrdup(list->element[n - 1]->element[0]->str);
-	}
+	if (r->type != REDIS_REPLY_ERROR)
+		return (0);
+	log_warnx("redis %s: read: %s", redis_name(rs_read_conn), r->str);
+	if (strncmp(r->str, "NOGROUP", 7) == 0) {
+		/* The group (or stream) went away: make it again. */
+		rs_group_ok = 0;
+		rs_setup();
+	} else
+		evtimer_add(rs_retry_ev, &rs_retry_tv);	/* not a spin */
+	rs_stop_check();
+	return (-1);
+}
+
+/* A read took n entries: read on, or see if the group is done, or stop. */
+static void
+rs_read_on(size_t n, int was_history)
+{
 	if (n == 0 && !was_history && rs_drain && !rs_stopped &&
 	    json_object_size(rs_held) == 0 && rs_drain_ask() == 0)
 		return;
@@ -386,6 +359,54 @@ rs_read_cb(void *arg, void *reply)
 		return;
 	}
 	rs_read();
+}
+
+/*
+ * What a read script brought: our own pending entries after an id (go on
+ * after the last one seen, or switch to new ones), or new ones (if there
+ * were none, the next read waits for one). A reply of the wrong shape is a
+ * protocol error: the connection is made again.
+ */
+static void
+rs_take_cb(void *arg, void *reply)
+{
+	redisReply	*r = reply;
+	size_t		 n;
+	int		 was_history = rs_history != NULL;
+
+	(void)arg;
+	if (rs_read_reply(r) != 0)
+		return;
+	if (!redis_entry_batch_ok(r)) {
+		redis_drop(rs_read_conn, "malformed read reply");
+		return;
+	}
+	n = rs_batch(r) + r->element[1]->integer;
+	free(rs_history);
+	rs_history = NULL;
+	if (was_history && r->element[2]->len > 0)
+		rs_history = xstrdup(r->element[2]->str);
+	rs_waiting = !was_history && r->element[2]->len == 0;
+	rs_read_on(n, was_history);
+}
+
+/* What a read that waited for a new entry brought (one at most). */
+static void
+rs_wait_cb(void *arg, void *reply)
+{
+	redisReply	*r = reply, *list;
+	size_t		 n;
+
+	(void)arg;
+	if (rs_read_reply(r) != 0)
+		return;
+	if (!redis_entry_read_ok(r, &list)) {
+		redis_drop(rs_read_conn, "malformed XREADGROUP reply");
+		return;
+	}
+	n = rs_entries(list);
+	rs_waiting = n == 0;
+	rs_read_on(n, 0);
 }
 
 /*
@@ -412,14 +433,36 @@ rs_room(void)
 	return (room);
 }
 
-/* Read as many entries as there are free slots, if any. */
+/*
+ * Wait on the server for a new entry: one, since its size is not known
+ * before it comes (rs_entry still refuses it if too long).
+ */
+static int
+rs_wait(void)
+{
+	char		 block[16];
+	const char	*argv[] = { "XREADGROUP", "GROUP", rs_group,
+	    rs_consumer, "COUNT", "1", "BLOCK", block, "STREAMS", rs_url->key,
+	    ">" };
+
+	snprintf(block, sizeof block, "%d", rs_drain ? RS_DRAIN_BLOCK_MS :
+	    RS_BLOCK_MS);
+	return (redis_command(rs_read_conn, rs_wait_cb, NULL, 11, argv, NULL));
+}
+
+/*
+ * Read as many entries as there are free slots, if any, through the read
+ * script: within RS_READ_BYTES, entries longer than --max-line left on the
+ * server (dead letters). When there was nothing new, wait for an entry.
+ */
 static void
 rs_read(void)
 {
-	const char	*argv[12];
-	char		 count[16], block[16];
+	char		 count[16], maxline[32], budget[32];
+	const char	*args[] = { rs_group, rs_consumer, rs_history, count,
+	    "0", maxline, budget };
 	u_int		 room;
-	int		 argc = 0;
+	int		 r;
 
 	if (rs_reading || rs_drain_check || rs_is_done || rs_stopped ||
 	    !rs_group_ok || !redis_ready(rs_read_conn))
@@ -428,24 +471,18 @@ rs_read(void)
 		return;
 	if (room > RS_BATCH)
 		room = RS_BATCH;
-	snprintf(count, sizeof count, "%u", room);
-	snprintf(block, sizeof block, "%d", rs_drain ? RS_DRAIN_BLOCK_MS :
-	    RS_BLOCK_MS);
-	argv[argc++] = "XREADGROUP";
-	argv[argc++] = "GROUP";
-	argv[argc++] = rs_group;
-	argv[argc++] = rs_consumer;
-	argv[argc++] = "COUNT";
-	argv[argc++] = count;
-	if (rs_history == NULL) {
-		argv[argc++] = "BLOCK";
-		argv[argc++] = block;
+	if (rs_history == NULL && rs_waiting)
+		r = rs_wait();
+	else {
+		snprintf(count, sizeof count, "%u", room);
+		snprintf(maxline, sizeof maxline, "%zu", opts.max_line);
+		snprintf(budget, sizeof budget, "%d", RS_READ_BYTES);
+		if (rs_history == NULL)
+			args[2] = ">";
+		r = redis_eval(rs_read_conn, rs_take_cb, NULL, redis_lua_read,
+		    rs_url->key, rs_dead, 7, args);
 	}
-	argv[argc++] = "STREAMS";
-	argv[argc++] = rs_url->key;
-	argv[argc++] = rs_history != NULL ? rs_history : ">";
-	if (redis_command(rs_read_conn, rs_read_cb, NULL, argc, argv,
-	    NULL) == 0)
+	if (r == 0)
 		rs_reading = 1;
 }
 
@@ -490,7 +527,7 @@ rs_ready_cb(void *arg)
 {
 	(void)arg;
 	rs_group_ok = 0;
-	rs_reading = 0;
+	rs_reading = rs_waiting = 0;
 	rs_setup();
 	rs_ack_flush();
 }
@@ -532,14 +569,14 @@ rs_freshen(void)
 	json_object_foreach(rs_held, id, v) {
 		args[n++] = id;
 		if (n == 2 + RS_BATCH) {
-			rs_eval(rs_fresh_cb, NULL, redis_lua_fresh, rs_dead, n,
-			    args, NULL);
+			redis_eval(rs_ctl, rs_fresh_cb, NULL, redis_lua_fresh,
+			    rs_url->key, rs_dead, n, args);
 			n = 2;
 		}
 	}
 	(void)v;
-	if (n > 2 && rs_eval(rs_fresh_cb, NULL, redis_lua_fresh, rs_dead, n,
-	    args, NULL) == 0)
+	if (n > 2 && redis_eval(rs_ctl, rs_fresh_cb, NULL, redis_lua_fresh,
+	    rs_url->key, rs_dead, n, args) == 0)
 		rs_freshening = 1;
 }
 
@@ -554,13 +591,11 @@ rs_claim_cb(void *arg, void *reply)
 	rs_warn_reply("claim", r);
 	if (r == NULL || r->type == REDIS_REPLY_ERROR)
 		return;
-	if (!rs_is_array(r, 2) || !redis_entry_list_ok(r->element[0]) ||
-	    r->element[1]->type != REDIS_REPLY_INTEGER) {
+	if (!redis_entry_batch_ok(r)) {
 		redis_drop(rs_ctl, "malformed claim reply");
 		return;
 	}
-	redis_source_stats.dead += r->element[1]->integer;
-	n = rs_entries(r->element[0]);
+	n = rs_batch(r);
 	redis_source_stats.claimed += n;
 	if (n > 0 && !opts.quiet)
 		log_warnx("redis %s: claimed %zu entries idle for %ld ms or "
@@ -571,8 +606,9 @@ rs_claim_cb(void *arg, void *reply)
 static void
 rs_claim(void)
 {
-	const char	*args[5];
-	char		 idle[32], count[16], max[32];
+	char		 idle[32], count[16], max[32], maxline[32], budget[32];
+	const char	*args[] = { rs_group, rs_consumer, idle, count, max,
+	    maxline, budget };
 	u_int		 room;
 
 	if (rs_claiming || rs_stopped || !rs_group_ok)
@@ -584,13 +620,10 @@ rs_claim(void)
 	snprintf(idle, sizeof idle, "%ld", rs_claim_idle);
 	snprintf(count, sizeof count, "%u", room);
 	snprintf(max, sizeof max, "%ld", rs_max_deliveries);
-	args[0] = rs_group;
-	args[1] = rs_consumer;
-	args[2] = idle;
-	args[3] = count;
-	args[4] = max;
-	if (rs_eval(rs_claim_cb, NULL, redis_lua_claim, rs_dead, 5, args,
-	    NULL) == 0)
+	snprintf(maxline, sizeof maxline, "%zu", opts.max_line);
+	snprintf(budget, sizeof budget, "%d", RS_READ_BYTES);
+	if (redis_eval(rs_ctl, rs_claim_cb, NULL, redis_lua_claim, rs_url->key,
+	    rs_dead, 7, args) == 0)
 		rs_claiming = 1;
 }
 

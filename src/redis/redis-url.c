@@ -5,6 +5,8 @@
  * as host "s"), port 0, a fragment. A password never appears in a message.
  */
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <curl/curl.h>
@@ -258,6 +260,45 @@ redis_url_param(struct redis_url *u, const char *key)
 			return (u->params[i].value);
 	}
 	return (NULL);
+}
+
+/* A yes/no parameter (yes, 1, true; no, 0, false): 1, or 0 if absent. */
+int
+redis_url_flag(struct redis_url *u, const char *what, const char *key,
+    char **cause)
+{
+	const char	*v;
+
+	if ((v = redis_url_param(u, key)) == NULL || strcmp(v, "no") == 0 ||
+	    strcmp(v, "0") == 0 || strcmp(v, "false") == 0)
+		return (0);
+	if (strcmp(v, "yes") == 0 || strcmp(v, "1") == 0 ||
+	    strcmp(v, "true") == 0)
+		return (1);
+	xasprintf(cause, "%s: %s is yes or no, not \"%s\"", what, key, v);
+	return (-1);
+}
+
+/* A parameter that is a number from 1 to max: 0 if absent, -1 if bad. */
+long long
+redis_url_number(struct redis_url *u, const char *what, const char *key,
+    long long max, char **cause)
+{
+	const char	*v;
+	char		*end;
+	long long	 n;
+
+	if ((v = redis_url_param(u, key)) == NULL)
+		return (0);
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (*v < '0' || *v > '9' || *end != '\0' || errno != 0 || n < 1 ||
+	    n > max) {
+		xasprintf(cause, "%s: %s is a number from 1 to %lld, not "
+		    "\"%s\"", what, key, max, v);
+		return (-1);
+	}
+	return (n);
 }
 
 /* Refuse parameters other than those listed (NULL-terminated). */

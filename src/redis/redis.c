@@ -130,6 +130,30 @@ redis_command(struct redis *r, redis_reply_cb cb, void *arg, int argc,
 	return (redis_send(r, cb, arg, argc, argv, argvlen));
 }
 
+/*
+ * Run a script by its text (EVAL: the server caches it by its hash) with
+ * two keys and nargs arguments, C strings; as redis_command.
+ */
+int
+redis_eval(struct redis *r, redis_reply_cb cb, void *arg, const char *lua,
+    const char *key1, const char *key2, int nargs, const char **args)
+{
+	const char	**argv;
+	int		  i, ret;
+
+	argv = xreallocarray(NULL, nargs + 5, sizeof *argv);
+	argv[0] = "EVAL";
+	argv[1] = lua;
+	argv[2] = "2";
+	argv[3] = key1;
+	argv[4] = key2;
+	for (i = 0; i < nargs; i++)
+		argv[5 + i] = args[i];
+	ret = redis_command(r, cb, arg, nargs + 5, argv, NULL);
+	free(argv);
+	return (ret);
+}
+
 /* Send a command whatever the state (the handshake). */
 static int
 redis_send(struct redis *r, redis_reply_cb cb, void *arg, int argc,

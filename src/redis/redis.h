@@ -36,6 +36,10 @@ struct redis_url *redis_url_parse(const char *, int, char **);
 void		 redis_url_free(struct redis_url *);
 char		*redis_url_mask(const char *);
 const char	*redis_url_param(struct redis_url *, const char *);
+int		 redis_url_flag(struct redis_url *, const char *, const char *,
+		     char **);
+long long	 redis_url_number(struct redis_url *, const char *,
+		     const char *, long long, char **);
 int		 redis_url_check(struct redis_url *, const char *,
 		     const char *const *, char **);
 int		 redis_url_same_server(struct redis_url *, struct redis_url *);
@@ -55,6 +59,8 @@ int		 redis_ready(struct redis *);
 int		 redis_starting(struct redis *);
 int		 redis_command(struct redis *, redis_reply_cb, void *, int,
 		     const char **, const size_t *);
+int		 redis_eval(struct redis *, redis_reply_cb, void *, const char *,
+		     const char *, const char *, int, const char **);
 void		 redis_set_block(struct redis *, long);
 void		 redis_set_stall(struct redis *, long);
 
@@ -62,11 +68,13 @@ void		 redis_set_stall(struct redis *, long);
 struct redisReply;
 int		 redis_entry_list_ok(struct redisReply *);
 int		 redis_entry_read_ok(struct redisReply *, struct redisReply **);
+int		 redis_entry_batch_ok(struct redisReply *);
 const char	*redis_entry_tweet(struct redisReply *, size_t *,
 		     const char **);
 
 /* redis-lua.c */
 extern const char redis_lua_fresh[];
+extern const char redis_lua_read[];
 extern const char redis_lua_claim[];
 extern const char redis_lua_dead[];
 extern const char redis_lua_write[];
