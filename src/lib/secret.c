@@ -306,6 +306,8 @@ secret_match(const char *t, size_t len, size_t q, const char *s, size_t n,
 		if (q >= len)
 			return (0);
 		raw = (t[q] == *s || (t[q] == '+' && *s == ' '));
+		if (!raw && t[q] != '%' && t[q] != '\\' && t[q] != '&')
+			return (0);	/* no escape starts here */
 		k = secret_decode(t + q, len - q, dec, &dlen);
 		decoded = (k > 0 && dlen <= n && memcmp(dec, s, dlen) == 0);
 		if (raw && decoded && (*branches)++ < SECRET_BRANCHES) {
