@@ -362,6 +362,29 @@ START_TEST(test_text_fallback)
 }
 END_TEST
 
+/* The text as written: &amp; &lt; &gt; decoded, only those (issue 18, 6). */
+START_TEST(test_html_entities)
+{
+	struct model	*m;
+	const char	*text;
+	size_t		 len;
+
+	m = model_of("{\"id_str\":\"1\",\"text\":\"a &amp; b &lt;c&gt; "
+	    "&quot;x&quot; &amp;amp; &#38; &am\"}");
+	text = model_text(m, &len);
+	ck_assert_str_eq(text, "a & b <c> &quot;x&quot; &amp; &#38; &am");
+	ck_assert_uint_eq(len, strlen(text));
+	m = model_of("{\"id\":\"1\",\"author_id\":\"2\",\"text\":\"x &gt; y\","
+	    "\"note_tweet\":{\"text\":\"x &gt; y &lt;3\"}}");
+	ck_assert_str_eq(model_text(m, &len), "x > y <3");
+	m = model_of("{\"verb\":\"post\",\"body\":\"&lt;3 &amp;\"}");
+	ck_assert_str_eq(model_text(m, &len), "<3 &");
+	m = model_of("{\"id_str\":\"1\",\"text\":\"no entity &\"}");
+	ck_assert_str_eq(model_text(m, &len), "no entity &");
+	model_of(NULL);
+}
+END_TEST
+
 START_TEST(test_same_url)
 {
 	ck_assert(model_same_url("HTTPS://T.CO/X", 14, "https://t.co/X", 14));
@@ -384,6 +407,7 @@ model_suite(void)
 	tcase_add_test(tc, test_twarc2);
 	tcase_add_test(tc, test_v2_bare);
 	tcase_add_test(tc, test_text_fallback);
+	tcase_add_test(tc, test_html_entities);
 	tcase_add_test(tc, test_same_url);
 	suite_add_tcase(s, tc);
 	return (s);

@@ -459,6 +459,40 @@ START_TEST(test_formats_text_and_links)
 }
 END_TEST
 
+/*
+ * The text as written and the data's URLs as given (issue 18, 6 and 7):
+ * &amp; &lt; &gt; decoded (only those) for length and sha256; an
+ * expanded URL no request touched is reported byte for byte.
+ */
+START_TEST(test_text_as_written)
+{
+	struct proc	 p;
+	json_t		*j, *e, *u;
+
+	te_run(&p, "{\"id_str\":\"1\",\"text\":\"a &amp; b &lt;c&gt; &quot;\","
+	    "\"entities\":{\"urls\":[{\"url\":\"https://t.co/x\","
+	    "\"expanded_url\":\"http://osf.io\"},{\"url\":\"https://t.co/y\","
+	    "\"expanded_url\":\"HTTP://user:pw@Example.COM\"}]}}\n", "-e", "length",
+	    "-e", "sha256", "-e", "unshorten:hosts=none.invalid", NULL);
+	ck_assert_int_eq(p.status, 0);
+	j = json_loads(p.obuf, 0, NULL);
+	ck_assert_ptr_nonnull(j);
+	e = json_object_get(j, "enrichments");
+	/* "a & b <c> &quot;": 16 code points. */
+	ck_assert_int_eq(json_integer_value(json_object_get(e, "length")), 16);
+	ck_assert_str_eq(json_string_value(json_object_get(e, "sha256")),
+	    "07336476c0e888f7b0eeb9e86b083d1ad4b1ba559f191a6da77f11435709a06d");
+	u = json_object_get(e, "unshorten");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(u,
+	    0), "expanded")), "http://osf.io");
+	/* Credentials are never shown: that one is rewritten without. */
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(u,
+	    1), "expanded")), "http://Example.COM/");
+	json_decref(j);
+	proc_free(&p);
+}
+END_TEST
+
 /* data gzip-compressed (a fresh buffer, its length in *out). */
 static char *
 gz(const char *data, size_t len, size_t *out)
@@ -758,6 +792,7 @@ tweets_suite(void)
 	tc = tcase_create("formats");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_formats_text_and_links);
+	tcase_add_test(tc, test_text_as_written);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("unshorten");

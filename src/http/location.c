@@ -106,7 +106,29 @@ location_resolve(const char *base, const char *location, char **cause)
 	return (out);
 }
 
-/* A URL without its userinfo; NULL if it is not a URL. */
+/* Has a parsed URL a user, a password or login options? */
+static int
+location_has_userinfo(CURLU *u)
+{
+	static const CURLUPart	 parts[] = {
+		CURLUPART_USER, CURLUPART_PASSWORD, CURLUPART_OPTIONS
+	};
+	char			*s;
+	u_int			 i;
+
+	for (i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+		if (curl_url_get(u, parts[i], &s, 0) == CURLUE_OK) {
+			curl_free(s);
+			return (1);
+		}
+	}
+	return (0);
+}
+
+/*
+ * A URL without its userinfo; NULL if it is not a URL. One without any is
+ * given back byte for byte, as the data has it (curl would add a "/" path).
+ */
 char *
 location_strip_userinfo(const char *url)
 {
@@ -117,8 +139,12 @@ location_strip_userinfo(const char *url)
 		fatalx("%s: out of memory", __func__);
 	if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) ==
 	    CURLUE_OK) {
-		location_drop_userinfo(u);
-		out = location_get(u);
+		if (!location_has_userinfo(u) && location_utf8(url))
+			out = xstrdup(url);
+		else {
+			location_drop_userinfo(u);
+			out = location_get(u);
+		}
 	}
 	curl_url_cleanup(u);
 	return (out);

@@ -262,9 +262,43 @@ model_sub(const struct scan_value *obj, const char *key,
 }
 
 /*
+ * Decode the three HTML entities the API writes in a tweet's text (&amp;,
+ * &lt;, &gt;: only those), in place, in one pass; the new length.
+ */
+static size_t
+model_unescape(char *s, size_t len)
+{
+	static const struct {
+		const char	*name;
+		size_t		 len;
+		char		 c;
+	} ents[] = {
+		{ "&amp;", 5, '&' }, { "&lt;", 4, '<' }, { "&gt;", 4, '>' }
+	};
+	size_t	i, o, k;
+
+	if (memchr(s, '&', len) == NULL)
+		return (len);
+	for (i = o = 0; i < len; ) {
+		for (k = 0; k < sizeof ents / sizeof ents[0]; k++) {
+			if (s[i] == '&' && len - i >= ents[k].len &&
+			    memcmp(s + i, ents[k].name, ents[k].len) == 0)
+				break;
+		}
+		if (k < sizeof ents / sizeof ents[0]) {
+			s[o++] = ents[k].c;
+			i += ents[k].len;
+		} else
+			s[o++] = s[i++];
+	}
+	s[o] = '\0';
+	return (o);
+}
+
+/*
  * Choose the tweet's own full text: the first string of v1.1
  * extended_tweet.full_text, full_text, text; Gnip long_object.body, body;
- * v2 note_tweet.text, text.
+ * v2 note_tweet.text, text; with &amp;, &lt; and &gt; decoded.
  */
 static void
 model_find_text(struct model *m)
@@ -294,8 +328,10 @@ model_find_text(struct model *m)
 			v = k[K_TEXT];
 		break;
 	}
-	if (v.type == SCAN_STRING)
+	if (v.type == SCAN_STRING) {
 		m->text = scan_string(&v, &m->text_len);
+		m->text_len = model_unescape(m->text, m->text_len);
+	}
 }
 
 /* The tweet's text, or NULL if it has none. */
