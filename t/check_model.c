@@ -362,6 +362,64 @@ START_TEST(test_text_fallback)
 }
 END_TEST
 
+/*
+ * A retweet's text is cut; when the data has the original, the text is
+ * "RT @name: " and the original's full text; an entity the cut text ends
+ * with is not one of its entities (issue 18, 5).
+ */
+START_TEST(test_retweet_text)
+{
+	struct model	*m;
+	json_t		*e;
+	const char	*text;
+	size_t		 len;
+	char		*s;
+
+	/* v1.1: retweeted_status, its extended full text. */
+	m = model_of("{\"id_str\":\"2\",\"text\":\"RT @ab_1: long text wi\\u2026\","
+	    "\"retweeted_status\":{\"id_str\":\"1\",\"text\":\"long text wi"
+	    "\\u2026\",\"extended_tweet\":{\"full_text\":\"long text with "
+	    "#Brexit &amp; more\"}}}");
+	ck_assert_str_eq(model_text(m, &len), "RT @ab_1: long text with "
+	    "#Brexit & more");
+
+	/* Gnip: the shared activity's body. */
+	m = model_of("{\"verb\":\"share\",\"body\":\"RT @x: a b\\u2026\","
+	    "\"object\":{\"verb\":\"post\",\"body\":\"a b c d\"}}");
+	ck_assert_str_eq(model_text(m, &len), "RT @x: a b c d");
+
+	/* twarc2: the retweeted tweet in includes.tweets. */
+	m = model_of("{\"data\":{\"id\":\"2\",\"author_id\":\"5\",\"text\":"
+	    "\"RT @x: one tw\\u2026\",\"referenced_tweets\":[{\"type\":"
+	    "\"retweeted\",\"id\":\"1\"}]},\"includes\":{\"tweets\":[{"
+	    "\"id\":\"1\",\"text\":\"one two\"}]}}");
+	ck_assert_str_eq(model_text(m, &len), "RT @x: one two");
+
+	/* Not in the data: the text as it is; its cut hashtag left out. */
+	m = model_of("{\"id\":\"2\",\"author_id\":\"5\",\"text\":\"RT @x: "
+	    "#Go now #Bre\\u2026 \",\"entities\":{\"hashtags\":[{\"tag\":\"Go\"},"
+	    "{\"tag\":\"Bre\"}],\"mentions\":[{\"username\":\"x\"}]},"
+	    "\"referenced_tweets\":[{\"type\":\"retweeted\",\"id\":\"1\"}]}");
+	text = model_text(m, &len);
+	ck_assert_str_eq(text, "RT @x: #Go now #Bre\xe2\x80\xa6 ");
+	e = model_entity_lists(m);
+	s = json_dumps(e, JSON_COMPACT);
+	ck_assert_str_eq(s, "{\"hashtags\":[\"Go\"],\"mentions\":[\"x\"],"
+	    "\"urls\":[],\"cashtags\":[]}");
+	free(s);
+	json_decref(e);
+
+	/* A mention cut short, in v1.1. */
+	m = model_of("{\"id_str\":\"2\",\"text\":\"RT @x: hi @IanCoo\\u2026\","
+	    "\"entities\":{\"user_mentions\":[{\"screen_name\":\"x\"},{"
+	    "\"screen_name\":\"IanCoo\"}]}}");
+	e = model_entity_lists(m);
+	ck_assert_uint_eq(json_array_size(json_object_get(e, "mentions")), 1);
+	json_decref(e);
+	model_of(NULL);
+}
+END_TEST
+
 /* The text as written: &amp; &lt; &gt; decoded, only those (issue 18, 6). */
 START_TEST(test_html_entities)
 {
@@ -407,6 +465,7 @@ model_suite(void)
 	tcase_add_test(tc, test_twarc2);
 	tcase_add_test(tc, test_v2_bare);
 	tcase_add_test(tc, test_text_fallback);
+	tcase_add_test(tc, test_retweet_text);
 	tcase_add_test(tc, test_html_entities);
 	tcase_add_test(tc, test_same_url);
 	suite_add_tcase(s, tc);

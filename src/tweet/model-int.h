@@ -72,6 +72,8 @@ const char	*model_string(struct model *, const struct scan_value *,
 		     size_t *);
 const char	*model_member_string(struct model *, const struct scan_value *,
 		     const char *, size_t *);
+int		 model_included(struct model *, const char *, size_t,
+		     struct scan_value *);
 
 /* model-links.c */
 void		 model_links_find(struct model *);

@@ -334,25 +334,6 @@ model_links_gnip(struct model *m, const struct model_members *mm,
 	}
 }
 
-/* A tweet of a twarc2 line's includes.tweets by its id. */
-static int
-model_links_included(struct model *m, const char *id, size_t idlen,
-    struct scan_value *out)
-{
-	struct scan_iter	it;
-	struct scan_value	t, v;
-
-	scan_iter_init(&it, &m->includes);
-	while (m->includes.type == SCAN_ARRAY && scan_next(&it, NULL, &t)) {
-		if (scan_member(&t, "id", 2, &v) == 0 &&
-		    scan_string_eq(&v, id, idlen)) {
-			*out = t;
-			return (0);
-		}
-	}
-	return (-1);
-}
-
 /* API v2: the tweet's lists, then those it retweets or quotes. */
 static void
 model_links_v2(struct model *m, const struct model_members *mm,
@@ -377,7 +358,7 @@ model_links_v2(struct model *m, const struct model_members *mm,
 		    !scan_string_eq(&type, "quoted", 6)))
 			continue;
 		id = model_string(m, &idv, &idlen);
-		if (model_links_included(m, id, idlen, &t) == 0 &&
+		if (model_included(m, id, idlen, &t) == 0 &&
 		    model_links_open(&t, depth + 1, &sub) == 0)
 			model_links_v2(m, &sub, depth + 1);
 	}

@@ -296,42 +296,174 @@ model_unescape(char *s, size_t len)
 }
 
 /*
- * Choose the tweet's own full text: the first string of v1.1
+ * The full text of a tweet object in a format: the first string of v1.1
  * extended_tweet.full_text, full_text, text; Gnip long_object.body, body;
- * v2 note_tweet.text, text; with &amp;, &lt; and &gt; decoded.
+ * v2 note_tweet.text, text.
  */
 static void
-model_find_text(struct model *m)
+model_text_of(int format, const struct model_members *mm,
+    struct scan_value *v)
+{
+	const struct scan_value	*k = mm->k;
+
+	v->type = SCAN_NONE;
+	switch (format) {
+	case MODEL_V11:
+		if (model_sub(&k[K_EXTENDED_TWEET], "full_text", v) != 0 ||
+		    v->type != SCAN_STRING)
+			*v = k[K_FULL_TEXT];
+		if (v->type != SCAN_STRING)
+			*v = k[K_TEXT];
+		break;
+	case MODEL_GNIP:
+		if (model_sub(&k[K_LONG_OBJECT], "body", v) != 0 ||
+		    v->type != SCAN_STRING)
+			*v = k[K_BODY];
+		break;
+	case MODEL_V2:
+	case MODEL_TWARC2:
+		if (model_sub(&k[K_NOTE_TWEET], "text", v) != 0 ||
+		    v->type != SCAN_STRING)
+			*v = k[K_TEXT];
+		break;
+	}
+}
+
+/*
+ * The tweet of a twarc2 line's includes.tweets with this id: 0 and *out,
+ * or -1.
+ */
+int
+model_included(struct model *m, const char *id, size_t idlen,
+    struct scan_value *out)
+{
+	struct scan_iter	it;
+	struct scan_value	t, v;
+
+	scan_iter_init(&it, &m->includes);
+	while (m->includes.type == SCAN_ARRAY && scan_next(&it, NULL, &t)) {
+		if (scan_member(&t, "id", 2, &v) == 0 &&
+		    scan_string_eq(&v, id, idlen)) {
+			*out = t;
+			return (0);
+		}
+	}
+	return (-1);
+}
+
+/*
+ * The tweet a v2 tweet retweets, if the data has it: inline in
+ * referenced_tweets (a twarc2 flatten line), or in includes.tweets.
+ */
+static int
+model_v2_retweeted(struct model *m, struct scan_value *out)
+{
+	struct scan_iter	 it;
+	struct scan_value	 r, type, id;
+	char			*s;
+	size_t			 len;
+	int			 found;
+
+	scan_iter_init(&it, &m->top.k[K_REFERENCED_TWEETS]);
+	while (m->top.k[K_REFERENCED_TWEETS].type == SCAN_ARRAY &&
+	    scan_next(&it, NULL, &r)) {
+		if (scan_member(&r, "type", 4, &type) != 0 ||
+		    !scan_string_eq(&type, "retweeted", 9) ||
+		    scan_member(&r, "id", 2, &id) != 0 ||
+		    id.type != SCAN_STRING)
+			continue;
+		if (scan_member(&r, "text", 4, out) == 0) {
+			*out = r;
+			return (0);
+		}
+		s = scan_string(&id, &len);
+		found = model_included(m, s, len, out);
+		free(s);
+		return (found);
+	}
+	return (-1);
+}
+
+/* The members of the tweet this one retweets, if the data has it. */
+static int
+model_retweeted(struct model *m, struct model_members *orig)
 {
 	const struct scan_value	*k = m->top.k;
 	struct scan_value	 v;
 
-	m->text_done = 1;
-	v.type = SCAN_NONE;
 	switch (m->format) {
 	case MODEL_V11:
-		if (model_sub(&k[K_EXTENDED_TWEET], "full_text", &v) != 0 ||
-		    v.type != SCAN_STRING)
-			v = k[K_FULL_TEXT];
-		if (v.type != SCAN_STRING)
-			v = k[K_TEXT];
-		break;
+		if (k[K_RETWEETED_STATUS].type != SCAN_OBJECT)
+			return (-1);
+		model_members(&k[K_RETWEETED_STATUS], orig);
+		return (0);
 	case MODEL_GNIP:
-		if (model_sub(&k[K_LONG_OBJECT], "body", &v) != 0 ||
-		    v.type != SCAN_STRING)
-			v = k[K_BODY];
-		break;
+		if (!scan_string_eq(&k[K_VERB], "share", 5) ||
+		    k[K_OBJECT].type != SCAN_OBJECT)
+			return (-1);
+		model_members(&k[K_OBJECT], orig);
+		return (0);
 	case MODEL_V2:
 	case MODEL_TWARC2:
-		if (model_sub(&k[K_NOTE_TWEET], "text", &v) != 0 ||
-		    v.type != SCAN_STRING)
-			v = k[K_TEXT];
-		break;
+		if (model_v2_retweeted(m, &v) != 0)
+			return (-1);
+		model_members(&v, orig);
+		return (0);
 	}
-	if (v.type == SCAN_STRING) {
-		m->text = scan_string(&v, &m->text_len);
-		m->text_len = model_unescape(m->text, m->text_len);
+	return (-1);
+}
+
+/* The length of a retweet's "RT @name: " at the start of text, or 0. */
+static size_t
+model_rt_prefix(const char *text, size_t len)
+{
+	size_t	i;
+
+	if (len < 4 || memcmp(text, "RT @", 4) != 0)
+		return (0);
+	for (i = 4; i < len && ((text[i] >= 'a' && text[i] <= 'z') ||
+	    (text[i] >= 'A' && text[i] <= 'Z') || (text[i] >= '0' &&
+	    text[i] <= '9') || text[i] == '_'); i++)
+		;
+	if (i == 4 || len - i < 2 || text[i] != ':' || text[i + 1] != ' ')
+		return (0);
+	return (i + 2);
+}
+
+/*
+ * Choose the tweet's own full text (model_text_of), as written: &amp;,
+ * &lt; and &gt; decoded. A retweet's own text is cut ("RT @name: ...");
+ * when the data has the tweet retweeted, the text is "RT @name: " and that
+ * tweet's full text.
+ */
+static void
+model_find_text(struct model *m)
+{
+	struct model_members	 orig;
+	struct scan_value	 v, o;
+	char			*text;
+	size_t			 len, plen;
+
+	m->text_done = 1;
+	model_text_of(m->format, &m->top, &v);
+	if (v.type != SCAN_STRING)
+		return;
+	m->text = scan_string(&v, &m->text_len);
+	if ((plen = model_rt_prefix(m->text, m->text_len)) != 0 &&
+	    model_retweeted(m, &orig) == 0) {
+		model_text_of(m->format == MODEL_TWARC2 ? MODEL_V2 : m->format,
+		    &orig, &o);
+		if (o.type == SCAN_STRING) {
+			text = xmalloc(plen + o.len + 1);
+			memcpy(text, m->text, plen);
+			len = scan_string_into(&o, text + plen);
+			text[plen + len] = '\0';
+			free(m->text);
+			m->text = text;
+			m->text_len = plen + len;
+		}
 	}
+	m->text_len = model_unescape(m->text, m->text_len);
 }
 
 /* The tweet's text, or NULL if it has none. */
@@ -442,18 +574,84 @@ model_get(const struct scan_value *obj, const char *key)
 }
 
 /*
+ * Leave out the hashtag, mention or cashtag a cut text (a retweet's "RT
+ * @x: ... #Br…") ends with: the data lists it as the text has it, cut.
+ */
+static void
+model_uncut(json_t *list, const char *text, size_t len, const char *signs)
+{
+	json_t		*e;
+	const char	*s;
+	size_t		 i, n;
+
+	json_array_foreach(list, i, e) {
+		s = json_string_value(e);
+		n = json_string_length(e);
+		if (n == 0 || n + 1 > len || memcmp(text + len - n, s, n) != 0 ||
+		    strchr(signs, text[len - n - 1]) == NULL)
+			continue;
+		json_array_remove(list, i);
+		return;
+	}
+}
+
+/* The entity lists of the object ent into out, but a cut one. */
+static void
+model_cut_lists(struct model *m, json_t *out, const struct scan_value *ent,
+    int v2)
+{
+	struct scan_value	 v;
+	json_t			*a;
+	char			*text;
+	size_t			 len;
+
+	json_object_set_new(out, "hashtags", a = json_array());
+	v = model_get(ent, "hashtags");
+	model_collect(a, &v, v2 ? "tag" : "text");
+	json_object_set_new(out, "mentions", a = json_array());
+	v = model_get(ent, v2 ? "mentions" : "user_mentions");
+	model_collect(a, &v, v2 ? "username" : "screen_name");
+	json_object_set_new(out, "urls", a = json_array());
+	v = model_get(ent, "urls");
+	model_collect(a, &v, "url");
+	if (!v2) {
+		/* The link to a photo or video is in the text too. */
+		v = model_get(ent, "media");
+		model_collect(a, &v, "url");
+	}
+	json_object_set_new(out, "cashtags", a = json_array());
+	v = model_get(ent, v2 ? "cashtags" : "symbols");
+	model_collect(a, &v, v2 ? "tag" : "text");
+
+	/* The text as it is in the data, cut, ends with "…" and blanks. */
+	model_text_of(m->format, &m->top, &v);
+	if ((text = scan_string(&v, &len)) == NULL)
+		return;
+	while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\n'))
+		len--;
+	if (len >= 3 && memcmp(text + len - 3, "\xe2\x80\xa6", 3) == 0) {
+		len -= 3;
+		model_uncut(json_object_get(out, "hashtags"), text, len, "#");
+		model_uncut(json_object_get(out, "mentions"), text, len, "@");
+		model_uncut(json_object_get(out, "cashtags"), text, len, "$");
+	}
+	free(text);
+}
+
+/*
  * The tweet's own entity lists, as {"hashtags", "mentions", "urls",
  * "cashtags"} arrays of strings (tags and names without their sign, URLs
  * as the text has them, a photo or video's link last): v1.1
  * extended_tweet.entities > entities; Gnip long_object.twitter_entities >
- * twitter_entities; v2 note_tweet.entities > entities. NULL if it has none.
+ * twitter_entities; v2 note_tweet.entities > entities; but the one a cut
+ * text ends with. NULL if it has none.
  */
 json_t *
 model_entity_lists(struct model *m)
 {
 	const struct scan_value	*k = m->top.k;
-	struct scan_value	 ent, v;
-	json_t			*out, *a;
+	struct scan_value	 ent;
+	json_t			*out;
 	int			 v2 = 0;
 
 	ent.type = SCAN_NONE;
@@ -476,23 +674,7 @@ model_entity_lists(struct model *m)
 	if (ent.type != SCAN_OBJECT)
 		return (NULL);
 	out = json_object();
-	json_object_set_new(out, "hashtags", a = json_array());
-	v = model_get(&ent, "hashtags");
-	model_collect(a, &v, v2 ? "tag" : "text");
-	json_object_set_new(out, "mentions", a = json_array());
-	v = model_get(&ent, v2 ? "mentions" : "user_mentions");
-	model_collect(a, &v, v2 ? "username" : "screen_name");
-	json_object_set_new(out, "urls", a = json_array());
-	v = model_get(&ent, "urls");
-	model_collect(a, &v, "url");
-	if (!v2) {
-		/* The link to a photo or video is in the text too. */
-		v = model_get(&ent, "media");
-		model_collect(a, &v, "url");
-	}
-	json_object_set_new(out, "cashtags", a = json_array());
-	v = model_get(&ent, v2 ? "cashtags" : "symbols");
-	model_collect(a, &v, v2 ? "tag" : "text");
+	model_cut_lists(m, out, &ent, v2);
 	return (out);
 }
 
