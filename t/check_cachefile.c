@@ -434,6 +434,46 @@ START_TEST(test_two_processes)
 }
 END_TEST
 
+/*
+ * Processes opening a new cache file at the same moment: each finds it
+ * made by another, or makes it; none is refused.
+ */
+START_TEST(test_first_open_together)
+{
+	struct cachefile	*cf;
+	pid_t			 pids[8];
+	int			 go[2], status;
+	u_int			 i;
+	char			 c, *cause;
+
+	ck_assert_int_eq(pipe(go), 0);
+	for (i = 0; i < 8; i++) {
+		pids[i] = fork();
+		ck_assert(pids[i] != -1);
+		if (pids[i] == 0) {
+			close(go[1]);
+			if (read(go[0], &c, 1) != 0)
+				_exit(3);
+			cause = NULL;
+			if ((cf = cachefile_open(path, 1 << 20, &cause)) ==
+			    NULL) {
+				fprintf(stderr, "%s\n", cause);
+				_exit(1);
+			}
+			cachefile_close(cf);
+			_exit(0);
+		}
+	}
+	close(go[0]);
+	close(go[1]);	/* all start at once */
+	for (i = 0; i < 8; i++) {
+		ck_assert_int_eq(waitpid(pids[i], &status, 0), pids[i]);
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		    "process %u: status %d", i, status);
+	}
+}
+END_TEST
+
 static Suite *
 cachefile_suite(void)
 {
@@ -449,6 +489,7 @@ cachefile_suite(void)
 	tcase_add_test(tc, test_link_exit_2);
 	tcase_add_test(tc, test_corrupt);
 	tcase_add_test(tc, test_two_processes);
+	tcase_add_test(tc, test_first_open_together);
 	suite_add_tcase(s, tc);
 	return (s);
 }

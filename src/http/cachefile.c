@@ -230,14 +230,20 @@ fail:
 static int
 cachefile_own(const char *path, struct stat *sb, int *created, char **cause)
 {
-	int	fd;
+	int	fd, tries;
 
 	*created = 0;
-	fd = open(path, O_RDONLY|O_NOFOLLOW|O_NONBLOCK|O_CLOEXEC);
-	if (fd == -1 && errno == ENOENT) {
+	/* Another process may make it between the two: open it again. */
+	for (tries = 0; tries < 3; tries++) {
+		fd = open(path, O_RDONLY|O_NOFOLLOW|O_NONBLOCK|O_CLOEXEC);
+		if (fd != -1 || errno != ENOENT)
+			break;
 		fd = open(path, O_RDWR|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC,
 		    0600);
-		*created = fd != -1;
+		if (fd != -1 || errno != EEXIST) {
+			*created = fd != -1;
+			break;
+		}
 	}
 	if (fd == -1) {
 		if (errno == ELOOP)
