@@ -1,10 +1,12 @@
 /*
  * tweet-enricher: reads tweets as JSON lines, adds enrichments, writes one
  * JSON line per tweet. This file configures the enrichments from the
- * options (options.c) and runs the loop.
+ * options (options.c), wires the source to the tweets and the tweets to the
+ * sink, runs the loop and decides when the run is over.
  */
 
 #include <stdarg.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,6 +21,8 @@
 #include "redis/redis.h"
 #include "enrich/enrich.h"
 
+static struct source		 *main_source;
+static struct sink		 *main_sink;
 static struct enrichment	**main_enrichments;
 static u_int			  main_nenrichments;
 static int			  main_http;	/* some enrichment uses HTTP */
@@ -64,22 +68,34 @@ main_usage_error(const char *fmt, ...)
 	exit(2);
 }
 
-int
-main(int argc, char **argv)
+/*
+ * A signal (sig), or a configuration error found while running (0): stop
+ * reading; what is in flight settles.
+ */
+static void
+main_stop(int sig)
 {
-	char		*cause = NULL;
-	int		 n, status;
-	long		 ncpu;
-	u_int		 i;
+	if (sig != 0 && !opts.quiet)
+		log_warnx("%s: stopping after %llu tweets in flight (signal "
+		    "again to quit now)", strsignal(sig),
+		    (unsigned long long)stats.pending);
+	source_stop(main_source);
+}
 
-	options_init();
-	if ((n = options_parse(argc, argv, &cause)) == -1) {
-		if (cause == NULL)
-			exit(2);
-		main_usage_error("%s", cause);
-	}
-	argc -= n;
-	argv += n;
+/* Is the run over: all read, every tweet settled, written, acknowledged? */
+static int
+main_done(void)
+{
+	return (source_done(main_source) && stats.pending == 0 &&
+	    sink_idle(main_sink) && source_idle(main_source));
+}
+
+/* Check what the options say about the source and the sink. */
+static void
+main_check(int argc)
+{
+	char	*cause = NULL;
+
 	if (opts.nspecs == 0 && opts.from == NULL && opts.to == NULL)
 		main_usage_error("no enrichments: give at least one -e");
 	if (opts.from != NULL) {
@@ -95,21 +111,12 @@ main(int argc, char **argv)
 	}
 	if (opts.to != NULL && redis_sink_configure(opts.to, &cause) != 0)
 		main_usage_error("%s", cause);
-	/* The loop first: exec workers start as they are configured. */
-	loop_init();
-	if (main_configure(&cause) != 0)
-		main_usage_error("%s", cause);
+}
 
-	if (opts.threads == 0) {
-		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		opts.threads = ncpu < 1 ? 1 : (ncpu > 256 ? 256 : ncpu);
-	}
-
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		fatalx("curl_global_init failed");
-	if (main_http)
-		fetch_init();
-	tweet_configure(main_enrichments, main_nenrichments);
+/* The files beside the output, then source -> tweet -> sink. */
+static void
+main_wire(char **argv, int argc)
+{
 	if (opts.bad_lines != NULL &&
 	    badlines_check(opts.bad_lines, argv, argc) != 0)
 		exit(2);
@@ -117,28 +124,55 @@ main(int argc, char **argv)
 	    argv, argc) != 0 || tweet_errors_open(opts.errors) != 0))
 		exit(2);
 	if (opts.to != NULL)
-		redis_sink_start();
-	output_init(opts.to != NULL ? -1 : STDOUT_FILENO, opts.keep_order,
-	    opts.max_pending);
-	if (opts.from != NULL)
-		input_open_stream();
+		main_sink = redis_sink_open();
 	else
-		input_open(argv, argc);
+		main_sink = sink_fd_open(STDOUT_FILENO);
+	tweet_set_sink(main_sink, opts.keep_order ? opts.max_pending : 0);
+	if (opts.from != NULL)
+		main_source = redis_source_open(tweet_line);
+	else
+		main_source = source_file_open(argv, argc, tweet_line);
+	/* It may have ended already: no input could be opened. */
+	loop_check_done();
+}
 
-	status = loop_run();
+/* Run the loop; then write what is left. The loop's exit status. */
+static int
+main_run(void)
+{
+	stats_progress_start();
+	loop_run();
+	if (!loop_broke())
+		sink_flush(main_sink);
+	child_shutdown();
+	stats_progress_stop();
+	badlines_report();
+	return (loop_status(source_failed(main_source)));
+}
 
-	input_close();
+/* Free what lives on the loop, then the loop. */
+static void
+main_free_loop(void)
+{
+	u_int	i;
+
+	source_free(main_source);
 	tweet_close();
 	pool_free();
 	fetch_free();
-	output_free();
-	redis_sink_free();
+	sink_free(main_sink);
 	tweet_free_all();
 	/* Enrichments may hold events (exec): free them before the base. */
 	for (i = 0; i < main_nenrichments; i++)
 		registry_free(main_enrichments[i]);
 	free(main_enrichments);
 	loop_free();
+}
+
+/* The exit status, once the files beside the output are closed. */
+static int
+main_status(int status)
+{
 	if (badlines_close() != 0 && status == 0)
 		status = 1;
 	if (tweet_errors_close() != 0 && status == 0)
@@ -154,6 +188,45 @@ main(int argc, char **argv)
 	}
 	if (hint_report() && status == 0)
 		status = 1;
+	return (status);
+}
+
+int
+main(int argc, char **argv)
+{
+	char		*cause = NULL;
+	int		 n, status;
+	long		 ncpu;
+
+	options_init();
+	if ((n = options_parse(argc, argv, &cause)) == -1) {
+		if (cause == NULL)
+			exit(2);
+		main_usage_error("%s", cause);
+	}
+	argc -= n;
+	argv += n;
+	main_check(argc);
+	/* The loop first: exec workers start as they are configured. */
+	loop_init(main_stop, main_done);
+	if (main_configure(&cause) != 0)
+		main_usage_error("%s", cause);
+
+	if (opts.threads == 0) {
+		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		opts.threads = ncpu < 1 ? 1 : (ncpu > 256 ? 256 : ncpu);
+	}
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		fatalx("curl_global_init failed");
+	if (main_http)
+		fetch_init();
+	tweet_configure(main_enrichments, main_nenrichments);
+	main_wire(argv, argc);
+
+	status = main_run();
+	main_free_loop();
+	status = main_status(status);
 	if (opts.stats)
 		stats_print(stderr);
 	options_free();

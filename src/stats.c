@@ -24,14 +24,13 @@ static double		 stats_last_time;
 static uint64_t		 stats_last_written;
 static double		 stats_rate;
 
-/* Tweets held went up or down by delta; the input hears the new level. */
+/* Tweets held went up or down by delta. */
 void
 stats_pending(int delta)
 {
 	stats.pending += delta;
 	if (stats.pending > stats.max_pending)
 		stats.max_pending = stats.pending;
-	input_fill(INPUT_PENDING, stats.pending);
 }
 
 static void

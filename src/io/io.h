@@ -1,8 +1,9 @@
 /*
- * io: sources (input.c: files and stdin; the Redis stream is in redis/),
- * framing (frame.c), gzip (unpack.c), --split (split.c), hints about
- * input that held no tweet (hint.c), bad lines (badlines.c) and the output
- * (output.c).
+ * io: sources (source.c, the interface; source-file.c: files and stdin;
+ * the Redis stream is in redis/), framing (frame.c), gzip (unpack.c),
+ * --split (split.c), hints about input that held no tweet (hint.c), bad
+ * lines (badlines.c) and sinks (sink.c, the interface; sink-fd.c: a file
+ * descriptor; the Redis stream is in redis/).
  */
 
 #ifndef TE_IO_H
@@ -18,9 +19,9 @@
 #include <jansson.h>
 
 struct frame;
+struct sink;
 struct source;
 struct split;
-struct tweet;
 struct unpack;
 
 /*
@@ -84,19 +85,71 @@ int		 unpack_pending(struct unpack *);
 ssize_t		 unpack_read(struct unpack *, int, char *, size_t,
 		     const char *);
 
-/* input.c */
-void		 input_open_stream(void);
-u_int		 input_room(void);
-int		 input_open(char **, int);
-enum input_gauge {
-	INPUT_PENDING,		/* tweets held (stats.pending) */
-	INPUT_OUTPUT		/* bytes of output not yet taken */
+/*
+ * A source of lines (source.c): files and stdin (source-file.c), a Redis
+ * stream (redis/redis-source.c), each a table of functions on its own
+ * state. Its lines go to the pipeline's line function; what was not a
+ * tweet it reports; it is paused and resumed by the fill levels of the rest
+ * (source_fill), and the output of an entry is acknowledged back to it.
+ */
+typedef enum line_kind (*source_line_cb)(const char *, size_t,
+		     const struct origin *, char *, size_t);
+struct source_ops {
+	void	(*pause)(void *);		/* a cap is reached (or NULL) */
+	void	(*resume)(void *);		/* below the caps again */
+	void	(*stop)(void *);		/* no new input (a signal) */
+	int	(*done)(void *);		/* has reading ended for good? */
+	int	(*idle)(void *);		/* nothing to acknowledge? */
+	int	(*failed)(void *);		/* some input unread? */
+	void	(*ack)(void *, const char *);	/* entry id is in the sink */
+	void	(*free)(void *);
 };
-void		 input_fill(enum input_gauge, size_t);
-void		 input_stop(void);
-int		 input_done(void);
-int		 input_failed(void);
-void		 input_close(void);
+enum source_gauge {
+	SOURCE_PENDING,		/* tweets held (stats.pending) */
+	SOURCE_OUTPUT		/* bytes of output not yet taken */
+};
+struct source	*source_new(const struct source_ops *, void *,
+		     source_line_cb);
+enum line_kind	 source_take(struct source *, const char *, size_t,
+		     const char *, uint64_t, const char *);
+u_int		 source_room(struct source *);
+int		 source_paused(struct source *);
+void		 source_fill(enum source_gauge, size_t);
+void		 source_stop(struct source *);
+int		 source_done(struct source *);
+int		 source_idle(struct source *);
+int		 source_failed(struct source *);
+void		 source_ack(struct source *, const char *);
+void		 source_free(struct source *);
+
+/* source-file.c */
+struct source	*source_file_open(char **, int, source_line_cb);
+
+/*
+ * A sink of finished lines (sink.c): a file descriptor (sink-fd.c), a
+ * Redis stream (redis/redis-sink.c), each a table of functions. A line is
+ * written into the buffer begin gives, then committed with the source and
+ * entry it came from.
+ */
+struct evbuffer;
+struct sink_ops {
+	struct evbuffer	*(*begin)(void *);	/* where the next line goes */
+	void	(*commit)(void *, struct source *, const char *);
+	size_t	(*backlog)(void *);		/* bytes not yet taken */
+	int	(*idle)(void *);		/* nothing unconfirmed? */
+	void	(*flush)(void *);		/* the end: write it all */
+	void	(*free)(void *);
+};
+struct sink	*sink_new(const struct sink_ops *, void *);
+struct evbuffer	*sink_begin(struct sink *);
+void		 sink_commit(struct sink *, struct source *, const char *);
+void		 sink_drained(struct sink *);
+int		 sink_idle(struct sink *);
+void		 sink_flush(struct sink *);
+void		 sink_free(struct sink *);
+
+/* sink-fd.c */
+struct sink	*sink_fd_open(int);
 
 /* badlines.c */
 int		 badlines_check(const char *, char **, int);
@@ -109,13 +162,5 @@ void		 badlines_long(const char *, uint64_t, const char *, size_t,
 void		 badlines_report(void);
 void		 badlines_line(const struct origin *, const char *, size_t,
 		     enum line_kind, const char *);
-
-/* output.c */
-void		 output_init(int, int, u_int);
-void		 output_tweet(struct tweet *);
-int		 output_idle(void);
-void		 output_flush_now(void);
-void		 output_free(void);
-void		 output_sink_drained(void);
 
 #endif

@@ -131,8 +131,13 @@ struct event_base *loop_base(void);
  * run): reading stops, what is in flight settles, the exit status is 2.
  */
 void		 loop_config_error(void);
-void		 loop_init(void);
-int		 loop_run(void);
+/* Stop reading (a signal, or 0: a configuration error); is the run over? */
+typedef void	(*loop_stop_fn)(int);
+typedef int	(*loop_done_fn)(void);
+void		 loop_init(loop_stop_fn, loop_done_fn);
+void		 loop_run(void);
+int		 loop_broke(void);
+int		 loop_status(int);
 void		 loop_free(void);
 void		 loop_check_done(void);
 void		 loop_on_stop(void (*)(void));

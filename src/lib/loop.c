@@ -1,8 +1,10 @@
 /*
  * The event loop: one libevent base owns every fd, timer and signal. It runs
- * until all input is read, every tweet is settled and written, or the reader
- * goes away; SIGINT/SIGTERM stop reading and let in-flight work settle, a
- * second signal exits at once.
+ * until the program above says the run is over (the done hook, asked
+ * whenever something may have ended: loop_check_done), or something fails
+ * or the reader goes away; SIGINT/SIGTERM call the stop hook (stop reading,
+ * let in-flight work settle), a second signal exits at once. It calls
+ * nothing above it.
  */
 
 #include <errno.h>
@@ -18,8 +20,6 @@
 #include <event2/event.h>
 
 #include "lib/lib.h"
-#include "core.h"
-#include "io/io.h"
 
 static struct event_base *loop_evbase;
 static struct event	*loop_sigint;
@@ -31,6 +31,8 @@ static int		 loop_config_failed;	/* found while running */
 static int		 loop_stopping;		/* a break was asked for */
 static struct timespec	 loop_start;
 static struct event	*loop_trim_ev;
+static loop_stop_fn	 loop_stop_hook;	/* stop reading */
+static loop_done_fn	 loop_done_hook;	/* is the run over? */
 static void		(*loop_stop_cb)(void);	/* told of a stop signal */
 
 /*
@@ -55,11 +57,8 @@ loop_signal_cb(evutil_socket_t sig, __unused short events,
 	if (loop_signal != 0)
 		_exit(128 + (int)sig);
 	loop_signal = sig;
-	if (!opts.quiet)
-		log_warnx("%s: stopping after %llu tweets in flight (signal "
-		    "again to quit now)", strsignal(sig),
-		    (unsigned long long)stats.pending);
-	input_stop();
+	if (loop_stop_hook != NULL)
+		loop_stop_hook(sig);
 	if (loop_stop_cb != NULL)
 		loop_stop_cb();
 	loop_check_done();
@@ -82,13 +81,19 @@ loop_trim_cb(__unused evutil_socket_t fd, __unused short events,
 #endif
 }
 
-/* Create the base and the signal events. */
+/*
+ * Create the base and the signal events. On a signal (or a configuration
+ * error found while running) stop is called; done says whether the run is
+ * over, each time loop_check_done asks.
+ */
 void
-loop_init(void)
+loop_init(loop_stop_fn stop, loop_done_fn done)
 {
 	struct timeval		 trim = { 0, LOOP_TRIM_MS * 1000 };
 	struct event_config	*cfg;
 
+	loop_stop_hook = stop;
+	loop_done_hook = done;
 	clock_gettime(CLOCK_MONOTONIC, &loop_start);
 	event_set_log_callback(loop_log_cb);
 	signal(SIGPIPE, SIG_IGN);
@@ -136,11 +141,11 @@ loop_elapsed(void)
 	    (now.tv_nsec - loop_start.tv_nsec) / 1e9);
 }
 
-/* Stop the loop if everything is read, settled and written. */
+/* Something may have ended: stop the loop if the run is over. */
 void
 loop_check_done(void)
 {
-	if (input_done() && stats.pending == 0 && output_idle()) {
+	if (loop_done_hook != NULL && loop_done_hook()) {
 		loop_stopping = 1;
 		event_base_loopbreak(loop_evbase);
 	}
@@ -166,33 +171,41 @@ void
 loop_config_error(void)
 {
 	loop_config_failed = 1;
-	input_stop();
+	if (loop_stop_hook != NULL)
+		loop_stop_hook(0);
 	loop_check_done();
 }
 
 /*
- * Run until done; return the exit status. A break asked for before the loop
- * runs (no input could be opened) would be forgotten by libevent, which
- * clears it on entry: then the loop is not entered at all.
+ * Run until done. A break asked for before the loop runs (no input could be
+ * opened) would be forgotten by libevent, which clears it on entry: then
+ * the loop is not entered at all.
  */
-int
+void
 loop_run(void)
 {
-	stats_progress_start();
 	if (!loop_stopping && event_base_dispatch(loop_evbase) == -1)
 		fatalx("%s: event_base_dispatch failed", __func__);
-	if (!loop_broken)
-		output_flush_now();
-	child_shutdown();
-	stats_progress_stop();
-	badlines_report();
+}
+
+/* Did the run end quietly and early (the reader went away)? */
+int
+loop_broke(void)
+{
+	return (loop_broken);
+}
+
+/* The exit status of the run; failed: some input could not be read. */
+int
+loop_status(int failed)
+{
 	if (loop_config_failed)
 		return (2);
 	if (loop_broken && !loop_failed)
 		return (0);
 	if (loop_signal != 0)
 		return (128 + loop_signal);
-	if (loop_failed || input_failed())
+	if (loop_failed || failed)
 		return (1);
 	return (0);
 }

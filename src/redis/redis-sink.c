@@ -15,15 +15,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/buffer.h>
 #include <event2/event.h>
 #include <hiredis/hiredis.h>
 
 #include "lib/lib.h"
-#include "http/http.h"
 #include "io/io.h"
 #include "redis/redis.h"
 
 struct rsk_item {
+	struct source		*source;	/* where it came from */
 	char			*id;	/* the source entry, or NULL */
 	char			*text;
 	size_t			 len;
@@ -45,7 +46,24 @@ struct redis_sink_stats redis_sink_stats;
 static struct event	*rsk_retry_ev;
 static const struct timeval rsk_retry_tv = { 1, 0 };
 
-static void	rsk_send_all(void);
+static void		 rsk_send_all(void);
+static struct evbuffer	*rsk_begin(void *);
+static void		 rsk_commit(void *, struct source *, const char *);
+static void		 rsk_put(const char *, size_t, struct source *,
+			     const char *);
+static size_t		 rsk_backlog(void *);
+static int		 rsk_idle(void *);
+static void		 rsk_free(void *);
+
+static struct sink	*rsk_sink;
+static struct evbuffer	*rsk_scratch;	/* one line, then an entry */
+static const struct sink_ops rsk_ops = {
+	.begin = rsk_begin,
+	.commit = rsk_commit,
+	.backlog = rsk_backlog,
+	.idle = rsk_idle,
+	.free = rsk_free
+};
 
 /* Is this error reply one that goes away by itself? */
 static int
@@ -155,10 +173,10 @@ rsk_reply(void *arg, void *reply)
 	} else {
 		redis_sink_stats.written++;
 		if (it->id != NULL)
-			redis_source_ack(it->id);
+			source_ack(it->source, it->id);
 	}
 	rsk_item_free(it);
-	output_sink_drained();
+	sink_drained(rsk_sink);
 }
 
 static int
@@ -233,8 +251,8 @@ rsk_down_cb(void *arg)
 }
 
 /* Connect (after the source is configured, to see if they share it). */
-void
-redis_sink_start(void)
+struct sink *
+redis_sink_open(void)
 {
 	struct redis_url	*src = redis_source_url();
 
@@ -243,18 +261,40 @@ redis_sink_start(void)
 	if ((rsk_retry_ev = evtimer_new(loop_base(), rsk_retry_cb,
 	    NULL)) == NULL)
 		fatalx("%s: evtimer_new failed", __func__);
+	if ((rsk_scratch = evbuffer_new()) == NULL)
+		fatalx("%s: evbuffer_new failed", __func__);
+	rsk_sink = sink_new(&rsk_ops, NULL);
+	return (rsk_sink);
+}
+
+/* A line is written into a buffer of its own, then queued (rsk_commit). */
+static struct evbuffer *
+rsk_begin(__unused void *arg)
+{
+	return (rsk_scratch);
+}
+
+/* The line from entry id of src is written: queue it as an entry. */
+static void
+rsk_commit(__unused void *arg, struct source *src, const char *id)
+{
+	size_t	len = evbuffer_get_length(rsk_scratch);
+
+	rsk_put((char *)evbuffer_pullup(rsk_scratch, -1), len - 1, src, id);
+	evbuffer_drain(rsk_scratch, len);
 }
 
 /*
  * Write one enriched tweet (text without its newline, copied) that came
- * from source entry id (or NULL).
+ * from entry id (or NULL) of src.
  */
-void
-redis_sink_put(const char *text, size_t len, const char *id)
+static void
+rsk_put(const char *text, size_t len, struct source *src, const char *id)
 {
 	struct rsk_item	*it;
 
 	it = xcalloc(1, sizeof *it);
+	it->source = src;
 	it->id = id != NULL ? xstrdup(id) : NULL;
 	it->text = xmalloc(len + 1);
 	memcpy(it->text, text, len);
@@ -270,27 +310,31 @@ redis_sink_put(const char *text, size_t len, const char *id)
 }
 
 /* Bytes written and not yet confirmed. */
-size_t
-redis_sink_backlog(void)
+static size_t
+rsk_backlog(__unused void *arg)
 {
 	return (rsk_bytes);
 }
 
 /* Is nothing waiting for the server? */
-int
-redis_sink_idle(void)
+static int
+rsk_idle(__unused void *arg)
 {
 	return (rsk_count == 0);
 }
 
 /* Close; anything unconfirmed is left to the source's redelivery. */
-void
-redis_sink_free(void)
+static void
+rsk_free(__unused void *arg)
 {
 	struct rsk_item	*it;
 
 	if (rsk_url == NULL)
 		return;
+	if (rsk_scratch != NULL)
+		evbuffer_free(rsk_scratch);
+	rsk_scratch = NULL;
+	rsk_sink = NULL;
 	redis_close(rsk_conn);
 	rsk_conn = NULL;
 	if (rsk_retry_ev != NULL)

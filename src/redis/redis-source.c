@@ -23,7 +23,6 @@
 
 #include "lib/lib.h"
 #include "core.h"
-#include "tweet/tweet.h"
 #include "io/io.h"
 #include "redis/redis.h"
 
@@ -69,6 +68,23 @@ static u_int		 rs_acks_out;	/* XACKs unanswered */
 struct redis_source_stats redis_source_stats;
 
 static void	rs_read(void);
+static void	rs_kick(void);
+static void	rs_resume(void *);
+static void	rs_stop(void *);
+static int	rs_done(void *);
+static int	rs_idle(void *);
+static void	rs_ack(void *, const char *);
+static void	rs_free(void *);
+
+static struct source	*rs_source;
+static const struct source_ops rs_ops = {
+	.resume = rs_resume,
+	.stop = rs_stop,
+	.done = rs_done,
+	.idle = rs_idle,
+	.ack = rs_ack,
+	.free = rs_free
+};
 static void	rs_setup(void);
 static void	rs_ack_flush(void);
 
@@ -213,7 +229,7 @@ rs_entry(redisReply *e)
 		return;		/* already ours, in flight */
 	if (f->type == REDIS_REPLY_NIL) {
 		/* Deleted from the stream while pending: nothing to do. */
-		redis_source_ack(id->str);
+		rs_ack(NULL, id->str);
 		return;
 	}
 	tweet = redis_entry_tweet(f, &len, &why);
@@ -230,15 +246,20 @@ rs_entry(redisReply *e)
 		return;
 	}
 	json_object_set_new(rs_held, id->str, json_true());
-	switch (tweet_entry(tweet, len, rs_url->key, id->str)) {
-	case -1:
-		/* Not a JSON object: counted and reported as bad. */
+	switch (source_take(rs_source, tweet, len, rs_name(id->str), 0,
+	    id->str)) {
+	case LINE_BAD:
+	case LINE_PAGE_V11:
+	case LINE_PAGE_V2:
+		/* Not a tweet: counted and reported as bad. */
 		json_object_del(rs_held, id->str);
 		rs_dead_letter(id->str, "not a JSON object");
 		break;
-	case 1:
+	case LINE_DROPPED:
 		/* A notice left out (--drop-notices): done with it. */
-		redis_source_ack(id->str);
+		rs_ack(NULL, id->str);
+		break;
+	default:
 		break;
 	}
 }
@@ -418,7 +439,7 @@ rs_wait_cb(void *arg, void *reply)
 static u_int
 rs_room(void)
 {
-	u_int	room = input_room(), most = rs_prefetch;
+	u_int	room = source_room(rs_source), most = rs_prefetch;
 	size_t	held = json_object_size(rs_held);
 
 	if (most == 0)
@@ -650,9 +671,9 @@ rs_kick_cb(evutil_socket_t fd, short events, void *arg)
 	rs_read();
 }
 
-/* Connect and start reading. */
-void
-redis_source_start(void)
+/* Connect and start reading; the entries' tweets go to line. */
+struct source *
+redis_source_open(source_line_cb line)
 {
 	struct timeval	tv;
 	long		ms;
@@ -672,19 +693,28 @@ redis_source_start(void)
 	if (rs_tick_ev == NULL || rs_kick_ev == NULL || rs_retry_ev == NULL)
 		fatalx("%s: event_new failed", __func__);
 	event_add(rs_tick_ev, &tv);
+	rs_source = source_new(&rs_ops, NULL, line);
+	return (rs_source);
 }
 
 /* There is room again: read (deferred to the loop). */
-void
-redis_source_kick(void)
+static void
+rs_kick(void)
 {
 	if (rs_kick_ev != NULL && !rs_reading && !rs_is_done)
 		event_active(rs_kick_ev, 0, 0);
 }
 
+/* Below the caps again (source.c): read. */
+static void
+rs_resume(__unused void *arg)
+{
+	rs_kick();
+}
+
 /* Stop reading new entries (a signal); what is out is still taken. */
-void
-redis_source_stop(void)
+static void
+rs_stop(__unused void *arg)
 {
 	rs_stopped = 1;
 	if (!rs_reading && !rs_drain_check)
@@ -692,15 +722,15 @@ redis_source_stop(void)
 }
 
 /* Has reading ended for good? */
-int
-redis_source_done(void)
+static int
+rs_done(__unused void *arg)
 {
 	return (rs_is_done);
 }
 
-/* Is anything still to be acknowledged? */
-int
-redis_source_idle(void)
+/* Is nothing still to be acknowledged? */
+static int
+rs_idle(__unused void *arg)
 {
 	return (rs_nacks == 0 && rs_acks_out == 0 &&
 	    (rs_held == NULL || json_object_size(rs_held) == 0));
@@ -724,7 +754,7 @@ rs_ack_cb(void *arg, void *reply)
 	redis_source_stats.acked++;
 	json_object_del(rs_held, id);
 	free(id);
-	redis_source_kick();
+	rs_kick();
 	loop_check_done();
 }
 
@@ -750,8 +780,8 @@ rs_ack_flush(void)
 }
 
 /* The output of entry id is safe in the sink: acknowledge it. */
-void
-redis_source_ack(const char *id)
+static void
+rs_ack(__unused void *arg, const char *id)
 {
 	rs_acks = xreallocarray(rs_acks, rs_nacks + 1, sizeof *rs_acks);
 	rs_acks[rs_nacks++] = xstrdup(id);
@@ -765,13 +795,13 @@ void
 redis_source_forget(const char *id)
 {
 	json_object_del(rs_held, id);
-	redis_source_kick();
+	rs_kick();
 	loop_check_done();
 }
 
 /* Close the connections. */
-void
-redis_source_free(void)
+static void
+rs_free(__unused void *arg)
 {
 	u_int	i;
 

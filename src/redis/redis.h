@@ -17,6 +17,8 @@
 
 #include <jansson.h>
 
+#include "io/io.h"
+
 /* redis-url.c */
 struct redis_param {
 	char	*key;
@@ -89,18 +91,12 @@ struct redis_source_stats {
 };
 extern struct redis_source_stats redis_source_stats;
 int		 redis_source_configure(const char *, char **);
+struct source	*redis_source_open(source_line_cb);
 void		 redis_source_set(long, long);
 struct redis_url *redis_source_url(void);
 const char	*redis_source_group(void);
 const char	*redis_source_consumer(void);
-void		 redis_source_start(void);
-void		 redis_source_kick(void);
-void		 redis_source_stop(void);
-int		 redis_source_done(void);
-int		 redis_source_idle(void);
-void		 redis_source_ack(const char *);
 void		 redis_source_forget(const char *);
-void		 redis_source_free(void);
 
 /* redis-cache.c */
 struct redis_cache_stats {
@@ -121,11 +117,7 @@ struct redis_sink_stats {
 };
 extern struct redis_sink_stats redis_sink_stats;
 int		 redis_sink_configure(const char *, char **);
+struct sink	*redis_sink_open(void);
 int		 redis_sink_exactly_once(void);
-void		 redis_sink_start(void);
-void		 redis_sink_put(const char *, size_t, const char *);
-size_t		 redis_sink_backlog(void);
-int		 redis_sink_idle(void);
-void		 redis_sink_free(void);
 
 #endif

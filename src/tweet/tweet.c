@@ -1,13 +1,15 @@
 /*
  * The life of a tweet: take a line (tweet_line says what it was), start
  * every configured enrichment, collect the values as they settle (now,
- * from a timer, an HTTP completion or a pool completion), and hand the
- * finished tweet to the output.
+ * from a timer, an HTTP completion or a pool completion), and write the
+ * finished tweet to the sink: in completion order or, with --keep-order,
+ * through a reorder window as large as the pending cap.
  */
 
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/buffer.h>
 #include <event2/event.h>
 
 #include "lib/lib.h"
@@ -24,9 +26,14 @@ static struct tweets	 tweet_live = TAILQ_HEAD_INITIALIZER(tweet_live);
 static struct tweets	 tweet_late = TAILQ_HEAD_INITIALIZER(tweet_late);
 static int		 tweet_closing;	/* settles go nowhere */
 static uint64_t		 tweet_next_seq;
+static struct sink	*tweet_sink;
+static struct tweet	**tweet_ring;		/* -k: finished, not yet due */
+static u_int		 tweet_ring_size;
+static uint64_t		 tweet_ring_next;	/* -k: next seq to write */
 
 static void	tweet_done(struct tweet *);
 static void	tweet_deadline_cb(evutil_socket_t, short, void *);
+static void	tweet_free(struct tweet *);
 
 /* Set the enrichments applied to every tweet. */
 void
@@ -34,6 +41,28 @@ tweet_configure(struct enrichment **list, u_int n)
 {
 	slot_enrichments = list;
 	slot_nenrichments = n;
+}
+
+/*
+ * Finished tweets go to sink; with window not 0, in input order through a
+ * window of that many tweets (--keep-order).
+ */
+void
+tweet_set_sink(struct sink *sink, u_int window)
+{
+	tweet_sink = sink;
+	if (window > 0) {
+		tweet_ring_size = window;
+		tweet_ring = xcalloc(window, sizeof *tweet_ring);
+	}
+}
+
+/* Tweets held went up or down by delta: the source hears the new level. */
+static void
+tweet_held(int delta)
+{
+	stats_pending(delta);
+	source_fill(SOURCE_PENDING, stats.pending);
 }
 
 /* Make a tweet of a line from o: n enrichments to settle, plus one. */
@@ -73,7 +102,7 @@ tweet_new(const char *line, size_t len, const struct origin *o, u_int n)
 		t->slots[i].kept = 0;
 	}
 	TAILQ_INSERT_TAIL(&tweet_live, t, entry);
-	stats_pending(1);
+	tweet_held(1);
 	return (t);
 }
 
@@ -198,38 +227,6 @@ tweet_line(const char *line, size_t len, const struct origin *o, char *why,
 }
 
 /*
- * Take entry id of a stream as a line: a tweet or a notice (0), a notice
- * dropped by --drop-notices (1: nothing will be written for it), or (-1) a
- * bad line, reported as such with where it came from.
- */
-int
-tweet_entry(const char *line, size_t len, const char *stream, const char *id)
-{
-	struct origin	 o;
-	enum line_kind	 kind;
-	char		*name, why[256];
-
-	xasprintf(&name, "%s entry %s", stream, id);
-	o.source = NULL;
-	o.name = name;
-	o.lineno = 0;
-	o.id = id;
-	kind = tweet_line(line, len, &o, why, sizeof why);
-	badlines_line(&o, line, len, kind, why);
-	free(name);
-	if (kind >= LINE_BAD)
-		return (-1);
-	return (kind == LINE_DROPPED);
-}
-
-/* The stream entry a tweet came from, or NULL. */
-const char *
-tweet_origin(struct tweet *t)
-{
-	return (t->origin);
-}
-
-/*
  * Settle one enrichment of a tweet: with a value (stolen; NULL keeps what
  * slot_set_value gave, or null), or with an error message when fmt is not
  * NULL (the value is then null).
@@ -307,6 +304,39 @@ tweet_deadline_cb(__unused evutil_socket_t fd, __unused short events,
 		tweet_done(t);
 }
 
+/* Write a tweet to the sink, with where it came from, and let it go. */
+static void
+tweet_write_out(struct tweet *t)
+{
+	tweet_write(t, sink_begin(tweet_sink));
+	sink_commit(tweet_sink, t->source, t->origin);
+	tweet_free(t);
+	stats.written++;
+	tweet_held(-1);
+}
+
+/* A tweet is finished: write it now, or hold it until its turn (-k). */
+static void
+tweet_output(struct tweet *t)
+{
+	struct tweet	**slot;
+
+	if (tweet_ring == NULL) {
+		tweet_write_out(t);
+		return;
+	}
+	tweet_ring[t->seq % tweet_ring_size] = t;
+	for (;;) {
+		slot = &tweet_ring[tweet_ring_next % tweet_ring_size];
+		if (*slot == NULL)
+			break;
+		t = *slot;
+		*slot = NULL;
+		tweet_ring_next++;
+		tweet_write_out(t);
+	}
+}
+
 /* Every enrichment has settled: on to the output (and --errors). */
 static void
 tweet_done(struct tweet *t)
@@ -315,18 +345,11 @@ tweet_done(struct tweet *t)
 		evtimer_del(t->deadline);
 	TAILQ_REMOVE(&tweet_live, t, entry);
 	tweet_errors_write(t);
-	output_tweet(t);
-}
-
-/* The tweet's number in input order. */
-uint64_t
-tweet_seq(struct tweet *t)
-{
-	return (t->seq);
+	tweet_output(t);
 }
 
 /* Free a tweet. */
-void
+static void
 tweet_free(struct tweet *t)
 {
 	u_int	i;
@@ -357,11 +380,20 @@ tweet_close(void)
 	tweet_closing = 1;
 }
 
-/* Free the tweets still in flight (an early exit). */
+/* Free the tweets still in flight or waiting their turn (an early exit). */
 void
 tweet_free_all(void)
 {
 	struct tweet	*t;
+	u_int		 i;
+
+	for (i = 0; i < tweet_ring_size; i++) {
+		if (tweet_ring[i] != NULL)
+			tweet_free(tweet_ring[i]);
+	}
+	free(tweet_ring);
+	tweet_ring = NULL;
+	tweet_ring_size = 0;
 
 	while ((t = TAILQ_FIRST(&tweet_live)) != NULL) {
 		TAILQ_REMOVE(&tweet_live, t, entry);

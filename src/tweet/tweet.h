@@ -104,14 +104,11 @@ void		 tweetraw_cleanup(void);
 
 /* tweet.c */
 void		 tweet_configure(struct enrichment **, u_int);
+void		 tweet_set_sink(struct sink *, u_int);
 enum line_kind	 tweet_line(const char *, size_t, const struct origin *,
 		     char *, size_t);
-int		 tweet_entry(const char *, size_t, const char *, const char *);
-const char	*tweet_origin(struct tweet *);
 void		 tweet_close(void);
 void		 tweet_free_all(void);
-uint64_t	 tweet_seq(struct tweet *);
-void		 tweet_free(struct tweet *);
 
 /* tweet-kind.c */
 json_t		*tweet_parse(const char *, size_t, char *, size_t);
