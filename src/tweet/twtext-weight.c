@@ -1,0 +1,196 @@
+/*
+ * twtext's weighted length, twitter-text v3's parseTweet: the text
+ * NFC-normalised, each code point weighed by its range, a URL as 23, an
+ * emoji sequence as 2.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include "lib/lib.h"
+#include "tweet/twtext-int.h"
+
+/* v3's weight of one code point, scale 100. */
+static int
+twtext_weight(uint32_t c)
+{
+	if (c <= 4351 || (c >= 8192 && c <= 8205) ||
+	    (c >= 8208 && c <= 8223) || (c >= 8242 && c <= 8247))
+		return (100);
+	return (200);
+}
+
+/* Does code point c start an emoji? */
+static int
+twtext_weight_emoji_start(uint32_t c)
+{
+	switch (utf8proc_get_property(c)->boundclass) {
+	case UTF8PROC_BOUNDCLASS_EXTENDED_PICTOGRAPHIC:
+	case UTF8PROC_BOUNDCLASS_E_BASE:
+	case UTF8PROC_BOUNDCLASS_E_BASE_GAZ:
+	case UTF8PROC_BOUNDCLASS_GLUE_AFTER_ZWJ:
+	case UTF8PROC_BOUNDCLASS_REGIONAL_INDICATOR:
+		return (1);
+	}
+	return (0);
+}
+
+/*
+ * The end of the emoji element at i (not beyond limit), or i: a keycap
+ * (digit, '#' or '*', U+FE0F optional, U+20E3), a flag (two regional
+ * indicators), or an emoji followed by U+FE0F, a skin tone, or a tag
+ * sequence. A text presentation selector (U+FE0E) is no part of one, nor
+ * is U+FE0F after a skin tone: twitter-text counts each on its own.
+ */
+static size_t
+twtext_weight_element(struct twtext *t, size_t i, size_t limit)
+{
+	uint32_t	c = t->cp[i];
+	size_t		k = i + 1;
+
+	if (twtext_is_digit(c) || c == '#' || c == '*') {
+		if (k < limit && t->cp[k] == 0xfe0f)
+			k++;
+		return (k < limit && t->cp[k] == 0x20e3 ? k + 1 : i);
+	}
+	if (c >= 0x1f1e6 && c <= 0x1f1ff) {
+		/* A flag is a pair. */
+		if (k < limit && t->cp[k] >= 0x1f1e6 && t->cp[k] <= 0x1f1ff)
+			k++;
+		return (k);
+	}
+	if (!twtext_weight_emoji_start(c))
+		return (i);
+	if (k >= limit)
+		return (k);
+	c = t->cp[k];
+	if (c == 0xfe0f || (c >= 0x1f3fb && c <= 0x1f3ff))
+		return (k + 1);
+	if (c >= 0xe0020 && c <= 0xe007e) {
+		while (k < limit && t->cp[k] >= 0xe0020 && t->cp[k] <= 0xe007e)
+			k++;
+		if (k < limit && t->cp[k] == 0xe007f)
+			return (k + 1);
+		return (i + 1);
+	}
+	return (k);
+}
+
+/*
+ * The end of the emoji sequence at i (not beyond limit): elements joined
+ * by zero width joiners. i if there is none.
+ */
+static size_t
+twtext_weight_emoji(struct twtext *t, size_t i, size_t limit)
+{
+	size_t	k, m;
+
+	if ((k = twtext_weight_element(t, i, limit)) == i)
+		return (i);
+	while (k + 1 < limit && t->cp[k] == 0x200d &&
+	    (m = twtext_weight_element(t, k + 1, limit)) > k + 1)
+		k = m;
+	return (k);
+}
+
+/*
+ * Could NFC change the text? Conservatively: a mark, a character with a
+ * canonical decomposition, or a Hangul vowel or final jamo.
+ */
+static int
+twtext_weight_needs_nfc(const char *s, size_t len)
+{
+	const utf8proc_uint8_t		*p = (const utf8proc_uint8_t *)s;
+	const utf8proc_property_t	*pr;
+	utf8proc_int32_t		 c;
+	utf8proc_ssize_t		 k;
+	size_t				 i;
+
+	for (i = 0; i < len; i += k) {
+		/* Nothing below U+0300 changes. */
+		if (p[i] < 0xcc) {
+			k = 1;
+			continue;
+		}
+		if ((k = utf8proc_iterate(p + i, len - i, &c)) < 1)
+			return (1);
+		pr = utf8proc_get_property(c);
+		if (pr->combining_class != 0 ||
+		    pr->category == UTF8PROC_CATEGORY_MN ||
+		    pr->category == UTF8PROC_CATEGORY_MC ||
+		    pr->category == UTF8PROC_CATEGORY_ME ||
+		    (pr->decomp_seqindex != UINT16_MAX &&
+		    pr->decomp_type == 0) ||
+		    (c >= 0x1160 && c <= 0x11ff))
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * The weighted length of UTF-8 text as twitter-text v3 counts it
+ * (parseTweet's weightedLength), in characters; *valid as its valid (not
+ * empty, not over 280, no invalid character). -1 if the text cannot be
+ * normalised.
+ */
+long
+twtext_weighted_length(struct twtext *t, const char *s, size_t len,
+    int *valid)
+{
+	utf8proc_uint8_t	*nfc;
+	utf8proc_ssize_t	 nlen;
+	size_t			 i, j, next, u;
+	long			 w = 0;
+	int			 bad = 0;
+	u_int			 k;
+
+	if (twtext_weight_needs_nfc(s, len)) {
+		nlen = utf8proc_map((const utf8proc_uint8_t *)s, len, &nfc,
+		    UTF8PROC_STABLE|UTF8PROC_COMPOSE);
+		if (nlen < 0)
+			return (-1);
+		free(t->nfc);
+		t->nfc = (char *)nfc;
+		s = t->nfc;
+		len = nlen;
+	}
+	twtext_decode(t, s, len);
+	twtext_urls(t);
+	k = 0;
+	for (i = 0; i < t->n; ) {
+		next = k < t->ne ? t->e[k].start : t->n;
+		if (i == next) {
+			/* A URL counts 23; twitter-text then skips as many
+			 * UTF-16 units as its URL string has. */
+			w += TWTEXT_URL_WEIGHT;
+			u = t->e[k].u16;
+			for (j = i; j < t->n && u > 0; j++)
+				u -= (t->cp[j] > 0xffff && u > 1) ? 2 : 1;
+			i = j;
+			while (k < t->ne && t->e[k].start < i)
+				k++;
+			continue;
+		}
+		/* Below U+0300, a character alone is no emoji. */
+		if (t->cp[i] < 0x300 && (i + 1 == next || t->cp[i + 1] < 0x300)) {
+			w += 100;
+			i++;
+			continue;
+		}
+		/* An emoji sequence counts as one emoji. */
+		if ((j = twtext_weight_emoji(t, i, next)) - i > 1) {
+			w += 200;
+			i = j;
+			continue;
+		}
+		if (twtext_is_invalid(t->cp[i]))
+			bad = 1;
+		w += twtext_weight(t->cp[i]);
+		i++;
+	}
+	if (valid != NULL)
+		*valid = !bad && w > 0 && w <= TWTEXT_MAX_WEIGHT;
+	return (w / 100);
+}
