@@ -89,6 +89,15 @@ unsigned int	 twtext_extract(struct twtext *, const char *, size_t, int);
 const struct twtext_entity *twtext_entity(struct twtext *, unsigned int);
 long		 twtext_weighted_length(struct twtext *, const char *, size_t,
 		     int *);
+struct twtext_parsed {			/* twitter-text's parseTweet */
+	long		 weighted;	/* weightedLength, characters */
+	int		 valid;
+	long		 permillage;
+	size_t		 valid_end;	/* validRangeEnd, UTF-16 units */
+	size_t		 display_end;	/* displayRangeEnd, UTF-16 units */
+};
+int		 twtext_parse(struct twtext *, const char *, size_t,
+		     struct twtext_parsed *);
 
 /*
  * What the tweet-aware enrichers read of a tweet through its slot, from

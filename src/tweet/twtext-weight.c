@@ -129,24 +129,87 @@ twtext_weight_needs_nfc(const char *s, size_t len)
 	return (0);
 }
 
+/* The UTF-16 length of the decoded text. */
+static size_t
+twtext_weight_u16(struct twtext *t)
+{
+	size_t	i, u = t->n;
+
+	for (i = 0; i < t->n; i++) {
+		if (t->cp[i] > 0xffff)
+			u++;
+	}
+	return (u);
+}
+
 /*
- * The weighted length of UTF-8 text as twitter-text v3 counts it
- * (parseTweet's weightedLength), in characters; *valid as its valid (not
- * empty, not over 280, no invalid character). -1 if the text cannot be
- * normalised.
+ * Weigh the decoded text, its URLs found, as parseTweet's loop does: each
+ * URL, emoji sequence or other character in turn, and the UTF-16 index of
+ * the last unit of the last one that leaves the text valid and within 280
+ * (*end), or 0. Returns the weight, scale 100; *bad if an invalid
+ * character ends one.
  */
-long
-twtext_weighted_length(struct twtext *t, const char *s, size_t len,
-    int *valid)
+static long
+twtext_weight_count(struct twtext *t, int *bad, size_t *end)
+{
+	size_t	i, j, next, u, pos = 0, units;
+	long	w = 0;
+	u_int	k = 0;
+
+	*bad = 0;
+	*end = 0;
+	for (i = 0; i < t->n; i = j, pos += units) {
+		next = k < t->ne ? t->e[k].start : t->n;
+		if (i == next) {
+			/* A URL counts 23; twitter-text then skips as many
+			 * UTF-16 units as its URL string has. */
+			w += TWTEXT_URL_WEIGHT;
+			u = t->e[k].u16;
+			for (j = i; j < t->n && u > 0; j++)
+				u -= (t->cp[j] > 0xffff && u > 1) ? 2 : 1;
+			while (k < t->ne && t->e[k].start < j)
+				k++;
+		} else if ((t->cp[i] >= 0x300 || (i + 1 < next &&
+		    t->cp[i + 1] >= 0x300)) &&
+		    (j = twtext_weight_emoji(t, i, next)) - i > 1) {
+			/* An emoji sequence counts as one emoji (below
+			 * U+0300, only a keycap's digit starts one). */
+			w += 200;
+		} else {
+			j = i + 1;
+			w += t->cp[i] < 0x300 ? 100 : twtext_weight(t->cp[i]);
+		}
+		for (units = 0, u = i; u < j; u++)
+			units += t->cp[u] > 0xffff ? 2 : 1;
+		/* twitter-text looks at the last UTF-16 unit only. */
+		if (t->cp[j - 1] <= 0xffff && twtext_is_invalid(t->cp[j - 1]))
+			*bad = 1;
+		if (!*bad && w <= TWTEXT_MAX_WEIGHT)
+			*end = pos + units - 1;
+	}
+	return (w);
+}
+
+/*
+ * twitter-text v3's parseTweet of UTF-8 text: the weighted length in
+ * characters, valid (not empty, not over 280, no invalid character),
+ * permillage, and the ends of the valid and display ranges in UTF-16 units
+ * of the text as given. -1 if the text cannot be normalised.
+ */
+int
+twtext_parse(struct twtext *t, const char *s, size_t len,
+    struct twtext_parsed *p)
 {
 	utf8proc_uint8_t	*nfc;
 	utf8proc_ssize_t	 nlen;
-	size_t			 i, j, next, u;
-	long			 w = 0;
-	int			 bad = 0;
-	u_int			 k;
+	size_t			 u16 = SIZE_MAX, end;
+	long			 w;
+	int			 bad;
 
 	if (twtext_weight_needs_nfc(s, len)) {
+		/* The ranges count the text before normalisation. */
+		twtext_decode(t, s, len);
+		u16 = twtext_weight_u16(t);
 		nlen = utf8proc_map((const utf8proc_uint8_t *)s, len, &nfc,
 		    UTF8PROC_STABLE|UTF8PROC_COMPOSE);
 		if (nlen < 0)
@@ -158,39 +221,32 @@ twtext_weighted_length(struct twtext *t, const char *s, size_t len,
 	}
 	twtext_decode(t, s, len);
 	twtext_urls(t);
-	k = 0;
-	for (i = 0; i < t->n; ) {
-		next = k < t->ne ? t->e[k].start : t->n;
-		if (i == next) {
-			/* A URL counts 23; twitter-text then skips as many
-			 * UTF-16 units as its URL string has. */
-			w += TWTEXT_URL_WEIGHT;
-			u = t->e[k].u16;
-			for (j = i; j < t->n && u > 0; j++)
-				u -= (t->cp[j] > 0xffff && u > 1) ? 2 : 1;
-			i = j;
-			while (k < t->ne && t->e[k].start < i)
-				k++;
-			continue;
-		}
-		/* Below U+0300, a character alone is no emoji. */
-		if (t->cp[i] < 0x300 && (i + 1 == next || t->cp[i + 1] < 0x300)) {
-			w += 100;
-			i++;
-			continue;
-		}
-		/* An emoji sequence counts as one emoji. */
-		if ((j = twtext_weight_emoji(t, i, next)) - i > 1) {
-			w += 200;
-			i = j;
-			continue;
-		}
-		if (twtext_is_invalid(t->cp[i]))
-			bad = 1;
-		w += twtext_weight(t->cp[i]);
-		i++;
-	}
+	w = twtext_weight_count(t, &bad, &end);
+	if (u16 == SIZE_MAX)
+		u16 = twtext_weight_u16(t);
+	p->weighted = w / 100;
+	p->valid = !bad && w > 0 && w <= TWTEXT_MAX_WEIGHT;
+	/* As JavaScript computes it, in doubles. */
+	p->permillage = (long)((double)p->weighted / 280 * 1000);
+	p->valid_end = end + u16 - twtext_weight_u16(t);
+	p->display_end = u16 > 0 ? u16 - 1 : 0;
+	return (0);
+}
+
+/*
+ * The weighted length of UTF-8 text as twitter-text v3 counts it
+ * (parseTweet's weightedLength), in characters; *valid as its valid. -1 if
+ * the text cannot be normalised.
+ */
+long
+twtext_weighted_length(struct twtext *t, const char *s, size_t len,
+    int *valid)
+{
+	struct twtext_parsed	p;
+
+	if (twtext_parse(t, s, len, &p) == -1)
+		return (-1);
 	if (valid != NULL)
-		*valid = !bad && w > 0 && w <= TWTEXT_MAX_WEIGHT;
-	return (w / 100);
+		*valid = p.valid;
+	return (p.weighted);
 }
