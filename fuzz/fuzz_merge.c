@@ -71,7 +71,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	for (i = 0; i < 2; i++) {
-		m = model_new(i == 0 ? in : res);
+		if (i == 0)
+			m = model_new((const char *)data, size, NULL, -1);
+		else
+			m = model_new((const char *)evbuffer_pullup(out, -1),
+			    len - 1, NULL, -1);
 		(void)model_nlinks(m);
 		model_free(m);
 	}

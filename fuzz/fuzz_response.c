@@ -24,8 +24,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fetch_result	 res;
 	const uint8_t		*nul;
 	char			*loc, *abs, *cause = NULL, excerpt[200];
+	char			 why[256];
 	struct model		*m;
-	json_t			*v, *tweet;
+	json_t			*v;
 	u_int			 i, n;
 
 	if (size < 1 || (nul = memchr(data + 1, '\0', size - 1)) == NULL)
@@ -51,9 +52,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else
 		free(cause);
 
-	tweet = json_loadb(res.body, res.len, 0, NULL);
-	if (tweet != NULL) {
-		m = model_new(tweet);
+	/* A body that is a tweet: its model, read from the text. */
+	if (validate_tweet(res.body, res.len, NULL, why, sizeof why) != -1) {
+		m = model_new(res.body, res.len, NULL, -1);
 		n = model_nlinks(m);
 		if (n > MODEL_MAX_LINKS)
 			abort();
@@ -62,7 +63,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		}
 		model_free(m);
-		json_decref(tweet);
 	}
 	free(loc);
 	return (0);
