@@ -263,6 +263,58 @@ START_TEST(test_twarc2)
 }
 END_TEST
 
+/* twarc2 flatten: the author and the tweets referred to inline (issue 18,
+ * 1); a page element made a twarc2 line keeps what it refers to. */
+START_TEST(test_twarc2_flat_and_page)
+{
+	struct model	*m;
+	char		*j, *page, *line;
+	const char	*inc, *end, *elem;
+	size_t		 len;
+
+	j = fixture_line("twarc2-flat.jsonl", 0);
+	m = model_checked(j);
+	ck_assert_int_eq(model_format(m), MODEL_FLAT);
+	ck_assert_str_eq(model_type(m), "quote");
+	links_are(m, TCO "YbMgHU5xRX", TCO "tXgDG9jrKX",
+	    "=https://twitter.com/Manie_DS/status/1377640162566496258", "~",
+	    TCO "VRkJDcPO9U", NULL);
+	model_free(m);
+	free(j);
+
+	/* A retweet, flattened: its text from the tweet inline. */
+	m = model_of("{\"id\":\"2\",\"author_id\":\"5\",\"author\":{\"id\":"
+	    "\"5\"},\"text\":\"RT @x: a b\\u2026\",\"referenced_tweets\":[{"
+	    "\"type\":\"retweeted\",\"id\":\"1\",\"text\":\"a b c\",\"entities\":"
+	    "{\"urls\":[{\"url\":\"https://t.co/r\"}]}}]}");
+	ck_assert_int_eq(model_format(m), MODEL_FLAT);
+	ck_assert_str_eq(model_text(m, &len), "RT @x: a b c");
+	links_are(m, TCO "r", NULL);
+
+	/* The page's first element with its quoted tweet, author, media. */
+	page = fixture_line("twarc2-page.jsonl", 0);
+	inc = strstr(page, "\"includes\": ") + 12;
+	end = strstr(inc, ", \"meta\"");
+	ck_assert_ptr_nonnull(end);
+	elem = "{\"id\":\"1377650090978992134\",\"author_id\":\"4602771083\","
+	    "\"text\":\"x\",\"attachments\":{\"media_keys\":["
+	    "\"3_1377650087799754753\"]},\"referenced_tweets\":[{\"type\":"
+	    "\"quoted\",\"id\":\"1377640162566496258\"}]}";
+	line = model_page_element(elem, strlen(elem), inc, end - inc, &len);
+	ck_assert_ptr_nonnull(line);
+	ck_assert_ptr_nonnull(strstr(line, "{\"data\":{\"id\":\"1377650090978992134\""));
+	ck_assert_ptr_nonnull(strstr(line, "\"media_key\": \"3_1377650087799754753\""));
+	ck_assert_ptr_nonnull(strstr(line, "\"id\": \"1377640162566496258\""));
+	ck_assert_ptr_nonnull(strstr(line, "\"id\": \"4602771083\""));
+	m = model_of(line);
+	ck_assert_int_eq(model_format(m), MODEL_TWARC2);
+	links_are(m, TCO "VRkJDcPO9U", NULL);
+	free(line);
+	free(page);
+	model_of(NULL);
+}
+END_TEST
+
 START_TEST(test_v2_bare)
 {
 	struct model	*m;
@@ -463,6 +515,7 @@ model_suite(void)
 	tcase_add_test(tc, test_v11);
 	tcase_add_test(tc, test_gnip);
 	tcase_add_test(tc, test_twarc2);
+	tcase_add_test(tc, test_twarc2_flat_and_page);
 	tcase_add_test(tc, test_v2_bare);
 	tcase_add_test(tc, test_text_fallback);
 	tcase_add_test(tc, test_retweet_text);

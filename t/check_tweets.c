@@ -416,11 +416,15 @@ summary(struct proc *p)
  * that matches nothing lists the links without a request). A retweet whose
  * original is in the data has "RT @name: " and its full text (issue 18,
  * 5): lines 4 and 5 of v11 and gnip. */
+#define TWARC2_WANT "52 https://t.co/YbMgHU5xRX https://t.co/tXgDG9jrKX " \
+	"https://t.co/VRkJDcPO9U\n140\n137 https://t.co/QHp3Dk7OeK\n"
+
 START_TEST(test_formats_text_and_links)
 {
 	static const struct {
 		const char	*file;
 		const char	*want;
+		const char	*split;
 	} cases[] = {
 		{ "v11.jsonl", "64 https://t.co/rw4TMg9O5k\n"
 		    "80 https://t.co/J0kZNknRxg https://t.co/5PU0FLFRYz\n"
@@ -429,7 +433,7 @@ START_TEST(test_formats_text_and_links)
 		    "185\n"
 		    "164 https://t.co/aYEbU5CVCD\n"
 		    "78 https://t.co/ZWLglcp74z\n"
-		    "33\n" },
+		    "33\n", NULL },
 		{ "gnip.jsonl", "64 https://t.co/rw4TMg9O5k\n"
 		    "80 https://t.co/J0kZNknRxg https://t.co/5PU0FLFRYz\n"
 		    "164 https://t.co/5PU0FLFRYz\n"
@@ -437,11 +441,12 @@ START_TEST(test_formats_text_and_links)
 		    "185\n"
 		    "164 https://t.co/aYEbU5CVCD\n"
 		    "78 https://t.co/ZWLglcp74z\n"
-		    "33\n" },
-		{ "twarc2.jsonl", "52 https://t.co/YbMgHU5xRX "
-		    "https://t.co/tXgDG9jrKX https://t.co/VRkJDcPO9U\n"
-		    "140\n"
-		    "137 https://t.co/QHp3Dk7OeK\n" },
+		    "33\n", NULL },
+		{ "twarc2.jsonl", TWARC2_WANT, NULL },
+		/* The same three tweets as a page, and flattened (issue 18,
+		 * 1): every link of each and of the tweet it quotes, once. */
+		{ "twarc2-page.jsonl", TWARC2_WANT, "/data" },
+		{ "twarc2-flat.jsonl", TWARC2_WANT, NULL },
 	};
 	struct proc	 p;
 	char		*in, *got;
@@ -449,8 +454,13 @@ START_TEST(test_formats_text_and_links)
 
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		in = slurp(fixture(cases[i].file), NULL);
-		te_run(&p, in, "-k", "-e", "length", "-e",
-		    "unshorten:hosts=none.invalid", NULL);
+		if (cases[i].split != NULL)
+			te_run(&p, in, "-k", "--split", cases[i].split, "-e",
+			    "length", "-e", "unshorten:hosts=none.invalid",
+			    NULL);
+		else
+			te_run(&p, in, "-k", "-e", "length", "-e",
+			    "unshorten:hosts=none.invalid", NULL);
 		ck_assert_int_eq(p.status, 0);
 		got = summary(&p);
 		ck_assert_str_eq(got, cases[i].want);

@@ -11,6 +11,11 @@
  * between elements. An element longer than --max-line is never held whole:
  * it goes to the "long" callback in pieces, as the framer does with lines.
  * Text that is not JSON is reported and skipped to the end of its line.
+ *
+ * The elements of an object's array are held until the object ends, so that
+ * each can take what it refers to from the object's "includes" (twarc2
+ * pages: model_page_element makes such an element a twarc2 line); a
+ * document larger than --max-line goes on without them.
  */
 
 #include <stdlib.h>
@@ -18,6 +23,7 @@
 
 #include "lib/lib.h"
 #include "json/json.h"
+#include "tweet/tweet.h"
 #include "io/io.h"
 
 #define SPLIT_MAX_DEPTH 2048	/* as jansson and the validator */
@@ -38,6 +44,14 @@ struct split_level {
 	int		 match;		/* its path is the pointer's start */
 	unsigned long	 index;		/* array: the element's index */
 	int		 key_match;	/* object: the last key was the token */
+	int		 key_includes;	/* the document's: "includes" */
+};
+
+/* An element held until its document ends. */
+struct split_held {
+	size_t		 off;		/* in the held buffer */
+	size_t		 len;
+	uint64_t	 line;
 };
 
 struct split {
@@ -72,6 +86,20 @@ struct split {
 	uint64_t	  doc_line;	/* where the document started */
 	int		  bom;		/* bytes of a BOM seen at the start */
 	int		  stop;		/* the line callback asked to stop */
+
+	int		  hold;		/* holding this document's elements */
+	int		  inc_on;	/* copying its "includes" */
+	int		  inc_done;
+	char		 *ibuf;
+	size_t		  ilen;
+	size_t		  isize;
+	struct split_held *held;	/* elements, then ready from next */
+	u_int		  nheld;
+	u_int		  nready;
+	u_int		  next;
+	char		 *hbuf;
+	size_t		  hlen;
+	size_t		  hsize;
 };
 
 /* Make a splitter for pointer (already checked). */
@@ -125,6 +153,10 @@ split_reset(struct split *sp)
 	sp->lineno = 1;
 	sp->bom = 0;
 	sp->stop = 0;
+	sp->hold = sp->inc_on = sp->inc_done = 0;
+	sp->ilen = 0;
+	sp->nheld = sp->nready = sp->next = 0;
+	sp->hlen = 0;
 }
 
 /* Free a splitter. */
@@ -140,13 +172,45 @@ split_free(struct split *sp)
 	free(sp->tokens);
 	free(sp->stack);
 	free(sp->buf);
+	free(sp->ibuf);
+	free(sp->held);
+	free(sp->hbuf);
 	free(sp);
+}
+
+/* Append bytes to a growing buffer. */
+static void
+split_grow(char **buf, size_t *len, size_t *size, const char *s, size_t n)
+{
+	if (*len + n > *size) {
+		*size = *size < 4096 ? 4096 : *size * 2;
+		if (*size < *len + n)
+			*size = *len + n;
+		*buf = xreallocarray(*buf, 1, *size);
+	}
+	memcpy(*buf + *len, s, n);
+	*len += n;
+}
+
+/* Hold no more: what is held goes on as it is. */
+static void
+split_unhold(struct split *sp)
+{
+	sp->hold = sp->inc_on = sp->inc_done = 0;
+	sp->ilen = 0;
+	sp->nready = sp->nheld;
 }
 
 /* Copy bytes of what is being copied, or pass them on if it is too long. */
 static void
 split_copy(struct split *sp, const char *s, size_t n)
 {
+	if (sp->inc_on) {
+		if (sp->ilen + sp->hlen + n > sp->max)
+			split_unhold(sp);
+		else
+			split_grow(&sp->ibuf, &sp->ilen, &sp->isize, s, n);
+	}
 	if (!sp->capture)
 		return;
 	if (sp->long_piece) {
@@ -172,6 +236,83 @@ split_copy(struct split *sp, const char *s, size_t n)
 	sp->len += n;
 }
 
+/*
+ * Hand on what is ready of what is held; all of it if force (at the end of
+ * the input), else until the line callback asks to stop.
+ */
+static void
+split_drain(struct split *sp, int force)
+{
+	struct split_held	*h;
+
+	while (sp->next < sp->nready) {
+		h = &sp->held[sp->next++];
+		if (sp->on_line(sp->arg, sp->hbuf + h->off, h->len, h->line) &&
+		    !force) {
+			sp->stop = 1;
+			break;
+		}
+	}
+	if (sp->next == sp->nheld) {
+		sp->next = sp->nready = sp->nheld = 0;
+		sp->hlen = 0;
+	}
+}
+
+/* Hold a line (or queue it, ready, when not holding). */
+static void
+split_push(struct split *sp, const char *line, size_t len, uint64_t lineno)
+{
+	struct split_held	*h;
+
+	if (sp->hold && sp->hlen + len + sp->ilen > sp->max)
+		split_unhold(sp);
+	sp->held = xreallocarray(sp->held, sp->nheld + 1, sizeof *sp->held);
+	h = &sp->held[sp->nheld++];
+	h->off = sp->hlen;
+	h->len = len;
+	h->line = lineno;
+	split_grow(&sp->hbuf, &sp->hlen, &sp->hsize, line, len);
+	if (!sp->hold)
+		sp->nready = sp->nheld;
+}
+
+/*
+ * The document ends: its held elements, each with what it refers to in
+ * the document's "includes" if it had one, are ready.
+ */
+static void
+split_release(struct split *sp)
+{
+	struct split_held	*old;
+	char			*buf, *line;
+	size_t			 n;
+	u_int			 i, count;
+
+	if (sp->hold && sp->inc_done && sp->ilen > 0 && sp->next == 0) {
+		old = sp->held;
+		buf = sp->hbuf;
+		count = sp->nheld;
+		sp->held = NULL;
+		sp->hbuf = NULL;
+		sp->nheld = 0;
+		sp->hlen = sp->hsize = 0;
+		for (i = 0; i < count; i++) {
+			if ((line = model_page_element(buf + old[i].off,
+			    old[i].len, sp->ibuf, sp->ilen, &n)) == NULL)
+				split_push(sp, buf + old[i].off, old[i].len,
+				    old[i].line);
+			else
+				split_push(sp, line, n, old[i].line);
+			free(line);
+		}
+		free(old);
+		free(buf);
+	}
+	split_unhold(sp);
+	split_drain(sp, 0);
+}
+
 /* What was copied is complete: hand it on. */
 static void
 split_emit(struct split *sp)
@@ -180,6 +321,9 @@ split_emit(struct split *sp)
 	if (sp->long_piece) {
 		sp->on_long(sp->arg, "", 0, sp->start_line, 1);
 		sp->long_piece = 0;
+	} else if (sp->capture_depth > 0) {
+		split_push(sp, sp->buf, sp->len, sp->start_line);
+		split_drain(sp, 0);
 	} else if (sp->on_line(sp->arg, sp->buf, sp->len, sp->start_line))
 		sp->stop = 1;
 	sp->len = 0;
@@ -209,6 +353,7 @@ split_error(struct split *sp, uint64_t lineno, const char *why)
 	sp->long_piece = 0;
 	sp->len = 0;
 	sp->skipping = 1;
+	split_unhold(sp);	/* the elements found so far stand */
 }
 
 /* Is this array index the pointer's token? */
@@ -239,7 +384,14 @@ split_value(struct split *sp, char c)
 		sp->capture_depth = 0;
 		sp->start_line = sp->lineno;
 		sp->len = 0;
+		sp->hold = c == '{' && sp->ntokens > 0;
+		sp->inc_on = sp->inc_done = 0;
+		sp->ilen = 0;
 	} else {
+		if (d == 1 && sp->hold && sp->stack[0].key_includes) {
+			sp->inc_on = 1;	/* a second "includes": the last */
+			sp->ilen = 0;
+		}
 		parent = &sp->stack[d - 1];
 		if (parent->type == '[')
 			match = parent->match && d - 1 < sp->ntokens &&
@@ -269,6 +421,7 @@ split_value(struct split *sp, char c)
 		sp->stack[d].index = 0;
 		sp->stack[d].st = SPLIT_FIRST;
 		sp->stack[d].key_match = 0;
+		sp->stack[d].key_includes = 0;
 	}
 }
 
@@ -278,10 +431,16 @@ split_value_end(struct split *sp, u_int d)
 {
 	if (d > 0)
 		sp->stack[d - 1].st = SPLIT_COMMA;
+	if (d == 1 && sp->inc_on) {
+		sp->inc_on = 0;
+		sp->inc_done = 1;
+	}
 	if (sp->capture && sp->capture_depth == d)
 		split_emit(sp);
-	if (d == 0)
+	if (d == 0) {
 		sp->target = 0;
+		split_release(sp);
+	}
 }
 
 /* A key ended: does it name the next step of the pointer? */
@@ -295,12 +454,17 @@ split_key_end(struct split *sp)
 	sp->in_key = 0;
 	l->st = SPLIT_COLON;
 	l->key_match = 0;
-	if (!l->match || d >= sp->ntokens || sp->keylen > SPLIT_MAX_KEY)
+	l->key_includes = 0;
+	if (sp->keylen > SPLIT_MAX_KEY)
 		return;
 	sp->key[sp->keylen] = '"';
 	key.type = SCAN_STRING;
 	key.text = sp->key;
 	key.len = sp->keylen + 1;
+	if (d == 0)
+		l->key_includes = scan_string_eq(&key, "includes", 8);
+	if (!l->match || d >= sp->ntokens)
+		return;
 	l->key_match = scan_string_eq(&key, sp->tokens[d],
 	    strlen(sp->tokens[d]));
 }
@@ -405,6 +569,14 @@ split_feed(struct split *sp, const char *data, size_t len)
 	size_t			 i;
 	char			 c;
 
+	/* What is ready from the last document goes first. */
+	if (sp->next < sp->nready) {
+		split_drain(sp, 0);
+		if (sp->stop) {
+			sp->stop = 0;
+			return (0);
+		}
+	}
 	for (i = 0; i < len; i++) {
 		c = data[i];
 		if (sp->bom < 3 && sp->lineno == 1 && sp->depth == 0 &&
@@ -492,5 +664,7 @@ split_finish(struct split *sp)
 	if (sp->depth > 0 || sp->in_string || sp->in_scalar)
 		split_error(sp, sp->doc_line, "the input ends inside a JSON "
 		    "document");
+	split_unhold(sp);
+	split_drain(sp, 1);
 	split_reset(sp);
 }

@@ -39,6 +39,7 @@ enum {
 	K_OBJECT,
 	K_GNIP,
 	K_STATUSES,
+	K_AUTHOR,
 	K_COUNT
 };
 

@@ -346,8 +346,7 @@ model_links_v2(struct model *m, const struct model_members *mm,
 	size_t			 idlen;
 
 	model_links_lists(m, mm, K_NOTE_TWEET, "entities", K_ENTITIES);
-	if (m->includes.type == SCAN_NONE ||
-	    mm->k[K_REFERENCED_TWEETS].type != SCAN_ARRAY)
+	if (mm->k[K_REFERENCED_TWEETS].type != SCAN_ARRAY)
 		return;
 	scan_iter_init(&it, &mm->k[K_REFERENCED_TWEETS]);
 	while (scan_next(&it, NULL, &r)) {
@@ -357,9 +356,15 @@ model_links_v2(struct model *m, const struct model_members *mm,
 		    (!scan_string_eq(&type, "retweeted", 9) &&
 		    !scan_string_eq(&type, "quoted", 6)))
 			continue;
-		id = model_string(m, &idv, &idlen);
-		if (model_included(m, id, idlen, &t) == 0 &&
-		    model_links_open(&t, depth + 1, &sub) == 0)
+		/* A flattened line has the tweet itself there. */
+		if (scan_member(&r, "text", 4, &t) == 0)
+			t = r;
+		else {
+			id = model_string(m, &idv, &idlen);
+			if (model_included(m, id, idlen, &t) != 0)
+				continue;
+		}
+		if (model_links_open(&t, depth + 1, &sub) == 0)
 			model_links_v2(m, &sub, depth + 1);
 	}
 }
@@ -496,6 +501,7 @@ model_links_find(struct model *m)
 		break;
 	case MODEL_V2:
 	case MODEL_TWARC2:
+	case MODEL_FLAT:
 		model_links_v2(m, &m->top, 0);
 		break;
 	default:

@@ -20,7 +20,7 @@
 #include "tweet/model-int.h"
 
 static const char *const model_names[] = {
-	"unknown", "v1.1", "gnip", "v2", "twarc2"
+	"unknown", "v1.1", "gnip", "v2", "twarc2", "twarc2 flat"
 };
 
 static const char *const model_keys[K_COUNT] = {
@@ -30,7 +30,7 @@ static const char *const model_keys[K_COUNT] = {
 	"is_quote_status", "in_reply_to_status_id_str", "in_reply_to_status_id",
 	"twitter_quoted_status", "inReplyTo", "long_object",
 	"referenced_tweets", "entities", "includes", "object", "gnip",
-	"statuses"
+	"statuses", "author"
 };
 static size_t	model_key_lens[K_COUNT];
 
@@ -127,13 +127,14 @@ model_detect(const struct model_members *mm)
 	if (k[K_BODY].type != SCAN_NONE || k[K_VERB].type != SCAN_NONE ||
 	    k[K_TWITTER_ENTITIES].type != SCAN_NONE)
 		return (MODEL_GNIP);
+	/* twarc2 flatten adds the author (and the tweets referred to). */
 	if (k[K_NOTE_TWEET].type != SCAN_NONE ||
 	    k[K_EDIT_HISTORY].type != SCAN_NONE ||
 	    k[K_AUTHOR_ID].type != SCAN_NONE)
-		return (MODEL_V2);
+		return (k[K_AUTHOR].type == SCAN_OBJECT ? MODEL_FLAT : MODEL_V2);
 	if (k[K_ID].type == SCAN_STRING && k[K_TEXT].type != SCAN_NONE &&
 	    k[K_ID_STR].type == SCAN_NONE && k[K_USER].type == SCAN_NONE)
-		return (MODEL_V2);
+		return (k[K_AUTHOR].type == SCAN_OBJECT ? MODEL_FLAT : MODEL_V2);
 	if (k[K_TEXT].type != SCAN_NONE || k[K_FULL_TEXT].type != SCAN_NONE ||
 	    k[K_EXTENDED_TWEET].type != SCAN_NONE ||
 	    k[K_ID_STR].type != SCAN_NONE)
@@ -322,6 +323,7 @@ model_text_of(int format, const struct model_members *mm,
 		break;
 	case MODEL_V2:
 	case MODEL_TWARC2:
+	case MODEL_FLAT:
 		if (model_sub(&k[K_NOTE_TWEET], "text", v) != 0 ||
 		    v->type != SCAN_STRING)
 			*v = k[K_TEXT];
@@ -405,6 +407,7 @@ model_retweeted(struct model *m, struct model_members *orig)
 		return (0);
 	case MODEL_V2:
 	case MODEL_TWARC2:
+	case MODEL_FLAT:
 		if (model_v2_retweeted(m, &v) != 0)
 			return (-1);
 		model_members(&v, orig);
@@ -451,8 +454,8 @@ model_find_text(struct model *m)
 	m->text = scan_string(&v, &m->text_len);
 	if ((plen = model_rt_prefix(m->text, m->text_len)) != 0 &&
 	    model_retweeted(m, &orig) == 0) {
-		model_text_of(m->format == MODEL_TWARC2 ? MODEL_V2 : m->format,
-		    &orig, &o);
+		model_text_of(m->format == MODEL_GNIP ? MODEL_GNIP :
+		    m->format == MODEL_V11 ? MODEL_V11 : MODEL_V2, &orig, &o);
 		if (o.type == SCAN_STRING) {
 			text = xmalloc(plen + o.len + 1);
 			memcpy(text, m->text, plen);
@@ -539,6 +542,7 @@ model_type(struct model *m)
 		return ("original");
 	case MODEL_V2:
 	case MODEL_TWARC2:
+	case MODEL_FLAT:
 		return (model_v2_type(&k[K_REFERENCED_TWEETS]));
 	}
 	return (NULL);
@@ -666,6 +670,7 @@ model_entity_lists(struct model *m)
 		break;
 	case MODEL_V2:
 	case MODEL_TWARC2:
+	case MODEL_FLAT:
 		if (model_sub(&k[K_NOTE_TWEET], "entities", &ent) != 0)
 			ent = k[K_ENTITIES];
 		v2 = 1;
@@ -676,24 +681,4 @@ model_entity_lists(struct model *m)
 	out = json_object();
 	model_cut_lists(m, out, &ent, v2);
 	return (out);
-}
-
-/*
- * Is a line (checked) an API page, whatever the order of its members: -1
- * if not, 1 if "statuses" is an array (v1.1 search), 0 if "data" is (v2)?
- */
-int
-model_page(const char *line, size_t len)
-{
-	struct scan_value	root;
-	struct model_members	mm;
-
-	if (scan_root(line, len, &root) != 0)
-		return (-1);
-	model_members(&root, &mm);
-	if (mm.k[K_STATUSES].type == SCAN_ARRAY)
-		return (1);
-	if (mm.k[K_DATA].type == SCAN_ARRAY)
-		return (0);
-	return (-1);
 }

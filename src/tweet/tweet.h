@@ -147,6 +147,7 @@ void		 merge_write(const char *, size_t, const struct merge_item *,
 #define MODEL_GNIP 2
 #define MODEL_V2 3
 #define MODEL_TWARC2 4
+#define MODEL_FLAT 5	/* twarc2 flatten: references inline */
 struct model	*model_new(const char *, size_t, const struct scan_member *,
 		     int);
 void		 model_free(struct model *);
@@ -154,7 +155,11 @@ int		 model_format(struct model *);
 const char	*model_format_name(int);
 const char	*model_type(struct model *);
 json_t		*model_entity_lists(struct model *);
+
+/* model-page.c */
 int		 model_page(const char *, size_t);
+char		*model_page_element(const char *, size_t, const char *, size_t,
+		     size_t *);
 
 /* model-links.c */
 int		 model_same_url(const char *, size_t, const char *, size_t);
