@@ -148,7 +148,7 @@ redisproto_suite(void)
 	TCase	*tc;
 
 	tc = tcase_create("replies");
-	tcase_set_timeout(tc, 30);
+	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_malformed_replies);
 	tcase_add_test(tc, test_malformed_waits);
 	tcase_add_test(tc, test_sigterm_then_server_gone);
