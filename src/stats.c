@@ -186,6 +186,8 @@ stats_print(FILE *f)
 	}
 	if ((h = pace_stats()) != NULL)
 		json_object_set_new(o, "hosts", h);
+	if ((h = pace_counts()) != NULL)
+		json_object_set_new(o, "pacers", h);
 	if (stats.enrichments_kept > 0)
 		json_object_set_new(o, "enrichments_kept",
 		    json_integer(stats.enrichments_kept));

@@ -322,6 +322,56 @@ START_TEST(test_quota_per_credentials)
 }
 END_TEST
 
+/*
+ * Issue 18 item 14: pacers are found by hash and a quota's pacer goes when
+ * its window is over. Twenty hosts (127.0.1.N through the test server as
+ * a proxy) each answer one 429 with a 1 s window; with -p 4 at most a few
+ * windows are open at once, and --stats shows that no more pacers were
+ * alive than that (before, every pacer stayed for the whole run).
+ */
+START_TEST(test_pacers_expire)
+{
+	struct proc	 p;
+	json_t		*st, *pc, *hosts;
+	char		*in = NULL, *all, *line, *u, *proxy;
+	u_int		 i;
+
+	all = strdup("");
+	for (i = 0; i < 20; i++) {
+		u = fmt("http://127.0.1.%u/quota/p%u/1/ietf/1", i + 1, i);
+		line = link_tweet(i, u);
+		in = fmt("%s%s", all, line);
+		free(all);
+		all = in;
+		free(line);
+		free(u);
+	}
+	proxy = fmt("http://127.0.0.1:%d", server_port);
+	te_run(&p, in, "-p", "4", "-e", "unshorten", "--proxy", proxy,
+	    "--allow-net", "127.0.0.0/8", "--stats", NULL);
+	ck_assert_msg(p.status == 0, "%s", p.ebuf);
+	exactly_once(&p, 20);
+	ck_assert_ptr_null(strstr(p.obuf, "enrichment_errors"));
+	ck_assert_ptr_null(strstr(p.obuf, "\"error\""));
+	st = stats_of(&p);
+	pc = json_object_get(st, "pacers");
+	ck_assert_msg(pc != NULL, "no pacers in --stats: %s", p.ebuf);
+	ck_assert_int_eq(stat_int(pc, "made"), 20);
+	ck_assert_int_eq(stat_int(pc, "expired") + stat_int(pc, "alive"), 20);
+	ck_assert_msg(stat_int(pc, "max_alive") <= 10, "%lld alive at once",
+	    stat_int(pc, "max_alive"));
+	/* The stats of every host outlive its pacer. */
+	hosts = json_object_get(st, "hosts");
+	ck_assert_uint_eq(json_object_size(hosts), 20);
+	ck_assert_int_eq(stat_int(json_object_get(hosts, "127.0.1.7:80"),
+	    "quota_pauses"), 1);
+	json_decref(st);
+	proc_free(&p);
+	free(proxy);
+	free(in);
+}
+END_TEST
+
 static Suite *
 pace_suite(void)
 {
@@ -334,6 +384,7 @@ pace_suite(void)
 	tcase_add_test(tc, test_link_quota_bounded);
 	tcase_add_test(tc, test_stop_fails_held);
 	tcase_add_test(tc, test_quota_per_credentials);
+	tcase_add_test(tc, test_pacers_expire);
 	suite_add_tcase(s, tc);
 	return (s);
 }

@@ -109,6 +109,7 @@ void		 pace_book(struct pacer *, double);
 void		 pace_pause(struct pacer *, double, double);
 void		 pace_progress(char *, size_t);
 json_t		*pace_stats(void);
+json_t		*pace_counts(void);
 void		 pace_stop(void);
 void		 pace_free(void);
 

@@ -3,10 +3,15 @@
  * HOST=N, rate=N on an enrichment) or is paused until a time (a quota
  * window: 429 with a reset time). A quota belongs to a host and the
  * credentials sent to it: an anonymous 429 does not pause requests that
- * carry an API key to the same host, nor the other way. A request that may not
- * start yet is held on the pacer that stops it, not in the shared queue,
- * so other hosts' requests keep flowing; the pacer's timer gives held
- * requests back one at a time, when their turn comes.
+ * carry an API key to the same host, nor the other way. A request that may
+ * not start yet is held on the pacer that stops it, not in the shared
+ * queue, so other hosts' requests keep flowing; the pacer's timer gives
+ * held requests back one at a time, when their turn comes.
+ *
+ * Host and quota pacers are found in hash tables, so a request costs the
+ * same whatever the number of hosts. A quota pacer goes once its window is
+ * over and it holds nothing (a reaper event frees it, never its own
+ * timer); its counters live on in a bounded table of per-host stats.
  */
 
 #include <sys/queue.h>
@@ -14,7 +19,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include <event2/event.h>
@@ -23,8 +27,12 @@
 #include "core.h"
 #include "http/http.h"
 
-/* Quota pacers at most (one per host and credentials paused). */
-#define PACE_MAX_HOSTS 10000
+/* Quota pacers alive at most (one per host and credentials paused). */
+#define PACE_MAX_QUOTAS 10000
+
+/* Hosts with stats of their own at most; the others are summed. */
+#define PACE_MAX_STATS 1000
+#define PACE_OTHER_HOSTS "(other hosts)"
 
 enum pace_kind {
 	PACE_RATE,		/* an enrichment's rate= */
@@ -32,27 +40,57 @@ enum pace_kind {
 	PACE_QUOTA		/* a host's quota, for some credentials */
 };
 
+/* Pauses of a quota, kept after its pacer goes. */
+struct pace_stat {
+	char			*name;
+	struct hash_node	 node;		/* in pace_stats_table */
+	uint64_t		 pauses;
+	double			 waited;	/* seconds paused in all */
+};
+
 struct pacer {
 	char			*name;		/* as shown: host:port, ... */
-	char			*key;		/* host:port, or NULL */
-	uint32_t		 creds;		/* 0: none sent */
+	char			*hkey;		/* in its table, or NULL */
 	enum pace_kind		 kind;
 	double			 interval;	/* seconds between starts */
 	double			 next;		/* earliest next start */
 	double			 paused_until;	/* quota window */
 	TAILQ_HEAD(, pace_item)	 held;
-	u_int			 nheld;
 	struct event		*timer;
-	uint64_t		 pauses;
-	double			 waited;	/* seconds paused in all */
-	struct pacer		*next_pacer;
+	struct pace_stat	*stat;		/* PACE_QUOTA */
+	struct hash_node	 node;		/* PACE_HOST, PACE_QUOTA */
+	int			 dying;		/* on pace_dead */
+	TAILQ_ENTRY(pacer)	 entry;		/* pace_all */
+	TAILQ_ENTRY(pacer)	 dentry;	/* pace_dead */
+};
+TAILQ_HEAD(pace_list, pacer);
+
+/* A --host-rate HOST=N, by HOST in lower case. */
+struct pace_conf {
+	char			*host;
+	double			 rate;
+	struct hash_node	 node;
 };
 
-static struct pacer	*pace_list;
-static u_int		 pace_nhosts;
+static struct pace_list	 pace_all = TAILQ_HEAD_INITIALIZER(pace_all);
+static struct pace_list	 pace_dead = TAILQ_HEAD_INITIALIZER(pace_dead);
+static struct hash	 pace_hosts;		/* PACE_HOST by host:port */
+static struct hash	 pace_quotas;		/* PACE_QUOTA by creds host:port */
+static struct hash	 pace_confs;		/* --host-rate by HOST */
+static int		 pace_confs_read;
+static struct hash	 pace_stats_table;	/* struct pace_stat by name */
+static struct pace_stat	*pace_other;		/* past PACE_MAX_STATS */
+static struct event	*pace_reap_ev;
+static pace_release_cb	 pace_release;
 static uint32_t		*pace_creds;	/* credentials seen, in order */
 static u_int		 pace_ncreds;
-static pace_release_cb	 pace_release;
+static struct {
+	uint64_t	made;		/* quota pacers */
+	uint64_t	expired;
+	u_int		max;		/* alive at once */
+} pace_count;
+
+static void	pace_reap_soon(struct pacer *);
 
 /* The monotonic clock, seconds. */
 double
@@ -71,23 +109,26 @@ pace_init(pace_release_cb cb)
 	pace_release = cb;
 }
 
+/* The pacer's timer: give the first held request back, or let it go. */
 static void
 pace_timer_cb(__unused evutil_socket_t fd, __unused short events, void *arg)
 {
 	struct pacer		*p = arg;
 	struct pace_item	*it;
 
-	if ((it = TAILQ_FIRST(&p->held)) == NULL)
-		return;
-	TAILQ_REMOVE(&p->held, it, entry);
-	p->nheld--;
-	it->released = 1;
-	pace_release(it);	/* back to the queue: starts, or held again */
+	if ((it = TAILQ_FIRST(&p->held)) != NULL) {
+		TAILQ_REMOVE(&p->held, it, entry);
+		it->released = 1;
+		pace_release(it);  /* back to the queue: starts, or held again */
+	}
 	if (!TAILQ_EMPTY(&p->held))
 		pace_arm(p);
+	else if (p->kind == PACE_QUOTA)
+		pace_reap_soon(p);
 }
 
-/* Arm the timer for the next turn of the first held request. */
+/* Arm the timer for the next turn of the first held request (or, for a
+ * quota, the end of its window). */
 void
 pace_arm(struct pacer *p)
 {
@@ -107,60 +148,49 @@ pace_arm(struct pacer *p)
 	evtimer_add(p->timer, &tv);
 }
 
+/* A new pacer, in pace_all (and in table under hkey if one is given). */
 static struct pacer *
-pace_new(const char *name, const char *key, double rate,
-    enum pace_kind kind)
+pace_new(const char *name, double rate, enum pace_kind kind,
+    struct hash *table, const char *hkey)
 {
 	struct pacer	*p;
 
 	p = xcalloc(1, sizeof *p);
 	p->name = xstrdup(name);
-	p->key = key != NULL ? xstrdup(key) : NULL;
 	p->interval = rate > 0 ? 1 / rate : 0;
 	p->kind = kind;
 	TAILQ_INIT(&p->held);
-	p->next_pacer = pace_list;
-	pace_list = p;
+	TAILQ_INSERT_TAIL(&pace_all, p, entry);
+	if (table != NULL) {
+		p->hkey = xstrdup(hkey);
+		hash_insert(table, &p->node, p->hkey, strlen(p->hkey));
+	}
 	return (p);
+}
+
+/* Free a pacer that holds nothing (out of its lists and table first). */
+static void
+pace_destroy(struct pacer *p)
+{
+	TAILQ_REMOVE(&pace_all, p, entry);
+	if (p->dying)
+		TAILQ_REMOVE(&pace_dead, p, dentry);
+	if (p->kind == PACE_HOST)
+		hash_remove(&pace_hosts, &p->node);
+	else if (p->kind == PACE_QUOTA)
+		hash_remove(&pace_quotas, &p->node);
+	if (p->timer != NULL)
+		event_free(p->timer);
+	free(p->name);
+	free(p->hkey);
+	free(p);
 }
 
 /* A pacer for an enrichment's rate=. */
 struct pacer *
 pace_rate(const char *name, double rate)
 {
-	return (pace_new(name, NULL, rate, PACE_RATE));
-}
-
-/*
- * Does a --host-rate HOST name this host:port key? HOST is a host (any
- * port) or a host:port.
- */
-static int
-pace_host_match(const char *want, size_t wlen, const char *key)
-{
-	const char	*colon = strrchr(key, ':');
-	size_t		 hlen = colon != NULL ? (size_t)(colon - key) :
-			    strlen(key);
-
-	if (strlen(key) == wlen && strncasecmp(want, key, wlen) == 0)
-		return (1);
-	return (hlen == wlen && strncasecmp(want, key, wlen) == 0);
-}
-
-/* The configured rate of a host (--host-rate), 0 if none. */
-static double
-pace_host_rate(const char *host)
-{
-	const char	*s, *eq;
-	u_int		 i;
-
-	for (i = 0; i < opts.nhost_rates; i++) {
-		s = opts.host_rates[i];
-		eq = strrchr(s, '=');
-		if (pace_host_match(s, eq - s, host))
-			return (strtod(eq + 1, NULL));
-	}
-	return (0);
+	return (pace_new(name, rate, PACE_RATE, NULL, NULL));
 }
 
 /* The host:port of a URL (the port filled in from the scheme), allocated;
@@ -178,6 +208,50 @@ pace_key(const char *url)
 	return (key);
 }
 
+/* Read the --host-rate options into a table, by HOST in lower case. */
+static void
+pace_confs_load(void)
+{
+	struct pace_conf	*c;
+	const char		*s, *eq;
+	char			*q;
+	u_int			 i;
+
+	pace_confs_read = 1;
+	for (i = 0; i < opts.nhost_rates; i++) {
+		s = opts.host_rates[i];
+		eq = strrchr(s, '=');
+		c = xcalloc(1, sizeof *c);
+		c->host = xstrndup(s, eq - s);
+		for (q = c->host; *q != '\0'; q++)
+			*q = (*q >= 'A' && *q <= 'Z') ? *q + 32 : *q;
+		c->rate = strtod(eq + 1, NULL);
+		if (hash_find(&pace_confs, c->host, strlen(c->host)) != NULL) {
+			free(c->host);	/* the first one given stands */
+			free(c);
+			continue;
+		}
+		hash_insert(&pace_confs, &c->node, c->host, strlen(c->host));
+	}
+}
+
+/* The --host-rate of a host:port (HOST:PORT, else HOST), 0 if none. */
+static double
+pace_host_rate(const char *key)
+{
+	struct pace_conf	*c;
+	const char		*colon = strrchr(key, ':');
+
+	if (!pace_confs_read)
+		pace_confs_load();
+	c = HASH_ENTRY(hash_find(&pace_confs, key, strlen(key)),
+	    struct pace_conf, node);
+	if (c == NULL && colon != NULL)
+		c = HASH_ENTRY(hash_find(&pace_confs, key, colon - key),
+		    struct pace_conf, node);
+	return (c != NULL ? c->rate : 0);
+}
+
 /* The --host-rate pacer of a host:port; NULL if it has none. */
 struct pacer *
 pace_host(const char *key)
@@ -185,13 +259,15 @@ pace_host(const char *key)
 	struct pacer	*p;
 	double		 rate;
 
-	for (p = pace_list; p != NULL; p = p->next_pacer) {
-		if (p->kind == PACE_HOST && strcmp(p->key, key) == 0)
-			return (p);
-	}
+	if (opts.nhost_rates == 0)
+		return (NULL);
+	p = HASH_ENTRY(hash_find(&pace_hosts, key, strlen(key)), struct pacer,
+	    node);
+	if (p != NULL)
+		return (p);
 	if ((rate = pace_host_rate(key)) == 0)
 		return (NULL);
-	return (pace_new(key, key, rate, PACE_HOST));
+	return (pace_new(key, rate, PACE_HOST, &pace_hosts, key));
 }
 
 /*
@@ -217,28 +293,57 @@ pace_quota_name(const char *key, uint32_t creds)
 	return (name);
 }
 
+/* The stats record of a quota by name: its own, or the others' sum. */
+static struct pace_stat *
+pace_stat(const char *name)
+{
+	struct pace_stat	*st;
+
+	st = HASH_ENTRY(hash_find(&pace_stats_table, name, strlen(name)),
+	    struct pace_stat, node);
+	if (st != NULL)
+		return (st);
+	if (hash_count(&pace_stats_table) >= PACE_MAX_STATS) {
+		if (pace_other == NULL) {
+			pace_other = xcalloc(1, sizeof *pace_other);
+			pace_other->name = xstrdup(PACE_OTHER_HOSTS);
+		}
+		return (pace_other);
+	}
+	st = xcalloc(1, sizeof *st);
+	st->name = xstrdup(name);
+	hash_insert(&pace_stats_table, &st->node, st->name, strlen(st->name));
+	return (st);
+}
+
 /*
  * The quota pacer of a host:port for some credentials (0: none sent):
- * found, or made when create is set; NULL if none.
+ * found, or made when create is set (and fewer than PACE_MAX_QUOTAS are
+ * alive); NULL if none.
  */
 struct pacer *
 pace_quota(const char *key, uint32_t creds, int create)
 {
 	struct pacer	*p;
-	char		*name;
+	char		 buf[256], *hkey = buf, *name;
+	size_t		 n = strlen(key) + 10;
 
-	for (p = pace_list; p != NULL; p = p->next_pacer) {
-		if (p->kind == PACE_QUOTA && p->creds == creds &&
-		    strcmp(p->key, key) == 0)
-			return (p);
+	if (n > sizeof buf)
+		hkey = xmalloc(n);
+	snprintf(hkey, n, "%08x %s", creds, key);
+	p = HASH_ENTRY(hash_find(&pace_quotas, hkey, n - 1), struct pacer,
+	    node);
+	if (p == NULL && create &&
+	    hash_count(&pace_quotas) < PACE_MAX_QUOTAS) {
+		name = pace_quota_name(key, creds);
+		p = pace_new(name, 0, PACE_QUOTA, &pace_quotas, hkey);
+		free(name);
+		pace_count.made++;
+		if (hash_count(&pace_quotas) > pace_count.max)
+			pace_count.max = hash_count(&pace_quotas);
 	}
-	if (!create || pace_nhosts == PACE_MAX_HOSTS)
-		return (NULL);
-	pace_nhosts++;
-	name = pace_quota_name(key, creds);
-	p = pace_new(name, key, 0, PACE_QUOTA);
-	p->creds = creds;
-	free(name);
+	if (hkey != buf)
+		free(hkey);
 	return (p);
 }
 
@@ -282,7 +387,6 @@ pace_hold(struct pacer *p, struct pace_item *it)
 		TAILQ_INSERT_TAIL(&p->held, it, entry);
 	it->released = 0;
 	it->pacer = p;
-	p->nheld++;
 	if (p->timer == NULL || !evtimer_pending(p->timer, NULL))
 		pace_arm(p);
 }
@@ -294,10 +398,9 @@ pace_release_all(void)
 	struct pacer		*p;
 	struct pace_item	*it;
 
-	for (p = pace_list; p != NULL; p = p->next_pacer) {
+	TAILQ_FOREACH(p, &pace_all, entry) {
 		while ((it = TAILQ_FIRST(&p->held)) != NULL) {
 			TAILQ_REMOVE(&p->held, it, entry);
-			p->nheld--;
 			it->released = 1;
 			pace_release(it);
 		}
@@ -328,17 +431,51 @@ pace_pause(struct pacer *p, double until, double now)
 {
 	if (until <= p->paused_until || until <= now)
 		return;
+	if (p->stat == NULL)
+		p->stat = pace_stat(p->name);
 	if (p->paused_until <= now) {
-		p->pauses++;
-		p->waited += until - now;
+		p->stat->pauses++;
+		p->stat->waited += until - now;
 		if (!opts.quiet)
 			log_warnx("%s: quota exhausted, pausing for %.0f s",
 			    p->name, ceil(until - now));
 	} else
-		p->waited += until - p->paused_until;
+		p->stat->waited += until - p->paused_until;
 	p->paused_until = until;
-	if (!TAILQ_EMPTY(&p->held))
-		pace_arm(p);
+	pace_arm(p);	/* a turn for what it holds, or its end */
+}
+
+/* Free the quota pacers that hold nothing and whose window is over. */
+static void
+pace_reap_cb(__unused evutil_socket_t fd, __unused short events,
+    __unused void *arg)
+{
+	struct pacer	*p;
+	double		 now = pace_now();
+
+	while ((p = TAILQ_FIRST(&pace_dead)) != NULL) {
+		TAILQ_REMOVE(&pace_dead, p, dentry);
+		p->dying = 0;
+		if (TAILQ_EMPTY(&p->held) && !pace_paused(p, now)) {
+			pace_destroy(p);
+			pace_count.expired++;
+		}
+	}
+}
+
+/* A quota pacer may be done with: free it from the loop, soon. */
+static void
+pace_reap_soon(struct pacer *p)
+{
+	if (p->dying || p->timer == NULL)
+		return;		/* going, or the loop has gone */
+	if (pace_reap_ev == NULL &&
+	    (pace_reap_ev = event_new(loop_base(), -1, 0, pace_reap_cb,
+	    NULL)) == NULL)
+		fatalx("%s: event_new failed", __func__);
+	p->dying = 1;
+	TAILQ_INSERT_TAIL(&pace_dead, p, dentry);
+	event_active(pace_reap_ev, EV_TIMEOUT, 0);
 }
 
 /* A line part for --progress: the paused hosts and until when. */
@@ -354,7 +491,7 @@ pace_progress(char *buf, size_t size)
 	char		 hms[16];
 
 	*buf = '\0';
-	for (p = pace_list; p != NULL; p = p->next_pacer) {
+	TAILQ_FOREACH(p, &pace_all, entry) {
 		if (p->kind != PACE_QUOTA || p->paused_until <= now)
 			continue;
 		if (shown == 2) {
@@ -372,53 +509,104 @@ pace_progress(char *buf, size_t size)
 		snprintf(buf + n, size - n, " (+%u hosts)", more);
 }
 
+/* One host's pauses as JSON. */
+static json_t *
+pace_stat_json(struct pace_stat *st)
+{
+	return (json_pack("{sIsf}", "quota_pauses", (json_int_t)st->pauses,
+	    "quota_wait_s", floor(st->waited * 1000 + 0.5) / 1000));
+}
+
 /* The hosts that were paused, for --stats; NULL if none. */
 json_t *
 pace_stats(void)
 {
-	struct pacer	*p;
-	json_t		*o = NULL;
+	struct hash_node	*hn;
+	struct pace_stat	*st;
+	json_t			*o = NULL;
 
-	for (p = pace_list; p != NULL; p = p->next_pacer) {
-		if (p->kind != PACE_QUOTA || p->pauses == 0)
-			continue;
+	for (hn = hash_first(&pace_stats_table); hn != NULL;
+	    hn = hash_next(&pace_stats_table, hn)) {
+		st = HASH_ENTRY(hn, struct pace_stat, node);
 		if (o == NULL)
 			o = json_object();
-		json_object_set_new(o, p->name, json_pack("{sIsf}",
-		    "quota_pauses", (json_int_t)p->pauses,
-		    "quota_wait_s", floor(p->waited * 1000 + 0.5) / 1000));
+		json_object_set_new(o, st->name, pace_stat_json(st));
+	}
+	if (pace_other != NULL) {
+		if (o == NULL)
+			o = json_object();
+		json_object_set_new(o, pace_other->name,
+		    pace_stat_json(pace_other));
 	}
 	return (o);
 }
 
-/* Free the pacers' timers (before the loop goes); counters stay. */
+/* The quota pacers made, gone and alive at most, for --stats; NULL if
+ * none was made. */
+json_t *
+pace_counts(void)
+{
+	if (pace_count.made == 0)
+		return (NULL);
+	return (json_pack("{sIsIsIsI}", "made", (json_int_t)pace_count.made,
+	    "expired", (json_int_t)pace_count.expired,
+	    "alive", (json_int_t)hash_count(&pace_quotas),
+	    "max_alive", (json_int_t)pace_count.max));
+}
+
+/* Free the pacers' timers and the reaper (before the loop goes); counters
+ * stay. */
 void
 pace_stop(void)
 {
 	struct pacer	*p;
 
-	for (p = pace_list; p != NULL; p = p->next_pacer) {
+	TAILQ_FOREACH(p, &pace_all, entry) {
 		if (p->timer != NULL)
 			event_free(p->timer);
 		p->timer = NULL;
 	}
+	if (pace_reap_ev != NULL)
+		event_free(pace_reap_ev);
+	pace_reap_ev = NULL;
 }
 
-/* Free every pacer. */
+/* Free every pacer, the --host-rate table and the stats. */
 void
 pace_free(void)
 {
-	struct pacer	*p;
+	struct hash_node	*hn, *next;
+	struct pace_conf	*c;
+	struct pace_stat	*st;
+	struct pacer		*p;
 
 	pace_stop();
-	while ((p = pace_list) != NULL) {
-		pace_list = p->next_pacer;
-		free(p->name);
-		free(p->key);
-		free(p);
+	while ((p = TAILQ_FIRST(&pace_all)) != NULL)
+		pace_destroy(p);
+	hash_free(&pace_hosts);
+	hash_free(&pace_quotas);
+	for (hn = hash_first(&pace_confs); hn != NULL; hn = next) {
+		next = hash_next(&pace_confs, hn);
+		c = HASH_ENTRY(hn, struct pace_conf, node);
+		free(c->host);
+		free(c);
 	}
-	pace_nhosts = 0;
+	hash_free(&pace_confs);
+	pace_confs_read = 0;
+	for (hn = hash_first(&pace_stats_table); hn != NULL; hn = next) {
+		next = hash_next(&pace_stats_table, hn);
+		st = HASH_ENTRY(hn, struct pace_stat, node);
+		free(st->name);
+		free(st);
+	}
+	hash_free(&pace_stats_table);
+	if (pace_other != NULL) {
+		free(pace_other->name);
+		free(pace_other);
+	}
+	pace_other = NULL;
 	free(pace_creds);
 	pace_creds = NULL;
 	pace_ncreds = 0;
+	memset(&pace_count, 0, sizeof pace_count);
 }
