@@ -149,34 +149,24 @@ START_TEST(test_field_names)
 }
 END_TEST
 
-/* A tweet {"id":id,"pad":"xxx..."} of len bytes, in a new buffer. */
-static char *
-big_tweet(int id, size_t len)
-{
-	char	*s = malloc(len + 1);
-	int	 n;
-
-	ck_assert_ptr_nonnull(s);
-	n = snprintf(s, len + 1, "{\"id\":%d,\"pad\":\"", id);
-	memset(s + n, 'x', len - n - 2);
-	memcpy(s + len - 2, "\"}", 3);
-	return (s);
-}
-
-/* Add a tweet of len bytes with the given id to "in". */
+/*
+ * Add a tweet {"id":id,"pad":"xxx..."} of len bytes to "in", made on the
+ * server: this process never holds it, so that a program it starts does
+ * not begin its life (fork) with a copy of it in its peak size.
+ */
 static void
 add_tweet(int id, size_t len)
 {
-	const char	*argv[2];
-	size_t		 lens[2];
-	char		*t = big_tweet(id, len);
+	redisReply	*r;
 
-	argv[0] = "tweet";
-	lens[0] = 5;
-	argv[1] = t;
-	lens[1] = len;
-	rds_add(2, argv, lens);
-	free(t);
+	r = redisCommand(rc, "EVAL %s 1 in %d %d",
+	    "local head = '{\"id\":' .. ARGV[1] .. ',\"pad\":\"' "
+	    "return redis.call('XADD', KEYS[1], '*', 'tweet', head .. "
+	    "string.rep('x', tonumber(ARGV[2]) - #head - 2) .. '\"}')",
+	    id, (int)len);
+	ck_assert_msg(r != NULL && r->type == REDIS_REPLY_STRING, "XADD: %s",
+	    r != NULL && r->str != NULL ? r->str : "");
+	freeReplyObject(r);
 }
 
 /*
