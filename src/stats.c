@@ -1,6 +1,7 @@
 /*
- * Counters: the pending count that drives back-pressure, the live progress
- * line and the --stats summary.
+ * Counters: what every module adds to (struct stats), the live progress
+ * line and the --stats summary. The tweets held are reported to the source
+ * by their owner (tweet.c), not from here.
  */
 
 #include <math.h>
@@ -13,7 +14,6 @@
 #include "lib/lib.h"
 #include "core.h"
 #include "http/http.h"
-#include "io/io.h"
 #include "redis/redis.h"
 
 #define STATS_PROGRESS_MS 250
@@ -99,47 +99,35 @@ stats_progress_stop(void)
 	log_progress_line(0);
 }
 
-/* Print the counters as one JSON object. */
-void
-stats_print(FILE *f)
+/* The HTTP counters. */
+static json_t *
+stats_http(void)
 {
-	json_t	*o, *h;
-	char	*s, *masked;
+	json_t	*h;
 
-	o = json_pack("{sIsIsIsIsIsIsIsIsf}",
-	    "read", (json_int_t)stats.read,
-	    "tweets", (json_int_t)stats.tweets,
-	    "notices", (json_int_t)stats.notices,
-	    "written", (json_int_t)stats.written,
-	    "bad", (json_int_t)stats.bad,
-	    "enrichment_errors", (json_int_t)stats.enrichment_errors,
-	    "pending", (json_int_t)stats.pending,
-	    "max_pending", (json_int_t)stats.max_pending,
-	    "elapsed_s", floor(loop_elapsed() * 1000 + 0.5) / 1000);
-	if (o == NULL)
-		fatalx("%s: json_pack failed", __func__);
-	if (stats.pool_jobs > 0) {
-		h = json_pack("{sIsI}", "jobs", (json_int_t)stats.pool_jobs,
-		    "max_queued", (json_int_t)stats.pool_max_queued);
-		json_object_set_new(o, "pool", h);
-	}
-	if (stats.http_requests > 0 || stats.http_cache_hits > 0) {
-		h = json_pack("{sIsIsIsIsIsIsIsIsIsIsI}",
-		    "requests", (json_int_t)stats.http_requests,
-		    "retries", (json_int_t)stats.http_retries,
-		    "cache_hits", (json_int_t)stats.http_cache_hits,
-		    "coalesced", (json_int_t)stats.http_coalesced,
-		    "failures", (json_int_t)stats.http_failures,
-		    "fail_timeout", (json_int_t)stats.http_fail_timeout,
-		    "fail_connect", (json_int_t)stats.http_fail_connect,
-		    "fail_status", (json_int_t)stats.http_fail_status,
-		    "fail_size", (json_int_t)stats.http_fail_size,
-		    "fail_other", (json_int_t)stats.http_fail_other,
-		    "max_in_flight", (json_int_t)stats.http_max_in_flight);
-		json_object_set_new(h, "max_sockets",
-		    json_integer(stats.http_max_sockets));
-		json_object_set_new(o, "http", h);
-	}
+	h = json_pack("{sIsIsIsIsIsIsIsIsIsIsI}",
+	    "requests", (json_int_t)stats.http_requests,
+	    "retries", (json_int_t)stats.http_retries,
+	    "cache_hits", (json_int_t)stats.http_cache_hits,
+	    "coalesced", (json_int_t)stats.http_coalesced,
+	    "failures", (json_int_t)stats.http_failures,
+	    "fail_timeout", (json_int_t)stats.http_fail_timeout,
+	    "fail_connect", (json_int_t)stats.http_fail_connect,
+	    "fail_status", (json_int_t)stats.http_fail_status,
+	    "fail_size", (json_int_t)stats.http_fail_size,
+	    "fail_other", (json_int_t)stats.http_fail_other,
+	    "max_in_flight", (json_int_t)stats.http_max_in_flight);
+	json_object_set_new(h, "max_sockets",
+	    json_integer(stats.http_max_sockets));
+	return (h);
+}
+
+/* The Redis tiers' counters: the cache, the stream source and sink. */
+static void
+stats_redis(json_t *o)
+{
+	json_t	*h;
+
 	if (opts.cache_url != NULL) {
 		h = json_pack("{sIsIsIsI}",
 		    "hits", (json_int_t)redis_cache_stats.hits,
@@ -164,26 +152,63 @@ stats_print(FILE *f)
 		    "refused", (json_int_t)redis_sink_stats.errors);
 		json_object_set_new(o, "redis", h);
 	}
-	if (stats.cache_file_used) {
-		h = json_pack("{sIsIsIsIsIsIsIsI}",
-		    "hits", (json_int_t)stats.cache_file.hits,
-		    "misses", (json_int_t)stats.cache_file.misses,
-		    "expired", (json_int_t)stats.cache_file.expired,
-		    "stored", (json_int_t)stats.cache_file.stored,
-		    "evicted", (json_int_t)stats.cache_file.evicted,
-		    "corrupt", (json_int_t)stats.cache_file.corrupt,
-		    "entries", (json_int_t)stats.cache_file.entries,
-		    "bytes", (json_int_t)stats.cache_file.bytes);
-		json_object_set_new(h, "dropped",
-		    json_integer(stats.cache_file.dropped));
-		json_object_set_new(h, "commits",
-		    json_integer(stats.cache_file.commits));
-		json_object_set_new(h, "write_ms", json_real(floor(
-		    stats.cache_file.write_ms * 1000 + 0.5) / 1000));
-		json_object_set_new(h, "write_ms_max", json_real(floor(
-		    stats.cache_file.write_ms_max * 1000 + 0.5) / 1000));
-		json_object_set_new(o, "cache_file", h);
+}
+
+/* The cache file's counters. */
+static json_t *
+stats_cache_file(void)
+{
+	json_t	*h;
+
+	h = json_pack("{sIsIsIsIsIsIsIsI}",
+	    "hits", (json_int_t)stats.cache_file.hits,
+	    "misses", (json_int_t)stats.cache_file.misses,
+	    "expired", (json_int_t)stats.cache_file.expired,
+	    "stored", (json_int_t)stats.cache_file.stored,
+	    "evicted", (json_int_t)stats.cache_file.evicted,
+	    "corrupt", (json_int_t)stats.cache_file.corrupt,
+	    "entries", (json_int_t)stats.cache_file.entries,
+	    "bytes", (json_int_t)stats.cache_file.bytes);
+	json_object_set_new(h, "dropped",
+	    json_integer(stats.cache_file.dropped));
+	json_object_set_new(h, "commits",
+	    json_integer(stats.cache_file.commits));
+	json_object_set_new(h, "write_ms", json_real(floor(
+	    stats.cache_file.write_ms * 1000 + 0.5) / 1000));
+	json_object_set_new(h, "write_ms_max", json_real(floor(
+	    stats.cache_file.write_ms_max * 1000 + 0.5) / 1000));
+	return (h);
+}
+
+/* Print the counters as one JSON object. */
+void
+stats_print(FILE *f)
+{
+	json_t	*o, *h;
+	char	*s, *masked;
+
+	o = json_pack("{sIsIsIsIsIsIsIsIsf}",
+	    "read", (json_int_t)stats.read,
+	    "tweets", (json_int_t)stats.tweets,
+	    "notices", (json_int_t)stats.notices,
+	    "written", (json_int_t)stats.written,
+	    "bad", (json_int_t)stats.bad,
+	    "enrichment_errors", (json_int_t)stats.enrichment_errors,
+	    "pending", (json_int_t)stats.pending,
+	    "max_pending", (json_int_t)stats.max_pending,
+	    "elapsed_s", floor(loop_elapsed() * 1000 + 0.5) / 1000);
+	if (o == NULL)
+		fatalx("%s: json_pack failed", __func__);
+	if (stats.pool_jobs > 0) {
+		h = json_pack("{sIsI}", "jobs", (json_int_t)stats.pool_jobs,
+		    "max_queued", (json_int_t)stats.pool_max_queued);
+		json_object_set_new(o, "pool", h);
 	}
+	if (stats.http_requests > 0 || stats.http_cache_hits > 0)
+		json_object_set_new(o, "http", stats_http());
+	stats_redis(o);
+	if (stats.cache_file_used)
+		json_object_set_new(o, "cache_file", stats_cache_file());
 	if ((h = pace_stats()) != NULL)
 		json_object_set_new(o, "hosts", h);
 	if ((h = pace_counts()) != NULL)
