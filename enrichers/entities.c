@@ -6,10 +6,14 @@
  * come without their sign, URLs as the text has them.
  */
 
+#include <sys/types.h>
+
 #include <stdlib.h>
 #include <string.h>
 
-#include "enrich/enricher.h"
+#include <tweet-enricher/enricher.h>
+
+static const struct te_api	*te;
 
 static const char *const entities_keys[] = {
 	"source", "text (extract from the full text, default) or data "
@@ -26,17 +30,17 @@ static void *
 entities_configure(struct spec *sp, char **cause)
 {
 	struct entities_conf	*ec;
-	const char		*source = spec_get(sp, "source");
+	const char		*source = te->spec_get(sp, "source");
 
 	if (source != NULL && strcmp(source, "text") != 0 &&
 	    strcmp(source, "data") != 0) {
-		xasprintf(cause, "entities: source must be text or data: %s",
+		te->xasprintf(cause, "entities: source must be text or data: %s",
 		    source);
 		return (NULL);
 	}
-	ec = xcalloc(1, sizeof *ec);
+	ec = te->xcalloc(1, sizeof *ec);
 	ec->data = source != NULL && strcmp(source, "data") == 0;
-	ec->tw = twtext_new();
+	ec->tw = te->text_new();
 	return (ec);
 }
 
@@ -45,13 +49,13 @@ entities_free(void *data)
 {
 	struct entities_conf	*ec = data;
 
-	twtext_free(ec->tw);
+	te->text_free(ec->tw);
 	free(ec);
 }
 
 /* It reads the tweet's text, not its parsed JSON. */
 static int
-entities_uses_tweet(__unused void *data)
+entities_uses_tweet(TE_UNUSED void *data)
 {
 	return (0);
 }
@@ -60,44 +64,44 @@ entities_uses_tweet(__unused void *data)
 static json_t *
 entities_extract(struct entities_conf *ec, const char *text, size_t len)
 {
-	const struct twtext_entity	*e;
-	json_t				*out, *list[4];
-	u_int				 i, n, k;
-	char				*url;
+	struct te_text_entity	 e;
+	json_t			*out, *list[4];
+	u_int			 i, n, k;
+	char			*url;
 
 	out = json_object();
 	json_object_set_new(out, "hashtags", list[0] = json_array());
 	json_object_set_new(out, "mentions", list[1] = json_array());
 	json_object_set_new(out, "urls", list[2] = json_array());
 	json_object_set_new(out, "cashtags", list[3] = json_array());
-	n = twtext_extract(ec->tw, text, len, TWTEXT_ALL);
+	n = te->text_extract(ec->tw, text, len, TE_TEXT_ALL);
 	for (i = 0; i < n; i++) {
-		e = twtext_entity(ec->tw, i);
-		switch (e->type) {
-		case TWTEXT_HASHTAG:
+		te->text_entity(ec->tw, i, &e);
+		switch (e.type) {
+		case TE_TEXT_HASHTAG:
 			k = 0;
 			break;
-		case TWTEXT_MENTION:
+		case TE_TEXT_MENTION:
 			k = 1;
 			break;
-		case TWTEXT_URL:
+		case TE_TEXT_URL:
 			k = 2;
 			break;
 		default:
 			k = 3;
 			break;
 		}
-		if (e->type == TWTEXT_URL && e->rest != NULL) {
+		if (e.type == TE_TEXT_URL && e.rest != NULL) {
 			/* A domain and a path that are not one piece. */
-			url = xmalloc(e->value_len + e->rest_len);
-			memcpy(url, e->value, e->value_len);
-			memcpy(url + e->value_len, e->rest, e->rest_len);
+			url = te->xmalloc(e.value_len + e.rest_len);
+			memcpy(url, e.value, e.value_len);
+			memcpy(url + e.value_len, e.rest, e.rest_len);
 			json_array_append_new(list[k], json_stringn(url,
-			    e->value_len + e->rest_len));
+			    e.value_len + e.rest_len));
 			free(url);
 		} else
-			json_array_append_new(list[k], json_stringn(e->value,
-			    e->value_len));
+			json_array_append_new(list[k], json_stringn(e.value,
+			    e.value_len));
 	}
 	return (out);
 }
@@ -112,35 +116,34 @@ entities_start(void *data, struct slot *s)
 	char			*cause;
 
 	if (ec->data)
-		v = tweetraw_entities(s, &cause);
-	else if (tweetraw_text(s, &text, &len, &cause) == 0)
+		v = te->tweet_entities(s, &cause);
+	else if (te->tweet_text(s, &text, &len, &cause) == 0)
 		v = entities_extract(ec, text, len);
 	else
 		v = NULL;
 	if (v == NULL) {
-		slot_settle(s, NULL, "%s", cause);
+		te->slot_settle(s, NULL, "%s", cause);
 		free(cause);
 		return;
 	}
-	slot_settle(s, v, NULL);
+	te->slot_settle(s, v, NULL);
 }
 
-/* Free what the reading of tweets keeps. */
-static void
-entities_cleanup(void)
-{
-	tweetraw_cleanup();
-	twtext_cleanup();
-}
-
-const struct enricher entities_enricher = {
+static const struct te_enricher entities_enricher = {
 	.name = "entities",
-	.kind = ENRICHER_INLINE,
+	.kind = TE_INLINE,
 	.help = "hashtags, mentions, urls and cashtags of the tweet",
 	.keys = entities_keys,
 	.configure = entities_configure,
 	.start = entities_start,
 	.free = entities_free,
 	.uses_tweet = entities_uses_tweet,
-	.cleanup = entities_cleanup,
 };
+
+/* The entry point: keep the table, register the enricher. */
+int
+entities_register(const struct te_api *api, char **cause)
+{
+	te = api;
+	return (te->register_enricher(&entities_enricher, cause));
+}

@@ -23,7 +23,12 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 
-#include "enrich/enricher.h"
+/* The exception: exec is built on the core's child processes. */
+#include "lib/lib.h"
+#include "core.h"
+#include "json/json.h"
+#include "tweet/tweet.h"
+#include "enrich/enrich.h"
 
 #define EXEC_MAX_WORKERS 256
 #define EXEC_STDERR_LINE 4096		/* longer stderr lines are cut */
@@ -749,9 +754,9 @@ exec_start(void *data, struct slot *s)
 	exec_dispatch(ec);
 }
 
-const struct enricher exec_enricher = {
+static const struct te_enricher exec_enricher = {
 	.name = "exec",
-	.kind = ENRICHER_PROCESS,
+	.kind = TE_PROCESS,
 	.help = "a value from a program of yours: JSON lines in and out",
 	.keys = exec_keys,
 	.configure = exec_configure,
@@ -759,3 +764,10 @@ const struct enricher exec_enricher = {
 	.free = exec_free,
 	.uses_tweet = NULL,
 };
+
+/* The entry point: register the enricher (exec uses the core directly). */
+int
+exec_register(const struct te_api *api, char **cause)
+{
+	return (api->register_enricher(&exec_enricher, cause));
+}

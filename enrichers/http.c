@@ -5,11 +5,15 @@
  * text when the response is not JSON.
  */
 
+#include <sys/types.h>
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "enrich/enricher.h"
+#include <tweet-enricher/enricher.h>
+
+static const struct te_api	*te;
 
 static const char *const http_keys[] = {
 	"url", "URL template, {/pointer} fields percent-encoded (required)",
@@ -26,7 +30,7 @@ static const char *const http_keys[] = {
 #define HTTP_MAX_OK 16
 
 struct http_conf {
-	struct fetch_request	 req;
+	struct te_fetch_request	 req;
 	char			*method;
 	struct template		*url;
 	struct template		*body;
@@ -48,7 +52,7 @@ http_parse_ok(struct http_conf *hc, const char *s, char **cause)
 		n = strtol(p, &end, 10);
 		if (end == p || n < 100 || n > 599 || hc->nok == HTTP_MAX_OK ||
 		    (*end != ',' && *end != '\0')) {
-			xasprintf(cause, "http: ok= is a list of up to %d HTTP "
+			te->xasprintf(cause, "http: ok= is a list of up to %d HTTP "
 			    "statuses (404\\,410), not \"%s\"", HTTP_MAX_OK, s);
 			return (-1);
 		}
@@ -64,9 +68,9 @@ http_free(void *data)
 {
 	struct http_conf	*hc = data;
 
-	template_free(hc->url);
-	template_free(hc->body);
-	fetch_headers_free(hc->req.headers);
+	te->template_free(hc->url);
+	te->template_free(hc->body);
+	te->headers_free(hc->req.headers);
 	free(hc->method);
 	free(hc->select);
 	free(hc);
@@ -76,53 +80,53 @@ static void *
 http_configure(struct spec *sp, char **cause)
 {
 	struct http_conf	*hc;
-	const char		*url = spec_get(sp, "url");
-	const char		*method = spec_get(sp, "method");
-	const char		*body = spec_get(sp, "body");
-	const char		*select = spec_get(sp, "select");
-	const char		*ok = spec_get(sp, "ok");
-	const char		*status = spec_get(sp, "status");
+	const char		*url = te->spec_get(sp, "url");
+	const char		*method = te->spec_get(sp, "method");
+	const char		*body = te->spec_get(sp, "body");
+	const char		*select = te->spec_get(sp, "select");
+	const char		*ok = te->spec_get(sp, "ok");
+	const char		*status = te->spec_get(sp, "status");
 	char			*p;
 
 	if (url == NULL) {
-		xasprintf(cause, "http: url= is required");
+		te->xasprintf(cause, "http: url= is required");
 		return (NULL);
 	}
 	if (strncasecmp(url, "http://", 7) != 0 &&
 	    strncasecmp(url, "https://", 8) != 0) {
-		xasprintf(cause, "http: url= must start with http:// or "
+		te->xasprintf(cause, "http: url= must start with http:// or "
 		    "https://");
 		return (NULL);
 	}
-	hc = xcalloc(1, sizeof *hc);
-	hc->method = xstrdup(method != NULL ? method : (body != NULL ?
+	hc = te->xcalloc(1, sizeof *hc);
+	hc->method = te->xstrdup(method != NULL ? method : (body != NULL ?
 	    "POST" : "GET"));
 	for (p = hc->method; *p != '\0'; p++) {
 		if (!isalpha((u_char)*p)) {
-			xasprintf(cause, "http: bad method: %s", method);
+			te->xasprintf(cause, "http: bad method: %s", method);
 			goto fail;
 		}
 		*p = toupper((u_char)*p);
 	}
 	if (*hc->method == '\0') {
-		xasprintf(cause, "http: empty method");
+		te->xasprintf(cause, "http: empty method");
 		goto fail;
 	}
-	if ((hc->url = template_parse(url, cause)) == NULL)
+	if ((hc->url = te->template_parse(url, cause)) == NULL)
 		goto fail;
-	if (body != NULL && (hc->body = template_parse(body, cause)) == NULL)
+	if (body != NULL && (hc->body = te->template_parse(body, cause)) == NULL)
 		goto fail;
-	if (hc->body != NULL && template_check_json(hc->body, &p) != 0) {
-		xasprintf(cause, "http: body: %s", p);
+	if (hc->body != NULL && te->template_check_json(hc->body, &p) != 0) {
+		te->xasprintf(cause, "http: body: %s", p);
 		free(p);
 		goto fail;
 	}
 	if (select != NULL) {
-		if (!pointer_valid(select)) {
-			xasprintf(cause, "http: bad JSON pointer: %s", select);
+		if (!te->pointer_valid(select)) {
+			te->xasprintf(cause, "http: bad JSON pointer: %s", select);
 			goto fail;
 		}
-		hc->select = xstrdup(select);
+		hc->select = te->xstrdup(select);
 	}
 	if (ok != NULL && http_parse_ok(hc, ok, cause) != 0)
 		goto fail;
@@ -130,16 +134,16 @@ http_configure(struct spec *sp, char **cause)
 		if (strcmp(status, "yes") == 0)
 			hc->status = 1;
 		else if (strcmp(status, "no") != 0) {
-			xasprintf(cause, "http: status= is yes or no");
+			te->xasprintf(cause, "http: status= is yes or no");
 			goto fail;
 		}
 	}
-	if (fetch_rate(sp, &hc->req, cause) != 0)
+	if (te->rate(sp, &hc->req, cause) != 0)
 		goto fail;
 	hc->req.method = hc->method;
 	/* The path goes as written: a value cannot remove a segment. */
-	hc->req.flags = FETCH_FOLLOW|FETCH_PATH_AS_IS;
-	hc->req.headers = fetch_headers(sp, 1);
+	hc->req.flags = TE_FETCH_FOLLOW|TE_FETCH_PATH_AS_IS;
+	hc->req.headers = te->headers(sp, 1);
 	return (hc);
 
 fail:
@@ -152,8 +156,8 @@ http_uses_tweet(void *data)
 {
 	struct http_conf	*hc = data;
 
-	return (!template_is_constant(hc->url) ||
-	    (hc->body != NULL && !template_is_constant(hc->body)));
+	return (!te->template_is_constant(hc->url) ||
+	    (hc->body != NULL && !te->template_is_constant(hc->body)));
 }
 
 /*
@@ -161,7 +165,7 @@ http_uses_tweet(void *data)
  * NULL with *cause if it cannot be.
  */
 static json_t *
-http_value(const char *select, const struct fetch_result *res, char **cause)
+http_value(const char *select, const struct te_fetch_result *res, char **cause)
 {
 	json_t	*root, *part;
 
@@ -169,19 +173,19 @@ http_value(const char *select, const struct fetch_result *res, char **cause)
 	    NULL);
 	if (root == NULL) {
 		if (select != NULL) {
-			xasprintf(cause, "response is not JSON, cannot select "
+			te->xasprintf(cause, "response is not JSON, cannot select "
 			    "%s", select);
 			return (NULL);
 		}
 		if ((root = json_stringn(res->body, res->len)) == NULL)
-			xasprintf(cause, "response is neither JSON nor UTF-8 "
+			te->xasprintf(cause, "response is neither JSON nor UTF-8 "
 			    "text");
 		return (root);
 	}
 	if (select == NULL)
 		return (root);
-	if ((part = pointer_get(root, select)) == NULL) {
-		xasprintf(cause, "no %s in the response", select);
+	if ((part = te->pointer_get(root, select)) == NULL) {
+		te->xasprintf(cause, "no %s in the response", select);
 		json_decref(root);
 		return (NULL);
 	}
@@ -191,39 +195,39 @@ http_value(const char *select, const struct fetch_result *res, char **cause)
 }
 
 static void
-http_done(void *arg, const struct fetch_result *res)
+http_done(void *arg, const struct te_fetch_result *res)
 {
 	struct slot		*s = arg;
-	struct http_conf	*hc = slot_data(s);
+	struct http_conf	*hc = te->slot_data(s);
 	json_t			*value;
 	char			 excerpt[200], *cause = NULL;
 	u_int			 i;
 	int			 ok;
 
 	if (res->error != NULL) {
-		slot_settle(s, NULL, "%s", res->error);
+		te->slot_settle(s, NULL, "%s", res->error);
 		return;
 	}
 	ok = res->status >= 200 && res->status <= 299;
 	for (i = 0; !ok && i < hc->nok; i++)
 		ok = res->status == hc->ok[i];
 	if (!ok) {
-		fetch_excerpt(res, excerpt, sizeof excerpt);
-		slot_settle(s, NULL, "HTTP %ld%s%s", res->status,
+		te->fetch_excerpt(res, excerpt, sizeof excerpt);
+		te->slot_settle(s, NULL, "HTTP %ld%s%s", res->status,
 		    *excerpt != '\0' ? ": " : "", excerpt);
 		return;
 	}
 	/* select= applies to 2xx answers; an ok= status gives the body. */
 	if ((value = http_value(res->status <= 299 ? hc->select : NULL, res,
 	    &cause)) == NULL) {
-		slot_settle(s, NULL, "%s", cause);
+		te->slot_settle(s, NULL, "%s", cause);
 		free(cause);
 		return;
 	}
 	if (hc->status)
 		value = json_pack("{sIso}", "status", (json_int_t)res->status,
 		    "body", value);
-	slot_settle(s, value, NULL);
+	te->slot_settle(s, value, NULL);
 }
 
 static void
@@ -235,27 +239,27 @@ http_start(void *data, struct slot *s)
 	size_t			 len = 0, linelen;
 
 	/* Fields come from a scan of the text: no tree is built. */
-	line = slot_line(s, &linelen);
-	if ((url = template_expand_text(hc->url, line, linelen, TEMPLATE_URL,
+	line = te->slot_line(s, &linelen);
+	if ((url = te->template_expand(hc->url, line, linelen, TE_TEMPLATE_URL,
 	    NULL, &cause)) == NULL)
 		goto fail;
-	if (hc->body != NULL && (body = template_expand_text(hc->body, line,
-	    linelen, TEMPLATE_JSON, &len, &cause)) == NULL)
+	if (hc->body != NULL && (body = te->template_expand(hc->body, line,
+	    linelen, TE_TEMPLATE_JSON, &len, &cause)) == NULL)
 		goto fail;
-	fetch_start(&hc->req, url, body, len, http_done, s);
+	te->fetch(&hc->req, url, body, len, http_done, s);
 	free(url);
 	free(body);
 	return;
 
 fail:
-	slot_settle(s, NULL, "%s", cause);
+	te->slot_settle(s, NULL, "%s", cause);
 	free(cause);
 	free(url);
 }
 
-const struct enricher http_enricher = {
+static const struct te_enricher http_enricher = {
 	.name = "http",
-	.kind = ENRICHER_HTTP,
+	.kind = TE_HTTP,
 	.help = "an HTTP request; the value is the JSON (or text) response",
 	.keys = http_keys,
 	.configure = http_configure,
@@ -263,3 +267,11 @@ const struct enricher http_enricher = {
 	.free = http_free,
 	.uses_tweet = http_uses_tweet,
 };
+
+/* The entry point: keep the table, register the enricher. */
+int
+http_register(const struct te_api *api, char **cause)
+{
+	te = api;
+	return (te->register_enricher(&http_enricher, cause));
+}

@@ -4,10 +4,14 @@
  * own full text (twtext.c), optionally with whether it is a valid tweet.
  */
 
+#include <sys/types.h>
+
 #include <stdlib.h>
 #include <string.h>
 
-#include "enrich/enricher.h"
+#include <tweet-enricher/enricher.h>
+
+static const struct te_api	*te;
 
 static const char *const length_keys[] = {
 	"field", "JSON pointer to the text (default: the tweet's full "
@@ -28,37 +32,37 @@ static void *
 length_configure(struct spec *sp, char **cause)
 {
 	struct length_conf	*lc;
-	const char		*field = spec_get(sp, "field");
-	const char		*count = spec_get(sp, "count");
-	const char		*valid = spec_get(sp, "valid");
+	const char		*field = te->spec_get(sp, "field");
+	const char		*count = te->spec_get(sp, "count");
+	const char		*valid = te->spec_get(sp, "valid");
 
 	if (count != NULL && strcmp(count, "codepoints") != 0 &&
 	    strcmp(count, "twitter") != 0) {
-		xasprintf(cause, "length: count must be codepoints or "
+		te->xasprintf(cause, "length: count must be codepoints or "
 		    "twitter: %s", count);
 		return (NULL);
 	}
 	if (valid != NULL && strcmp(valid, "yes") != 0 &&
 	    strcmp(valid, "no") != 0) {
-		xasprintf(cause, "length: valid must be yes or no: %s", valid);
+		te->xasprintf(cause, "length: valid must be yes or no: %s", valid);
 		return (NULL);
 	}
-	lc = xcalloc(1, sizeof *lc);
+	lc = te->xcalloc(1, sizeof *lc);
 	lc->twitter = count != NULL && strcmp(count, "twitter") == 0;
 	lc->valid = valid != NULL && strcmp(valid, "yes") == 0;
 	if (lc->valid && !lc->twitter) {
-		xasprintf(cause, "length: valid=yes needs count=twitter");
+		te->xasprintf(cause, "length: valid=yes needs count=twitter");
 		free(lc);
 		return (NULL);
 	}
-	if (field != NULL && !pointer_valid(field)) {
-		xasprintf(cause, "length: bad JSON pointer: %s", field);
+	if (field != NULL && !te->pointer_valid(field)) {
+		te->xasprintf(cause, "length: bad JSON pointer: %s", field);
 		free(lc);
 		return (NULL);
 	}
-	lc->field = field != NULL ? xstrdup(field) : NULL;
+	lc->field = field != NULL ? te->xstrdup(field) : NULL;
 	if (lc->twitter)
-		lc->tw = twtext_new();
+		lc->tw = te->text_new();
 	return (lc);
 }
 
@@ -67,7 +71,7 @@ length_free(void *data)
 {
 	struct length_conf	*lc = data;
 
-	twtext_free(lc->tw);
+	te->text_free(lc->tw);
 	free(lc->field);
 	free(lc);
 }
@@ -92,7 +96,7 @@ length_start(void *data, struct slot *s)
 	int			 valid;
 	json_t			*v;
 
-	if (slot_text(s, lc->field, &text, &len, &cause) != 0)
+	if (te->slot_text(s, lc->field, &text, &len, &cause) != 0)
 		goto fail;
 	if (!lc->twitter) {
 		/* Code points: bytes that do not continue a sequence. */
@@ -100,36 +104,43 @@ length_start(void *data, struct slot *s)
 			if (((u_char)text[i] & 0xc0) != 0x80)
 				n++;
 		}
-		slot_settle(s, json_integer(n), NULL);
+		te->slot_settle(s, json_integer(n), NULL);
 		return;
 	}
-	if ((w = twtext_weighted_length(lc->tw, text, len, &valid)) < 0) {
-		slot_settle(s, NULL, "length: the text cannot be normalised");
+	if ((w = te->text_weighted_length(lc->tw, text, len, &valid)) < 0) {
+		te->slot_settle(s, NULL, "length: the text cannot be normalised");
 		return;
 	}
 	if (!lc->valid) {
-		slot_settle(s, json_integer(w), NULL);
+		te->slot_settle(s, json_integer(w), NULL);
 		return;
 	}
 	v = json_object();
 	json_object_set_new(v, "weighted", json_integer(w));
 	json_object_set_new(v, "valid", json_boolean(valid));
-	slot_settle(s, v, NULL);
+	te->slot_settle(s, v, NULL);
 	return;
 
 fail:
-	slot_settle(s, NULL, "%s", cause);
+	te->slot_settle(s, NULL, "%s", cause);
 	free(cause);
 }
 
-const struct enricher length_enricher = {
+static const struct te_enricher length_enricher = {
 	.name = "length",
-	.kind = ENRICHER_INLINE,
+	.kind = TE_INLINE,
 	.help = "length of the text: code points, or as Twitter counts it",
 	.keys = length_keys,
 	.configure = length_configure,
 	.start = length_start,
 	.free = length_free,
 	.uses_tweet = length_uses_tweet,
-	.cleanup = tweetraw_cleanup,
 };
+
+/* The entry point: keep the table, register the enricher. */
+int
+length_register(const struct te_api *api, char **cause)
+{
+	te = api;
+	return (te->register_enricher(&length_enricher, cause));
+}

@@ -5,12 +5,16 @@
  * bytes, never the tweet.
  */
 
+#include <sys/types.h>
+
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 
-#include "enrich/enricher.h"
+#include <tweet-enricher/enricher.h>
+
+static const struct te_api	*te;
 
 #define SHA256_MAX_ROUNDS 1000000000
 
@@ -26,7 +30,7 @@ struct sha256_conf {
 };
 
 struct sha256_job {
-	struct pool_job	 job;
+	struct te_pool_job	 job;
 	struct slot	*slot;		/* opaque to the worker */
 	u_int		 rounds;
 	int		 failed;
@@ -42,22 +46,22 @@ static void *
 sha256_configure(struct spec *sp, char **cause)
 {
 	struct sha256_conf	*sc;
-	const char		*field = spec_get(sp, "field");
+	const char		*field = te->spec_get(sp, "field");
 	long long		 rounds;
 
-	if (field != NULL && !pointer_valid(field)) {
-		xasprintf(cause, "sha256: bad JSON pointer: %s", field);
+	if (field != NULL && !te->pointer_valid(field)) {
+		te->xasprintf(cause, "sha256: bad JSON pointer: %s", field);
 		return (NULL);
 	}
-	if (spec_get_number(sp, "rounds", 1, SHA256_MAX_ROUNDS, 1, &rounds,
+	if (te->spec_number(sp, "rounds", 1, SHA256_MAX_ROUNDS, 1, &rounds,
 	    cause) != 0)
 		return (NULL);
 	if (sha256_md == NULL &&
 	    (sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL)
-		fatalx("%s: EVP_MD_fetch(SHA256) failed", __func__);
-	sc = xcalloc(1, sizeof *sc);
+		te->fatalx("%s: EVP_MD_fetch(SHA256) failed", __func__);
+	sc = te->xcalloc(1, sizeof *sc);
 	if (field != NULL)
-		sc->field = xstrdup(field);
+		sc->field = te->xstrdup(field);
 	sc->rounds = rounds;
 	return (sc);
 }
@@ -86,7 +90,7 @@ sha256_rounds(const u_char *data, size_t len, u_int rounds, u_char out[32])
 		return (-1);
 	for (i = 0; i < rounds && ok; i++) {
 		/* Stop early if the program is quitting (stdout closed). */
-		if ((i & 4095) == 4095 && pool_cancelled()) {
+		if ((i & 4095) == 4095 && te->pool_cancelled()) {
 			ok = 0;
 			break;
 		}
@@ -101,7 +105,7 @@ sha256_rounds(const u_char *data, size_t len, u_int rounds, u_char out[32])
 
 /* On a worker. */
 static void
-sha256_work(struct pool_job *job)
+sha256_work(struct te_pool_job *job)
 {
 	struct sha256_job	*sj = (struct sha256_job *)job;
 	static const char	 hex[] = "0123456789abcdef";
@@ -121,19 +125,19 @@ sha256_work(struct pool_job *job)
 
 /* Back on the loop. */
 static void
-sha256_done(struct pool_job *job)
+sha256_done(struct te_pool_job *job)
 {
 	struct sha256_job	*sj = (struct sha256_job *)job;
 
 	if (sj->failed)
-		slot_settle(sj->slot, NULL, "libcrypto failed to hash");
+		te->slot_settle(sj->slot, NULL, "libcrypto failed to hash");
 	else
-		slot_settle(sj->slot, json_stringn(sj->hex, 64), NULL);
+		te->slot_settle(sj->slot, json_stringn(sj->hex, 64), NULL);
 	free(sj);
 }
 
 static void
-sha256_cancel(struct pool_job *job)
+sha256_cancel(struct te_pool_job *job)
 {
 	free(job);
 }
@@ -147,12 +151,12 @@ sha256_start(void *data, struct slot *s)
 	char			*cause;
 	size_t			 len;
 
-	if (slot_text(s, sc->field, &text, &len, &cause) != 0) {
-		slot_settle(s, NULL, "%s", cause);
+	if (te->slot_text(s, sc->field, &text, &len, &cause) != 0) {
+		te->slot_settle(s, NULL, "%s", cause);
 		free(cause);
 		return;
 	}
-	sj = xmalloc(sizeof *sj + len);
+	sj = te->xmalloc(sizeof *sj + len);
 	memset(sj, 0, sizeof *sj);
 	sj->job.work = sha256_work;
 	sj->job.done = sha256_done;
@@ -161,7 +165,7 @@ sha256_start(void *data, struct slot *s)
 	sj->rounds = sc->rounds;
 	sj->len = len;
 	memcpy(sj->data, text, len);
-	pool_submit(&sj->job);
+	te->pool_submit(&sj->job);
 }
 
 /* Free what was fetched (at exit). */
@@ -181,9 +185,9 @@ sha256_uses_tweet(void *data)
 	return (sc->field != NULL);
 }
 
-const struct enricher sha256_enricher = {
+static const struct te_enricher sha256_enricher = {
 	.name = "sha256",
-	.kind = ENRICHER_CPU,
+	.kind = TE_CPU,
 	.help = "hex SHA-256 of a string field, iterated, on the CPU pool",
 	.keys = sha256_keys,
 	.configure = sha256_configure,
@@ -192,3 +196,11 @@ const struct enricher sha256_enricher = {
 	.uses_tweet = sha256_uses_tweet,
 	.cleanup = sha256_cleanup,
 };
+
+/* The entry point: keep the table, register the enricher. */
+int
+sha256_register(const struct te_api *api, char **cause)
+{
+	te = api;
+	return (te->register_enricher(&sha256_enricher, cause));
+}

@@ -3,6 +3,8 @@
  * gives the milliseconds waited. Shows concurrency without threads.
  */
 
+#include <sys/types.h>
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -10,7 +12,9 @@
 
 #include <event2/event.h>
 
-#include "enrich/enricher.h"
+#include <tweet-enricher/enricher.h>
+
+static const struct te_api	*te;
 
 /* The longest wait: a day. */
 #define SLEEP_MAX_MS (24LL * 3600 * 1000)
@@ -29,15 +33,15 @@ static void *
 sleep_configure(struct spec *sp, char **cause)
 {
 	struct sleep_conf	*sc;
-	const char		*ms = spec_get(sp, "ms");
+	const char		*ms = te->spec_get(sp, "ms");
 	size_t			 n;
 
-	sc = xcalloc(1, sizeof *sc);
+	sc = te->xcalloc(1, sizeof *sc);
 	if (ms != NULL && ms[0] == '{') {
 		n = strlen(ms);
 		if (n < 2 || ms[n - 1] != '}' ||
-		    !pointer_valid((sc->pointer = xstrndup(ms + 1, n - 2)))) {
-			xasprintf(cause, "sleep: ms must be a number or "
+		    !te->pointer_valid((sc->pointer = te->xstrndup(ms + 1, n - 2)))) {
+			te->xasprintf(cause, "sleep: ms must be a number or "
 			    "{/pointer}, not \"%s\"", ms);
 			free(sc->pointer);
 			free(sc);
@@ -45,7 +49,7 @@ sleep_configure(struct spec *sp, char **cause)
 		}
 		return (sc);
 	}
-	if (spec_get_number(sp, "ms", 0, SLEEP_MAX_MS, 1000, &sc->ms,
+	if (te->spec_number(sp, "ms", 0, SLEEP_MAX_MS, 1000, &sc->ms,
 	    cause) != 0) {
 		free(sc);
 		return (NULL);
@@ -71,11 +75,11 @@ sleep_uses_tweet(void *data)
 }
 
 static void
-sleep_done(__unused evutil_socket_t fd, __unused short events, void *arg)
+sleep_done(TE_UNUSED evutil_socket_t fd, TE_UNUSED short events, void *arg)
 {
 	struct slot	*s = arg;
 
-	slot_settle(s, NULL, NULL);
+	te->slot_settle(s, NULL, NULL);
 }
 
 /* Find the wait for this tweet; -1 with *cause on failure. */
@@ -89,8 +93,8 @@ sleep_ms(struct sleep_conf *sc, json_t *root, char **cause)
 
 	if (sc->pointer == NULL)
 		return (sc->ms);
-	if ((v = pointer_get(root, sc->pointer)) == NULL) {
-		xasprintf(cause, "no field %s", sc->pointer);
+	if ((v = te->pointer_get(root, sc->pointer)) == NULL) {
+		te->xasprintf(cause, "no field %s", sc->pointer);
 		return (-1);
 	}
 	if (json_is_number(v))
@@ -104,7 +108,7 @@ sleep_ms(struct sleep_conf *sc, json_t *root, char **cause)
 	} else
 		d = -1;
 	if (!isfinite(d) || d < 0 || d > SLEEP_MAX_MS) {
-		xasprintf(cause, "%s is not a wait in milliseconds",
+		te->xasprintf(cause, "%s is not a wait in milliseconds",
 		    sc->pointer);
 		return (-1);
 	}
@@ -119,23 +123,23 @@ sleep_start(void *data, struct slot *s)
 	long long		 ms;
 	char			*cause;
 
-	if ((ms = sleep_ms(sc, slot_root(s), &cause)) == -1) {
-		slot_settle(s, NULL, "%s", cause);
+	if ((ms = sleep_ms(sc, te->slot_root(s), &cause)) == -1) {
+		te->slot_settle(s, NULL, "%s", cause);
 		free(cause);
 		return;
 	}
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
 	/* The value is set now; the slot settles when the timer fires. */
-	if (event_base_once(loop_base(), -1, EV_TIMEOUT, sleep_done, s,
+	if (event_base_once(te->loop_base(), -1, EV_TIMEOUT, sleep_done, s,
 	    &tv) != 0)
-		fatalx("%s: event_base_once failed", __func__);
-	slot_set_value(s, json_integer(ms));
+		te->fatalx("%s: event_base_once failed", __func__);
+	te->slot_set_value(s, json_integer(ms));
 }
 
-const struct enricher sleep_enricher = {
+static const struct te_enricher sleep_enricher = {
 	.name = "sleep",
-	.kind = ENRICHER_TIMER,
+	.kind = TE_TIMER,
 	.help = "wait on a timer; the value is the milliseconds waited",
 	.keys = sleep_keys,
 	.configure = sleep_configure,
@@ -143,3 +147,11 @@ const struct enricher sleep_enricher = {
 	.free = sleep_free,
 	.uses_tweet = sleep_uses_tweet,
 };
+
+/* The entry point: keep the table, register the enricher. */
+int
+sleep_register(const struct te_api *api, char **cause)
+{
+	te = api;
+	return (te->register_enricher(&sleep_enricher, cause));
+}

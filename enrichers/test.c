@@ -2,31 +2,35 @@
  * The test enricher: the value 42, the classic pipeline smoke test.
  */
 
-#include "enrich/enricher.h"
+#include <sys/types.h>
+
+#include <tweet-enricher/enricher.h>
+
+static const struct te_api	*te;
 
 static int	test_data;
 
 static void *
-test_configure(__unused struct spec *sp, __unused char **cause)
+test_configure(TE_UNUSED struct spec *sp, TE_UNUSED char **cause)
 {
 	return (&test_data);
 }
 
 static int
-test_uses_tweet(__unused void *data)
+test_uses_tweet(TE_UNUSED void *data)
 {
 	return (0);
 }
 
 static void
-test_start(__unused void *data, struct slot *s)
+test_start(TE_UNUSED void *data, struct slot *s)
 {
-	slot_settle(s, json_integer(42), NULL);
+	te->slot_settle(s, json_integer(42), NULL);
 }
 
-const struct enricher test_enricher = {
+static const struct te_enricher test_enricher = {
 	.name = "test",
-	.kind = ENRICHER_INLINE,
+	.kind = TE_INLINE,
 	.help = "the value 42 (a smoke test)",
 	.keys = NULL,
 	.configure = test_configure,
@@ -34,3 +38,11 @@ const struct enricher test_enricher = {
 	.free = NULL,
 	.uses_tweet = test_uses_tweet,
 };
+
+/* The entry point: keep the table, register the enricher. */
+int
+test_register(const struct te_api *api, char **cause)
+{
+	te = api;
+	return (te->register_enricher(&test_enricher, cause));
+}

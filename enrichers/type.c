@@ -8,47 +8,58 @@
  * quote).
  */
 
+#include <sys/types.h>
+
 #include <stdlib.h>
 
-#include "enrich/enricher.h"
+#include <tweet-enricher/enricher.h>
+
+static const struct te_api	*te;
 
 static int	type_data;
 
 static void *
-type_configure(__unused struct spec *sp, __unused char **cause)
+type_configure(TE_UNUSED struct spec *sp, TE_UNUSED char **cause)
 {
 	return (&type_data);
 }
 
 /* It reads the tweet's text, not its parsed JSON. */
 static int
-type_uses_tweet(__unused void *data)
+type_uses_tweet(TE_UNUSED void *data)
 {
 	return (0);
 }
 
 static void
-type_start(__unused void *data, struct slot *s)
+type_start(TE_UNUSED void *data, struct slot *s)
 {
 	const char	*type;
 	char		*cause;
 
-	if ((type = tweetraw_type(s, &cause)) == NULL) {
-		slot_settle(s, NULL, "%s", cause);
+	if ((type = te->tweet_type(s, &cause)) == NULL) {
+		te->slot_settle(s, NULL, "%s", cause);
 		free(cause);
 		return;
 	}
-	slot_settle(s, json_string(type), NULL);
+	te->slot_settle(s, json_string(type), NULL);
 }
 
-const struct enricher type_enricher = {
+static const struct te_enricher type_enricher = {
 	.name = "type",
-	.kind = ENRICHER_INLINE,
+	.kind = TE_INLINE,
 	.help = "\"original\", \"retweet\", \"quote\" or \"reply\"",
 	.keys = NULL,
 	.configure = type_configure,
 	.start = type_start,
 	.free = NULL,
 	.uses_tweet = type_uses_tweet,
-	.cleanup = tweetraw_cleanup,
 };
+
+/* The entry point: keep the table, register the enricher. */
+int
+type_register(const struct te_api *api, char **cause)
+{
+	te = api;
+	return (te->register_enricher(&type_enricher, cause));
+}

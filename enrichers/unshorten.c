@@ -6,12 +6,16 @@
  * stops early (an error, a loop, too many hops) also says why.
  */
 
+#include <sys/types.h>
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "enrich/enricher.h"
+#include <tweet-enricher/enricher.h>
+
+static const struct te_api	*te;
 
 /* Links of one tweet followed at most. */
 #define UNSHORTEN_MAX_LINKS 32
@@ -37,8 +41,8 @@ static const char *const unshorten_credentials[] = {
 };
 
 struct unshorten_conf {
-	struct fetch_request	 head;
-	struct fetch_request	 get;
+	struct te_fetch_request	 head;
+	struct te_fetch_request	 get;
 	int			 start_short;	/* start=short */
 	char			**hosts;	/* hosts=, lower case */
 	u_int			 nhosts;
@@ -51,7 +55,7 @@ struct unshorten_tweet;
 struct unshorten_link {
 	struct unshorten_tweet	*ut;
 	char			*url;
-	char			*visited[FETCH_MAX_REDIRECTS + 1];
+	char			*visited[TE_FETCH_MAX_REDIRECTS + 1];
 	u_int			 hops;		/* redirects followed */
 	int			 get;		/* HEAD was refused */
 	int			 skip;		/* not followed (hosts=) */
@@ -75,8 +79,8 @@ static void	unshorten_free(void *);
 static void
 unshorten_push(char ***list, u_int *n, const char *s, size_t len)
 {
-	*list = xreallocarray(*list, *n + 1, sizeof **list);
-	(*list)[(*n)++] = xstrndup(s, len);
+	*list = te->xreallocarray(*list, *n + 1, sizeof **list);
+	(*list)[(*n)++] = te->xstrndup(s, len);
 }
 
 /* The keys that choose the links and where their chains start. */
@@ -84,23 +88,23 @@ static int
 unshorten_configure_links(struct unshorten_conf *uc, struct spec *sp,
     char **cause)
 {
-	const char	*key, *v, *start = spec_get(sp, "start");
+	const char	*key, *v, *start = te->spec_get(sp, "start");
 	size_t		 n;
 	u_int		 i, k;
 
 	if (start != NULL && strcmp(start, "short") == 0)
 		uc->start_short = 1;
 	else if (start != NULL && strcmp(start, "deepest") != 0) {
-		xasprintf(cause, "unshorten: start is deepest or short, not "
+		te->xasprintf(cause, "unshorten: start is deepest or short, not "
 		    "\"%s\"", start);
 		return (-1);
 	}
-	for (i = 0; i < spec_count(sp); i++) {
-		key = spec_key(sp, i);
-		v = spec_value(sp, i);
+	for (i = 0; i < te->spec_count(sp); i++) {
+		key = te->spec_key(sp, i);
+		v = te->spec_value(sp, i);
 		if (strcmp(key, "links") == 0) {
-			if (!pointer_valid(v)) {
-				xasprintf(cause, "unshorten: bad JSON pointer: "
+			if (!te->pointer_valid(v)) {
+				te->xasprintf(cause, "unshorten: bad JSON pointer: "
 				    "%s", v);
 				return (-1);
 			}
@@ -121,7 +125,7 @@ unshorten_configure_links(struct unshorten_conf *uc, struct spec *sp,
 			v += n;
 		}
 		if (uc->nhosts == 0) {
-			xasprintf(cause, "unshorten: hosts= names no host");
+			te->xasprintf(cause, "unshorten: hosts= names no host");
 			return (-1);
 		}
 	}
@@ -140,25 +144,25 @@ unshorten_configure(struct spec *sp, char **cause)
 	size_t			 n;
 	u_int			 i, k;
 
-	for (i = 0; i < spec_count(sp); i++) {
-		if (strcmp(spec_key(sp, i), "header") != 0)
+	for (i = 0; i < te->spec_count(sp); i++) {
+		if (strcmp(te->spec_key(sp, i), "header") != 0)
 			continue;
-		h = spec_value(sp, i);
+		h = te->spec_value(sp, i);
 		n = strcspn(h, ":");
 		for (k = 0; unshorten_credentials[k] != NULL; k++) {
 			if (n == strlen(unshorten_credentials[k]) &&
 			    strncasecmp(h, unshorten_credentials[k], n) == 0)
 				break;
 		}
-		if (unshorten_credentials[k] != NULL || secret_in(h)) {
-			xasprintf(cause, "unshorten: header=%.*s: unshorten "
+		if (unshorten_credentials[k] != NULL || te->secret_in(h)) {
+			te->xasprintf(cause, "unshorten: header=%.*s: unshorten "
 			    "sends no credentials (the tweets choose the "
 			    "hosts)", (int)n, h);
 			return (NULL);
 		}
 	}
-	uc = xcalloc(1, sizeof *uc);
-	if (fetch_rate(sp, &uc->head, cause) != 0) {
+	uc = te->xcalloc(1, sizeof *uc);
+	if (te->rate(sp, &uc->head, cause) != 0) {
 		free(uc);
 		return (NULL);
 	}
@@ -168,10 +172,10 @@ unshorten_configure(struct spec *sp, char **cause)
 		return (NULL);
 	}
 	uc->head.method = "HEAD";
-	uc->head.flags = FETCH_POLICY;
-	uc->head.headers = fetch_headers(sp, 0);
+	uc->head.flags = TE_FETCH_POLICY;
+	uc->head.headers = te->headers(sp, 0);
 	uc->get.method = "GET";
-	uc->get.flags = FETCH_NO_BODY|FETCH_POLICY;
+	uc->get.flags = TE_FETCH_NO_BODY|TE_FETCH_POLICY;
 	uc->get.headers = uc->head.headers;
 	return (uc);
 }
@@ -182,7 +186,7 @@ unshorten_free(void *data)
 	struct unshorten_conf	*uc = data;
 	u_int			 i;
 
-	fetch_headers_free(uc->head.headers);
+	te->headers_free(uc->head.headers);
 	for (i = 0; i < uc->nhosts; i++)
 		free(uc->hosts[i]);
 	free(uc->hosts);
@@ -220,12 +224,12 @@ unshorten_settle(struct unshorten_tweet *ut)
 		if (l->error != NULL)
 			json_object_set_new(o, "error", json_string(l->error));
 		json_array_append_new(list, o);
-		for (k = 0; k <= l->hops && k <= FETCH_MAX_REDIRECTS; k++)
+		for (k = 0; k <= l->hops && k <= TE_FETCH_MAX_REDIRECTS; k++)
 			free(l->visited[k]);
 		free(l->url);
 		free(l->error);
 	}
-	slot_settle(ut->slot, list, NULL);
+	te->slot_settle(ut->slot, list, NULL);
 	free(ut);
 }
 
@@ -238,14 +242,14 @@ unshorten_link_done(struct unshorten_link *l)
 
 /* One hop answered: stop, or go on to where it points. */
 static void
-unshorten_hop_done(void *arg, const struct fetch_result *res)
+unshorten_hop_done(void *arg, const struct te_fetch_result *res)
 {
 	struct unshorten_link	*l = arg;
 	const char		*next = res->location;
 	u_int			 i;
 
 	if (res->error != NULL) {
-		l->error = xstrdup(res->error);
+		l->error = te->xstrdup(res->error);
 		unshorten_link_done(l);
 		return;
 	}
@@ -261,32 +265,32 @@ unshorten_hop_done(void *arg, const struct fetch_result *res)
 		return;
 	}
 	if (!unshorten_is_http(next, strlen(next))) {
-		xasprintf(&l->error, "redirect to a URL that is not http or "
+		te->xasprintf(&l->error, "redirect to a URL that is not http or "
 		    "https");
 		unshorten_link_done(l);
 		return;
 	}
 	for (i = 0; i <= l->hops; i++) {
 		if (strcmp(l->visited[i], next) == 0) {
-			xasprintf(&l->error, "redirect loop");
+			te->xasprintf(&l->error, "redirect loop");
 			unshorten_link_done(l);
 			return;
 		}
 	}
-	if (l->hops == FETCH_MAX_REDIRECTS) {
-		xasprintf(&l->error, "more than %d redirects",
-		    FETCH_MAX_REDIRECTS);
+	if (l->hops == TE_FETCH_MAX_REDIRECTS) {
+		te->xasprintf(&l->error, "more than %d redirects",
+		    TE_FETCH_MAX_REDIRECTS);
 		unshorten_link_done(l);
 		return;
 	}
 	if (l->ut->bytes + strlen(next) > UNSHORTEN_MAX_BYTES) {
-		xasprintf(&l->error, "redirects of this tweet hold more than "
+		te->xasprintf(&l->error, "redirects of this tweet hold more than "
 		    "%d bytes", UNSHORTEN_MAX_BYTES);
 		unshorten_link_done(l);
 		return;
 	}
 	l->ut->bytes += strlen(next);
-	l->visited[++l->hops] = xstrdup(next);
+	l->visited[++l->hops] = te->xstrdup(next);
 	l->get = 0;
 	unshorten_hop(l);
 }
@@ -296,7 +300,7 @@ unshorten_hop(struct unshorten_link *l)
 {
 	struct unshorten_conf	*uc = l->ut->uc;
 
-	fetch_start(l->get ? &uc->get : &uc->head, l->visited[l->hops], NULL,
+	te->fetch(l->get ? &uc->get : &uc->head, l->visited[l->hops], NULL,
 	    0, unshorten_hop_done, l);
 }
 
@@ -310,7 +314,7 @@ unshorten_allowed(struct unshorten_conf *uc, const char *url)
 
 	if (uc->nhosts == 0)
 		return (1);
-	if (location_host_port(url, &host, NULL) != 0)
+	if (te->url_host(url, &host, NULL) != 0)
 		return (0);
 	for (i = 0; i < uc->nhosts && !found; i++)
 		found = strcmp(uc->hosts[i], host) == 0;
@@ -333,25 +337,17 @@ unshorten_http(const char *s)
  */
 static u_int
 unshorten_collect(struct unshorten_conf *uc, struct slot *s,
-    struct model_link *list)
+    struct te_link *list)
 {
-	struct model	*m;
-	u_int		 n = 0, i;
+	u_int	n = 0, i;
 
 	if (uc->nlinks > 0) {
 		for (i = 0; i < uc->nlinks; i++)
-			model_entities(list, &n, UNSHORTEN_MAX_LINKS,
-			    pointer_get(slot_root(s), uc->links[i]), NULL);
+			te->links_of(te->pointer_get(te->slot_root(s),
+			    uc->links[i]), list, &n, UNSHORTEN_MAX_LINKS);
 		return (n);
 	}
-	if ((m = slot_model(s)) == NULL)
-		return (0);
-	n = model_nlinks(m);
-	if (n > UNSHORTEN_MAX_LINKS)
-		n = UNSHORTEN_MAX_LINKS;
-	for (i = 0; i < n; i++)
-		list[i] = *model_link(m, i);
-	return (n);
+	return (te->tweet_links(s, list, UNSHORTEN_MAX_LINKS));
 }
 
 static void
@@ -360,12 +356,12 @@ unshorten_start(void *data, struct slot *s)
 	struct unshorten_conf	*uc = data;
 	struct unshorten_tweet	*ut;
 	struct unshorten_link	*l;
-	struct model_link	 links[UNSHORTEN_MAX_LINKS];
+	struct te_link		 links[UNSHORTEN_MAX_LINKS];
 	const char		*start;
 	u_int			 n, i;
 
 	n = unshorten_collect(uc, s, links);
-	ut = xcalloc(1, sizeof *ut + n * sizeof *ut->links);
+	ut = te->xcalloc(1, sizeof *ut + n * sizeof *ut->links);
 	ut->slot = s;
 	ut->uc = uc;
 	ut->n = n;
@@ -373,7 +369,7 @@ unshorten_start(void *data, struct slot *s)
 	for (i = 0; i < n; i++) {
 		l = &ut->links[i];
 		l->ut = ut;
-		l->url = xstrndup(links[i].url, links[i].len);
+		l->url = te->xstrndup(links[i].url, links[i].len);
 		start = NULL;
 		if (!uc->start_short && unshorten_http(links[i].unwound))
 			start = links[i].unwound;
@@ -382,8 +378,8 @@ unshorten_start(void *data, struct slot *s)
 		if (start == NULL)
 			start = l->url;
 		/* Credentials in a link are neither sent nor shown. */
-		if ((l->visited[0] = location_strip_userinfo(start)) == NULL)
-			l->visited[0] = xstrdup(start);
+		if ((l->visited[0] = te->url_strip_userinfo(start)) == NULL)
+			l->visited[0] = te->xstrdup(start);
 		l->skip = !unshorten_allowed(uc, l->visited[0]);
 	}
 	for (i = 0; i < n; i++) {
@@ -396,12 +392,20 @@ unshorten_start(void *data, struct slot *s)
 		unshorten_settle(ut);
 }
 
-const struct enricher unshorten_enricher = {
+static const struct te_enricher unshorten_enricher = {
 	.name = "unshorten",
-	.kind = ENRICHER_HTTP,
+	.kind = TE_HTTP,
 	.help = "follow each link's redirects; the value lists where they go",
 	.keys = unshorten_keys,
 	.configure = unshorten_configure,
 	.start = unshorten_start,
 	.free = unshorten_free,
 };
+
+/* The entry point: keep the table, register the enricher. */
+int
+unshorten_register(const struct te_api *api, char **cause)
+{
+	te = api;
+	return (te->register_enricher(&unshorten_enricher, cause));
+}

@@ -198,7 +198,7 @@ ff_setup(void)
 
 /* The outcome of the request made for the current input. */
 static void
-ff_done(void *arg, const struct fetch_result *res)
+ff_done(void *arg, const struct te_fetch_result *res)
 {
 	const char	*host;
 	size_t		 n;
@@ -224,8 +224,8 @@ ff_done(void *arg, const struct fetch_result *res)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct fetch_request	 get = { "GET", NULL, FETCH_FOLLOW };
-	static struct fetch_request	 head = { "HEAD", NULL,
+	static struct te_fetch_request	 get = { "GET", NULL, FETCH_FOLLOW };
+	static struct te_fetch_request	 head = { "HEAD", NULL,
 					     FETCH_NO_BODY|FETCH_POLICY };
 	char				 url[128];
 	double				 start, limit;

@@ -21,7 +21,7 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fetch_result	 res;
+	struct te_fetch_result	 res;
 	const uint8_t		*nul;
 	char			*loc, *abs, *cause = NULL, excerpt[200];
 	char			 why[256];

@@ -16,7 +16,7 @@
 #include <jansson.h>
 
 struct spec;
-struct enricher;
+struct te_enricher;
 
 /* Options shared by the modules; see the table in options.c. */
 struct options {
@@ -117,7 +117,7 @@ extern struct stats stats;
 
 /* One configured enrichment: an enricher, its name in the output and state. */
 struct enrichment {
-	const struct enricher	*enricher;
+	const struct te_enricher	*enricher;
 	char			*name;
 	char			*key_json;	/* "name": ready to write */
 	size_t			 key_len;

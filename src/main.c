@@ -48,7 +48,7 @@ main_configure(char **cause)
 			}
 		}
 		main_enrichments[main_nenrichments++] = e;
-		if (e->enricher->kind == ENRICHER_HTTP)
+		if (e->enricher->kind == TE_HTTP)
 			main_http = 1;
 	}
 	return (0);

@@ -176,12 +176,13 @@ START_TEST(test_kinds)
 	char		*so = plug("kinds.so"), *url;
 	json_t		*j, *e;
 
-	/* Inline, timer, CPU pool and HTTP, each as a built-in would. */
+	/* Inline, timer, CPU pool, HTTP and process, as a built-in would. */
 	ck_assert(asprintf(&url, "phttp:url=http://127.0.0.1:%d/text",
 	    server_port) != -1);
 	te_run(&p, "{\"id\":0,\"body\":\"ab\"}\n{\"id\":1,\"body\":\"\"}\n",
 	    "-k", "--stats", "--plugin", so, "-e", "pinline", "-e",
-	    "ptimer:ms=30", "-e", "pcpu", "-e", url, NULL);
+	    "ptimer:ms=30", "-e", "pcpu", "-e", url, "-e",
+	    "pprocess:cmd=tr a-z A-Z", "-e", "sleep:ms=30", NULL);
 	ck_assert_msg(p.status == 0, "%s", p.ebuf);
 	exactly_once(&p, 2);
 	j = line_of(&p, 0);
@@ -192,10 +193,105 @@ START_TEST(test_kinds)
 	    'a' + 'b');
 	ck_assert_str_eq(json_string_value(json_object_get(e, "phttp")),
 	    "200 hello, world");
+	ck_assert_str_eq(json_string_value(json_object_get(e, "pprocess")),
+	    "AB");
+	ck_assert(json_equal(json_object_get(e, "ptimer"),
+	    json_object_get(e, "sleep")));
 	json_decref(j);
 	ck_assert_uint_eq(server_count(server_port, "requests"), 1);
 	proc_free(&p);
 	free(url);
+	free(so);
+}
+END_TEST
+
+/* The tweets of test_contract: v1.1 with a link, a retweet, a reply. */
+static const char contract_in[] =
+    "{\"id\":0,\"id_str\":\"1\",\"text\":\"see https://t.co/abc #x\","
+    "\"entities\":{\"urls\":[{\"url\":\"https://t.co/abc\",\"expanded_url\":"
+    "\"http://example.com/x\"}],\"hashtags\":[{\"text\":\"x\"}]},\"user\":"
+    "{\"screen_name\":\"a\"}}\n"
+    "{\"id\":1,\"id_str\":\"2\",\"text\":\"RT @b: h\\u00e9 https://t.co/q\","
+    "\"retweeted_status\":{\"id_str\":\"3\",\"text\":\"h\\u00e9 "
+    "https://t.co/q\",\"entities\":{\"urls\":[{\"url\":\"https://t.co/q\","
+    "\"expanded_url\":\"https://example.org/q\"}]},\"user\":{\"screen_name\":"
+    "\"b\"}},\"entities\":{\"urls\":[]},\"user\":{\"screen_name\":"
+    "\"a\"}}\n"
+    "{\"id\":2,\"id_str\":\"4\",\"text\":\"@a yes\","
+    "\"in_reply_to_status_id_str\":\"1\",\"entities\":{\"urls\":[]},\"user\":{\"screen_name\":\"c\"}}\n";
+
+START_TEST(test_contract)
+{
+	struct proc	 p;
+	char		*so = plug("kinds.so"), *pe, *ht;
+	json_t		*j, *e, *echo, *body, *un, *links;
+	const char	*text;
+	size_t		 i, k, n;
+
+	/*
+	 * What a plugin reads of a tweet without a parse (its type, text and
+	 * links) is what the built-ins read; a template and a header reach
+	 * the server as the built-in http's do.
+	 */
+	ck_assert(asprintf(&pe, "pecho:url=http://127.0.0.1:%d/echo/"
+	    "{/id_str},header=X-Test: plug,rate=1000", server_port) != -1);
+	ck_assert(asprintf(&ht, "http:url=http://127.0.0.1:%d/echo/"
+	    "{/id_str},header=X-Test: plug", server_port) != -1);
+	te_run(&p, contract_in, "-k", "--stats", "--plugin", so, "-e",
+	    "ptype", "-e", "type", "-e", pe, "-e", ht, "-e",
+	    "unshorten:hosts=none.invalid", "-e", "length", NULL);
+	ck_assert_msg(p.status == 0, "%s", p.ebuf);
+	exactly_once(&p, 3);
+	for (i = 0; i < 3; i++) {
+		j = line_of(&p, i);
+		e = json_object_get(j, "enrichments");
+		ck_assert_ptr_null(json_object_get(j, "enrichment_errors"));
+		ck_assert_str_eq(json_string_value(json_object_get(e, "ptype")),
+		    json_string_value(json_object_get(e, "type")));
+		echo = json_object_get(e, "pecho");
+		ck_assert_str_eq(json_string_value(json_object_get(echo,
+		    "method")), "POST");
+		ck_assert(json_equal(json_object_get(echo, "uri"),
+		    json_object_get(json_object_get(e, "http"), "uri")));
+		ck_assert_str_eq(json_string_value(json_object_get(echo,
+		    "x_test")), "plug");
+		ck_assert(json_equal(json_object_get(echo, "x_test"),
+		    json_object_get(json_object_get(e, "http"), "x_test")));
+		body = json_loads(json_string_value(json_object_get(echo,
+		    "body")), 0, NULL);
+		ck_assert_ptr_nonnull(body);
+		text = json_string_value(json_object_get(body, "text"));
+		for (k = 0, n = 0; text[k] != '\0'; k++)
+			n += ((unsigned char)text[k] & 0xc0) != 0x80;
+		ck_assert_int_eq(n, json_integer_value(json_object_get(e,
+		    "length")));
+		links = json_object_get(body, "links");
+		un = json_object_get(e, "unshorten");
+		ck_assert_uint_eq(json_array_size(links), json_array_size(un));
+		ck_assert_uint_eq(json_array_size(links), i < 2 ? 1 : 0);
+		for (k = 0; k < json_array_size(links); k++) {
+			ck_assert(json_equal(json_object_get(json_array_get(
+			    links, k), "url"), json_object_get(json_array_get(
+			    un, k), "url")));
+			ck_assert(json_equal(json_object_get(json_array_get(
+			    links, k), "expanded"), json_object_get(
+			    json_array_get(un, k), "expanded")));
+		}
+		json_decref(body);
+		json_decref(j);
+	}
+	j = line_of(&p, 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(
+	    j, "enrichments"), "ptype")), "retweet");
+	json_decref(j);
+	proc_free(&p);
+
+	/* -L names the new kind. */
+	te_run(&p, "", "--plugin", so, "-L", NULL);
+	ck_assert_ptr_nonnull(strstr(p.obuf, "\npprocess (process): "));
+	proc_free(&p);
+	free(pe);
+	free(ht);
 	free(so);
 }
 END_TEST
@@ -209,7 +305,7 @@ START_TEST(test_refused)
 	te_run(&p, "", "--plugin", bad, "-e", "pinline", NULL);
 	ck_assert_int_eq(p.status, 2);
 	ck_assert_ptr_nonnull(strstr(p.ebuf, "badabi.so: built for plugin ABI "
-	    "2, this tweet-enricher has ABI 1"));
+	    "3, this tweet-enricher has ABI 2"));
 	proc_free(&p);
 
 	te_run(&p, "", "--plugin", missing, "-e", "pinline", NULL);
@@ -254,6 +350,7 @@ main(void)
 	tcase_add_test(tc, test_installed);
 	tcase_add_test(tc, test_example_plugin);
 	tcase_add_test(tc, test_kinds);
+	tcase_add_test(tc, test_contract);
 	tcase_add_test(tc, test_refused);
 	suite_add_tcase(s, tc);
 	return (run_suite(s));

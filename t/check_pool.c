@@ -11,6 +11,7 @@
 #include <event2/event.h>
 
 #include "lib/lib.h"
+#include "tweet-enricher/enricher.h"
 #include "core.h"
 #include "run.h"
 
@@ -26,7 +27,7 @@ loop_base(void)
 }
 
 struct test_job {
-	struct pool_job	 job;
+	struct te_pool_job	 job;
 	u_int		 n;
 	uint64_t	 result;
 	pthread_t	 worker;
@@ -39,7 +40,7 @@ static uint64_t		*results;
 static u_int		 cancelled;
 
 static void
-work(struct pool_job *job)
+work(struct te_pool_job *job)
 {
 	struct test_job	*tj = (struct test_job *)job;
 	uint64_t	 x = tj->n;
@@ -52,7 +53,7 @@ work(struct pool_job *job)
 }
 
 static void
-done(struct pool_job *job)
+done(struct te_pool_job *job)
 {
 	struct test_job	*tj = (struct test_job *)job;
 
@@ -66,7 +67,7 @@ done(struct pool_job *job)
 }
 
 static void
-cancel(struct pool_job *job)
+cancel(struct te_pool_job *job)
 {
 	cancelled++;
 	free(job);

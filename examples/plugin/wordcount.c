@@ -37,22 +37,37 @@ words_configure(struct spec *sp, char **cause)
 	return (strdup(field));
 }
 
+/* It reads its field from the tweet's text: the tweet is never parsed. */
+static int
+words_uses_tweet(void *data)
+{
+	(void)data;
+	return (0);
+}
+
 /* Count the words of one tweet, now. */
 static void
 words_start(void *data, struct slot *s)
 {
+	json_t		*v;
 	const char	*text;
 	char		*why;
 	size_t		 len, i;
 	json_int_t	 n = 0;
 	int		 in = 0;
 
-	if (te->pointer_string(te->slot_root(s), data, &text, &len,
-	    &why) != 0) {
+	if ((v = te->field(s, data, &why)) == NULL) {
 		te->slot_settle(s, NULL, "%s", why);
 		free(why);
 		return;
 	}
+	if (!json_is_string(v)) {
+		json_decref(v);
+		te->slot_settle(s, NULL, "%s is not a string", (char *)data);
+		return;
+	}
+	text = json_string_value(v);
+	len = json_string_length(v);
 	for (i = 0; i < len; i++) {
 		if (strchr(" \t\n\r\f\v", text[i]) != NULL || text[i] == '\0')
 			in = 0;
@@ -61,6 +76,7 @@ words_start(void *data, struct slot *s)
 			n++;
 		}
 	}
+	json_decref(v);
 	te->slot_settle(s, json_integer(n), NULL);
 }
 
@@ -72,6 +88,7 @@ static const struct te_enricher words_enricher = {
 	.configure = words_configure,
 	.start = words_start,
 	.free = free,
+	.uses_tweet = words_uses_tweet,
 };
 
 /* The entry point: keep the table, register the enricher. */

@@ -1,7 +1,7 @@
 /*
  * enrich: enrichers and their configuration: the enricher table and kinds,
  * specs (spec.c), the registry of built-ins and plugins (registry.c,
- * plugin.c).
+ * plugin.c) and the table of functions enrichers use (api.c).
  */
 
 #ifndef TE_ENRICH_H
@@ -16,41 +16,17 @@
 
 #include <jansson.h>
 
+#include "tweet-enricher/enricher.h"
+
 struct spec;
 struct slot;
 
-/* The kinds of enricher. */
-enum enricher_kind {
-	ENRICHER_INLINE,	/* settles inside start */
-	ENRICHER_TIMER,		/* settles from a timer on the loop */
-	ENRICHER_HTTP,		/* settles from a fetch callback */
-	ENRICHER_CPU,		/* settles from a pool job's done callback */
-	ENRICHER_PROCESS	/* settles from a child process's answer */
-};
-
 /*
- * An enricher: a small table of callbacks. configure turns a parsed spec
- * into the enricher's private state (or returns NULL with *cause set);
- * start begins the work for one tweet and must, now or later, call
- * slot_settle exactly once for the slot it was given. The tweet (its raw
- * text, slot_line, read with scan_*; or its JSON tree, slot_root, parsed on
- * first use) may be used only inside start; anything needed later must be
- * copied. uses_tweet says whether start reads the tweet at all (NULL: it
- * does); a tweet is parsed only when an enricher asks for the tree.
- * free frees what configure made; cleanup, if set, runs once at exit
- * whether or not the enricher was used.
+ * An enricher (struct te_enricher), its kinds (enum te_kind) and the table
+ * of functions every enricher reaches the program through (struct te_api)
+ * are the enricher contract's, <tweet-enricher/enricher.h>; api.c
+ * implements the table, once, for built-ins and plugins alike.
  */
-struct enricher {
-	const char		*name;
-	enum enricher_kind	 kind;
-	const char		*help;
-	const char *const	*keys;	/* "key", "help", ..., NULL */
-	void			*(*configure)(struct spec *, char **);
-	void			 (*start)(void *, struct slot *);
-	void			 (*free)(void *);
-	int			 (*uses_tweet)(void *);
-	void			 (*cleanup)(void);
-};
 
 /* An enrichment's keys (spec.c). */
 unsigned int	 spec_count(struct spec *);
@@ -68,15 +44,21 @@ void		 spec_free(struct spec *);
 char		*spec_scalar(json_t *);
 const char	*spec_name(struct spec *);
 
-/* enrichers/registry.c */
-extern const struct enricher *const registry_enrichers[];
+/* enrichers/registry.c: the built-in enrichers' entry points, in -L order. */
+extern int (*const registry_builtins[])(const struct te_api *, char **);
 
 /* registry.c */
+void		 registry_init(void);
 void		 registry_list(FILE *);
 struct enrichment *registry_configure(struct spec *, char **);
 void		 registry_free(struct enrichment *);
 void		 registry_cleanup(void);
-int		 registry_add(const struct enricher *, char **);
+int		 registry_add(const struct te_enricher *, char **);
+
+/* api.c */
+extern const struct te_api api_table;
+u_int		 api_loading(const char *);
+int		 api_register(const struct te_enricher *, char **);
 
 /* plugin.c */
 int		 plugin_load(const char *, char **);

@@ -1,7 +1,9 @@
 /*
- * The registry: find a built-in enricher (enrichers/registry.c lists
- * them) by name, list them, turn a spec into a configured enrichment
- * (checking its keys), and run each enricher's cleanup at exit.
+ * The registry: the enrichers, built in (enrichers/registry.c lists their
+ * entry points) or a plugin's, each registered through the enricher
+ * contract's table (api.c); find one by name, list them, turn a spec into
+ * a configured enrichment (checking its keys), and run each enricher's
+ * cleanup at exit.
  */
 
 #include <stdlib.h>
@@ -15,68 +17,80 @@ static const char *const registry_kinds[] = {
 	"inline", "timer", "http", "cpu", "process"
 };
 
-/* Enrichers added by plugins (plugin.c), after the built-in ones. */
-static const struct enricher	**registry_added;
-static u_int			  registry_nadded;
+/* The enrichers, in the order they were registered: built-ins first. */
+static const struct te_enricher	**registry_all;
+static u_int			  registry_n;
+static int			  registry_ready;
 
-/* Find an enricher, built in or added, by name. */
-static const struct enricher *
+/*
+ * Register the built-in enrichers through the same table and entry point a
+ * plugin has (enrichers/registry.c lists them), once, before anything else.
+ */
+void
+registry_init(void)
+{
+	char	*cause = NULL;
+	u_int	 i;
+
+	if (registry_ready)
+		return;
+	registry_ready = 1;
+	api_loading("built-in");
+	for (i = 0; registry_builtins[i] != NULL; i++) {
+		if (registry_builtins[i](&api_table, &cause) != 0)
+			fatalx("%s: %s", __func__, cause);
+	}
+	api_loading(NULL);
+}
+
+/* Find an enricher by name. */
+static const struct te_enricher *
 registry_find(const char *name)
 {
 	u_int	i;
 
-	for (i = 0; registry_enrichers[i] != NULL; i++) {
-		if (strcmp(registry_enrichers[i]->name, name) == 0)
-			return (registry_enrichers[i]);
-	}
-	for (i = 0; i < registry_nadded; i++) {
-		if (strcmp(registry_added[i]->name, name) == 0)
-			return (registry_added[i]);
+	registry_init();
+	for (i = 0; i < registry_n; i++) {
+		if (strcmp(registry_all[i]->name, name) == 0)
+			return (registry_all[i]);
 	}
 	return (NULL);
 }
 
-/* Add an enricher (a plugin's); -1 if the name is taken. */
+/* Add an enricher (api.c, for an entry point); -1 if the name is taken. */
 int
-registry_add(const struct enricher *en, char **cause)
+registry_add(const struct te_enricher *en, char **cause)
 {
 	if (registry_find(en->name) != NULL) {
 		xasprintf(cause, "there is already an enricher named \"%s\"",
 		    en->name);
 		return (-1);
 	}
-	registry_added = xreallocarray(registry_added, registry_nadded + 1,
-	    sizeof *registry_added);
-	registry_added[registry_nadded++] = en;
+	registry_all = xreallocarray(registry_all, registry_n + 1,
+	    sizeof *registry_all);
+	registry_all[registry_n++] = en;
 	return (0);
 }
 
-/* The i-th enricher, built-in ones first; NULL past the end. */
-static const struct enricher *
+/* The i-th enricher; NULL past the end. */
+static const struct te_enricher *
 registry_nth(u_int i)
 {
-	u_int	n;
-
-	for (n = 0; registry_enrichers[n] != NULL; n++)
-		;
-	if (i < n)
-		return (registry_enrichers[i]);
-	if (i - n < registry_nadded)
-		return (registry_added[i - n]);
-	return (NULL);
+	registry_init();
+	return (i < registry_n ? registry_all[i] : NULL);
 }
 
 /* Print the enrichers and their keys. */
 void
 registry_list(FILE *f)
 {
-	const struct enricher	*en;
+	const struct te_enricher	*en;
 	const char *const	*k;
 	u_int			 i;
 
 	for (i = 0; (en = registry_nth(i)) != NULL; i++) {
 		fprintf(f, "%s (%s): %s\n", en->name, registry_kinds[en->kind],
-		    en->help);
+		    en->help != NULL ? en->help : "(a plugin's)");
 		for (k = en->keys; k != NULL && *k != NULL; k += 2)
 			fprintf(f, "    %-10s %s\n", k[0], k[1]);
 		fprintf(f, "    %-10s %s\n", "as", "name in the output "
@@ -85,7 +99,7 @@ registry_list(FILE *f)
 }
 
 static int
-registry_check_keys(const struct enricher *en, struct spec *sp, char **cause)
+registry_check_keys(const struct te_enricher *en, struct spec *sp, char **cause)
 {
 	const char *const	*k;
 	const char		*key;
@@ -119,7 +133,7 @@ registry_check_keys(const struct enricher *en, struct spec *sp, char **cause)
 struct enrichment *
 registry_configure(struct spec *sp, char **cause)
 {
-	const struct enricher	*en;
+	const struct te_enricher	*en;
 	struct enrichment	*e;
 	const char		*as;
 	json_t			*js;
@@ -175,14 +189,15 @@ registry_free(struct enrichment *e)
 void
 registry_cleanup(void)
 {
-	const struct enricher	*en;
+	const struct te_enricher	*en;
 	u_int			 i;
 
 	for (i = 0; (en = registry_nth(i)) != NULL; i++) {
 		if (en->cleanup != NULL)
 			en->cleanup();
 	}
-	free(registry_added);
-	registry_added = NULL;
-	registry_nadded = 0;
+	free(registry_all);
+	registry_all = NULL;
+	registry_n = 0;
+	registry_ready = 0;
 }

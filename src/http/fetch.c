@@ -46,7 +46,7 @@ enum fetch_state {
 };
 
 struct fetch_waiter {
-	fetch_cb			 cb;
+	te_fetch_cb			 cb;
 	void				*arg;
 	TAILQ_ENTRY(fetch_waiter)	 entry;
 };
@@ -60,7 +60,7 @@ struct fetch_entry {
 	TAILQ_ENTRY(fetch_entry)	 qentry;	/* queue */
 
 	/* The request; url and body point into key. */
-	const struct fetch_request	*req;		/* while waiters wait */
+	const struct te_fetch_request	*req;		/* while waiters wait */
 	const char			*url;
 	const char			*body;
 	size_t				 bodylen;
@@ -90,7 +90,7 @@ struct fetch_entry {
 	int				 refused;	/* by the policy */
 
 	/* The response. */
-	struct fetch_result		 res;
+	struct te_fetch_result		 res;
 	char				*data;
 	size_t				 size;
 	int				 too_big;
@@ -388,7 +388,7 @@ fetch_dest_check(struct fetch_entry *fe)
 static void
 fetch_transfer_start(struct fetch_entry *fe)
 {
-	const struct fetch_request	*req = fe->req;
+	const struct te_fetch_request	*req = fe->req;
 	const char			*method = req->method, *proxy;
 	struct timeval			 tv;
 	CURL				*e;
@@ -957,7 +957,7 @@ fetch_transfer_done(void *arg, int code)
 
 /* Call an entry's waiters (and free them) with a result. */
 static void
-fetch_call_waiters(struct fetch_entry *fe, const struct fetch_result *res)
+fetch_call_waiters(struct fetch_entry *fe, const struct te_fetch_result *res)
 {
 	struct fetch_waiter	*w;
 
@@ -988,7 +988,7 @@ fetch_finish(struct fetch_entry *fe)
 
 /* A cached response as a result (valid while the value is). */
 static void
-fetch_cached(const struct cache_value *v, struct fetch_result *res)
+fetch_cached(const struct cache_value *v, struct te_fetch_result *res)
 {
 	memset(res, 0, sizeof *res);
 	res->status = v->status;
@@ -1002,7 +1002,7 @@ static void
 fetch_cache_cb(void *arg, const struct cache_value *v)
 {
 	struct fetch_entry	*fe = arg;
-	struct fetch_result	 res;
+	struct te_fetch_result	 res;
 
 	if (v == NULL) {
 		fe->state = FETCH_QUEUED;
@@ -1057,7 +1057,7 @@ fetch_key_add(struct fetch_key *k, char tag, const char *s, size_t n)
  * flags, URL, each header in order, and the body if there is one.
  */
 static void
-fetch_key(struct fetch_key *k, const struct fetch_request *req,
+fetch_key(struct fetch_key *k, const struct te_fetch_request *req,
     const char *url, const char *body, size_t bodylen)
 {
 	struct curl_slist	*h;
@@ -1079,12 +1079,12 @@ fetch_key(struct fetch_key *k, const struct fetch_request *req,
  * outcome: at once on a cache hit or a bad URL, else from the loop.
  */
 void
-fetch_start(const struct fetch_request *req, const char *url,
-    const char *body, size_t bodylen, fetch_cb cb, void *arg)
+fetch_start(const struct te_fetch_request *req, const char *url,
+    const char *body, size_t bodylen, te_fetch_cb cb, void *arg)
 {
 	struct fetch_entry	*fe;
 	struct fetch_waiter	*w;
-	struct fetch_result	 bad, hit;
+	struct te_fetch_result	 bad, hit;
 	struct cache_value	 v;
 	struct cache_lookup	*later = NULL;
 	struct fetch_key	 k;
@@ -1221,7 +1221,7 @@ fetch_free(void)
 {
 	struct fetch_entry	*fe;
 	struct fetch_waiter	*w;
-	struct fetch_result	 gone;
+	struct te_fetch_result	 gone;
 	struct hash		 all = fetch_table;
 	struct hash_node	*hn, *next;
 
@@ -1258,7 +1258,7 @@ fetch_free(void)
  * secrets masked before it is cut (and before bytes become '?').
  */
 void
-fetch_excerpt(const struct fetch_result *res, char *buf, size_t size)
+fetch_excerpt(const struct te_fetch_result *res, char *buf, size_t size)
 {
 	char	*masked;
 	size_t	 i, n = 0, len, whole, mlen;
@@ -1300,7 +1300,7 @@ fetch_headers_free(struct curl_slist *list)
 
 /* rate=N on an enrichment: a pacer for its requests. */
 int
-fetch_rate(struct spec *sp, struct fetch_request *req, char **cause)
+fetch_rate(struct spec *sp, struct te_fetch_request *req, char **cause)
 {
 	const char	*v = spec_get(sp, "rate");
 	char		*end;

@@ -18,45 +18,34 @@
 #include <jansson.h>
 
 #include "core.h"
+#include "tweet-enricher/enricher.h"
 
 struct spec;
 
-/* An HTTP request shape, owned by an enrichment for the whole run. */
-#define FETCH_FOLLOW 0x1	/* follow redirects */
-#define FETCH_NO_BODY 0x2	/* stop once the headers are in */
-#define FETCH_PATH_AS_IS 0x4	/* no dot-segment removal in the path */
-#define FETCH_POLICY 0x8	/* tweet-chosen: the destination policy */
-#define FETCH_MAX_REDIRECTS 10
+/*
+ * A request's shape (struct te_fetch_request, owned by an enrichment for
+ * the whole run), its flags and its result (struct te_fetch_result, valid
+ * only during the callback) are the enricher contract's
+ * (<tweet-enricher/enricher.h>).
+ */
+#define FETCH_FOLLOW TE_FETCH_FOLLOW
+#define FETCH_NO_BODY TE_FETCH_NO_BODY
+#define FETCH_PATH_AS_IS TE_FETCH_PATH_AS_IS
+#define FETCH_POLICY TE_FETCH_POLICY
+#define FETCH_MAX_REDIRECTS TE_FETCH_MAX_REDIRECTS
 #define FETCH_MAX_URL 65536	/* longest URL requested */
 #define FETCH_REFUSED "destination not allowed"
 struct curl_slist;		/* opaque: made by fetch_headers */
 struct pacer;			/* opaque: made by fetch_rate */
-struct fetch_request {
-	const char		*method;
-	struct curl_slist	*headers;
-	int			 flags;
-	struct pacer		*pacer;		/* rate=, or NULL */
-};
-
-/* What came of a request; valid only during the callback. */
-struct fetch_result {
-	long		 status;	/* 0 if no HTTP response */
-	const char	*body;
-	size_t		 len;
-	char		*location;	/* redirect target, absolute */
-	char		*error;		/* transport failure, or NULL */
-	unsigned int	 attempts;
-};
-typedef void	(*fetch_cb)(void *, const struct fetch_result *);
 
 /* HTTP requests on the loop, cached and coalesced (fetch.c). */
-void		 fetch_start(const struct fetch_request *, const char *,
-		     const char *, size_t, fetch_cb, void *);
-void		 fetch_excerpt(const struct fetch_result *, char *, size_t);
+void		 fetch_start(const struct te_fetch_request *, const char *,
+		     const char *, size_t, te_fetch_cb, void *);
+void		 fetch_excerpt(const struct te_fetch_result *, char *, size_t);
 char		*fetch_resolve(const char *, const char *);
 struct curl_slist *fetch_headers(struct spec *, int);
 void		 fetch_headers_free(struct curl_slist *);
-int		 fetch_rate(struct spec *, struct fetch_request *, char **);
+int		 fetch_rate(struct spec *, struct te_fetch_request *, char **);
 
 /* location.c */
 char		*location_strip_userinfo(const char *);

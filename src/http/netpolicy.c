@@ -24,7 +24,7 @@
 
 /* A name to resolve on a pool worker and judge by its addresses. */
 struct netpolicy_job {
-	struct pool_job	  job;
+	struct te_pool_job	  job;
 	char		 *host;
 	char		 *port;
 	int		  allowed;
@@ -304,7 +304,7 @@ netpolicy_allow_port(const char *s, char **cause)
 
 /* On a worker: resolve, and allow only if every address is allowed. */
 static void
-netpolicy_job_work(struct pool_job *job)
+netpolicy_job_work(struct te_pool_job *job)
 {
 	struct netpolicy_job	*nj = (struct netpolicy_job *)job;
 	struct addrinfo		 hints, *res, *ai;
@@ -336,7 +336,7 @@ netpolicy_job_free(struct netpolicy_job *nj)
 
 /* Back on the loop: the verdict. */
 static void
-netpolicy_job_done(struct pool_job *job)
+netpolicy_job_done(struct te_pool_job *job)
 {
 	struct netpolicy_job	*nj = (struct netpolicy_job *)job;
 
@@ -345,7 +345,7 @@ netpolicy_job_done(struct pool_job *job)
 }
 
 static void
-netpolicy_job_cancel(struct pool_job *job)
+netpolicy_job_cancel(struct te_pool_job *job)
 {
 	netpolicy_job_free((struct netpolicy_job *)job);
 }

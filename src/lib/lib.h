@@ -90,17 +90,12 @@ void		 secret_free(void);
 int		 secret_in(const char *);
 
 /*
- * A job for the CPU pool: work runs on a worker and sees only plain bytes
- * (no jansson, libevent or libcurl object); done runs on the loop; cancel
- * frees a job that will not be done (an early exit) (pool.c).
+ * The CPU pool (pool.c). Its job is the enricher contract's struct
+ * te_pool_job (<tweet-enricher/enricher.h>): work on a worker, plain bytes
+ * only; done on the loop; cancel for a job that will not be done.
  */
-struct pool_job {
-	void		(*work)(struct pool_job *);
-	void		(*done)(struct pool_job *);
-	void		(*cancel)(struct pool_job *);
-	struct pool_job	*next;
-};
-void		 pool_submit(struct pool_job *);
+struct te_pool_job;
+void		 pool_submit(struct te_pool_job *);
 int		 pool_cancelled(void);
 void		 pool_free(void);
 

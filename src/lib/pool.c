@@ -20,11 +20,12 @@
 #include <event2/event.h>
 
 #include "lib/lib.h"
+#include "tweet-enricher/enricher.h"
 #include "core.h"
 
 struct pool_queue {
-	struct pool_job	*head;
-	struct pool_job	*tail;
+	struct te_pool_job	*head;
+	struct te_pool_job	*tail;
 };
 
 static pthread_mutex_t	 pool_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -40,7 +41,7 @@ static int		 pool_wake[2] = { -1, -1 };	/* eventfd: [0] == [1] */
 static struct event	*pool_wake_ev;
 
 static void
-pool_push(struct pool_queue *q, struct pool_job *job)
+pool_push(struct pool_queue *q, struct te_pool_job *job)
 {
 	job->next = NULL;
 	if (q->tail != NULL)
@@ -50,10 +51,10 @@ pool_push(struct pool_queue *q, struct pool_job *job)
 	q->tail = job;
 }
 
-static struct pool_job *
+static struct te_pool_job *
 pool_pop(struct pool_queue *q)
 {
-	struct pool_job	*job = q->head;
+	struct te_pool_job	*job = q->head;
 
 	if (job != NULL) {
 		q->head = job->next;
@@ -67,7 +68,7 @@ pool_pop(struct pool_queue *q)
 static void *
 pool_worker(__unused void *arg)
 {
-	struct pool_job	*job;
+	struct te_pool_job	*job;
 	uint64_t	 one = 1;
 	int		 was_empty;
 	ssize_t		 n;
@@ -102,7 +103,7 @@ static void
 pool_wake_cb(evutil_socket_t fd, __unused short events, __unused void *arg)
 {
 	struct pool_queue	 q;
-	struct pool_job		*job;
+	struct te_pool_job		*job;
 	char			 buf[64];
 
 	while (read(fd, buf, sizeof buf) > 0)
@@ -161,7 +162,7 @@ pool_cancelled(void)
 
 /* Queue a job; its done callback runs on the loop when it has run. */
 void
-pool_submit(struct pool_job *job)
+pool_submit(struct te_pool_job *job)
 {
 	if (pool_threads == NULL)
 		pool_start();
@@ -182,7 +183,7 @@ pool_submit(struct pool_job *job)
 void
 pool_free(void)
 {
-	struct pool_job	*job;
+	struct te_pool_job	*job;
 	u_int		 i;
 
 	if (pool_threads == NULL)

@@ -1,0 +1,229 @@
+/*
+ * The enricher contract's table of functions (struct te_api of the
+ * installed <tweet-enricher/enricher.h>), implemented once over the real
+ * functions: every enricher, built in or a plugin, is handed this table
+ * and reaches the program through it alone. Most members are the
+ * functions themselves; the few wrappers here turn the model's and
+ * twitter-text's own structs into the contract's.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/lib.h"
+#include "core.h"
+#include "json/json.h"
+#include "tweet/tweet.h"
+#include "http/http.h"
+#include "enrich/enrich.h"
+
+_Static_assert((int)TE_TEMPLATE_RAW == (int)TEMPLATE_RAW &&
+    (int)TE_TEMPLATE_URL == (int)TEMPLATE_URL &&
+    (int)TE_TEMPLATE_JSON == (int)TEMPLATE_JSON, "te_template_encoding");
+_Static_assert(TE_TEXT_URL == TWTEXT_URL &&
+    TE_TEXT_HASHTAG == TWTEXT_HASHTAG && TE_TEXT_MENTION == TWTEXT_MENTION &&
+    TE_TEXT_CASHTAG == TWTEXT_CASHTAG && TE_TEXT_ALL == TWTEXT_ALL,
+    "TE_TEXT_*");
+
+/* Who is registering enrichers now (a plugin's path), or NULL. */
+static const char	*api_who;
+static u_int		 api_added;
+
+/* Let register_enricher be called, for who, until api_loading(NULL). */
+u_int
+api_loading(const char *who)
+{
+	u_int	n = api_added;
+
+	api_who = who;
+	api_added = 0;
+	return (n);
+}
+
+/* te->register_enricher: check an enricher and add it to the registry. */
+int
+api_register(const struct te_enricher *en, char **cause)
+{
+	if (api_who == NULL) {
+		xasprintf(cause, "register_enricher is for the entry point "
+		    "only");
+		return (-1);
+	}
+	if (en == NULL || en->name == NULL || *en->name == '\0' ||
+	    strcspn(en->name, ":,= \t\n") != strlen(en->name)) {
+		xasprintf(cause, "%s: an enricher needs a name (no spaces, "
+		    "':', ',' or '=')", api_who);
+		return (-1);
+	}
+	if ((int)en->kind < TE_INLINE || en->kind > TE_PROCESS ||
+	    en->configure == NULL || en->start == NULL) {
+		xasprintf(cause, "%s: enricher \"%s\" needs a kind, configure "
+		    "and start", api_who, en->name);
+		return (-1);
+	}
+	if (registry_add(en, cause) != 0)
+		return (-1);
+	api_added++;
+	return (0);
+}
+
+/* te->field: the value at a pointer, read from the tweet's text. */
+static json_t *
+api_field(struct slot *s, const char *pointer, char **cause)
+{
+	struct scan_value	 root, v;
+	const char		*line;
+	size_t			 len;
+	json_t			*j;
+
+	line = slot_line(s, &len);
+	if (scan_line(line, len, &root) != 0 ||
+	    scan_pointer(&root, pointer, &v) != 0) {
+		xasprintf(cause, "no field %s", pointer);
+		return (NULL);
+	}
+	if ((j = scan_json(&v)) == NULL)
+		xasprintf(cause, "%s cannot be read", pointer);
+	return (j);
+}
+
+/* Copy the model's links into the contract's. */
+static void
+api_copy_links(struct te_link *to, const struct model_link *from, u_int n)
+{
+	u_int	i;
+
+	for (i = 0; i < n; i++) {
+		to[i].url = from[i].url;
+		to[i].len = from[i].len;
+		to[i].expanded = from[i].expanded;
+		to[i].unwound = from[i].unwound;
+	}
+}
+
+/* te->tweet_links: the tweet's links, from the model. */
+static u_int
+api_tweet_links(struct slot *s, struct te_link *links, u_int max)
+{
+	struct model	*m;
+	u_int		 n, i;
+
+	if ((m = slot_model(s)) == NULL)
+		return (0);
+	if ((n = model_nlinks(m)) > max)
+		n = max;
+	for (i = 0; i < n; i++)
+		api_copy_links(&links[i], model_link(m, i), 1);
+	return (n);
+}
+
+/* te->links_of: the links a JSON value names, added to links[*n]. */
+static void
+api_links_of(json_t *value, struct te_link *links, u_int *n, u_int max)
+{
+	struct model_link	*list;
+	u_int			 i;
+
+	if (*n >= max)
+		return;
+	list = xcalloc(max, sizeof *list);
+	for (i = 0; i < *n; i++) {
+		list[i].url = links[i].url;
+		list[i].len = links[i].len;
+		list[i].expanded = links[i].expanded;
+		list[i].unwound = links[i].unwound;
+	}
+	model_entities(list, n, max, value, NULL);
+	api_copy_links(links, list, *n);
+	free(list);
+}
+
+/* te->template_expand: fill a template in from a tweet's text. */
+static char *
+api_template_expand(struct template *t, const char *line, size_t len,
+    enum te_template_encoding enc, size_t *outlen, char **cause)
+{
+	return (template_expand_text(t, line, len,
+	    (enum template_encoding)enc, outlen, cause));
+}
+
+/* te->text_entity: the i-th entity twitter-text found. */
+static void
+api_text_entity(struct twtext *tw, u_int i, struct te_text_entity *out)
+{
+	const struct twtext_entity	*e = twtext_entity(tw, i);
+
+	out->type = e->type;
+	out->start = e->start;
+	out->end = e->end;
+	out->value = e->value;
+	out->value_len = e->value_len;
+	out->rest = e->rest;
+	out->rest_len = e->rest_len;
+}
+
+const struct te_api api_table = {
+	.abi = TE_PLUGIN_ABI,
+	.size = sizeof (struct te_api),
+	.register_enricher = api_register,
+
+	.slot_root = slot_root,
+	.slot_line = slot_line,
+	.slot_data = slot_data,
+	.slot_set_value = slot_set_value,
+	.slot_settle = slot_settle,
+
+	.field = api_field,
+	.slot_text = slot_text,
+	.tweet_type = tweetraw_type,
+	.tweet_text = tweetraw_text,
+	.tweet_entities = tweetraw_entities,
+	.tweet_links = api_tweet_links,
+	.links_of = api_links_of,
+
+	.spec_count = spec_count,
+	.spec_key = spec_key,
+	.spec_value = spec_value,
+	.spec_get = spec_get,
+	.spec_number = spec_get_number,
+
+	.pointer_valid = pointer_valid,
+	.pointer_get = pointer_get,
+	.pointer_string = pointer_string,
+
+	.template_parse = template_parse,
+	.template_free = template_free,
+	.template_is_constant = template_is_constant,
+	.template_check_json = template_check_json,
+	.template_expand = api_template_expand,
+
+	.headers = fetch_headers,
+	.headers_free = fetch_headers_free,
+	.rate = fetch_rate,
+	.fetch = fetch_start,
+	.fetch_excerpt = fetch_excerpt,
+
+	.url_host = location_host_port,
+	.url_strip_userinfo = location_strip_userinfo,
+	.secret_in = secret_in,
+
+	.text_new = twtext_new,
+	.text_free = twtext_free,
+	.text_extract = twtext_extract,
+	.text_entity = api_text_entity,
+	.text_weighted_length = twtext_weighted_length,
+
+	.loop_base = loop_base,
+
+	.pool_submit = pool_submit,
+	.pool_cancelled = pool_cancelled,
+
+	.log_warnx = log_warnx,
+	.fatalx = fatalx,
+	.xmalloc = xmalloc,
+	.xcalloc = xcalloc,
+	.xreallocarray = xreallocarray,
+	.xstrdup = xstrdup,
+	.xstrndup = xstrndup,
+	.xasprintf = xasprintf,
+};
