@@ -25,48 +25,6 @@ _Static_assert(TE_TEXT_URL == TWTEXT_URL &&
     TE_TEXT_CASHTAG == TWTEXT_CASHTAG && TE_TEXT_ALL == TWTEXT_ALL,
     "TE_TEXT_*");
 
-/* Who is registering enrichers now (a plugin's path), or NULL. */
-static const char	*api_who;
-static u_int		 api_added;
-
-/* Let register_enricher be called, for who, until api_loading(NULL). */
-u_int
-api_loading(const char *who)
-{
-	u_int	n = api_added;
-
-	api_who = who;
-	api_added = 0;
-	return (n);
-}
-
-/* te->register_enricher: check an enricher and add it to the registry. */
-int
-api_register(const struct te_enricher *en, char **cause)
-{
-	if (api_who == NULL) {
-		xasprintf(cause, "register_enricher is for the entry point "
-		    "only");
-		return (-1);
-	}
-	if (en == NULL || en->name == NULL || *en->name == '\0' ||
-	    strcspn(en->name, ":,= \t\n") != strlen(en->name)) {
-		xasprintf(cause, "%s: an enricher needs a name (no spaces, "
-		    "':', ',' or '=')", api_who);
-		return (-1);
-	}
-	if ((int)en->kind < TE_INLINE || en->kind > TE_PROCESS ||
-	    en->configure == NULL || en->start == NULL) {
-		xasprintf(cause, "%s: enricher \"%s\" needs a kind, configure "
-		    "and start", api_who, en->name);
-		return (-1);
-	}
-	if (registry_add(en, cause) != 0)
-		return (-1);
-	api_added++;
-	return (0);
-}
-
 /* te->field: the value at a pointer, read from the tweet's text. */
 static json_t *
 api_field(struct slot *s, const char *pointer, char **cause)
@@ -165,7 +123,7 @@ api_text_entity(struct twtext *tw, u_int i, struct te_text_entity *out)
 const struct te_api api_table = {
 	.abi = TE_PLUGIN_ABI,
 	.size = sizeof (struct te_api),
-	.register_enricher = api_register,
+	.register_enricher = registry_add,
 
 	.slot_root = slot_root,
 	.slot_line = slot_line,

@@ -49,6 +49,7 @@ extern int (*const registry_builtins[])(const struct te_api *, char **);
 
 /* registry.c */
 void		 registry_init(void);
+u_int		 registry_loading(const char *);
 void		 registry_list(FILE *);
 struct enrichment *registry_configure(struct spec *, char **);
 void		 registry_free(struct enrichment *);
@@ -57,8 +58,6 @@ int		 registry_add(const struct te_enricher *, char **);
 
 /* api.c */
 extern const struct te_api api_table;
-u_int		 api_loading(const char *);
-int		 api_register(const struct te_enricher *, char **);
 
 /* plugin.c */
 int		 plugin_load(const char *, char **);

@@ -72,15 +72,15 @@ plugin_load(const char *path, char **cause)
 	    sizeof *plugin_list);
 	plugin_list[plugin_count++] = p;
 	registry_init();
-	api_loading(path);
+	registry_loading(path);
 	if (entry(&api_table, &why) != 0) {
-		api_loading(NULL);
+		registry_loading(NULL);
 		xasprintf(cause, "plugin %s: %s", path, why != NULL ? why :
 		    "refused to load");
 		free(why);
 		return (-1);
 	}
-	if (api_loading(NULL) == 0) {
+	if (registry_loading(NULL) == 0) {
 		xasprintf(cause, "plugin %s: registered no enricher", path);
 		return (-1);
 	}

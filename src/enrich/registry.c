@@ -35,12 +35,12 @@ registry_init(void)
 	if (registry_ready)
 		return;
 	registry_ready = 1;
-	api_loading("built-in");
+	registry_loading("built-in");
 	for (i = 0; registry_builtins[i] != NULL; i++) {
 		if (registry_builtins[i](&api_table, &cause) != 0)
 			fatalx("%s: %s", __func__, cause);
 	}
-	api_loading(NULL);
+	registry_loading(NULL);
 }
 
 /* Find an enricher by name. */
@@ -57,10 +57,45 @@ registry_find(const char *name)
 	return (NULL);
 }
 
-/* Add an enricher (api.c, for an entry point); -1 if the name is taken. */
+/* Who is registering enrichers now (a plugin's path), and how many. */
+static const char	*registry_who;
+static u_int		 registry_added;
+
+/* Let enrichers be registered, for who, until registry_loading(NULL). */
+u_int
+registry_loading(const char *who)
+{
+	u_int	n = registry_added;
+
+	registry_who = who;
+	registry_added = 0;
+	return (n);
+}
+
+/*
+ * te->register_enricher: check an enricher and add it; -1 with *cause if it
+ * is not whole or its name is taken.
+ */
 int
 registry_add(const struct te_enricher *en, char **cause)
 {
+	if (registry_who == NULL) {
+		xasprintf(cause, "register_enricher is for the entry point "
+		    "only");
+		return (-1);
+	}
+	if (en == NULL || en->name == NULL || *en->name == '\0' ||
+	    strcspn(en->name, ":,= \t\n") != strlen(en->name)) {
+		xasprintf(cause, "%s: an enricher needs a name (no spaces, "
+		    "':', ',' or '=')", registry_who);
+		return (-1);
+	}
+	if ((int)en->kind < TE_INLINE || en->kind > TE_PROCESS ||
+	    en->configure == NULL || en->start == NULL) {
+		xasprintf(cause, "%s: enricher \"%s\" needs a kind, configure "
+		    "and start", registry_who, en->name);
+		return (-1);
+	}
 	if (registry_find(en->name) != NULL) {
 		xasprintf(cause, "there is already an enricher named \"%s\"",
 		    en->name);
@@ -69,6 +104,7 @@ registry_add(const struct te_enricher *en, char **cause)
 	registry_all = xreallocarray(registry_all, registry_n + 1,
 	    sizeof *registry_all);
 	registry_all[registry_n++] = en;
+	registry_added++;
 	return (0);
 }
 
