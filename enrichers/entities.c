@@ -64,10 +64,11 @@ entities_uses_tweet(TE_UNUSED void *data)
 static json_t *
 entities_extract(struct entities_conf *ec, const char *text, size_t len)
 {
-	struct te_text_entity	 e;
-	json_t			*out, *list[4];
-	u_int			 i, n, k;
-	char			*url;
+	const char	*value, *rest;
+	size_t		 vlen, restlen;
+	json_t		*out, *list[4];
+	u_int		 i, n, k;
+	char		*url;
 
 	out = json_object();
 	json_object_set_new(out, "hashtags", list[0] = json_array());
@@ -76,8 +77,8 @@ entities_extract(struct entities_conf *ec, const char *text, size_t len)
 	json_object_set_new(out, "cashtags", list[3] = json_array());
 	n = te->text_extract(ec->tw, text, len, TE_TEXT_ALL);
 	for (i = 0; i < n; i++) {
-		te->text_entity(ec->tw, i, &e);
-		switch (e.type) {
+		switch (te->text_entity(ec->tw, i, &value, &vlen, &rest,
+		    &restlen)) {
 		case TE_TEXT_HASHTAG:
 			k = 0;
 			break;
@@ -91,17 +92,17 @@ entities_extract(struct entities_conf *ec, const char *text, size_t len)
 			k = 3;
 			break;
 		}
-		if (e.type == TE_TEXT_URL && e.rest != NULL) {
+		if (k == 2 && rest != NULL) {
 			/* A domain and a path that are not one piece. */
-			url = te->xmalloc(e.value_len + e.rest_len);
-			memcpy(url, e.value, e.value_len);
-			memcpy(url + e.value_len, e.rest, e.rest_len);
+			url = te->xmalloc(vlen + restlen);
+			memcpy(url, value, vlen);
+			memcpy(url + vlen, rest, restlen);
 			json_array_append_new(list[k], json_stringn(url,
-			    e.value_len + e.rest_len));
+			    vlen + restlen));
 			free(url);
 		} else
-			json_array_append_new(list[k], json_stringn(e.value,
-			    e.value_len));
+			json_array_append_new(list[k], json_stringn(value,
+			    vlen));
 	}
 	return (out);
 }

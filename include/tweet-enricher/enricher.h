@@ -154,21 +154,12 @@ struct te_link {
 	const char	*unwound;	/* its unwound URL, or NULL */
 };
 
-/* An entity twitter-text finds in a text (te->text_entity). */
+/* The kinds of entity twitter-text finds in a text (te->text_extract). */
 #define TE_TEXT_URL 0x1
 #define TE_TEXT_HASHTAG 0x2
 #define TE_TEXT_MENTION 0x4
 #define TE_TEXT_CASHTAG 0x8
 #define TE_TEXT_ALL 0xf
-struct te_text_entity {
-	int		 type;		/* TE_TEXT_URL, ... */
-	size_t		 start;		/* code points, end excluded */
-	size_t		 end;
-	const char	*value;		/* URL; tag or name without its sign */
-	size_t		 value_len;
-	const char	*rest;		/* a list's "/slug"; a URL's 2nd piece */
-	size_t		 rest_len;
-};
 
 /* How te->template_expand encodes the values it fills in. */
 enum te_template_encoding {
@@ -281,17 +272,19 @@ struct te_api {
 
 	/*
 	 * Text as twitter-text reads it: text_extract finds the entities of
-	 * the given kinds (TE_TEXT_*) and returns how many, text_entity
-	 * copies the i-th out; text_weighted_length is the v3 weighted
-	 * length (-1 if the text cannot be normalised), with whether it is
-	 * a valid tweet.
+	 * the given kinds (TE_TEXT_*) and returns how many; text_entity gives
+	 * the i-th one's kind, its value (a URL; a tag or name without its
+	 * sign) and the rest of it (a list's "/slug", a URL's second piece;
+	 * NULL if none), pointing into the text; text_weighted_length is the
+	 * v3 weighted length (-1 if the text cannot be normalised), with
+	 * whether it is a valid tweet.
 	 */
 	struct twtext	*(*text_new)(void);
 	void		 (*text_free)(struct twtext *);
 	unsigned int	 (*text_extract)(struct twtext *, const char *, size_t,
 			     int);
-	void		 (*text_entity)(struct twtext *, unsigned int,
-			     struct te_text_entity *);
+	int		 (*text_entity)(struct twtext *, unsigned int,
+			     const char **, size_t *, const char **, size_t *);
 	long		 (*text_weighted_length)(struct twtext *, const char *,
 			     size_t, int *);
 

@@ -105,19 +105,18 @@ api_template_expand(struct template *t, const char *line, size_t len,
 	    (enum template_encoding)enc, outlen, cause));
 }
 
-/* te->text_entity: the i-th entity twitter-text found. */
-static void
-api_text_entity(struct twtext *tw, u_int i, struct te_text_entity *out)
+/* te->text_entity: the kind, value and rest of the i-th entity found. */
+static int
+api_text_entity(struct twtext *tw, u_int i, const char **value, size_t *len,
+    const char **rest, size_t *restlen)
 {
 	const struct twtext_entity	*e = twtext_entity(tw, i);
 
-	out->type = e->type;
-	out->start = e->start;
-	out->end = e->end;
-	out->value = e->value;
-	out->value_len = e->value_len;
-	out->rest = e->rest;
-	out->rest_len = e->rest_len;
+	*value = e->value;
+	*len = e->value_len;
+	*rest = e->rest;
+	*restlen = e->rest_len;
+	return (e->type);
 }
 
 const struct te_api api_table = {
