@@ -44,6 +44,7 @@ static const char *const echo_keys[] = {
 	"url", "URL template", "header", "a header", "rate", "per second", NULL
 };
 
+/* No keys, no state of its own. */
 static void *
 plain_configure(struct spec *sp, char **cause)
 {
@@ -52,6 +53,7 @@ plain_configure(struct spec *sp, char **cause)
 	return (&conf);
 }
 
+/* The bytes of /body, read from the text without a parse. */
 static void
 pinline_start(void *data, struct slot *s)
 {
@@ -68,6 +70,7 @@ pinline_start(void *data, struct slot *s)
 	json_decref(v);
 }
 
+/* The tweet's type, from the model, as the built-in type. */
 static void
 ptype_start(void *data, struct slot *s)
 {
@@ -83,6 +86,7 @@ ptype_start(void *data, struct slot *s)
 	te->slot_settle(s, json_string(type), NULL);
 }
 
+/* ms=: the wait. */
 static void *
 ptimer_configure(struct spec *sp, char **cause)
 {
@@ -95,6 +99,7 @@ ptimer_configure(struct spec *sp, char **cause)
 	return (ms);
 }
 
+/* The timer fired: settle with the value set at the start. */
 static void
 ptimer_done(evutil_socket_t fd, short events, void *arg)
 {
@@ -103,6 +108,7 @@ ptimer_done(evutil_socket_t fd, short events, void *arg)
 	te->slot_settle(arg, NULL, NULL);
 }
 
+/* Wait ms on a libevent timer of the loop. */
 static void
 ptimer_start(void *data, struct slot *s)
 {
@@ -121,6 +127,7 @@ struct sum_job {
 	unsigned long		 sum;
 };
 
+/* On a pool thread: add the bytes up. */
 static void
 sum_work(struct te_pool_job *j)
 {
@@ -131,6 +138,7 @@ sum_work(struct te_pool_job *j)
 		sj->sum += (unsigned char)sj->bytes[i];
 }
 
+/* Back on the loop: settle with the sum. */
 static void
 sum_done(struct te_pool_job *j)
 {
@@ -141,6 +149,7 @@ sum_done(struct te_pool_job *j)
 	free(sj);
 }
 
+/* The program exits first: free the job. */
 static void
 sum_cancel(struct te_pool_job *j)
 {
@@ -150,6 +159,7 @@ sum_cancel(struct te_pool_job *j)
 	free(sj);
 }
 
+/* Copy /body into a job for the pool. */
 static void
 pcpu_start(void *data, struct slot *s)
 {
@@ -181,6 +191,7 @@ struct phttp {
 	char			*url;
 };
 
+/* url=: a fixed URL, fetched with GET, redirects followed. */
 static void *
 phttp_configure(struct spec *sp, char **cause)
 {
@@ -198,6 +209,7 @@ phttp_configure(struct spec *sp, char **cause)
 	return (ph);
 }
 
+/* Free what phttp_configure made. */
 static void
 phttp_free(void *data)
 {
@@ -207,6 +219,7 @@ phttp_free(void *data)
 	free(ph);
 }
 
+/* "STATUS BODY", or the transport error. */
 static void
 phttp_done(void *arg, const struct te_fetch_result *r)
 {
@@ -222,6 +235,7 @@ phttp_done(void *arg, const struct te_fetch_result *r)
 	free(v);
 }
 
+/* Fetch the URL for one tweet. */
 static void
 phttp_start(void *data, struct slot *s)
 {
@@ -239,6 +253,7 @@ struct pproc {
 	size_t		 len;
 };
 
+/* cmd=: the shell command. */
 static void *
 pprocess_configure(struct spec *sp, char **cause)
 {
@@ -251,6 +266,7 @@ pprocess_configure(struct spec *sp, char **cause)
 	return (strdup(cmd));
 }
 
+/* Read the child's answer on the loop; at its end, settle. */
 static void
 pprocess_read(evutil_socket_t fd, short events, void *arg)
 {
@@ -271,6 +287,7 @@ pprocess_read(evutil_socket_t fd, short events, void *arg)
 	free(pp);
 }
 
+/* Start the command, /body on its stdin, its stdout watched. */
 static void
 pprocess_start(void *data, struct slot *s)
 {
@@ -315,6 +332,7 @@ struct pecho {
 	struct template		*url;
 };
 
+/* url= template, header= and rate=, as the built-in http takes them. */
 static void *
 pecho_configure(struct spec *sp, char **cause)
 {
@@ -338,6 +356,7 @@ pecho_configure(struct spec *sp, char **cause)
 	return (pe);
 }
 
+/* Free what pecho_configure made. */
 static void
 pecho_free(void *data)
 {
@@ -348,6 +367,7 @@ pecho_free(void *data)
 	free(pe);
 }
 
+/* The JSON response is the value. */
 static void
 pecho_done(void *arg, const struct te_fetch_result *r)
 {
@@ -362,6 +382,7 @@ pecho_done(void *arg, const struct te_fetch_result *r)
 	te->slot_settle(arg, v, v == NULL ? "not JSON" : NULL);
 }
 
+/* Post the tweet's text and links to the URL filled in from it. */
 static void
 pecho_start(void *data, struct slot *s)
 {
@@ -396,6 +417,7 @@ pecho_start(void *data, struct slot *s)
 	free(url);
 }
 
+/* The tweet's tree is not needed. */
 static int
 no_tweet(void *data)
 {
