@@ -16,7 +16,7 @@
 #include <hiredis/hiredis.h>
 
 #include "run.h"
-#include "redis/redis.h"
+#include "redis/redis-int.h"
 
 static struct proc	 rds;		/* the redis-server */
 static int		 rds_port;

@@ -11,7 +11,7 @@
 
 #include "run.h"
 #include "lib/lib.h"
-#include "redis/redis.h"
+#include "redis/redis-int.h"
 
 /* Parse s, which must be accepted. */
 static struct redis_url *

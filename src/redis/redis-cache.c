@@ -18,7 +18,7 @@
 #include "lib/lib.h"
 #include "core.h"
 #include "http/http.h"
-#include "redis/redis.h"
+#include "redis/redis-int.h"
 
 /* Value layout: magic, then "status stored loclen\n", location, body. */
 #define RCACHE_MAGIC "te1 "

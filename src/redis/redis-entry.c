@@ -10,7 +10,7 @@
 
 #include <hiredis/hiredis.h>
 
-#include "redis/redis.h"
+#include "redis/redis-int.h"
 
 /* Is this an entry id, MS-SEQ in digits? */
 static int

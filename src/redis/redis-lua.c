@@ -4,7 +4,7 @@
  * together or only on data that need not cross the network.
  */
 
-#include "redis/redis.h"
+#include "redis/redis-int.h"
 
 /* Keep the entries we hold: only those still pending to us are touched. */
 const char redis_lua_fresh[] =

@@ -21,7 +21,7 @@
 
 #include "lib/lib.h"
 #include "io/io.h"
-#include "redis/redis.h"
+#include "redis/redis-int.h"
 
 struct rsk_item {
 	struct source		*source;	/* where it came from */

@@ -24,7 +24,7 @@
 #include "lib/lib.h"
 #include "core.h"
 #include "io/io.h"
-#include "redis/redis.h"
+#include "redis/redis-int.h"
 
 /* Longest a read waits on the server for new entries (with drain=yes,
  * the check for the end comes that much sooner). */

@@ -12,7 +12,7 @@
 #include <curl/curl.h>
 
 #include "lib/lib.h"
-#include "redis/redis.h"
+#include "redis/redis-int.h"
 
 /* Longest database number, in digits (Redis has 16 by default). */
 #define REDIS_URL_DB_DIGITS 6

@@ -21,7 +21,7 @@
 
 #include "lib/lib.h"
 #include "core.h"
-#include "redis/redis.h"
+#include "redis/redis-int.h"
 
 /* Backoff between reconnects, and how long a connect may take. */
 #define REDIS_BACKOFF_MIN_MS 100
