@@ -39,6 +39,28 @@ find(struct hash *ht, u_int n)
 	    struct item, node));
 }
 
+static u_int	counted_calls;
+
+/* hn, counting the calls (HASH_ENTRY must evaluate its argument once). */
+static struct hash_node *
+counted(struct hash_node *hn)
+{
+	counted_calls++;
+	return (hn);
+}
+
+START_TEST(test_entry_once)
+{
+	struct item	a;
+
+	counted_calls = 0;
+	ck_assert_ptr_eq(HASH_ENTRY(counted(&a.node), struct item, node), &a);
+	ck_assert_uint_eq(counted_calls, 1);
+	ck_assert_ptr_null(HASH_ENTRY(counted(NULL), struct item, node));
+	ck_assert_uint_eq(counted_calls, 2);
+}
+END_TEST
+
 START_TEST(test_fnv1a)
 {
 	/* The reference values of the FNV-1a 32-bit test suite. */
@@ -65,6 +87,8 @@ START_TEST(test_insert_find_remove)
 	ck_assert_ptr_eq(find(&ht, 1), &a);
 	ck_assert_ptr_eq(find(&ht, 2), &b);
 	ck_assert_ptr_null(find(&ht, 3));
+	ck_assert_ptr_eq(hash_find_hashed(&ht, b.key, b.keylen,
+	    hash_fnv1a(b.key, b.keylen)), &b.node);
 	/* A prefix of a key, or a key with more bytes, is another key. */
 	ck_assert_ptr_null(hash_find(&ht, "GET", 3));
 	ck_assert_ptr_null(hash_find(&ht, "GET\0" "1\0" "2", 7));
@@ -127,6 +151,7 @@ main(void)
 	TCase	*tc = tcase_create("hash");
 
 	tcase_add_test(tc, test_fnv1a);
+	tcase_add_test(tc, test_entry_once);
 	tcase_add_test(tc, test_insert_find_remove);
 	tcase_add_test(tc, test_grow_and_walk);
 	suite_add_tcase(s, tc);

@@ -162,8 +162,10 @@ cache_mem_put(void *state, const char *key, size_t keylen,
 	struct cache_mem	*cm = state;
 	struct cache_mem_entry	*ce;
 	size_t			 loclen;
+	uint32_t		 h = hash_fnv1a(key, keylen);
 
-	if ((ce = cache_mem_find(cm, key, keylen)) != NULL)
+	if ((ce = HASH_ENTRY(hash_find_hashed(&cm->table, key, keylen, h),
+	    struct cache_mem_entry, node)) != NULL)
 		cache_mem_drop(cm, ce);
 	loclen = v->location != NULL ? strlen(v->location) + 1 : 0;
 	ce = xcalloc(1, sizeof *ce);
@@ -180,7 +182,7 @@ cache_mem_put(void *state, const char *key, size_t keylen,
 	ce->stored = v->stored;
 	ce->bytes = sizeof *ce + keylen + v->bodylen + 1 + loclen;
 
-	hash_insert(&cm->table, &ce->node, ce->key, keylen);
+	hash_insert_hashed(&cm->table, &ce->node, ce->key, keylen, h);
 	TAILQ_INSERT_TAIL(&cm->lru, ce, lru);
 	cm->bytes += ce->bytes;
 	cache_mem_trim(cm);

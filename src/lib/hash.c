@@ -55,16 +55,23 @@ hash_grow(struct hash *ht)
 	free(old);
 }
 
-/* The node with these key bytes, or NULL. */
+/* The node with these key bytes, or NULL (not hashed if it is empty). */
 struct hash_node *
 hash_find(struct hash *ht, const void *key, size_t keylen)
 {
-	struct hash_node	*hn;
-	uint32_t		 h;
-
-	if (ht->table == NULL)
+	if (ht->count == 0)
 		return (NULL);
-	h = hash_fnv1a(key, keylen);
+	return (hash_find_hashed(ht, key, keylen, hash_fnv1a(key, keylen)));
+}
+
+/* The same, given the key's hash_fnv1a (for a caller that has it). */
+struct hash_node *
+hash_find_hashed(struct hash *ht, const void *key, size_t keylen, uint32_t h)
+{
+	struct hash_node	*hn;
+
+	if (ht->count == 0)
+		return (NULL);
 	for (hn = ht->table[h & (ht->size - 1)]; hn != NULL; hn = hn->next) {
 		if (hn->hash == h && hn->keylen == keylen &&
 		    memcmp(hn->key, key, keylen) == 0)
@@ -81,14 +88,22 @@ void
 hash_insert(struct hash *ht, struct hash_node *hn, const void *key,
     size_t keylen)
 {
+	hash_insert_hashed(ht, hn, key, keylen, hash_fnv1a(key, keylen));
+}
+
+/* The same, given the key's hash_fnv1a. */
+void
+hash_insert_hashed(struct hash *ht, struct hash_node *hn, const void *key,
+    size_t keylen, uint32_t h)
+{
 	u_int	b;
 
 	if (ht->count + 1 > ht->size)
 		hash_grow(ht);
 	hn->key = key;
 	hn->keylen = keylen;
-	hn->hash = hash_fnv1a(key, keylen);
-	b = hn->hash & (ht->size - 1);
+	hn->hash = h;
+	b = h & (ht->size - 1);
 	hn->next = ht->table[b];
 	ht->table[b] = hn;
 	ht->count++;

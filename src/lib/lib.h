@@ -64,14 +64,26 @@ struct hash {
 	u_int			  size;		/* buckets, a power of 2 */
 	u_int			  count;
 };
-/* The struct of type holding node hn as its member (NULL for NULL). */
-#define HASH_ENTRY(hn, type, member) ((hn) == NULL ? NULL : \
-	(type *)(void *)((char *)(hn) - offsetof(type, member)))
+/*
+ * The struct of type holding node hn as its member (NULL for NULL); hn is
+ * evaluated once (it is often a hash_find call).
+ */
+static inline void *
+hash_entry_of(struct hash_node *hn, size_t off)
+{
+	return (hn == NULL ? NULL : (void *)((char *)hn - off));
+}
+#define HASH_ENTRY(hn, type, member) \
+	((type *)hash_entry_of((hn), offsetof(type, member)))
 uint32_t	 hash_fnv1a(const void *, size_t);
 void		 hash_init(struct hash *);
 struct hash_node *hash_find(struct hash *, const void *, size_t);
+struct hash_node *hash_find_hashed(struct hash *, const void *, size_t,
+		     uint32_t);
 void		 hash_insert(struct hash *, struct hash_node *, const void *,
 		     size_t);
+void		 hash_insert_hashed(struct hash *, struct hash_node *,
+		     const void *, size_t, uint32_t);
 void		 hash_remove(struct hash *, struct hash_node *);
 struct hash_node *hash_first(struct hash *);
 struct hash_node *hash_next(struct hash *, struct hash_node *);
