@@ -232,7 +232,7 @@ START_TEST(test_second_tier)
 	memset(&f, 0, sizeof f);
 	f.keylen = key(f.key, 6);
 	snprintf(f.body, sizeof f.body, "from the file");
-	f.stored = cache_now();
+	f.stored = clock_wall();
 	options_init();
 	cache_init(10, 1 << 20);
 	cache_add(&fake_backend, &f);
@@ -252,7 +252,7 @@ START_TEST(test_second_tier)
 
 	/* Too old behind: a miss, and that tier is told to drop it. */
 	f.keylen = key(f.key, 10);
-	f.stored = cache_now() - 7200;
+	f.stored = clock_wall() - 7200;
 	opts.cache_ttl = 3600;
 	ck_assert(!get(10, body, sizeof body));
 	ck_assert_uint_eq(f.expires, 1);
@@ -299,7 +299,7 @@ START_TEST(test_async_tier)
 	v.body = "from the server";
 	v.bodylen = strlen(v.body);
 	v.location = "http://x/";
-	v.stored = cache_now();
+	v.stored = clock_wall();
 	cache_answer(f.later, &v);
 	ck_assert_uint_eq(answered, 1);
 	ck_assert_str_eq(answer, "from the server");

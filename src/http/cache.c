@@ -67,16 +67,6 @@ struct cache_mem {
 static struct cache_tier	cache_tiers[CACHE_MAX_TIERS];
 static u_int			cache_ntiers;
 
-/* Wall-clock seconds: stored times outlive the process in a file tier. */
-double
-cache_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (ts.tv_sec + ts.tv_nsec / 1e9);
-}
-
 /* Find a key in the memory tier. */
 static struct cache_mem_entry *
 cache_mem_find(struct cache_mem *cm, const char *key, size_t keylen)
@@ -316,7 +306,7 @@ cache_ask(const char *key, size_t keylen, u_int first, struct cache_value *v,
 		if (r != CACHE_HIT)
 			continue;
 		v->tier = i;
-		if (cache_now() - v->stored > opts.cache_ttl) {
+		if (clock_wall() - v->stored > opts.cache_ttl) {
 			cache_release(v);
 			if (ct->backend->expire != NULL)
 				ct->backend->expire(ct->state, key, keylen);
@@ -375,7 +365,7 @@ cache_answer(struct cache_lookup *cl, const struct cache_value *v)
 	struct cache_lookup	*next = NULL;
 	int			 r;
 
-	if (v != NULL && cache_now() - v->stored <= opts.cache_ttl) {
+	if (v != NULL && clock_wall() - v->stored <= opts.cache_ttl) {
 		cache_put_tiers(cl->key, cl->keylen, v, cl->tier);
 		cl->cb(cl->arg, v);
 		goto done;
@@ -413,7 +403,7 @@ cache_put(const char *key, size_t keylen, long status, const char *body,
 	v.body = body;
 	v.bodylen = bodylen;
 	v.location = location;
-	v.stored = cache_now();
+	v.stored = clock_wall();
 	cache_put_tiers(key, keylen, &v, cache_ntiers);
 }
 

@@ -44,7 +44,7 @@ cachefile_tier_get(void *state, const char *key, size_t keylen,
 	v->body = ce.body;
 	v->bodylen = ce.bodylen;
 	v->location = ce.location;
-	v->stored = cache_now();	/* cachefile_get judged its age */
+	v->stored = clock_wall();	/* cachefile_get judged its age */
 	return (CACHE_HIT);
 }
 

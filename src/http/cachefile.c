@@ -96,12 +96,6 @@ struct cachefile {
 static void	*cachefile_writer(void *);
 static int	 cachefile_evict(struct cachefile *, u_int);
 
-static int64_t
-cachefile_now(void)
-{
-	return ((int64_t)time(NULL));
-}
-
 /* The age index key: stored time (big-endian) then the hash. */
 static void
 cachefile_age_key(u_char *out, int64_t stored, const u_char *hash)
@@ -446,7 +440,7 @@ cachefile_get(struct cachefile *cf, const char *key, size_t keylen,
 	    v.mv_size - sizeof h) ||
 	    memchr(p + h.bodylen, '\0', h.loclen) != NULL)
 		goto corrupt;
-	if (cachefile_now() - h.stored >= (int64_t)ttl) {
+	if ((int64_t)clock_wall() - h.stored >= (int64_t)ttl) {
 		mdb_txn_reset(cf->rtxn);
 		cf->st.expired++;
 		return (0);
@@ -595,12 +589,11 @@ cachefile_room(struct cachefile *cf, struct cachefile_batch *b)
 static void
 cachefile_write(struct cachefile *cf, struct cachefile_batch *b)
 {
-	struct timespec	t0, t1;
-	double		ms;
+	double		t0, ms;
 	u_int		i;
 	int		rc;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = clock_mono();
 	cachefile_room(cf, b);
 	rc = cachefile_commit(cf, b->puts, b->n);
 	/*
@@ -614,8 +607,7 @@ cachefile_write(struct cachefile *cf, struct cachefile_batch *b)
 			break;
 		rc = cachefile_commit(cf, b->puts, b->n);
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+	ms = clock_ms_since(t0);
 	pthread_mutex_lock(&cf->lock);
 	if (rc != 0) {
 		cf->wst.write_errors++;
@@ -723,7 +715,7 @@ cachefile_put(struct cachefile *cf, const char *key, size_t keylen,
 	p = &cf->puts[cf->nputs++];
 	SHA256((const u_char *)key, keylen, p->key);
 	p->len = sizeof h + bodylen + loclen;
-	p->stored = cachefile_now();
+	p->stored = (int64_t)clock_wall();
 	v = p->value = xmalloc(p->len);
 	memset(&h, 0, sizeof h);
 	h.magic = CACHEFILE_MAGIC;

@@ -13,7 +13,6 @@
 #include <sys/socket.h>
 
 #include <errno.h>
-#include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,15 +112,6 @@ static void	fetch_finish(struct fetch_entry *);
 static int	fetch_closing;	/* fetch_free has begun */
 static int	fetch_stopping;	/* a stop signal: nothing waits */
 static void	fetch_transfer_done(void *, int);
-
-static double
-fetch_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (ts.tv_sec + ts.tv_nsec / 1e9);
-}
 
 /* The entry of a request in flight with these key bytes, or NULL. */
 static struct fetch_entry *
@@ -473,17 +463,6 @@ fetch_transfer_start(struct fetch_entry *fe)
 /* Requests that failed in the pump, answered once it is done. */
 static struct fetch_list	 fetch_failq = TAILQ_HEAD_INITIALIZER(fetch_failq);
 
-/* A time on the monotonic clock as wall-clock HH:MM:SS. */
-static void
-fetch_hms(double mono, char *buf, size_t size)
-{
-	time_t		t = time(NULL) + (time_t)ceil(mono - fetch_now());
-	struct tm	tm;
-
-	localtime_r(&t, &tm);
-	strftime(buf, size, "%H:%M:%S", &tm);
-}
-
 /*
  * How long a request may wait for its host's quota window, seconds: the
  * APIs the user configured up to --max-quota-wait; a host a tweet chose
@@ -506,7 +485,7 @@ fetch_quota_fail(struct fetch_entry *fe, struct pacer *hp)
 {
 	char	hms[16];
 
-	fetch_hms(pace_paused_until(hp), hms, sizeof hms);
+	clock_hms(pace_paused_until(hp), hms, sizeof hms);
 	free(fe->res.error);
 	if (fetch_quota_limit(fe) < opts.max_quota_wait)
 		xasprintf(&fe->res.error, "quota of %s exhausted until %s, "
@@ -642,7 +621,7 @@ fetch_pump(void)
 
 	while (fetch_running < opts.max_in_flight &&
 	    (fe = TAILQ_FIRST(&fetch_queue)) != NULL) {
-		now = fetch_now();
+		now = clock_mono();
 		if (opts.rate > 0 && now < fetch_next_start && fetch_stopping) {
 			TAILQ_REMOVE(&fetch_queue, fe, qentry);
 			fetch_cancel(fe);
@@ -845,14 +824,14 @@ fetch_quota(struct fetch_entry *fe, CURLcode rc, long status,
     curl_off_t after)
 {
 	struct pacer	*hp;
-	double		 now = fetch_now(), until = 0;
+	double		 now = clock_mono(), until = 0;
 	int		 refused;
 
 	if (rc != CURLE_OK)
 		return (0);
 	/* Any number may come: a window of more than a year is a year. */
 	if (fe->rl_reset > 0 && fe->rl_reset < FETCH_QUOTA_MAX * 1000LL)
-		until = now + (double)(fe->rl_reset - (long long)time(NULL));
+		until = now + (double)(fe->rl_reset - (long long)clock_wall());
 	else if (fe->rl_reset_in >= 0)
 		until = now + (fe->rl_reset_in > FETCH_QUOTA_MAX ?
 		    FETCH_QUOTA_MAX : fe->rl_reset_in);

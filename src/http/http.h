@@ -146,7 +146,7 @@ void		 fetch_multi_free(void);
  * returns CACHE_HIT with *v filled (valid until its release, if it has one),
  * CACHE_MISS, or, if async is set, CACHE_LATER and calls cache_answer with
  * the lookup it was given, from the loop. A value's body is bodylen bytes
- * and a NUL; stored is wall-clock seconds (see cache_now).
+ * and a NUL; stored is wall-clock seconds (clock_wall).
  */
 #define CACHE_MISS 0
 #define CACHE_HIT 1
@@ -173,7 +173,6 @@ struct cache_backend {
 	void		(*expire)(void *, const char *, size_t);
 	void		(*free)(void *);
 };
-double		 cache_now(void);
 void		 cache_init(u_int, size_t);
 void		 cache_add(const struct cache_backend *, void *);
 int		 cache_get(const char *, size_t, struct cache_value *,

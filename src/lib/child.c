@@ -241,9 +241,8 @@ child_shutdown(void)
 {
 	struct child	*c, *c1;
 	struct event	*wake;
-	struct timespec	 start, now;
 	struct timeval	 tv = { 0, 50 * 1000 };
-	long		 ms;
+	double		 start;
 	int		 status;
 
 	if (child_sigchld == NULL)
@@ -261,12 +260,9 @@ child_shutdown(void)
 	if (wake == NULL)
 		fatalx("%s: event_new failed", __func__);
 	event_add(wake, &tv);
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	start = clock_mono();
 	while (!LIST_EMPTY(&child_list)) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		ms = (now.tv_sec - start.tv_sec) * 1000 +
-		    (now.tv_nsec - start.tv_nsec) / 1000000;
-		if (ms >= CHILD_WAIT_MS)
+		if (clock_ms_since(start) >= CHILD_WAIT_MS)
 			break;
 		event_base_loop(loop_base(), EVLOOP_ONCE);
 		child_reap();

@@ -1,8 +1,8 @@
 /*
  * lib: the bottom layer. Diagnostics (log.c), allocation that dies on
- * failure (xmalloc.c), the hash table and FNV-1a (hash.c), ${NAME} secrets
- * (secret.c), the CPU pool (pool.c), child processes (child.c) and the
- * event loop (loop.c). Calls nothing above it.
+ * failure (xmalloc.c), the clocks (clock.c), the hash table and FNV-1a
+ * (hash.c), ${NAME} secrets (secret.c), the CPU pool (pool.c), child
+ * processes (child.c) and the event loop (loop.c). Calls nothing above it.
  */
 
 #ifndef TE_LIB_H
@@ -48,6 +48,12 @@ int		 xasprintf(char **, const char *, ...)
 int		 xvasprintf(char **, const char *, va_list);
 
 void		 log_progress_line(int);
+
+/* The clocks (clock.c): monotonic and wall-clock seconds. */
+double		 clock_mono(void);
+double		 clock_wall(void);
+double		 clock_ms_since(double);
+void		 clock_hms(double, char *, size_t);
 
 /*
  * One hash table (chained, nodes embedded in their owners, keys kept by

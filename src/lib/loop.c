@@ -29,7 +29,7 @@ static int		 loop_failed;		/* runtime failure */
 static int		 loop_broken;		/* quiet early end */
 static int		 loop_config_failed;	/* found while running */
 static int		 loop_stopping;		/* a break was asked for */
-static struct timespec	 loop_start;
+static double		 loop_start;	/* clock_mono */
 static struct event	*loop_trim_ev;
 static loop_stop_fn	 loop_stop_hook;	/* stop reading */
 static loop_done_fn	 loop_done_hook;	/* is the run over? */
@@ -94,7 +94,7 @@ loop_init(loop_stop_fn stop, loop_done_fn done)
 
 	loop_stop_hook = stop;
 	loop_done_hook = done;
-	clock_gettime(CLOCK_MONOTONIC, &loop_start);
+	loop_start = clock_mono();
 	event_set_log_callback(loop_log_cb);
 	signal(SIGPIPE, SIG_IGN);
 	/*
@@ -134,11 +134,7 @@ loop_base(void)
 double
 loop_elapsed(void)
 {
-	struct timespec	now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return ((now.tv_sec - loop_start.tv_sec) +
-	    (now.tv_nsec - loop_start.tv_nsec) / 1e9);
+	return (clock_mono() - loop_start);
 }
 
 /* Something may have ended: stop the loop if the run is over. */

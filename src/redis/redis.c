@@ -46,7 +46,7 @@ struct redis {
 	u_int			 backoff_ms;
 	int			 ever_ready;
 	u_int			 outstanding;	/* commands sent, unanswered */
-	struct timeval		 last_reply;
+	double			 last_reply;	/* clock_mono */
 	long			 block_ms;	/* longest BLOCK in use */
 	long			 stall_ms;	/* unanswered this long: lost */
 	int			 optional;	/* never fatal: a cache */
@@ -110,7 +110,7 @@ redis_reply(redisAsyncContext *ac, void *reply, void *priv)
 	(void)ac;
 	if (r->outstanding > 0)
 		r->outstanding--;
-	gettimeofday(&r->last_reply, NULL);
+	r->last_reply = clock_mono();
 	if (c->cb != NULL)
 		c->cb(c->arg, reply);
 	free(c);
@@ -173,7 +173,7 @@ redis_send(struct redis *r, redis_reply_cb cb, void *arg, int argc,
 		return (-1);
 	}
 	if (r->outstanding++ == 0)
-		gettimeofday(&r->last_reply, NULL);
+		r->last_reply = clock_mono();
 	return (0);
 }
 
@@ -355,15 +355,12 @@ static void
 redis_watch_cb(evutil_socket_t fd, short events, void *arg)
 {
 	struct redis	*r = arg;
-	struct timeval	 now, d;
 
 	(void)fd;
 	(void)events;
 	if (r->state != REDIS_READY || r->outstanding == 0)
 		return;
-	gettimeofday(&now, NULL);
-	timersub(&now, &r->last_reply, &d);
-	if (d.tv_sec * 1000 + d.tv_usec / 1000 > r->block_ms + r->stall_ms)
+	if (clock_ms_since(r->last_reply) > r->block_ms + r->stall_ms)
 		redis_lost(r, "server not answering");
 }
 
