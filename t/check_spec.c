@@ -208,6 +208,80 @@ START_TEST(test_pointer)
 }
 END_TEST
 
+/* The percent-encoding of URL fields as the test sees RFC 3986 (reference). */
+static char *
+escape_ref(const char *s, size_t n)
+{
+	char	*out = xmalloc(n * 3 + 1), *o = out;
+	size_t	 i;
+	u_char	 c;
+
+	for (i = 0; i < n; i++) {
+		c = s[i];
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') ||
+		    (c != '\0' && strchr("-._~", c) != NULL))
+			*o++ = c;
+		else
+			o += sprintf(o, "%%%02X", c);
+	}
+	*o = '\0';
+	return (out);
+}
+
+/* A URL field: every ASCII byte, NUL too, long values, dot-only values. */
+START_TEST(test_template_escape)
+{
+	struct template	*t;
+	json_t		*j;
+	const char	*text;
+	char		*s, *want, *v, *cause = NULL;
+	size_t		 len, n, i;
+
+	t = template_parse("{/v}", &cause);
+	ck_assert_ptr_nonnull(t);
+	/* Each of 0x00..0x7f, then é, then 200000 bytes of a mix. */
+	n = 128 + 2 + 200000;
+	v = xmalloc(n);
+	for (i = 0; i < 128; i++)
+		v[i] = i;
+	memcpy(v + 128, "\xc3\xa9", 2);
+	for (i = 130; i < n; i++)
+		v[i] = "a./ %~-_Z9?"[(i - 130) % 11];
+	j = json_pack("{s:s%}", "v", v, n);
+	ck_assert_ptr_nonnull(j);
+	s = template_expand(t, j, TEMPLATE_URL, &len, &cause);
+	want = escape_ref(v, n);
+	ck_assert_uint_eq(len, strlen(want));
+	ck_assert(memcmp(s, want, len) == 0);
+	ck_assert(strncmp(want, "%00%01%02", 9) == 0);
+	ck_assert_ptr_nonnull(strstr(want, "%2C-.%2F0123456789%3A%3B%3C%3D%3E"
+	    "%3F%40ABCDEFGHIJKLMNOPQRSTUVWXYZ%5B%5C%5D%5E_%60abcdefghijklmnopq"
+	    "rstuvwxyz%7B%7C%7D~%7F%C3%A9a.%2F%20%25~-_Z9%3Fa."));
+	free(s);
+	free(want);
+	json_decref(j);
+	free(v);
+
+	/* Only dots: "." and ".." would be dot segments. */
+	j = json_loads("{\"v\":\"..\",\"w\":\".\",\"x\":\".a.\","
+	    "\"e\":\"\"}", 0, NULL);
+	template_free(t);
+	t = template_parse("/{/v}/{/w}/{/x}/{/e}/", &cause);
+	s = template_expand(t, j, TEMPLATE_URL, &len, &cause);
+	ck_assert_str_eq(s, "/%2E%2E/%2E/.a.//");
+	ck_assert_uint_eq(len, strlen(s));
+	free(s);
+	text = "{\"v\":\"..\",\"w\":\".\",\"x\":\".a.\",\"e\":\"\"}";
+	s = template_expand_text(t, text, strlen(text), TEMPLATE_URL, &len,
+	    &cause);
+	ck_assert_str_eq(s, "/%2E%2E/%2E/.a.//");
+	free(s);
+	json_decref(j);
+	template_free(t);
+}
+END_TEST
+
 START_TEST(test_template)
 {
 	struct template	*t;
@@ -263,6 +337,7 @@ main(void)
 	tcase_add_test(tc, test_config);
 	tcase_add_test(tc, test_pointer);
 	tcase_add_test(tc, test_template);
+	tcase_add_test(tc, test_template_escape);
 	suite_add_tcase(s, tc);
 	return (run_suite(s));
 }

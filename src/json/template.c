@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
+
 #include "lib/lib.h"
 #include "json/json.h"
 
@@ -169,38 +171,54 @@ template_is_constant(struct template *t)
 	return (1);
 }
 
+/* The most bytes handed to curl_easy_escape at once (it takes an int). */
+#define TEMPLATE_ESCAPE_CHUNK 65536
+
+/*
+ * Percent-encode for a URL: every byte but the unreserved ones (RFC 3986:
+ * letters, digits, "-", ".", "_", "~"), as curl_easy_escape does; and a
+ * value made only of dots has them encoded too.
+ */
+static void
+template_escape(struct tbuf *b, const char *s, size_t n)
+{
+	char	*e;
+	size_t	 i, k;
+
+	/* Only dots: "." and ".." would be dot segments. */
+	for (i = 0; i < n && s[i] == '.'; i++)
+		;
+	if (n > 0 && i == n) {
+		for (i = 0; i < n; i++)
+			tbuf_add(b, "%2E", 3);
+		return;
+	}
+	/* In pieces: a length of 0 would make curl take strlen. */
+	for (i = 0; i < n; i += k) {
+		k = n - i < TEMPLATE_ESCAPE_CHUNK ? n - i :
+		    TEMPLATE_ESCAPE_CHUNK;
+		if ((e = curl_easy_escape(NULL, s + i, (int)k)) == NULL)
+			fatalx("%s: curl_easy_escape failed", __func__);
+		tbuf_add(b, e, strlen(e));
+		curl_free(e);
+	}
+}
+
+/* Add a value to a filled template, encoded for where it goes. */
 static void
 template_encode(struct tbuf *b, const char *s, size_t n,
     enum template_encoding enc)
 {
-	static const char	 hex[] = "0123456789ABCDEF";
 	char			 e[8];
 	size_t			 i, start;
 	u_char			 c;
-	int			 dots;
 
 	switch (enc) {
 	case TEMPLATE_RAW:
 		tbuf_add(b, s, n);
 		break;
 	case TEMPLATE_URL:
-		/* Only dots: "." and ".." would be dot segments. */
-		for (i = 0; i < n && s[i] == '.'; i++)
-			;
-		dots = n > 0 && i == n;
-		for (i = 0; i < n; i++) {
-			c = s[i];
-			if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-			    (c >= '0' && c <= '9') || c == '-' ||
-			    (c == '.' && !dots) || c == '_' || c == '~')
-				tbuf_add(b, s + i, 1);
-			else {
-				e[0] = '%';
-				e[1] = hex[c >> 4];
-				e[2] = hex[c & 15];
-				tbuf_add(b, e, 3);
-			}
-		}
+		template_escape(b, s, n);
 		break;
 	case TEMPLATE_JSON:
 		start = 0;
