@@ -80,7 +80,6 @@ struct pace_item {
 	int			 released;	/* its turn came */
 };
 typedef void	(*pace_release_cb)(struct pace_item *);
-double		 pace_now(void);
 void		 pace_init(pace_release_cb);
 void		 pace_arm(struct pacer *);
 struct pacer	*pace_rate(const char *, double);

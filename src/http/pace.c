@@ -92,16 +92,6 @@ static struct {
 
 static void	pace_reap_soon(struct pacer *);
 
-/* The monotonic clock, seconds. */
-double
-pace_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (ts.tv_sec + ts.tv_nsec / 1e9);
-}
-
 /* Set the function that takes back a released request. */
 void
 pace_init(pace_release_cb cb)
@@ -135,7 +125,7 @@ pace_arm(struct pacer *p)
 	struct timeval	tv;
 	double		w;
 
-	w = pace_wait(p, pace_now());
+	w = pace_wait(p, clock_mono());
 	if (w < 0)
 		w = 0;
 	tv.tv_sec = (time_t)w;
@@ -451,7 +441,7 @@ pace_reap_cb(__unused evutil_socket_t fd, __unused short events,
     __unused void *arg)
 {
 	struct pacer	*p;
-	double		 now = pace_now();
+	double		 now = clock_mono();
 
 	while ((p = TAILQ_FIRST(&pace_dead)) != NULL) {
 		TAILQ_REMOVE(&pace_dead, p, dentry);
@@ -483,9 +473,7 @@ void
 pace_progress(char *buf, size_t size)
 {
 	struct pacer	*p;
-	double		 now = pace_now();
-	time_t		 until;
-	struct tm	 tm;
+	double		 now = clock_mono();
 	size_t		 n = 0;
 	u_int		 shown = 0, more = 0;
 	char		 hms[16];
@@ -498,9 +486,7 @@ pace_progress(char *buf, size_t size)
 			more++;
 			continue;
 		}
-		until = time(NULL) + (time_t)ceil(p->paused_until - now);
-		localtime_r(&until, &tm);
-		strftime(hms, sizeof hms, "%H:%M:%S", &tm);
+		clock_hms(p->paused_until, hms, sizeof hms);
 		n += snprintf(buf + n, n < size ? size - n : 0, ", %s paused "
 		    "until %s", p->name, hms);
 		shown++;
