@@ -73,11 +73,6 @@ struct fetch_entry {
 	uint32_t			 creds;		/* 0: none sent */
 	int				 pace_known;	/* both set for this hop */
 
-	/* Quota headers of the response. */
-	long				 rl_remaining;	/* -1: none */
-	long long			 rl_reset;	/* epoch s; -1: none */
-	long long			 rl_reset_in;	/* seconds; -1: none */
-
 	/* Redirects followed here (FETCH_FOLLOW). */
 	char				*hop_url;	/* NULL: url */
 	u_int				 redirects;
@@ -94,8 +89,6 @@ struct fetch_entry {
 	size_t				 size;
 	int				 too_big;
 	int				 got_headers;	/* FETCH_NO_BODY */
-	char				*location;	/* raw header */
-	int				 location_long;	/* over LOCATION_MAX */
 };
 TAILQ_HEAD(fetch_list, fetch_entry);
 
@@ -153,7 +146,6 @@ fetch_entry_free(struct fetch_entry *fe)
 	free(fe->data);
 	free(fe->hop_url);
 	free(fe->pace_key);
-	free(fe->location);
 	free(fe->res.location);
 	free(fe->res.error);
 	free(fe);
@@ -186,69 +178,42 @@ fetch_write_cb(char *ptr, size_t size, size_t nmemb, void *userp)
 	return (n);
 }
 
-/* A header's value as a whole number >= 0, or -1. */
-static long long
-fetch_header_number(const char *p, size_t n)
+/*
+ * The value of a header of the response (the last of that name, trailers
+ * included), from libcurl's store of the final response's headers; NULL if
+ * there is none. Valid until the easy handle is put back.
+ */
+static const char *
+fetch_header(struct fetch_entry *fe, const char *name)
 {
-	char		 buf[32];
-	char		*end;
-	long long	 v;
+	const u_int		 origin = CURLH_HEADER|CURLH_TRAILER;
+	struct curl_header	*h;
 
-	while (n > 0 && (*p == ' ' || *p == '\t')) {
-		p++;
-		n--;
-	}
-	while (n > 0 && (p[n - 1] == '\r' || p[n - 1] == '\n' ||
-	    p[n - 1] == ' '))
-		n--;
-	if (n == 0 || n >= sizeof buf)
-		return (-1);
-	memcpy(buf, p, n);
-	buf[n] = '\0';
-	v = strtoll(buf, &end, 10);
-	if (*end != '\0' || v < 0 || *buf == '-')
-		return (-1);
-	return (v);
+	if (fe->easy == NULL ||
+	    curl_easy_header(fe->easy->curl, name, 0, origin, -1, &h) !=
+	    CURLHE_OK)
+		return (NULL);
+	if (h->amount > 1 && curl_easy_header(fe->easy->curl, name,
+	    h->amount - 1, origin, -1, &h) != CURLHE_OK)
+		return (NULL);
+	return (h->value);
 }
 
-/* A header line: keep Location (curl has no redirect URL for a transfer
- * stopped early, as FETCH_NO_BODY does). */
-static size_t
-fetch_header_cb(char *ptr, size_t size, size_t nmemb, void *userp)
+/* A header's value as a whole number >= 0, or -1 (none, or not that). */
+static long long
+fetch_header_number(struct fetch_entry *fe, const char *name)
 {
-	struct fetch_entry	*fe = userp;
-	size_t			 n = size * nmemb, k;
+	const char	*v = fetch_header(fe, name);
+	char		*end;
+	long long	 n;
 
-	if (n >= 5 && strncmp(ptr, "HTTP/", 5) == 0) {
-		free(fe->location);
-		fe->location = NULL;
-		fe->location_long = 0;
-		fe->rl_remaining = fe->rl_reset = fe->rl_reset_in = -1;
-	} else if (n > 23 && strncasecmp(ptr, "x-rate-limit-remaining:",
-	    23) == 0)
-		fe->rl_remaining = fetch_header_number(ptr + 23, n - 23);
-	else if (n > 19 && strncasecmp(ptr, "x-rate-limit-reset:", 19) == 0)
-		fe->rl_reset = fetch_header_number(ptr + 19, n - 19);
-	else if (n > 16 && strncasecmp(ptr, "ratelimit-reset:", 16) == 0)
-		fe->rl_reset_in = fetch_header_number(ptr + 16, n - 16);
-	else if (n > 9 && strncasecmp(ptr, "Location:", 9) == 0) {
-		ptr += 9;
-		n -= 9;
-		while (n > 0 && (*ptr == ' ' || *ptr == '\t')) {
-			ptr++;
-			n--;
-		}
-		k = n;
-		while (k > 0 && (ptr[k - 1] == '\r' || ptr[k - 1] == '\n' ||
-		    ptr[k - 1] == ' '))
-			k--;
-		free(fe->location);
-		fe->location = NULL;
-		fe->location_long = k > LOCATION_MAX;
-		if (!fe->location_long)
-			fe->location = xstrndup(ptr, k);
-	}
-	return (size * nmemb);
+	/* As many digits as a 64-bit number has, and no sign. */
+	if (v == NULL || *v == '\0' || strlen(v) >= 32 || *v == '-')
+		return (-1);
+	n = strtoll(v, &end, 10);
+	if (*end != '\0' || n < 0)
+		return (-1);
+	return (n);
 }
 
 /* Resolve a Location against the URL it came from; NULL if it cannot be. */
@@ -397,8 +362,6 @@ fetch_transfer_start(struct fetch_entry *fe)
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, fe->easy->errbuf);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, fetch_write_cb);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, fe);
-	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, fetch_header_cb);
-	curl_easy_setopt(e, CURLOPT_HEADERDATA, fe);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -438,7 +401,6 @@ fetch_transfer_start(struct fetch_entry *fe)
 	}
 
 	fe->state = FETCH_RUNNING;
-	fe->rl_remaining = fe->rl_reset = fe->rl_reset_in = -1;
 	fe->attempts++;
 	fetch_running++;
 	stats.http_requests++;
@@ -738,17 +700,23 @@ fetch_is_redirect(long status)
 	    status == 307 || status == 308);
 }
 
-/* The absolute target of a redirect response, or why there is none. */
+/*
+ * The absolute target of a redirect response, or why there is none (curl
+ * has no redirect URL for a transfer stopped early, as FETCH_NO_BODY does:
+ * the header is read here).
+ */
 static int
 fetch_location(struct fetch_entry *fe, char **url, char **error)
 {
-	if (fe->location_long)
+	const char	*loc = fetch_header(fe, "Location");
+
+	if (loc != NULL && strlen(loc) > LOCATION_MAX)
 		xasprintf(error, "redirect Location longer than %d bytes",
 		    LOCATION_MAX);
-	else if (fe->location == NULL)
+	else if (loc == NULL)
 		xasprintf(error, "redirect without a Location");
 	else
-		*url = location_resolve(fetch_cur_url(fe), fe->location, error);
+		*url = location_resolve(fetch_cur_url(fe), loc, error);
 	if (*error != NULL) {
 		stats.http_failures++;
 		stats.http_fail_other++;
@@ -825,26 +793,30 @@ fetch_quota(struct fetch_entry *fe, CURLcode rc, long status,
 {
 	struct pacer	*hp;
 	double		 now = clock_mono(), until = 0;
+	long long	 remaining, reset, reset_in;
 	int		 refused;
 
 	if (rc != CURLE_OK)
 		return (0);
+	remaining = fetch_header_number(fe, "x-rate-limit-remaining");
+	reset = fetch_header_number(fe, "x-rate-limit-reset");
+	reset_in = fetch_header_number(fe, "ratelimit-reset");
 	/* Any number may come: a window of more than a year is a year. */
-	if (fe->rl_reset > 0 && fe->rl_reset < FETCH_QUOTA_MAX * 1000LL)
-		until = now + (double)(fe->rl_reset - (long long)clock_wall());
-	else if (fe->rl_reset_in >= 0)
-		until = now + (fe->rl_reset_in > FETCH_QUOTA_MAX ?
-		    FETCH_QUOTA_MAX : fe->rl_reset_in);
+	if (reset > 0 && reset < FETCH_QUOTA_MAX * 1000LL)
+		until = now + (double)(reset - (long long)clock_wall());
+	else if (reset_in >= 0)
+		until = now + (reset_in > FETCH_QUOTA_MAX ?
+		    FETCH_QUOTA_MAX : reset_in);
 	else if (after > 0)
 		until = now + (after > FETCH_QUOTA_MAX ? FETCH_QUOTA_MAX : after);
 	if (until > now + FETCH_QUOTA_MAX)
 		until = now + FETCH_QUOTA_MAX;
 	refused = status == 429 || ((status == 403 || status == 420) &&
-	    fe->rl_remaining == 0);
+	    remaining == 0);
 	/* A refusal whose window ended already (we read it late): a second. */
 	if (refused && until != 0 && until < now + 1)
 		until = now + 1;
-	if (until <= now || (!refused && fe->rl_remaining != 0))
+	if (until <= now || (!refused && remaining != 0))
 		return (0);
 	fetch_pace_id(fe);
 	if (fe->pace_key == NULL ||
@@ -906,7 +878,6 @@ fetch_transfer_done(void *arg, int code)
 		fetch_running--;
 		fe->res.len = 0;
 		fe->too_big = fe->got_headers = 0;
-		fe->location_long = 0;
 		fe->state = FETCH_BACKOFF;
 		stats.http_retries++;
 		if (fe->retry_ev == NULL)
