@@ -251,6 +251,56 @@ START_TEST(test_stop_fails_held)
 END_TEST
 
 /*
+ * A stop signal while a request waits to retry (a 503, then backoffs
+ * growing to --max-retry-wait): it fails "cancelled at exit" at once, and
+ * what runs after the signal is not retried. Before, the backoffs ran on
+ * (20 retries).
+ */
+START_TEST(test_stop_fails_backoff)
+{
+	struct proc	 p;
+	json_t		*j;
+	char		*in, *spec;
+	long long	 t0;
+	u_int		 i;
+
+	in = make_tweets(3, NULL);
+	spec = fmt("http:url=http://127.0.0.1:%d/flaky/bk/1000?{/id}",
+	    server_port);
+	te_start(&p, "-k", "-j", "1", "--retries", "20", "--max-retry-wait",
+	    "60000", "-e", spec, NULL);
+	proc_write(&p, in, strlen(in));
+	/* The first 503 is in: the request now waits to retry. */
+	while (server_count(server_port, "requests") < 1)
+		proc_pump(&p, 20);
+	t0 = now_ms();
+	proc_signal(&p, SIGTERM);
+	proc_finish(&p);
+	if (getenv("TE_VALGRIND") == NULL)
+		ck_assert_msg(now_ms() - t0 < 10000, "%lld ms", now_ms() - t0);
+	ck_assert_int_eq(p.status, 143);
+	ck_assert_uint_eq(count_lines(p.obuf, p.olen), 3);
+	j = line_of(&p, 0);
+	ck_assert_msg(err(j, "http") != NULL && strcmp(err(j, "http"),
+	    "cancelled at exit") == 0, "%s", p.obuf);
+	json_decref(j);
+	/* The others were waiting to retry too, or asked after the signal
+	 * and not retried. */
+	for (i = 1; i < 3; i++) {
+		j = line_of(&p, i);
+		ck_assert_msg(err(j, "http") != NULL && (strcmp(err(j, "http"),
+		    "cancelled at exit") == 0 || strstr(err(j, "http"),
+		    "503") != NULL), "tweet %u: %s", i, p.obuf);
+		json_decref(j);
+	}
+	ck_assert_int_le(server_count(server_port, "requests"), 6);
+	proc_free(&p);
+	free(spec);
+	free(in);
+}
+END_TEST
+
+/*
  * Issue 18 item 13: a quota belongs to a host and the credentials sent.
  * One tweet's link to the API host is answered 429 with a 1 h window: the
  * twenty requests that carry an Authorization header to that host go on
@@ -383,6 +433,7 @@ pace_suite(void)
 	tcase_add_test(tc, test_one_host_two_spellings);
 	tcase_add_test(tc, test_link_quota_bounded);
 	tcase_add_test(tc, test_stop_fails_held);
+	tcase_add_test(tc, test_stop_fails_backoff);
 	tcase_add_test(tc, test_quota_per_credentials);
 	tcase_add_test(tc, test_pacers_expire);
 	suite_add_tcase(s, tc);
