@@ -178,7 +178,7 @@ ff_setup(void)
 	if (netpolicy_allow_net("127.0.0.0/8", &cause) != 0)
 		abort();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	loop_init();
+	loop_init(NULL, NULL);
 	fetch_init();
 
 	fd = socket(AF_INET, SOCK_STREAM, 0);
