@@ -558,6 +558,33 @@ split_token(struct split *sp, struct split_level *l, char c)
 	return (0);
 }
 
+/* One byte inside a string (or a key). */
+static void
+split_string_char(struct split *sp, char c)
+{
+	if (sp->in_key && sp->keylen <= SPLIT_MAX_KEY)
+		sp->key[sp->keylen++] = c;
+	split_copy(sp, &c, 1);
+	if (sp->escape)
+		sp->escape = 0;
+	else if (c == '\\')
+		sp->escape = 1;
+	else if (c == '"') {
+		sp->in_string = 0;
+		if (sp->in_key) {
+			sp->keylen--;
+			split_key_end(sp);
+		} else
+			split_value_end(sp, sp->depth);
+	} else if ((u_char)c < 0x20) {
+		split_error(sp, sp->lineno, "control character in a string");
+		if (c == '\n') {
+			sp->skipping = 0;
+			sp->line_start = 1;
+		}
+	}
+}
+
 /*
  * Feed a chunk. Returns how many bytes were used: less than len when the
  * line callback asked to stop; the caller feeds the rest later.
@@ -593,28 +620,7 @@ split_feed(struct split *sp, const char *data, size_t len)
 			continue;
 		}
 		if (sp->in_string) {
-			if (sp->in_key && sp->keylen <= SPLIT_MAX_KEY)
-				sp->key[sp->keylen++] = c;
-			split_copy(sp, &c, 1);
-			if (sp->escape)
-				sp->escape = 0;
-			else if (c == '\\')
-				sp->escape = 1;
-			else if (c == '"') {
-				sp->in_string = 0;
-				if (sp->in_key) {
-					sp->keylen--;
-					split_key_end(sp);
-				} else
-					split_value_end(sp, sp->depth);
-			} else if ((u_char)c < 0x20) {
-				split_error(sp, sp->lineno, "control character in "
-				    "a string");
-				if (c == '\n') {
-					sp->skipping = 0;
-					sp->line_start = 1;
-				}
-			}
+			split_string_char(sp, c);
 			goto next;
 		}
 		if (sp->in_scalar) {
