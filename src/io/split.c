@@ -192,13 +192,16 @@ split_grow(char **buf, size_t *len, size_t *size, const char *s, size_t n)
 	*len += n;
 }
 
-/* Hold no more: what is held goes on as it is. */
+static void	split_drain(struct split *, int);
+
+/* Hold no more: what is held goes on as it is, now. */
 static void
 split_unhold(struct split *sp)
 {
 	sp->hold = sp->inc_on = sp->inc_done = 0;
 	sp->ilen = 0;
 	sp->nready = sp->nheld;
+	split_drain(sp, 0);
 }
 
 /* Copy bytes of what is being copied, or pass them on if it is too long. */
@@ -310,7 +313,6 @@ split_release(struct split *sp)
 		free(buf);
 	}
 	split_unhold(sp);
-	split_drain(sp, 0);
 }
 
 /* What was copied is complete: hand it on. */
