@@ -521,7 +521,8 @@ fetch_gate(struct fetch_entry *fe, double now)
 	struct pacer	*gates[3] = { fe->req->pacer, NULL, NULL };
 	u_int		 i;
 
-	fetch_pace_id(fe);
+	if (pace_hosts_any())	/* else no URL need be read */
+		fetch_pace_id(fe);
 	if (fe->pace_key != NULL) {
 		gates[1] = pace_host(fe->pace_key);
 		gates[2] = pace_quota(fe->pace_key, fe->creds, 0);
@@ -764,6 +765,8 @@ fetch_redirect(struct fetch_entry *fe, long status)
 		fe->as_get = 1;
 	free(fe->hop_url);
 	fe->hop_url = next;
+	free(fe->pace_key);
+	fe->pace_key = NULL;
 	fe->pace_known = 0;
 	fe->dest_checked = 0;
 	fe->attempts = 0;

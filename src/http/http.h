@@ -85,6 +85,7 @@ void		 pace_arm(struct pacer *);
 struct pacer	*pace_rate(const char *, double);
 char		*pace_key(const char *);
 struct pacer	*pace_host(const char *);
+int		 pace_hosts_any(void);
 struct pacer	*pace_quota(const char *, uint32_t, int);
 double		 pace_wait(struct pacer *, double);
 int		 pace_paused(struct pacer *, double);

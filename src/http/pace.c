@@ -260,6 +260,13 @@ pace_host(const char *key)
 	return (pace_new(key, rate, PACE_HOST, &pace_hosts, key));
 }
 
+/* Is there a host pacer to find (a --host-rate, a quota paused)? */
+int
+pace_hosts_any(void)
+{
+	return (opts.nhost_rates > 0 || hash_count(&pace_quotas) > 0);
+}
+
 /*
  * The name a quota is shown by: host:port, and which credentials (by the
  * order they were first seen; never anything of the credentials).
