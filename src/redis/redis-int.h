@@ -1,10 +1,10 @@
 /*
  * redis-int.h: what the files of src/redis/ share and nobody else uses:
- * redis:// URLs (redis-url.c), connections through hiredis' libevent
- * adapter (redis.c), stream entries as a server sends them (redis-entry.c),
- * the server-side scripts (redis-lua.c) and what the sink needs of the
- * source to write and acknowledge together (redis-source.c). Included
- * only by src/redis/ (and its tests).
+ * redis:// URLs (redis-url.c), connections through hiredis on the loop
+ * (redis.c, with an adapter of our own, redis-io.c), stream entries as a
+ * server sends them (redis-entry.c), the server-side scripts (redis-lua.c)
+ * and what the sink needs of the source to write and acknowledge together
+ * (redis-source.c). Included only by src/redis/ (and its tests).
  */
 
 #ifndef TE_REDIS_INT_H
@@ -39,6 +39,13 @@ int		 redis_url_check(struct redis_url *, const char *,
 		     const char *const *, char **);
 int		 redis_url_same_server(struct redis_url *, struct redis_url *);
 
+/* redis-io.c */
+struct redisAsyncContext;
+typedef void	(*redis_io_cb)(void *, struct redisAsyncContext *);
+void		 redis_io_attach(struct redisAsyncContext *, redis_io_cb,
+		     void *);
+size_t		 redis_io_pending(struct redisAsyncContext *);
+
 /* redis.c */
 struct redis;
 typedef void	(*redis_cb)(void *);
@@ -58,6 +65,7 @@ int		 redis_eval(struct redis *, redis_reply_cb, void *, const char *,
 		     const char *, const char *, int, const char **);
 void		 redis_set_block(struct redis *, long);
 void		 redis_set_stall(struct redis *, long);
+void		 redis_set_max_reply(struct redis *, size_t);
 
 /* redis-entry.c */
 struct redisReply;

@@ -35,6 +35,8 @@
 /* Tweet bytes a read takes at most, beyond the entry that crosses the line
  * (which --max-line bounds): a read script stops there. */
 #define RS_READ_BYTES (16 * 1024 * 1024)
+/* Room in a reply for ids, names and counts beside the tweets. */
+#define RS_REPLY_SLACK (1024 * 1024)
 
 static struct redis_url	*rs_url;
 static struct redis	*rs_read_conn;	/* reads only */
@@ -682,6 +684,14 @@ redis_source_open(source_line_cb line)
 	rs_read_conn = redis_open(rs_url, 0, rs_ready_cb, rs_down_cb, NULL);
 	rs_ctl = redis_open(rs_url, 0, rs_ready_cb, rs_down_cb, NULL);
 	redis_set_block(rs_read_conn, RS_BLOCK_MS);
+	/* A read or claim brings RS_READ_BYTES and one entry at most; a reply
+	 * larger (a waiting read's entry) is refused before it is whole, and
+	 * read again after the reconnect by the script, which refuses it on
+	 * the server. */
+	redis_set_max_reply(rs_read_conn, RS_READ_BYTES + opts.max_line +
+	    RS_REPLY_SLACK);
+	redis_set_max_reply(rs_ctl, RS_READ_BYTES + opts.max_line +
+	    RS_REPLY_SLACK);
 	ms = rs_claim_idle / 4;
 	if (ms < 20)
 		ms = 20;

@@ -1,6 +1,6 @@
 /*
- * Redis connections: an asynchronous connection through hiredis' libevent
- * adapter on the loop (the redis:// URL is read by redis-url.c). A connection
+ * Redis connections: an asynchronous connection through hiredis on the loop
+ * (the adapter is redis-io.c, the redis:// URL is read by redis-url.c). A connection
  * authenticates and selects its database before it says it is ready, and
  * comes back by itself with backoff when it is lost; a server that stops
  * answering is treated as lost. Callers learn of both through callbacks and
@@ -17,7 +17,6 @@
 #include <event2/event.h>
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
-#include <hiredis/adapters/libevent.h>
 
 #include "lib/lib.h"
 #include "core.h"
@@ -49,6 +48,7 @@ struct redis {
 	double			 last_reply;	/* clock_mono */
 	long			 block_ms;	/* longest BLOCK in use */
 	long			 stall_ms;	/* unanswered this long: lost */
+	size_t			 max_reply;	/* larger: lost; 0: any */
 	int			 optional;	/* never fatal: a cache */
 	int			 tried;		/* a first connect failed */
 	int			 closing;
@@ -68,6 +68,7 @@ static void	redis_connect(struct redis *);
 static int	redis_send(struct redis *, redis_reply_cb, void *, int,
 		    const char **, const size_t *);
 static void	redis_lost(struct redis *, const char *);
+static void	redis_read_cb(void *, struct redisAsyncContext *);
 
 /* The server's name for messages: host:port (never the password). */
 const char *
@@ -182,6 +183,30 @@ void
 redis_set_stall(struct redis *r, long ms)
 {
 	r->stall_ms = ms;
+}
+
+/*
+ * Refuse a reply larger than bytes (its strings, and what is buffered of
+ * the rest), before it is whole: the connection is treated as lost.
+ */
+void
+redis_set_max_reply(struct redis *r, size_t bytes)
+{
+	r->max_reply = bytes;
+}
+
+/* After a read: a reply grown beyond max_reply loses the connection. */
+static void
+redis_read_cb(void *arg, struct redisAsyncContext *ac)
+{
+	struct redis	*r = arg;
+	char		 why[64];
+
+	if (r->ac != ac || r->max_reply == 0 ||
+	    redis_io_pending(ac) <= r->max_reply)
+		return;		/* ac may be gone: compared, not used */
+	snprintf(why, sizeof why, "a reply over %zu bytes", r->max_reply);
+	redis_lost(r, why);
 }
 
 /* Note that commands may block on the server for up to ms. */
@@ -382,8 +407,7 @@ redis_connect(struct redis *r)
 	ac->data = r;
 	r->ac = ac;
 	r->state = REDIS_CONNECTING;
-	if (redisLibeventAttach(ac, loop_base()) != REDIS_OK)
-		fatalx("%s: redisLibeventAttach failed", __func__);
+	redis_io_attach(ac, redis_read_cb, r);
 	redisAsyncSetConnectCallback(ac, redis_connect_cb);
 	redisAsyncSetDisconnectCallback(ac, redis_disconnect_cb);
 	redis_schedule(r, REDIS_CONNECT_MS);
