@@ -34,8 +34,8 @@ entities_configure(struct spec *sp, char **cause)
 
 	if (source != NULL && strcmp(source, "text") != 0 &&
 	    strcmp(source, "data") != 0) {
-		te->xasprintf(cause, "entities: source must be text or data: %s",
-		    source);
+		te->xasprintf(cause, "entities: source must be text or data: "
+		    "%s", source);
 		return (NULL);
 	}
 	ec = te->xcalloc(1, sizeof *ec);

@@ -52,8 +52,9 @@ http_parse_ok(struct http_conf *hc, const char *s, char **cause)
 		n = strtol(p, &end, 10);
 		if (end == p || n < 100 || n > 599 || hc->nok == HTTP_MAX_OK ||
 		    (*end != ',' && *end != '\0')) {
-			te->xasprintf(cause, "http: ok= is a list of up to %d HTTP "
-			    "statuses (404\\,410), not \"%s\"", HTTP_MAX_OK, s);
+			te->xasprintf(cause, "http: ok= is a list of up to %d "
+			    "HTTP statuses (404\\,410), not \"%s\"",
+			    HTTP_MAX_OK, s);
 			return (-1);
 		}
 		hc->ok[hc->nok++] = n;
@@ -114,7 +115,8 @@ http_configure(struct spec *sp, char **cause)
 	}
 	if ((hc->url = te->template_parse(url, cause)) == NULL)
 		goto fail;
-	if (body != NULL && (hc->body = te->template_parse(body, cause)) == NULL)
+	if (body != NULL &&
+	    (hc->body = te->template_parse(body, cause)) == NULL)
 		goto fail;
 	if (hc->body != NULL && te->template_check_json(hc->body, &p) != 0) {
 		te->xasprintf(cause, "http: body: %s", p);
@@ -123,7 +125,8 @@ http_configure(struct spec *sp, char **cause)
 	}
 	if (select != NULL) {
 		if (!te->pointer_valid(select)) {
-			te->xasprintf(cause, "http: bad JSON pointer: %s", select);
+			te->xasprintf(cause, "http: bad JSON pointer: %s",
+			    select);
 			goto fail;
 		}
 		hc->select = te->xstrdup(select);
@@ -173,13 +176,13 @@ http_value(const char *select, const struct te_fetch_result *res, char **cause)
 	    NULL);
 	if (root == NULL) {
 		if (select != NULL) {
-			te->xasprintf(cause, "response is not JSON, cannot select "
-			    "%s", select);
+			te->xasprintf(cause, "response is not JSON, cannot "
+			    "select %s", select);
 			return (NULL);
 		}
 		if ((root = json_stringn(res->body, res->len)) == NULL)
-			te->xasprintf(cause, "response is neither JSON nor UTF-8 "
-			    "text");
+			te->xasprintf(cause, "response is neither JSON nor "
+			    "UTF-8 text");
 		return (root);
 	}
 	if (select == NULL)

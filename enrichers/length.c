@@ -44,7 +44,8 @@ length_configure(struct spec *sp, char **cause)
 	}
 	if (valid != NULL && strcmp(valid, "yes") != 0 &&
 	    strcmp(valid, "no") != 0) {
-		te->xasprintf(cause, "length: valid must be yes or no: %s", valid);
+		te->xasprintf(cause, "length: valid must be yes or no: %s",
+		    valid);
 		return (NULL);
 	}
 	lc = te->xcalloc(1, sizeof *lc);
@@ -108,7 +109,8 @@ length_start(void *data, struct slot *s)
 		return;
 	}
 	if ((w = te->text_weighted_length(lc->tw, text, len, &valid)) < 0) {
-		te->slot_settle(s, NULL, "length: the text cannot be normalised");
+		te->slot_settle(s, NULL, "length: the text cannot be "
+		    "normalised");
 		return;
 	}
 	if (!lc->valid) {

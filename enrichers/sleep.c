@@ -40,7 +40,8 @@ sleep_configure(struct spec *sp, char **cause)
 	if (ms != NULL && ms[0] == '{') {
 		n = strlen(ms);
 		if (n < 2 || ms[n - 1] != '}' ||
-		    !te->pointer_valid((sc->pointer = te->xstrndup(ms + 1, n - 2)))) {
+		    !te->pointer_valid((sc->pointer = te->xstrndup(ms + 1,
+		    n - 2)))) {
 			te->xasprintf(cause, "sleep: ms must be a number or "
 			    "{/pointer}, not \"%s\"", ms);
 			free(sc->pointer);

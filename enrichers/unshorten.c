@@ -95,8 +95,8 @@ unshorten_configure_links(struct unshorten_conf *uc, struct spec *sp,
 	if (start != NULL && strcmp(start, "short") == 0)
 		uc->start_short = 1;
 	else if (start != NULL && strcmp(start, "deepest") != 0) {
-		te->xasprintf(cause, "unshorten: start is deepest or short, not "
-		    "\"%s\"", start);
+		te->xasprintf(cause, "unshorten: start is deepest or short, "
+		    "not \"%s\"", start);
 		return (-1);
 	}
 	for (i = 0; i < te->spec_count(sp); i++) {
@@ -104,8 +104,8 @@ unshorten_configure_links(struct unshorten_conf *uc, struct spec *sp,
 		v = te->spec_value(sp, i);
 		if (strcmp(key, "links") == 0) {
 			if (!te->pointer_valid(v)) {
-				te->xasprintf(cause, "unshorten: bad JSON pointer: "
-				    "%s", v);
+				te->xasprintf(cause, "unshorten: bad JSON "
+				    "pointer: %s", v);
 				return (-1);
 			}
 			unshorten_push(&uc->links, &uc->nlinks, v, strlen(v));
@@ -155,9 +155,9 @@ unshorten_configure(struct spec *sp, char **cause)
 				break;
 		}
 		if (unshorten_credentials[k] != NULL || te->secret_in(h)) {
-			te->xasprintf(cause, "unshorten: header=%.*s: unshorten "
-			    "sends no credentials (the tweets choose the "
-			    "hosts)", (int)n, h);
+			te->xasprintf(cause, "unshorten: header=%.*s: "
+			    "unshorten sends no credentials (the tweets "
+			    "choose the hosts)", (int)n, h);
 			return (NULL);
 		}
 	}
@@ -265,8 +265,8 @@ unshorten_hop_done(void *arg, const struct te_fetch_result *res)
 		return;
 	}
 	if (!unshorten_is_http(next, strlen(next))) {
-		te->xasprintf(&l->error, "redirect to a URL that is not http or "
-		    "https");
+		te->xasprintf(&l->error, "redirect to a URL that is not http "
+		    "or https");
 		unshorten_link_done(l);
 		return;
 	}
@@ -284,8 +284,8 @@ unshorten_hop_done(void *arg, const struct te_fetch_result *res)
 		return;
 	}
 	if (l->ut->bytes + strlen(next) > UNSHORTEN_MAX_BYTES) {
-		te->xasprintf(&l->error, "redirects of this tweet hold more than "
-		    "%d bytes", UNSHORTEN_MAX_BYTES);
+		te->xasprintf(&l->error, "redirects of this tweet hold more "
+		    "than %d bytes", UNSHORTEN_MAX_BYTES);
 		unshorten_link_done(l);
 		return;
 	}

@@ -218,7 +218,8 @@ static const char contract_in[] =
     "\"b\"}},\"entities\":{\"urls\":[]},\"user\":{\"screen_name\":"
     "\"a\"}}\n"
     "{\"id\":2,\"id_str\":\"4\",\"text\":\"@a yes\","
-    "\"in_reply_to_status_id_str\":\"1\",\"entities\":{\"urls\":[]},\"user\":{\"screen_name\":\"c\"}}\n";
+    "\"in_reply_to_status_id_str\":\"1\",\"entities\":{\"urls\":[]},"
+    "\"user\":{\"screen_name\":\"c\"}}\n";
 
 START_TEST(test_contract)
 {

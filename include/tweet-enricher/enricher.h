@@ -148,7 +148,7 @@ typedef void	(*te_fetch_cb)(void *, const struct te_fetch_result *);
 
 /* A link of a tweet and where its data says it leads. */
 struct te_link {
-	const char	*url;		/* as the tweet has it (not NUL-ended) */
+	const char	*url;		/* as the tweet has it, not NUL-ended */
 	size_t		 len;
 	const char	*expanded;	/* the data's expanded_url, or NULL */
 	const char	*unwound;	/* its unwound URL, or NULL */
@@ -227,8 +227,8 @@ struct te_api {
 	 * (0), or -1 with *cause ("no field /x", "not a string"). */
 	int		 (*pointer_valid)(const char *);
 	json_t		*(*pointer_get)(json_t *, const char *);
-	int		 (*pointer_string)(json_t *, const char *, const char **,
-			     size_t *, char **);
+	int		 (*pointer_string)(json_t *, const char *,
+			     const char **, size_t *, char **);
 
 	/*
 	 * Templates: text with {/pointer} fields, filled in from a tweet's

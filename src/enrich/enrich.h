@@ -37,7 +37,7 @@ const char	*spec_get_secret(struct spec *, const char *);
 int		 spec_get_number(struct spec *, const char *, long long,
 		     long long, long long, long long *, char **);
 
-/* spec.c (and enricher.h) */
+/* spec.c */
 struct spec	*spec_parse(const char *, char **);
 struct spec	*spec_from_json(json_t *, char **);
 void		 spec_free(struct spec *);

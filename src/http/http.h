@@ -102,11 +102,11 @@ json_t		*pace_counts(void);
 void		 pace_stop(void);
 void		 pace_free(void);
 
-/* fetch.c (and enricher.h) */
+/* fetch.c (and the enricher contract, api.c) */
 void		 fetch_init(void);
 void		 fetch_free(void);
 
-/* location.c (and enricher.h) */
+/* location.c (and the enricher contract, api.c) */
 #define LOCATION_MAX 8192	/* longest Location followed */
 char		*location_resolve(const char *, const char *, char **);
 int		 location_same_origin(const char *, const char *);

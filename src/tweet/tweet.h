@@ -141,7 +141,7 @@ struct merge_item {
 void		 merge_write(const char *, size_t, const struct merge_item *,
 		     u_int, struct evbuffer *);
 
-/* model.c (what enrichers use of it is in enricher.h) */
+/* model.c (what enrichers use of it goes through enrich/api.c) */
 #define MODEL_UNKNOWN 0
 #define MODEL_V11 1
 #define MODEL_GNIP 2
