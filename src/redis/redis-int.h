@@ -2,7 +2,8 @@
  * redis-int.h: what the files of src/redis/ share and nobody else uses:
  * redis:// URLs (redis-url.c), connections through hiredis on the loop
  * (redis.c, with an adapter of our own, redis-io.c), stream entries as a
- * server sends them (redis-entry.c), the server-side scripts (redis-lua.c)
+ * server sends them (redis-entry.c), keeping them and claiming others'
+ * (redis-claim.c), the server-side scripts (redis-lua.c)
  * and what the sink needs of the source to write and acknowledge together
  * (redis-source.c). Included only by src/redis/ (and its tests).
  */
@@ -67,8 +68,28 @@ void		 redis_set_block(struct redis *, long);
 void		 redis_set_stall(struct redis *, long);
 void		 redis_set_max_reply(struct redis *, size_t);
 
-/* redis-entry.c */
+/* redis-claim.c */
 struct redisReply;
+struct redis_claim {
+	struct redis	*conn;
+	const char	*key;		/* the stream */
+	const char	*dead;		/* STREAM:dead */
+	const char	*group;
+	const char	*consumer;
+	json_t		*held;		/* ids this consumer holds */
+	long		 idle;		/* --claim-idle */
+	long		 max_deliveries;
+	size_t		 max_line;
+	size_t		 budget;	/* bytes a claim brings at most */
+	size_t		(*take)(struct redisReply *);	/* a checked batch */
+	int		 claiming;	/* a claim is out */
+	int		 freshening;	/* keep-fresh calls out */
+};
+void		 redis_claim_fresh(struct redis_claim *);
+void		 redis_claim_idle(struct redis_claim *, u_int);
+void		 redis_claim_down(struct redis_claim *);
+
+/* redis-entry.c */
 int		 redis_entry_list_ok(struct redisReply *);
 int		 redis_entry_read_ok(struct redisReply *, struct redisReply **);
 int		 redis_entry_batch_ok(struct redisReply *);

@@ -3,12 +3,12 @@
  * consumer group (a script of XREADGROUPs, within the free pending slots
  * and RS_READ_BYTES, entries over --max-line left on the server; when
  * there is nothing new, a blocking XREADGROUP of one entry), each entry's
- * field "tweet" taken as one input line. An entry is
- * acknowledged only once the sink has its output (or, with a Redis sink on
- * the same server, by the sink's script together with the write). Entries
- * this consumer holds are kept fresh, so that only a consumer that went
- * away (or froze) loses its entries to the others: those are claimed with
- * XAUTOCLAIM once idle for --claim-idle, and an entry delivered more than
+ * field "tweet" taken as one input line. An entry is acknowledged only
+ * once the sink has its output (or, with a Redis sink on the same server,
+ * by the sink's script together with the write). Entries this consumer
+ * holds are kept fresh, so that only a consumer that went away (or froze)
+ * loses its entries to the others: those are claimed with XAUTOCLAIM once
+ * idle for --claim-idle (redis-claim.c), and an entry delivered more than
  * --max-deliveries times goes to the dead-letter stream STREAM:dead.
  */
 
@@ -53,8 +53,7 @@ static json_t		*rs_held;	/* ids read, not yet acknowledged */
 static int		 rs_group_ok;	/* the group exists */
 static int		 rs_reading;	/* a read is out */
 static int		 rs_waiting;	/* nothing new: wait for one entry */
-static int		 rs_claiming;
-static int		 rs_freshening;
+static struct redis_claim rs_claims;	/* keep fresh, claim idle */
 static char		*rs_history;	/* reading own pending from here */
 static int		 rs_stopped;
 static int		 rs_is_done;
@@ -559,95 +558,10 @@ static void
 rs_down_cb(void *arg)
 {
 	(void)arg;
-	rs_reading = rs_claiming = rs_freshening = rs_drain_check = 0;
+	rs_reading = rs_drain_check = 0;
 	rs_acks_out = 0;
+	redis_claim_down(&rs_claims);
 	rs_stop_check();
-}
-
-static void
-rs_fresh_cb(void *arg, void *reply)
-{
-	redisReply	*r = reply;
-
-	(void)arg;
-	rs_freshening = 0;
-	rs_warn_reply("keep fresh", r);
-	if (rs_is_array(r, 1))
-		redis_source_stats.lost_to_others += r->elements;
-}
-
-/* Touch the entries we hold, so that nobody claims them from us. */
-static void
-rs_freshen(void)
-{
-	const char	*args[2 + RS_BATCH];
-	const char	*id;
-	json_t		*v;
-	int		 n = 0;
-
-	if (rs_freshening || json_object_size(rs_held) == 0)
-		return;
-	args[n++] = rs_group;
-	args[n++] = rs_consumer;
-	json_object_foreach(rs_held, id, v) {
-		args[n++] = id;
-		if (n == 2 + RS_BATCH) {
-			redis_eval(rs_ctl, rs_fresh_cb, NULL, redis_lua_fresh,
-			    rs_url->key, rs_dead, n, args);
-			n = 2;
-		}
-	}
-	(void)v;
-	if (n > 2 && redis_eval(rs_ctl, rs_fresh_cb, NULL, redis_lua_fresh,
-	    rs_url->key, rs_dead, n, args) == 0)
-		rs_freshening = 1;
-}
-
-static void
-rs_claim_cb(void *arg, void *reply)
-{
-	redisReply	*r = reply;
-	size_t		 n;
-
-	(void)arg;
-	rs_claiming = 0;
-	rs_warn_reply("claim", r);
-	if (r == NULL || r->type == REDIS_REPLY_ERROR)
-		return;
-	if (!redis_entry_batch_ok(r)) {
-		redis_drop(rs_ctl, "malformed claim reply");
-		return;
-	}
-	n = rs_batch(r);
-	redis_source_stats.claimed += n;
-	if (n > 0 && !opts.quiet)
-		log_warnx("redis %s: claimed %zu entries idle for %ld ms or "
-		    "more", redis_name(rs_ctl), n, rs_claim_idle);
-}
-
-/* Claim what other consumers left idle, within the free slots. */
-static void
-rs_claim(void)
-{
-	char		 idle[32], count[16], max[32], maxline[32], budget[32];
-	const char	*args[] = { rs_group, rs_consumer, idle, count, max,
-	    maxline, budget };
-	u_int		 room;
-
-	if (rs_claiming || rs_stopped || !rs_group_ok)
-		return;
-	if ((room = rs_room()) == 0)
-		return;
-	if (room > RS_BATCH)
-		room = RS_BATCH;
-	snprintf(idle, sizeof idle, "%ld", rs_claim_idle);
-	snprintf(count, sizeof count, "%u", room);
-	snprintf(max, sizeof max, "%ld", rs_max_deliveries);
-	snprintf(maxline, sizeof maxline, "%zu", opts.max_line);
-	snprintf(budget, sizeof budget, "%d", RS_READ_BYTES);
-	if (redis_eval(rs_ctl, rs_claim_cb, NULL, redis_lua_claim, rs_url->key,
-	    rs_dead, 7, args) == 0)
-		rs_claiming = 1;
 }
 
 /* Several times per --claim-idle: keep ours fresh, take the abandoned. */
@@ -659,8 +573,10 @@ rs_tick(evutil_socket_t fd, short events, void *arg)
 	(void)arg;
 	if (!redis_ready(rs_ctl))
 		return;
-	rs_freshen();
-	rs_claim();
+	redis_claim_fresh(&rs_claims);
+	if (!rs_stopped && rs_group_ok)
+		redis_claim_idle(&rs_claims, rs_room() > RS_BATCH ? RS_BATCH :
+		    rs_room());
 }
 
 /* Read again soon (from the loop, not inside the caller). */
@@ -692,6 +608,17 @@ redis_source_open(source_line_cb line)
 	    RS_REPLY_SLACK);
 	redis_set_max_reply(rs_ctl, RS_READ_BYTES + opts.max_line +
 	    RS_REPLY_SLACK);
+	rs_claims.conn = rs_ctl;
+	rs_claims.key = rs_url->key;
+	rs_claims.dead = rs_dead;
+	rs_claims.group = rs_group;
+	rs_claims.consumer = rs_consumer;
+	rs_claims.held = rs_held;
+	rs_claims.idle = rs_claim_idle;
+	rs_claims.max_deliveries = rs_max_deliveries;
+	rs_claims.max_line = opts.max_line;
+	rs_claims.budget = RS_READ_BYTES;
+	rs_claims.take = rs_batch;
 	ms = rs_claim_idle / 4;
 	if (ms < 20)
 		ms = 20;
