@@ -54,6 +54,7 @@ main_configure(char **cause)
 	return (0);
 }
 
+/* A usage error: say it, exit 2. */
 static __dead void
 main_usage_error(const char *fmt, ...)
 {
@@ -191,6 +192,7 @@ main_status(int status)
 	return (status);
 }
 
+/* Configure, wire source -> tweet -> sink, run, report; the exit status. */
 int
 main(int argc, char **argv)
 {

@@ -33,6 +33,7 @@ stats_pending(int delta)
 		stats.max_pending = stats.pending;
 }
 
+/* The progress line on stderr (last: with the final rate and a newline). */
 static void
 stats_progress_line(int last)
 {
@@ -60,6 +61,7 @@ stats_progress_line(int last)
 	fflush(stderr);
 }
 
+/* Every STATS_PROGRESS_MS: the progress line again. */
 static void
 stats_progress_cb(__unused evutil_socket_t fd, __unused short events,
     __unused void *arg)

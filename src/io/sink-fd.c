@@ -117,6 +117,7 @@ sink_fd_open(int fd)
 	return (sfd_sink);
 }
 
+/* Write soon, unless a write is already due. */
 static void
 sfd_schedule(void)
 {

@@ -71,6 +71,7 @@ sf_line_cb(__unused void *arg, const char *line, size_t len,
 	return (source_paused(sf_source));
 }
 
+/* A piece of a line longer than --max-line: a bad line. */
 static void
 sf_long_cb(__unused void *arg, const char *chunk, size_t len,
     uint64_t lineno, int end)
@@ -78,6 +79,7 @@ sf_long_cb(__unused void *arg, const char *chunk, size_t len,
 	badlines_long(sf_name, lineno, chunk, len, end);
 }
 
+/* --split found no JSON where a tweet should be: a bad line. */
 static void
 sf_split_bad_cb(__unused void *arg, uint64_t lineno, const char *why)
 {
@@ -112,6 +114,7 @@ source_file_open(char **files, int nfiles, source_line_cb line)
 	return (sf_source);
 }
 
+/* Go on from a zero timer (not inside the caller). */
 static void
 sf_schedule(void)
 {

@@ -43,6 +43,7 @@ static void		(*loop_stop_cb)(void);	/* told of a stop signal */
  */
 #define LOOP_TRIM_MS 250
 
+/* libevent's own messages, through our logger. */
 static void
 loop_log_cb(int severity, const char *msg)
 {
@@ -50,6 +51,7 @@ loop_log_cb(int severity, const char *msg)
 		log_warnx("libevent: %s", msg);
 }
 
+/* SIGINT or SIGTERM: stop reading (main's hook); again: exit now. */
 static void
 loop_signal_cb(evutil_socket_t sig, __unused short events,
     __unused void *arg)

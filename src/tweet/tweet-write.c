@@ -15,6 +15,7 @@
 #include "io/io.h"
 #include "tweet/tweet-int.h"
 
+/* jansson's output, appended to the buffer. */
 static int
 tweet_write_cb(const char *buf, size_t size, void *data)
 {
