@@ -5,7 +5,8 @@
  * Location resolution, and the tweet model's links (entities or text) of
  * the body as a tweet. The enrichers' own functions are reached by
  * including their source here (fuzz/run.sh then leaves those files out of
- * the link), so nothing of theirs is exported for the fuzzer's sake.
+ * the link), so nothing of theirs is exported for the fuzzer's sake; their
+ * te is the enricher contract's table, as their entry points set it.
  */
 
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "lib/lib.h"
 #include "tweet/tweet.h"
 #include "http/http.h"
+#include "enrich/enrich.h"
 
 #include "../enrichers/http.c"
 #include "../enrichers/unshorten.c"
@@ -31,6 +33,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1 || (nul = memchr(data + 1, '\0', size - 1)) == NULL)
 		return (0);
+	te = &api_table;	/* the enrichers' table, as registering sets it */
 	memset(&res, 0, sizeof res);
 	res.status = 100 + data[0] * 2;
 	loc = xstrndup((const char *)data + 1, nul - data - 1);
