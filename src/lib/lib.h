@@ -96,6 +96,32 @@ struct hash_node *hash_next(struct hash *, struct hash_node *);
 u_int		 hash_count(const struct hash *);
 void		 hash_free(struct hash *);
 
+/*
+ * Latency histograms in fixed memory, log-linear (histo.c): microseconds,
+ * quantiles above the exact ones by less than 1/64. A struct latency adds
+ * the counts --stats shows beside them. latency_current is whose lookups
+ * are being made (the enrichment running), or NULL.
+ */
+#define HISTO_MAX	((uint64_t)1 << 37)
+#define HISTO_BUCKETS	(32 * 64)	/* to HISTO_MAX */
+struct histo {
+	uint64_t	 count;
+	uint64_t	 min;
+	uint64_t	 max;
+	uint32_t	 b[HISTO_BUCKETS];
+};
+struct latency {
+	struct histo	 h;
+	uint64_t	 hits;
+	uint64_t	 retries;
+	uint64_t	 quota_waits;
+};
+extern struct latency	*latency_current;
+void		 histo_add(struct histo *, uint64_t);
+uint64_t	 histo_quantile(const struct histo *, double);
+void		 histo_merge(struct histo *, const struct histo *);
+json_t		*histo_latency_json(const struct latency *);
+
 /* secret.c */
 int		 secret_expand(const char *, char **, char **);
 char		*secret_mask(const char *);
