@@ -231,6 +231,8 @@ main(int argc, char **argv)
 	status = main_status(status);
 	if (opts.stats)
 		stats_print(stderr);
+	tweet_latency_free();
+	hostlat_free();
 	options_free();
 	pace_free();
 	curl_global_cleanup();

@@ -15,6 +15,7 @@
 #include "core.h"
 #include "http/http.h"
 #include "redis/redis.h"
+#include "tweet/tweet.h"
 
 #define STATS_PROGRESS_MS 250
 
@@ -182,6 +183,28 @@ stats_cache_file(void)
 	return (h);
 }
 
+/*
+ * Latency quantiles and counts per enrichment and per host, or NULL when
+ * there are none.
+ */
+static json_t *
+stats_latency(void)
+{
+	json_t	*o, *e, *h;
+
+	e = tweet_latency_json();
+	h = hostlat_json();
+	if (e == NULL && h == NULL)
+		return (NULL);
+	if ((o = json_object()) == NULL)
+		fatalx("%s: json_object failed", __func__);
+	if (e != NULL)
+		json_object_set_new(o, "enrichments", e);
+	if (h != NULL)
+		json_object_set_new(o, "hosts", h);
+	return (o);
+}
+
 /* Print the counters as one JSON object. */
 void
 stats_print(FILE *f)
@@ -215,6 +238,8 @@ stats_print(FILE *f)
 		json_object_set_new(o, "hosts", h);
 	if ((h = pace_counts()) != NULL)
 		json_object_set_new(o, "pacers", h);
+	if ((h = stats_latency()) != NULL)
+		json_object_set_new(o, "latency", h);
 	if (stats.enrichments_kept > 0)
 		json_object_set_new(o, "enrichments_kept",
 		    json_integer(stats.enrichments_kept));

@@ -47,6 +47,8 @@ enum fetch_state {
 struct fetch_waiter {
 	te_fetch_cb			 cb;
 	void				*arg;
+	struct latency			*lat;	/* whose lookup (or NULL) */
+	double				 since;	/* asked, clock_mono */
 	TAILQ_ENTRY(fetch_waiter)	 entry;
 };
 
@@ -914,11 +916,22 @@ fetch_call_waiters(struct fetch_entry *fe, const struct te_fetch_result *res)
 {
 	struct fetch_waiter	*w;
 
+	struct latency		*was = latency_current;
+
 	while ((w = TAILQ_FIRST(&fe->waiters)) != NULL) {
 		TAILQ_REMOVE(&fe->waiters, w, entry);
+		if (w->lat != NULL && res != &fe->res)
+			w->lat->hits++;		/* a cache tier's answer */
+		else if (w->lat != NULL) {
+			w->lat->retries += res->attempts > 1 ?
+			    res->attempts - 1 : 0;
+			w->lat->quota_waits += fe->quota_since != 0;
+		}
+		latency_current = w->lat;	/* what it asks next is its */
 		w->cb(w->arg, res);
 		free(w);
 	}
+	latency_current = was;
 }
 
 /*
@@ -929,8 +942,13 @@ fetch_call_waiters(struct fetch_entry *fe, const struct te_fetch_result *res)
 static void
 fetch_finish(struct fetch_entry *fe)
 {
+	struct fetch_waiter	*w;
+
 	fe->state = FETCH_DONE;
 	fetch_unlink(fe);
+	if ((w = TAILQ_FIRST(&fe->waiters)) != NULL)
+		hostlat_done(fe->url, w->since, fe->res.attempts > 1 ?
+		    fe->res.attempts - 1 : 0, fe->quota_since != 0);
 	if (fe->res.error == NULL && fe->res.status != 429 &&
 	    fe->res.status < 500)
 		cache_put(fe->key, fe->keylen, fe->res.status, fe->res.body,
@@ -964,6 +982,7 @@ fetch_cache_cb(void *arg, const struct cache_value *v)
 		return;
 	}
 	stats.http_cache_hits++;
+	hostlat_hit(fe->url);
 	fe->state = FETCH_DONE;
 	fetch_unlink(fe);
 	fetch_cached(v, &res);
@@ -1094,6 +1113,9 @@ fetch_start(const struct te_fetch_request *req, const char *url,
 		r = cache_get(key, keylen, &v, &later);
 		if (r == CACHE_HIT) {
 			stats.http_cache_hits++;
+			hostlat_hit(url);
+			if (latency_current != NULL)
+				latency_current->hits++;
 			free(key);
 			fetch_cached(&v, &hit);
 			cb(arg, &hit);
@@ -1105,6 +1127,8 @@ fetch_start(const struct te_fetch_request *req, const char *url,
 	w = xcalloc(1, sizeof *w);
 	w->cb = cb;
 	w->arg = arg;
+	w->lat = latency_current;
+	w->since = clock_mono();
 	if (fe != NULL) {
 		stats.http_coalesced++;
 		free(key);

@@ -126,6 +126,13 @@ void		 netpolicy_check_host(const char *, const char *,
 		     void (*)(void *, int), void *);
 void		 netpolicy_free(void);
 
+/* hostlat.c: lookups' latency per host, for --stats. */
+struct latency	*hostlat_of(const char *);
+void		 hostlat_done(const char *, double, u_int, int);
+void		 hostlat_hit(const char *);
+json_t		*hostlat_json(void);
+void		 hostlat_free(void);
+
 /* proxy.c */
 const char	*proxy_for(const char *);
 

@@ -44,6 +44,7 @@ struct tweet {
 	u_int			 nerrors;
 	struct event		*deadline;	/* --tweet-timeout */
 	u_int			 late;		/* settles still owed */
+	double			 started;	/* clock_mono at its start */
 	TAILQ_ENTRY(tweet)	 entry;
 	struct slot		 slots[];
 };
@@ -55,6 +56,11 @@ extern u_int			  slot_nenrichments;
 /* tweet-kind.c */
 enum line_kind	 tweet_kind(const char *, size_t, struct validate_members *,
 		     json_t **, int *, char *, size_t);
+
+/* tweet-latency.c */
+void		 tweet_latency_configure(struct enrichment **, u_int);
+struct latency	*tweet_latency_of(u_int);
+void		 tweet_latency_settled(u_int, double);
 
 /* tweet-errors.c */
 int		 tweet_errors_old(json_t *);

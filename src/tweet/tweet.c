@@ -41,6 +41,7 @@ tweet_configure(struct enrichment **list, u_int n)
 {
 	slot_enrichments = list;
 	slot_nenrichments = n;
+	tweet_latency_configure(list, n);
 }
 
 /*
@@ -164,12 +165,15 @@ tweet_start(struct tweet *t)
 	u_int			 i;
 
 	t->starting = 1;
+	t->started = clock_mono();
 	for (i = 0; i < slot_nenrichments; i++) {
 		e = slot_enrichments[i];
 		if (opts.resume && t->root != NULL && tweet_errors_keep(t, i))
 			continue;
+		latency_current = tweet_latency_of(i);	/* its lookups' */
 		e->enricher->start(e->data, &t->slots[i]);
 	}
+	latency_current = NULL;
 	t->members = NULL;
 	t->starting = 0;
 
@@ -258,6 +262,7 @@ slot_settle(struct slot *s, json_t *value, const char *fmt, ...)
 		fatalx("%s: enrichment settled twice", __func__);
 	s->settled = 1;
 	stats.enrichments++;
+	tweet_latency_settled(s - t->slots, t->started);
 	if (value != NULL)
 		slot_set_value(s, value);
 	if (fmt != NULL) {

@@ -119,6 +119,11 @@ enum line_kind	 tweet_line(const char *, size_t, const struct origin *,
 void		 tweet_close(void);
 void		 tweet_free_all(void);
 
+/* tweet-latency.c: each enrichment's time per tweet, for --stats. */
+json_t		*tweet_latency_json(void);
+uint64_t	 tweet_latency_p99(void);
+void		 tweet_latency_free(void);
+
 /* tweet-kind.c */
 json_t		*tweet_parse(const char *, size_t, char *, size_t);
 
