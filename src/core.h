@@ -144,7 +144,8 @@ int		 config_load(const char *, config_option_cb, config_enrich_cb,
 		     char **);
 
 /* stats.c */
-void		 stats_progress_start(void);
+struct source;
+void		 stats_progress_start(struct source *);
 void		 stats_progress_stop(void);
 void		 stats_print(FILE *);
 void		 stats_pending(int);

@@ -141,7 +141,7 @@ main_wire(char **argv, int argc)
 static int
 main_run(void)
 {
-	stats_progress_start();
+	stats_progress_start(main_source);
 	loop_run();
 	if (!loop_broke())
 		sink_flush(main_sink);

@@ -14,6 +14,7 @@
 #include "lib/lib.h"
 #include "core.h"
 #include "http/http.h"
+#include "io/io.h"
 #include "redis/redis.h"
 #include "tweet/tweet.h"
 
@@ -24,6 +25,7 @@ static struct event	*stats_progress_ev;
 static double		 stats_last_time;
 static uint64_t		 stats_last_written;
 static double		 stats_rate;
+static struct source	*stats_source;	/* how far through its input */
 
 /* Tweets held went up or down by delta. */
 void
@@ -34,12 +36,62 @@ stats_pending(int delta)
 		stats.max_pending = stats.pending;
 }
 
+/* A byte count as pv shows it: 512B, 3.27GiB. */
+static void
+stats_bytes(char *buf, size_t size, uint64_t n)
+{
+	static const char	*units[] = { "KiB", "MiB", "GiB", "TiB" };
+	double			 v = n;
+	int			 u = -1;
+
+	while (v >= 1024 && u < 3) {
+		v /= 1024;
+		u++;
+	}
+	if (u == -1)
+		snprintf(buf, size, "%lluB", (unsigned long long)n);
+	else
+		snprintf(buf, size, "%.*f%s", v < 10 ? 2 : v < 100 ? 1 : 0, v,
+		    units[u]);
+}
+
+/*
+ * The line's head on input of a known size: the percentage read, the
+ * total and, but at the end, an ETA at the average rate so far (as pv
+ * has them); and the worst p99 of the enrichments.
+ */
+static void
+stats_progress_head(char *buf, size_t size, double now, int last)
+{
+	uint64_t	done, total, p99, left;
+	char		tot[32], eta[48] = "";
+	size_t		n = 0;
+
+	buf[0] = '\0';
+	if (source_position(stats_source, &done, &total) && total > 0) {
+		if (!last && done > 0 && done < total) {
+			left = ceil(now * (double)(total - done) / done);
+			snprintf(eta, sizeof eta, ", ETA %llu:%02u:%02u",
+			    (unsigned long long)left / 3600,
+			    (u_int)(left / 60 % 60), (u_int)(left % 60));
+		}
+		stats_bytes(tot, sizeof tot, total);
+		n = snprintf(buf, size, "%.1f%% of %s%s, ",
+		    100.0 * done / total, tot, eta);
+		if (n >= size)
+			return;
+	}
+	if ((p99 = tweet_latency_p99()) > 0)
+		snprintf(buf + n, size - n, "p99 %.*f ms, ",
+		    p99 < 10000 ? 1 : 0, p99 / 1000.0);
+}
+
 /* The progress line on stderr (last: with the final rate and a newline). */
 static void
 stats_progress_line(int last)
 {
 	double	now = loop_elapsed(), dt = now - stats_last_time;
-	char	paused[160], *masked;
+	char	paused[160], head[160], *masked;
 
 	if (dt > 0) {
 		stats_rate = (stats.written - stats_last_written) / dt;
@@ -54,8 +106,9 @@ stats_progress_line(int last)
 		snprintf(paused, sizeof paused, "%s", masked);
 		free(masked);
 	}
-	fprintf(stderr, "\r\033[K%llu read, %llu written, %.0f/s, %llu pending"
-	    ", %llu bad%s%s", (unsigned long long)stats.read,
+	stats_progress_head(head, sizeof head, now, last);
+	fprintf(stderr, "\r\033[K%s%llu read, %llu written, %.0f/s, %llu "
+	    "pending, %llu bad%s%s", head, (unsigned long long)stats.read,
 	    (unsigned long long)stats.written, stats_rate,
 	    (unsigned long long)stats.pending, (unsigned long long)stats.bad,
 	    paused, last ? "\n" : "");
@@ -72,7 +125,7 @@ stats_progress_cb(__unused evutil_socket_t fd, __unused short events,
 
 /* Start the live progress line, if wanted. */
 void
-stats_progress_start(void)
+stats_progress_start(struct source *src)
 {
 	struct timeval	tv = { 0, STATS_PROGRESS_MS * 1000 };
 	int		on = opts.progress;
@@ -82,6 +135,7 @@ stats_progress_start(void)
 		on = isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO);
 	if (opts.quiet || !on)
 		return;
+	stats_source = src;
 	stats_progress_ev = event_new(loop_base(), -1, EV_PERSIST,
 	    stats_progress_cb, NULL);
 	if (stats_progress_ev == NULL)

@@ -82,6 +82,7 @@ struct unpack	*unpack_new(void);
 void		 unpack_reset(struct unpack *);
 void		 unpack_free(struct unpack *);
 int		 unpack_pending(struct unpack *);
+size_t		 unpack_held(struct unpack *, size_t);
 ssize_t		 unpack_read(struct unpack *, int, char *, size_t,
 		     const char *);
 
@@ -103,6 +104,7 @@ struct source_ops {
 	int	(*failed)(void *);		/* some input unread? */
 	void	(*ack)(void *, const char *);	/* entry id is in the sink */
 	void	(*free)(void *);
+	int	(*position)(void *, uint64_t *, uint64_t *); /* read, of */
 };
 enum source_gauge {
 	SOURCE_PENDING,		/* tweets held (stats.pending) */
@@ -121,6 +123,7 @@ int		 source_idle(struct source *);
 int		 source_failed(struct source *);
 void		 source_ack(struct source *, const char *);
 void		 source_free(struct source *);
+int		 source_position(struct source *, uint64_t *, uint64_t *);
 
 /* source-file.c */
 struct source	*source_file_open(char **, int, source_line_cb);

@@ -41,6 +41,9 @@ static int		  sf_is_done;
 static int		  sf_is_stopped;
 static int		  sf_at_eof;
 static int		  sf_is_failed;
+static uint64_t		  sf_total;	/* bytes of all inputs, or 0 */
+static uint64_t		  sf_before;	/* of the inputs done */
+static uint64_t		 *sf_sizes;
 
 static void	sf_next(void);
 static void	sf_pause(void *);
@@ -49,6 +52,8 @@ static void	sf_stop(void *);
 static int	sf_done(void *);
 static int	sf_failed(void *);
 static void	sf_free(void *);
+static int	sf_position(void *, uint64_t *, uint64_t *);
+static void	sf_sizes_find(void);
 
 static void	sf_more(evutil_socket_t, short, void *);
 static void	sf_readable(evutil_socket_t, short, void *);
@@ -59,7 +64,8 @@ static const struct source_ops sf_ops = {
 	.stop = sf_stop,
 	.done = sf_done,
 	.failed = sf_failed,
-	.free = sf_free
+	.free = sf_free,
+	.position = sf_position
 };
 
 /* A line for the pipeline; nonzero tells the framer to stop for now. */
@@ -102,6 +108,7 @@ source_file_open(char **files, int nfiles, source_line_cb line)
 	sf_source = source_new(&sf_ops, NULL, line);
 	sf_files = files;
 	sf_nfiles = nfiles;
+	sf_sizes_find();
 	sf_buf = xmalloc(SF_CHUNK);
 	sf_unpack = unpack_new();
 	sf_frame = frame_new(opts.max_line, sf_line_cb, sf_long_cb, NULL);
@@ -112,6 +119,51 @@ source_file_open(char **files, int nfiles, source_line_cb line)
 		fatalx("%s: evtimer_new failed", __func__);
 	sf_next();
 	return (sf_source);
+}
+
+/*
+ * The sizes of the inputs when every one is a regular file (stdin too, if
+ * redirected from one), so that --progress can say how far it has come.
+ */
+static void
+sf_sizes_find(void)
+{
+	struct stat	sb;
+	int		i, r;
+
+	sf_sizes = xcalloc(sf_nfiles, sizeof *sf_sizes);
+	for (i = 0; i < sf_nfiles; i++) {
+		if (strcmp(sf_files[i], "-") == 0)
+			r = fstat(STDIN_FILENO, &sb);
+		else
+			r = stat(sf_files[i], &sb);
+		if (r == -1 || !S_ISREG(sb.st_mode)) {
+			sf_total = 0;
+			return;
+		}
+		sf_sizes[i] = sb.st_size;
+		sf_total += sb.st_size;
+	}
+}
+
+/* Bytes of the inputs used so far, and their total; 0 if unknown. */
+static int
+sf_position(__unused void *arg, uint64_t *done, uint64_t *total)
+{
+	off_t	pos = 0;
+	size_t	held;
+
+	if (sf_total == 0)
+		return (0);
+	*done = sf_before;
+	if (sf_fd != -1 && (pos = lseek(sf_fd, 0, SEEK_CUR)) > 0) {
+		held = unpack_held(sf_unpack, sf_end - sf_off);
+		*done += (uint64_t)pos > held ? pos - held : 0;
+	}
+	if (sf_is_done || *done > sf_total)
+		*done = sf_total;
+	*total = sf_total;
+	return (1);
 }
 
 /* Go on from a zero timer (not inside the caller). */
@@ -147,6 +199,8 @@ sf_next(void)
 	struct stat	 sb;
 	const char	*path;
 
+	if (sf_cur >= 0 && sf_cur < sf_nfiles)
+		sf_before += sf_sizes[sf_cur];
 	sf_close_current();
 	for (;;) {
 		if (sf_is_stopped || ++sf_cur >= sf_nfiles) {
@@ -345,4 +399,6 @@ sf_free(__unused void *arg)
 	sf_unpack = NULL;
 	free(sf_buf);
 	sf_buf = NULL;
+	free(sf_sizes);
+	sf_sizes = NULL;
 }

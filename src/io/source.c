@@ -166,6 +166,19 @@ source_failed(struct source *src)
 	    src->ops->failed(src->arg));
 }
 
+/*
+ * How far reading has come through input of a known size: bytes used and
+ * the total (0 if the source cannot tell, as a pipe cannot).
+ */
+int
+source_position(struct source *src, uint64_t *done, uint64_t *total)
+{
+	*done = *total = 0;
+	if (src == NULL || src->ops->position == NULL)
+		return (0);
+	return (src->ops->position(src->arg, done, total));
+}
+
 /* The output of entry id of src is safe in the sink: acknowledge it. */
 void
 source_ack(struct source *src, const char *id)

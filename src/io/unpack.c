@@ -73,6 +73,19 @@ unpack_free(struct unpack *u)
 	free(u);
 }
 
+/*
+ * How many bytes read from the fd are not yet used, given that unframed
+ * bytes of what was passed on are not either: the input's own bytes
+ * (compressed, for gzip, where the output is not counted).
+ */
+size_t
+unpack_held(struct unpack *u, size_t unframed)
+{
+	if (u->mode == UNPACK_GZIP)
+		return (u->z_init ? u->z.avail_in : u->end - u->off);
+	return (u->end - u->off + unframed);
+}
+
 /* Can bytes be had without reading the fd (so it need not be polled)? */
 int
 unpack_pending(struct unpack *u)
