@@ -450,24 +450,35 @@ redis_open(struct redis_url *url, int flags, redis_cb ready, redis_cb down,
 }
 
 /*
- * Write out what is buffered for the server, waiting up to ms: commands
- * whose answers nobody waits for (cache writes) at the end of a run.
+ * Write out what is buffered for the server and wait for its answers, up
+ * to ms in all: commands whose answers nobody waits for (cache writes) at
+ * the end of a run. Written is not enough: a server still reading a large
+ * write would answer the next run's read of that key with a miss.
  */
 void
 redis_flush(struct redis *r, int ms)
 {
 	struct pollfd	pfd;
+	double		end = clock_mono() + ms / 1000.0, left;
 	int		done = 0;
 
 	if (r->ac == NULL || r->state != REDIS_READY)
 		return;
 	pfd.fd = r->ac->c.fd;
-	pfd.events = POLLOUT;
 	while (!done) {
 		if (redisBufferWrite(&r->ac->c, &done) != REDIS_OK)
 			return;
-		if (!done && poll(&pfd, 1, ms) != 1)
+		left = end - clock_mono();
+		pfd.events = POLLOUT;
+		if (!done && (left <= 0 || poll(&pfd, 1, left * 1000) != 1))
 			return;
+	}
+	while (r->ac != NULL && r->outstanding > 0) {
+		left = end - clock_mono();
+		pfd.events = POLLIN;
+		if (left <= 0 || poll(&pfd, 1, left * 1000) != 1)
+			return;
+		redisAsyncHandleRead(r->ac);
 	}
 }
 
