@@ -26,6 +26,7 @@ struct entities_conf {
 	struct twtext	*tw;
 };
 
+/* source=: extract from the text, or the data's own lists. */
 static void *
 entities_configure(struct spec *sp, char **cause)
 {
@@ -44,6 +45,7 @@ entities_configure(struct spec *sp, char **cause)
 	return (ec);
 }
 
+/* Free what entities_configure made. */
 static void
 entities_free(void *data)
 {
@@ -107,6 +109,7 @@ entities_extract(struct entities_conf *ec, const char *text, size_t len)
 	return (out);
 }
 
+/* The entities of one tweet, now. */
 static void
 entities_start(void *data, struct slot *s)
 {

@@ -192,6 +192,7 @@ exec_stderr_lines(struct exec_worker *w, int eof)
 	}
 }
 
+/* A worker's stderr: pass its lines on, prefixed and masked. */
 static void
 exec_err_cb(__unused evutil_socket_t fd, __unused short events, void *arg)
 {
@@ -242,6 +243,7 @@ exec_close(struct exec_worker *w)
 	w->err_cut = 0;
 }
 
+/* The backoff is over: start the worker again (once it is reaped). */
 static void
 exec_restart_cb(__unused evutil_socket_t fd, __unused short events,
     void *arg)
@@ -476,6 +478,7 @@ exec_answers(struct exec_worker *w)
 	return (w->failed ? -1 : 0);
 }
 
+/* A worker's stdout: take its answers; fail it when it closes. */
 static void
 exec_out_cb(__unused evutil_socket_t fd, __unused short events, void *arg)
 {
@@ -496,6 +499,7 @@ exec_out_cb(__unused evutil_socket_t fd, __unused short events, void *arg)
 	exec_dispatch(w->ec);
 }
 
+/* A worker's stdin can take more: write what waits. */
 static void
 exec_in_cb(__unused evutil_socket_t fd, __unused short events, void *arg)
 {
@@ -607,6 +611,7 @@ exec_stop_cb(__unused struct child *c, void *arg)
 
 static void	exec_free(void *);
 
+/* cmd= and the workers' limits; start the workers. */
 static void *
 exec_configure(struct spec *sp, char **cause)
 {
@@ -680,6 +685,7 @@ fail:
 	return (NULL);
 }
 
+/* Free what exec_configure made. */
 static void
 exec_free(void *data)
 {
@@ -723,6 +729,7 @@ exec_free(void *data)
 	free(ec);
 }
 
+/* Queue one tweet (or its field) for the next free worker. */
 static void
 exec_start(void *data, struct slot *s)
 {

@@ -64,6 +64,7 @@ http_parse_ok(struct http_conf *hc, const char *s, char **cause)
 	}
 }
 
+/* Free what http_configure made. */
 static void
 http_free(void *data)
 {
@@ -77,6 +78,7 @@ http_free(void *data)
 	free(hc);
 }
 
+/* The request's templates, method, headers, rate and what to keep. */
 static void *
 http_configure(struct spec *sp, char **cause)
 {
@@ -154,6 +156,7 @@ fail:
 	return (NULL);
 }
 
+/* Only templates with fields need the tweet; they read its text. */
 static int
 http_uses_tweet(void *data)
 {
@@ -197,6 +200,7 @@ http_value(const char *select, const struct te_fetch_result *res, char **cause)
 	return (part);
 }
 
+/* The answer: a value, or an error with an excerpt. */
 static void
 http_done(void *arg, const struct te_fetch_result *res)
 {
@@ -233,6 +237,7 @@ http_done(void *arg, const struct te_fetch_result *res)
 	te->slot_settle(s, value, NULL);
 }
 
+/* Fill the templates in from the tweet's text and send the request. */
 static void
 http_start(void *data, struct slot *s)
 {

@@ -28,6 +28,7 @@ struct length_conf {
 	struct twtext	*tw;
 };
 
+/* field=, count= and valid=. */
 static void *
 length_configure(struct spec *sp, char **cause)
 {
@@ -67,6 +68,7 @@ length_configure(struct spec *sp, char **cause)
 	return (lc);
 }
 
+/* Free what length_configure made. */
 static void
 length_free(void *data)
 {
@@ -86,6 +88,7 @@ length_uses_tweet(void *data)
 	return (lc->field != NULL);
 }
 
+/* The length of one tweet's text, now. */
 static void
 length_start(void *data, struct slot *s)
 {

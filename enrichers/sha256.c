@@ -42,6 +42,7 @@ struct sha256_job {
 /* Fetched once: an implicit fetch on every call costs more than a hash. */
 static EVP_MD	*sha256_md;
 
+/* field= and rounds=; fetch the digest once. */
 static void *
 sha256_configure(struct spec *sp, char **cause)
 {
@@ -66,6 +67,7 @@ sha256_configure(struct spec *sp, char **cause)
 	return (sc);
 }
 
+/* Free what sha256_configure made. */
 static void
 sha256_free(void *data)
 {
@@ -136,12 +138,14 @@ sha256_done(struct te_pool_job *job)
 	free(sj);
 }
 
+/* The program exits before the job is done: free it. */
 static void
 sha256_cancel(struct te_pool_job *job)
 {
 	free(job);
 }
 
+/* Copy the text into a job for the pool. */
 static void
 sha256_start(void *data, struct slot *s)
 {

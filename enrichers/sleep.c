@@ -29,6 +29,7 @@ struct sleep_conf {
 	char		*pointer;	/* or take ms from here */
 };
 
+/* ms=: a number, or {/pointer}. */
 static void *
 sleep_configure(struct spec *sp, char **cause)
 {
@@ -58,6 +59,7 @@ sleep_configure(struct spec *sp, char **cause)
 	return (sc);
 }
 
+/* Free what sleep_configure made. */
 static void
 sleep_free(void *data)
 {
@@ -67,6 +69,7 @@ sleep_free(void *data)
 	free(sc);
 }
 
+/* Only a wait taken from the tweet needs it. */
 static int
 sleep_uses_tweet(void *data)
 {
@@ -75,6 +78,7 @@ sleep_uses_tweet(void *data)
 	return (sc->pointer != NULL);
 }
 
+/* The timer fired: settle with the value set at the start. */
 static void
 sleep_done(TE_UNUSED evutil_socket_t fd, TE_UNUSED short events, void *arg)
 {
@@ -116,6 +120,7 @@ sleep_ms(struct sleep_conf *sc, json_t *root, char **cause)
 	return ((long long)d);
 }
 
+/* Arm a timer for this tweet's wait. */
 static void
 sleep_start(void *data, struct slot *s)
 {

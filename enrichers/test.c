@@ -10,18 +10,21 @@ static const struct te_api	*te;
 
 static int	test_data;
 
+/* No keys, no state. */
 static void *
 test_configure(TE_UNUSED struct spec *sp, TE_UNUSED char **cause)
 {
 	return (&test_data);
 }
 
+/* The value does not depend on the tweet. */
 static int
 test_uses_tweet(TE_UNUSED void *data)
 {
 	return (0);
 }
 
+/* 42, now. */
 static void
 test_start(TE_UNUSED void *data, struct slot *s)
 {

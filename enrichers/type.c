@@ -18,6 +18,7 @@ static const struct te_api	*te;
 
 static int	type_data;
 
+/* No keys, no state. */
 static void *
 type_configure(TE_UNUSED struct spec *sp, TE_UNUSED char **cause)
 {
@@ -31,6 +32,7 @@ type_uses_tweet(TE_UNUSED void *data)
 	return (0);
 }
 
+/* The type of one tweet, now. */
 static void
 type_start(TE_UNUSED void *data, struct slot *s)
 {

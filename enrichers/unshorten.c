@@ -180,6 +180,7 @@ unshorten_configure(struct spec *sp, char **cause)
 	return (uc);
 }
 
+/* Free what unshorten_configure made. */
 static void
 unshorten_free(void *data)
 {
@@ -196,6 +197,7 @@ unshorten_free(void *data)
 	free(uc);
 }
 
+/* Does s (n bytes) start an http or https URL? */
 static int
 unshorten_is_http(const char *s, size_t n)
 {
@@ -233,6 +235,7 @@ unshorten_settle(struct unshorten_tweet *ut)
 	free(ut);
 }
 
+/* A chain has ended; the last one settles the tweet. */
 static void
 unshorten_link_done(struct unshorten_link *l)
 {
@@ -295,6 +298,7 @@ unshorten_hop_done(void *arg, const struct te_fetch_result *res)
 	unshorten_hop(l);
 }
 
+/* Request the current hop of a chain (HEAD, or GET once HEAD is refused). */
 static void
 unshorten_hop(struct unshorten_link *l)
 {
@@ -350,6 +354,7 @@ unshorten_collect(struct unshorten_conf *uc, struct slot *s,
 	return (te->tweet_links(s, list, UNSHORTEN_MAX_LINKS));
 }
 
+/* Collect the tweet's links and start following each. */
 static void
 unshorten_start(void *data, struct slot *s)
 {

@@ -134,6 +134,7 @@ registry_list(FILE *f)
 	}
 }
 
+/* Refuse keys the enricher does not list, and line breaks in header=. */
 static int
 registry_check_keys(const struct te_enricher *en, struct spec *sp, char **cause)
 {
