@@ -1,9 +1,10 @@
 /*
  * Plugins: install the program with make install DESTDIR=..., build the
- * out-of-tree example (examples/plugin, its own Makefile and pkg-config)
- * and the test plugins (t/plugin-kinds.c) against the installed header
- * only, load them with --plugin and check the output; plugins built for
- * another ABI, missing a symbol or an entry point are refused (exit 2).
+ * out-of-tree example (examples/plugin, its own Makefile and pkg-config),
+ * the test plugins (t/plugin-kinds.c) and the built-in enrichers but exec
+ * against the installed header only, load the plugins with --plugin and
+ * check the output; plugins built for another ABI, missing a symbol or an
+ * entry point are refused (exit 2).
  */
 
 #include <check.h>
@@ -128,6 +129,30 @@ START_TEST(test_installed)
 	    "find root -path '*/include/tweet-enricher/enricher.h' | grep . "
 	    "&& ! find root -name 'tweet-enricher.h' | grep .", plug_env) ==
 	    0);
+}
+END_TEST
+
+START_TEST(test_builtins)
+{
+	static const char *const names[] = {
+		"test", "length", "sleep", "sha256", "http", "unshorten",
+		"type", "entities", "registry"
+	};
+	const char	*cc = plug_getenv("TE_CC", "cc");
+	u_int		 i;
+
+	/*
+	 * Every built-in enricher but exec builds against the installed
+	 * header alone: no other header of ours is on the path.
+	 */
+	ck_assert_msg(plug_ready, "plugins not built: %s", plug_log);
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		ck_assert_msg(plug_sh("export %s; %s -fsyntax-only -Wall "
+		    "-Wextra -Werror `pkg-config --cflags tweet-enricher "
+		    "libcrypto` %s/enrichers/%s.c", plug_env, cc,
+		    run_srcdir(), names[i]) == 0, "enrichers/%s.c: %s",
+		    names[i], plug_log);
+	}
 }
 END_TEST
 
@@ -349,6 +374,7 @@ main(void)
 	tcase_add_unchecked_fixture(tc, plug_setup, plug_teardown);
 	tcase_add_checked_fixture(tc, server_setup, server_teardown);
 	tcase_add_test(tc, test_installed);
+	tcase_add_test(tc, test_builtins);
 	tcase_add_test(tc, test_example_plugin);
 	tcase_add_test(tc, test_kinds);
 	tcase_add_test(tc, test_contract);
