@@ -53,6 +53,8 @@ struct options {
 	char		*proxy;		/* --proxy, over the environment */
 	char		*from;		/* --from: a Redis stream URL */
 	char		*to;		/* --to: a Redis stream URL */
+	char		*output;	/* -o FILE */
+	int		 cont;		/* --continue a run into -o FILE */
 	long		 claim_idle_ms;
 	char		*cache_url;	/* --cache-url: a Redis cache tier */
 	u_int		 max_deliveries;
@@ -90,6 +92,7 @@ struct stats {
 	uint64_t	 notices;	/* stream notices, not enriched */
 	uint64_t	 written;
 	uint64_t	 bad;
+	uint64_t	 skipped;	/* --continue: in the output already */
 	uint64_t	 enrichment_errors;
 	uint64_t	 enrichments;	/* enrichments settled this run */
 	uint64_t	 enrichments_kept; /* --resume: from the input */

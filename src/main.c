@@ -5,6 +5,9 @@
  * sink, runs the loop and decides when the run is over.
  */
 
+#include <sys/stat.h>
+
+#include <fcntl.h>
 #include <stdarg.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -26,6 +29,7 @@ static struct sink		 *main_sink;
 static struct enrichment	**main_enrichments;
 static u_int			  main_nenrichments;
 static int			  main_http;	/* some enrichment uses HTTP */
+static int			  main_out_fd = -1;	/* -o FILE */
 
 /* Configure every enrichment, in the order given. */
 static int
@@ -112,12 +116,71 @@ main_check(int argc)
 	}
 	if (opts.to != NULL && redis_sink_configure(opts.to, &cause) != 0)
 		main_usage_error("%s", cause);
+	if (opts.output != NULL && opts.to != NULL)
+		main_usage_error("-o and --to: give one output");
+	if (opts.cont && opts.output == NULL)
+		main_usage_error("--continue finishes the output of -o FILE: "
+		    "give it");
+	if (opts.cont && opts.from != NULL)
+		main_usage_error("--continue is for files: a --from stream "
+		    "goes on by itself (its group redelivers what was not "
+		    "acknowledged)");
+	if (opts.cont && opts.errors != NULL)
+		main_usage_error("--errors cannot be continued (the tweets "
+		    "skipped would be missing from it)");
+}
+
+/*
+ * The sink of -o FILE: its journal opened (with --continue, read, and the
+ * file cut where it says), then the file appended to.
+ */
+static struct sink *
+main_output(char **argv, int argc)
+{
+	uint64_t	 cut;
+	char		*cause = NULL;
+
+	if (badlines_check_file("output", opts.output, argv, argc) != 0)
+		exit(2);
+	if (journal_open(opts.output, opts.cont, &cut, &cause) != 0) {
+		log_warnx("%s", cause);
+		exit(2);
+	}
+	main_out_fd = open(opts.output, O_WRONLY|O_APPEND|O_CLOEXEC);
+	if (main_out_fd == -1) {
+		log_warn("%s", opts.output);
+		exit(2);
+	}
+	badlines_output(main_out_fd);
+	return (sink_fd_open(main_out_fd));
+}
+
+/* The end of -o FILE: make it durable, then its journal. 0, or -1. */
+static int
+main_output_close(void)
+{
+	int	rc = 0;
+
+	if (main_out_fd == -1)
+		return (0);
+	if (fsync(main_out_fd) != 0) {
+		log_warn("%s: fsync", opts.output);
+		rc = -1;
+	}
+	if (journal_close() != 0)
+		rc = -1;
+	close(main_out_fd);
+	main_out_fd = -1;
+	doneset_free();
+	return (rc);
 }
 
 /* The files beside the output, then source -> tweet -> sink. */
 static void
 main_wire(char **argv, int argc)
 {
+	if (opts.output != NULL)
+		main_sink = main_output(argv, argc);
 	if (opts.bad_lines != NULL &&
 	    badlines_check(opts.bad_lines, argv, argc) != 0)
 		exit(2);
@@ -126,7 +189,7 @@ main_wire(char **argv, int argc)
 		exit(2);
 	if (opts.to != NULL)
 		main_sink = redis_sink_open();
-	else
+	else if (main_sink == NULL)
 		main_sink = sink_fd_open(STDOUT_FILENO);
 	tweet_set_sink(main_sink, opts.keep_order ? opts.max_pending : 0);
 	if (opts.from != NULL)
@@ -174,6 +237,8 @@ main_free_loop(void)
 static int
 main_status(int status)
 {
+	if (main_output_close() != 0 && status == 0)
+		status = 1;
 	if (badlines_close() != 0 && status == 0)
 		status = 1;
 	if (tweet_errors_close() != 0 && status == 0)

@@ -278,6 +278,8 @@ stats_print(FILE *f)
 	    "elapsed_s", floor(loop_elapsed() * 1000 + 0.5) / 1000);
 	if (o == NULL)
 		fatalx("%s: json_pack failed", __func__);
+	if (opts.cont)
+		json_object_set_new(o, "skipped", json_integer(stats.skipped));
 	if (stats.pool_jobs > 0) {
 		h = json_pack("{sIsI}", "jobs", (json_int_t)stats.pool_jobs,
 		    "max_queued", (json_int_t)stats.pool_max_queued);

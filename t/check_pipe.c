@@ -95,7 +95,8 @@ fsink_begin(__unused void *arg)
 }
 
 static void
-fsink_commit(__unused void *arg, struct source *src, const char *id)
+fsink_commit(__unused void *arg, struct source *src, const char *id,
+    __unused uint64_t pos)
 {
 	size_t	len = evbuffer_get_length(fsink_buf);
 

@@ -80,6 +80,16 @@ badlines_note_all(char **files, int nfiles)
 	}
 }
 
+/* The output is the file of fd (-o): the files beside it may not be it. */
+void
+badlines_output(int fd)
+{
+	struct stat	sb;
+
+	if (badlines_navoid > 0 && fstat(fd, &sb) == 0)
+		badlines_avoid[0] = sb;
+}
+
 /*
  * Check a file that --NAME will write, before the run, given the input
  * files: it may not be the output, an input, a symbolic link or a

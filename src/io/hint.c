@@ -99,13 +99,15 @@ hint_bad(const char *line, size_t len)
 }
 
 /*
- * At the end: if lines were read and none was a tweet or a notice, say the
- * likely cause on stderr and return 1 (the exit status is then 1).
+ * At the end: if lines were read and none was a tweet or a notice (or in
+ * the output already, --continue), say the likely cause on stderr and
+ * return 1 (the exit status is then 1).
  */
 int
 hint_report(void)
 {
-	if (stats.read == 0 || stats.tweets > 0 || stats.notices > 0)
+	if (stats.read == 0 || stats.tweets > 0 || stats.notices > 0 ||
+	    stats.skipped > 0)
 		return (0);
 	if (hint_seen & HINT_COMPRESSED)
 		log_warnx("no line was a tweet: the input looks compressed "

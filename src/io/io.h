@@ -33,6 +33,7 @@ struct origin {
 	const char	*name;		/* a file, "stdin", "STREAM entry ID" */
 	uint64_t	 lineno;	/* 0 for a stream entry */
 	const char	*id;		/* the stream entry, or NULL */
+	uint64_t	 pos;		/* the nth line taken (from 1) */
 };
 
 /* What a line turned out to be (tweet_line); the reader reports the last 3. */
@@ -137,7 +138,7 @@ struct source	*source_file_open(char **, int, source_line_cb);
 struct evbuffer;
 struct sink_ops {
 	struct evbuffer	*(*begin)(void *);	/* where the next line goes */
-	void	(*commit)(void *, struct source *, const char *);
+	void	(*commit)(void *, struct source *, const char *, uint64_t);
 	size_t	(*backlog)(void *);		/* bytes not yet taken */
 	int	(*idle)(void *);		/* nothing unconfirmed? */
 	void	(*flush)(void *);		/* the end: write it all */
@@ -145,7 +146,8 @@ struct sink_ops {
 };
 struct sink	*sink_new(const struct sink_ops *, void *);
 struct evbuffer	*sink_begin(struct sink *);
-void		 sink_commit(struct sink *, struct source *, const char *);
+void		 sink_commit(struct sink *, struct source *, const char *,
+		     uint64_t);
 void		 sink_drained(struct sink *);
 int		 sink_idle(struct sink *);
 void		 sink_flush(struct sink *);
@@ -154,9 +156,30 @@ void		 sink_free(struct sink *);
 /* sink-fd.c */
 struct sink	*sink_fd_open(int);
 
+/*
+ * Continuing a run (-o FILE, --continue): the input positions already in
+ * the output (doneset.c), which the source skips; the journal of an output
+ * file (journal.c), which fills the set and says where to cut the file.
+ */
+/* doneset.c */
+void		 doneset_add(uint64_t);
+void		 doneset_below(uint64_t);
+int		 doneset_has(uint64_t);
+uint64_t	 doneset_low(void);
+uint64_t	 doneset_next(uint64_t);
+uint64_t	 doneset_size(void);
+void		 doneset_free(void);
+
+/* journal.c */
+int		 journal_open(const char *, int, uint64_t *, char **);
+void		 journal_line(uint64_t, uint64_t);
+int		 journal_written(uint64_t);
+int		 journal_close(void);
+
 /* badlines.c */
 int		 badlines_check(const char *, char **, int);
 int		 badlines_check_file(const char *, const char *, char **, int);
+void		 badlines_output(int);
 int		 badlines_close(void);
 void		 badlines_add(const char *, uint64_t, const char *, size_t,
 		     const char *);

@@ -47,7 +47,8 @@ static size_t		  sfd_before;		/* sfd_buf's length at begin */
 
 static void		 sfd_flush(evutil_socket_t, short, void *);
 static struct evbuffer	*sfd_begin(void *);
-static void		 sfd_commit(void *, struct source *, const char *);
+static void		 sfd_commit(void *, struct source *, const char *,
+			     uint64_t);
 static size_t		 sfd_backlog(void *);
 static int		 sfd_idle(void *);
 static void		 sfd_flush_now(void *);
@@ -136,13 +137,18 @@ sfd_begin(__unused void *arg)
 	return (sfd_buf);
 }
 
-/* A line is in: remember its entry, to acknowledge once written out. */
+/*
+ * A line is in: remember its entry, to acknowledge once written out, and
+ * tell the journal of an output file (-o) where it ends.
+ */
 static void
-sfd_commit(__unused void *arg, struct source *src, const char *id)
+sfd_commit(__unused void *arg, struct source *src, const char *id,
+    uint64_t pos)
 {
 	struct sfd_ack	*a;
 
 	sfd_added += evbuffer_get_length(sfd_buf) - sfd_before;
+	journal_line(sfd_added, pos);
 	if (id != NULL) {
 		a = xmalloc(sizeof *a);
 		a->end = sfd_added;
@@ -168,6 +174,8 @@ sfd_written_out(size_t n)
 	struct sfd_ack	*a;
 
 	sfd_written += n;
+	if (journal_written(sfd_written) != 0)
+		loop_fail(1);
 	while ((a = TAILQ_FIRST(&sfd_acks)) != NULL &&
 	    a->end <= sfd_written) {
 		TAILQ_REMOVE(&sfd_acks, a, entry);

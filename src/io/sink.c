@@ -37,11 +37,15 @@ sink_begin(struct sink *sk)
 	return (sk->ops->begin(sk->arg));
 }
 
-/* The line is written: it came from entry id of src (or id is NULL). */
+/*
+ * The line is written: it came from entry id of src (or id is NULL), input
+ * position pos (0: none).
+ */
 void
-sink_commit(struct sink *sk, struct source *src, const char *id)
+sink_commit(struct sink *sk, struct source *src, const char *id,
+    uint64_t pos)
 {
-	sk->ops->commit(sk->arg, src, id);
+	sk->ops->commit(sk->arg, src, id, pos);
 	source_fill(SOURCE_OUTPUT, sk->ops->backlog(sk->arg));
 }
 

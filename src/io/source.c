@@ -28,6 +28,7 @@ struct source {
 	const struct source_ops	*ops;
 	void			*arg;
 	source_line_cb		 line;
+	uint64_t		 taken;		/* lines taken so far */
 };
 
 /* The run's source, and how full the rest of the pipeline is. */
@@ -52,6 +53,8 @@ source_new(const struct source_ops *ops, void *arg, source_line_cb line)
 /*
  * Hand a line to the pipeline: from name (line lineno, or stream entry id)
  * of src. A bad line or a page is reported here; what it was is returned.
+ * Each line taken has the next input position; one whose output is in the
+ * output already (--continue) is skipped.
  */
 enum line_kind
 source_take(struct source *src, const char *line, size_t len,
@@ -65,6 +68,11 @@ source_take(struct source *src, const char *line, size_t len,
 	o.name = name;
 	o.lineno = lineno;
 	o.id = id;
+	o.pos = ++src->taken;
+	if (doneset_has(o.pos)) {
+		stats.skipped++;
+		return (LINE_DROPPED);
+	}
 	if ((kind = src->line(line, len, &o, why, sizeof why)) >= LINE_BAD)
 		badlines_line(&o, line, len, kind, why);
 	return (kind);

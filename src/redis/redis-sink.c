@@ -48,7 +48,8 @@ static const struct timeval rsk_retry_tv = { 1, 0 };
 
 static void		 rsk_send_all(void);
 static struct evbuffer	*rsk_begin(void *);
-static void		 rsk_commit(void *, struct source *, const char *);
+static void		 rsk_commit(void *, struct source *, const char *,
+			     uint64_t);
 static void		 rsk_put(const char *, size_t, struct source *,
 			     const char *);
 static size_t		 rsk_backlog(void *);
@@ -276,7 +277,8 @@ rsk_begin(__unused void *arg)
 
 /* The line from entry id of src is written: queue it as an entry. */
 static void
-rsk_commit(__unused void *arg, struct source *src, const char *id)
+rsk_commit(__unused void *arg, struct source *src, const char *id,
+    __unused uint64_t pos)
 {
 	size_t	len = evbuffer_get_length(rsk_scratch);
 

@@ -28,6 +28,7 @@ struct slot {
 
 struct tweet {
 	uint64_t		 seq;		/* input order among tweets */
+	uint64_t		 pos;		/* the source's input position */
 	char			*line;		/* the input text */
 	size_t			 len;
 	struct source		*source;	/* where it came from */

@@ -81,6 +81,7 @@ tweet_new(const char *line, size_t len, const struct origin *o, u_int n)
 	memcpy(t->line, line, len);
 	t->len = len;
 	t->source = o->source;
+	t->pos = o->pos;
 	t->origin = NULL;
 	if (olen != 0) {
 		t->origin = t->line + len;
@@ -314,7 +315,7 @@ static void
 tweet_write_out(struct tweet *t)
 {
 	tweet_write(t, sink_begin(tweet_sink));
-	sink_commit(tweet_sink, t->source, t->origin);
+	sink_commit(tweet_sink, t->source, t->origin, t->pos);
 	tweet_free(t);
 	stats.written++;
 	tweet_held(-1);

@@ -1,0 +1,411 @@
+/*
+ * -o FILE and --continue: runs of the real program killed by SIGKILL at
+ * random instants, each finished by the same command plus --continue, must
+ * leave every input line's output exactly once (the same lines a run never
+ * killed writes); a torn last line and a torn journal are cut; what cannot
+ * be continued is refused. TE_CONTINUE_RUNS and TE_CONTINUE_TWEETS set the
+ * kill test's size (make check-long: 20 runs over 20,000 tweets).
+ */
+
+#include <sys/stat.h>
+
+#include <check.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "run.h"
+
+/* A bad line every this many lines, a stream notice every that many. */
+#define BAD_EVERY 997
+#define NOTICE_EVERY 501
+
+/* The sinks a run may write. */
+enum out_kind {
+	OUT_JSONL
+};
+
+/* The test's files, under one temporary directory. */
+struct files {
+	char	 dir[64];
+	char	 in[128];
+	char	 out[128];
+	char	 bad[128];
+	u_int	 ntweets;
+	u_int	 nlines;	/* tweets and notices */
+	u_int	 nbad;
+};
+
+static u_int
+env_uint(const char *name, u_int dflt)
+{
+	const char	*s = getenv(name);
+
+	return (s != NULL && atoi(s) > 0 ? (u_int)atoi(s) : dflt);
+}
+
+/* Write n tweets with random sleeps, a few notices and bad lines. */
+static void
+files_make(struct files *f, u_int n, u_int seed)
+{
+	FILE	*fp;
+	u_int	 i, line = 0;
+
+	memset(f, 0, sizeof *f);
+	strcpy(f->dir, "/tmp/te-continue.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(f->dir));
+	snprintf(f->in, sizeof f->in, "%s/in.jsonl", f->dir);
+	snprintf(f->out, sizeof f->out, "%s/out.jsonl", f->dir);
+	snprintf(f->bad, sizeof f->bad, "%s/bad.txt", f->dir);
+	ck_assert_ptr_nonnull(fp = fopen(f->in, "w"));
+	srand(seed);
+	for (i = 0; i < n; i++) {
+		if (++line % BAD_EVERY == 0) {
+			fprintf(fp, "not json %u {\n", i);
+			f->nbad++;
+		}
+		if (line % NOTICE_EVERY == 0) {
+			fprintf(fp, "{\"limit\":{\"track\":%u}}\n", i);
+			f->nlines++;
+		}
+		fprintf(fp, "{\"id\":%u,\"body\":\"tweet number %u\",\"ms\":%d}\n",
+		    i, i, rand() % 4);
+	}
+	ck_assert_int_eq(fclose(fp), 0);
+	f->ntweets = n;
+	f->nlines += n;
+}
+
+/* Remove the test's files. */
+static void
+files_free(struct files *f)
+{
+	char	cmd[256];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* A whole file, NUL-terminated; its length in *len. */
+static char *
+slurp(const char *path, size_t *len)
+{
+	struct stat	 sb;
+	char		*buf;
+	int		 fd;
+
+	ck_assert_int_ne(fd = open(path, O_RDONLY), -1);
+	ck_assert_int_eq(fstat(fd, &sb), 0);
+	ck_assert_ptr_nonnull(buf = malloc(sb.st_size + 1));
+	ck_assert(read(fd, buf, sb.st_size) == sb.st_size);
+	buf[sb.st_size] = '\0';
+	close(fd);
+	*len = sb.st_size;
+	return (buf);
+}
+
+/* Size of a file, 0 if there is none. */
+static off_t
+file_size(const char *path)
+{
+	struct stat	sb;
+
+	return (stat(path, &sb) == 0 ? sb.st_size : 0);
+}
+
+/* Start the run's command (plus --continue when cont) and leave it. */
+static void
+start(struct proc *p, struct files *f, int keep, int cont)
+{
+	/* (-q twice is -q: the same command with -k or without.) */
+	te_start(p, "-e", "sleep:ms={/ms}", "-e", "test", "-o", f->out,
+	    "--bad-lines", f->bad, "--stats", "-q", keep ? "-k" : "-q",
+	    "-p", "1000", f->in, cont ? "--continue" : NULL, NULL);
+}
+
+/* Run the command to its end; its exit status. */
+static int
+run(struct files *f, int keep, int cont, json_t **stats)
+{
+	struct proc	p;
+	int		status;
+
+	start(&p, f, keep, cont);
+	proc_finish(&p);
+	status = p.status;
+	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.ebuf);
+	if (stats != NULL)
+		*stats = stats_of(&p);
+	proc_free(&p);
+	return (status);
+}
+
+/*
+ * Start the command and SIGKILL it once the output has target bytes; 1 if
+ * it was killed with a torn line at the end of the output.
+ */
+static int
+run_killed(struct files *f, int keep, int cont, off_t target)
+{
+	struct proc	 p;
+	char		 c = '\n';
+	int		 fd;
+
+	start(&p, f, keep, cont);
+	while (proc_running(&p) && file_size(f->out) < target)
+		proc_pump(&p, 1);
+	proc_signal(&p, SIGKILL);
+	proc_finish(&p);
+	proc_free(&p);
+	if ((fd = open(f->out, O_RDONLY)) == -1)
+		return (0);
+	if (lseek(fd, -1, SEEK_END) != -1 && read(fd, &c, 1) != 1)
+		c = '\n';
+	close(fd);
+	return (c != '\n');
+}
+
+/* Compare two sets of lines (sorted copies of a and b). */
+static int
+line_cmp(const void *a, const void *b)
+{
+	return (strcmp(*(char *const *)a, *(char *const *)b));
+}
+
+static char **
+lines_sorted(char *buf, u_int *n)
+{
+	char	**v = NULL, *s, *nl;
+	u_int	  k = 0, size = 0;
+
+	for (s = buf; (nl = strchr(s, '\n')) != NULL; s = nl + 1) {
+		if (k == size) {
+			size = size == 0 ? 1024 : size * 2;
+			ck_assert_ptr_nonnull(v = realloc(v, size * sizeof *v));
+		}
+		*nl = '\0';
+		v[k++] = s;
+	}
+	ck_assert_msg(*s == '\0', "a torn last line: %.60s", s);
+	qsort(v, k, sizeof *v, line_cmp);
+	*n = k;
+	return (v);
+}
+
+/*
+ * The output is the reference's lines, each once (with -k, in the same
+ * order: byte for byte), and the bad lines file holds each bad line once.
+ */
+static void
+check_output(struct files *f, const char *ref, size_t reflen, int keep)
+{
+	char	*out, *copy, **a, **b, *bad;
+	size_t	 len, badlen;
+	u_int	 na, nb, i;
+
+	out = slurp(f->out, &len);
+	if (keep) {
+		ck_assert_msg(len == reflen && memcmp(out, ref, len) == 0,
+		    "-k: the output differs from a run never killed");
+	}
+	ck_assert_ptr_nonnull(copy = strdup(ref));
+	a = lines_sorted(out, &na);
+	b = lines_sorted(copy, &nb);
+	ck_assert_uint_eq(nb, f->nlines);
+	ck_assert_msg(na == nb, "%u lines, not %u", na, nb);
+	for (i = 0; i < na; i++) {
+		ck_assert_msg(strcmp(a[i], b[i]) == 0, "line %u: %.80s, not "
+		    "%.80s", i, a[i], b[i]);
+		ck_assert_msg(i == 0 || strcmp(a[i], a[i - 1]) != 0,
+		    "written twice: %.80s", a[i]);
+	}
+	if (f->nbad > 0) {
+		bad = slurp(f->bad, &badlen);
+		ck_assert_uint_eq(count_lines(bad, badlen), f->nbad);
+		free(bad);
+	}
+	free(a);
+	free(b);
+	free(copy);
+	free(out);
+}
+
+/* The output of a run never killed (with -k or without). */
+static char *
+reference(struct files *f, int keep, size_t *len)
+{
+	json_t	*st;
+	char	*ref;
+
+	run(f, keep, 0, &st);
+	ck_assert_int_eq(stat_int(st, "written"), f->nlines);
+	ck_assert_int_eq(stat_int(st, "bad"), f->nbad);
+	json_decref(st);
+	ref = slurp(f->out, len);
+	ck_assert_uint_eq(count_lines(ref, *len), f->nlines);
+	return (ref);
+}
+
+/*
+ * The kill test: runs SIGKILLed at a random instant (the output's size a
+ * random fraction of the whole), some killed again while continuing, each
+ * finished with --continue: every input line's output exactly once.
+ */
+static void
+kill_test(enum out_kind kind)
+{
+	struct files	 f;
+	json_t		*st;
+	char		*ref[2];
+	size_t		 reflen[2];
+	u_int		 runs, n, r, seed, torn = 0, mid = 0;
+	long long	 skipped;
+	int		 keep;
+
+	(void)kind;
+	runs = env_uint("TE_CONTINUE_RUNS", 4);
+	n = env_uint("TE_CONTINUE_TWEETS", 5000);
+	seed = env_uint("TE_CONTINUE_SEED", (u_int)getpid());
+	files_make(&f, n, seed);
+	ref[0] = reference(&f, 0, &reflen[0]);
+	ref[1] = reference(&f, 1, &reflen[1]);
+	srand(seed);
+	for (r = 0; r < runs; r++) {
+		keep = r % 2;
+		unlink(f.out);
+		torn += run_killed(&f, keep, 0, rand() % reflen[keep]);
+		if (r % 4 == 3)
+			torn += run_killed(&f, keep, 1, rand() % reflen[keep]);
+		run(&f, keep, 1, &st);
+		skipped = stat_int(st, "skipped");
+		ck_assert_int_eq(skipped + stat_int(st, "written"), f.nlines);
+		if (skipped > 0 && skipped < f.nlines)
+			mid++;
+		ck_assert_int_eq(stat_int(st, "bad"), f.nbad);
+		json_decref(st);
+		check_output(&f, ref[keep], reflen[keep], keep);
+	}
+	printf("continue: %u runs over %u tweets (seed %u): every line once; "
+	    "%u continued mid-way, %u kills left a torn line\n", runs, n, seed,
+	    mid, torn);
+	free(ref[0]);
+	free(ref[1]);
+	files_free(&f);
+}
+
+START_TEST(test_kill_jsonl)
+{
+	kill_test(OUT_JSONL);
+}
+END_TEST
+
+/* A journal record and an output line torn by a kill are cut. */
+START_TEST(test_torn)
+{
+	struct files	 f;
+	char		*ref, path[160];
+	size_t		 reflen;
+	off_t		 jlen;
+	int		 fd;
+
+	files_make(&f, 300, 7);
+	ref = reference(&f, 1, &reflen);
+	/* A kill mid-write: half a line in the output, and lines written
+	 * but not yet journaled; half a record in the journal. */
+	ck_assert_int_eq(truncate(f.out, reflen / 2), 0);
+	ck_assert_int_ne(fd = open(f.out, O_WRONLY|O_APPEND), -1);
+	ck_assert_int_eq(write(fd, "{\"id\":12,\"bo", 12), 12);
+	close(fd);
+	snprintf(path, sizeof path, "%s.continue", f.out);
+	jlen = file_size(path);
+	ck_assert_int_ne(fd = open(path, O_WRONLY|O_APPEND), -1);
+	ck_assert_int_eq(write(fd, "\x05\x00\x00", 3), 3);
+	close(fd);
+	ck_assert_int_eq(file_size(path), jlen + 3);
+	run(&f, 1, 1, NULL);
+	check_output(&f, ref, reflen, 1);
+
+	/* The whole journal cut short of its mark: all is done again. */
+	ck_assert_int_eq(truncate(path, 12), 0);
+	run(&f, 1, 1, NULL);
+	check_output(&f, ref, reflen, 1);
+	free(ref);
+	files_free(&f);
+}
+END_TEST
+
+/* --continue after a run that finished: nothing is written again. */
+START_TEST(test_finished)
+{
+	struct files	 f;
+	json_t		*st;
+	char		*ref, *out;
+	size_t		 reflen, len;
+
+	files_make(&f, 200, 3);
+	ref = reference(&f, 0, &reflen);
+	run(&f, 0, 1, &st);
+	ck_assert_int_eq(stat_int(st, "skipped"), f.nlines);
+	ck_assert_int_eq(stat_int(st, "written"), 0);
+	json_decref(st);
+	out = slurp(f.out, &len);
+	ck_assert(len == reflen && memcmp(out, ref, len) == 0);
+	free(out);
+	free(ref);
+	files_free(&f);
+}
+END_TEST
+
+/* What --continue cannot finish is refused, before anything is written. */
+START_TEST(test_refused)
+{
+	struct files	 f;
+	struct proc	 p;
+	int		 fd;
+
+	files_make(&f, 10, 1);
+	te_run(&p, "", "-e", "test", "--continue", f.in, NULL);
+	ck_assert_int_eq(p.status, 2);
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "-o FILE"));
+	proc_free(&p);
+	te_run(&p, "", "-e", "test", "-o", f.out, "--continue", "--from",
+	    "redis://127.0.0.1:1/s?group=g", NULL);
+	ck_assert_int_eq(p.status, 2);
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "--from"));
+	proc_free(&p);
+	te_run(&p, "", "-e", "test", "-o", f.in, f.in, NULL);
+	ck_assert_int_eq(p.status, 2);
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "an input"));
+	proc_free(&p);
+	/* An output that was not written with -o has no journal. */
+	ck_assert_int_ne(fd = open(f.out, O_WRONLY|O_CREAT, 0666), -1);
+	ck_assert_int_eq(write(fd, "{}\n", 3), 3);
+	close(fd);
+	te_run(&p, "", "-e", "test", "-o", f.out, "--continue", f.in, NULL);
+	ck_assert_int_eq(p.status, 2);
+	ck_assert_ptr_nonnull(strstr(p.ebuf, "out.jsonl.continue"));
+	ck_assert_int_eq(file_size(f.out), 3);
+	proc_free(&p);
+	files_free(&f);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("continue");
+	TCase	*tc = tcase_create("continue");
+
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, test_kill_jsonl);
+	tcase_add_test(tc, test_torn);
+	tcase_add_test(tc, test_finished);
+	tcase_add_test(tc, test_refused);
+	suite_add_tcase(s, tc);
+	return (run_suite(s));
+}
