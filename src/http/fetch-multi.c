@@ -15,6 +15,7 @@
 #include "lib/lib.h"
 #include "core.h"
 #include "http/http.h"
+#include "http/fetch-int.h"
 
 _Static_assert(CURL_ERROR_SIZE <= sizeof ((struct fetch_easy *)0)->errbuf,
     "error buffer");

@@ -1,7 +1,8 @@
 /*
- * http: requests on the loop (fetch.c, fetch-multi.c), redirects (location.c),
- * the destination policy (netpolicy.c, proxy.c), pacing and quotas (pace.c)
- * and the response cache in tiers (cache.c, cachefile.c, cachefile-tier.c).
+ * http: requests on the loop (fetch.c and the fetch-*.c files, which share
+ * fetch-int.h), redirects (location.c), the destination policy (netpolicy.c,
+ * proxy.c), pacing and quotas (pace.c) and the response cache in tiers
+ * (cache.c, cachefile.c, cachefile-tier.c).
  */
 
 #ifndef TE_HTTP_H
@@ -135,18 +136,6 @@ void		 hostlat_free(void);
 
 /* proxy.c */
 const char	*proxy_for(const char *);
-
-/* fetch-multi.c */
-struct fetch_easy {
-	void		*curl;		/* CURL * */
-	char		 errbuf[256];	/* CURL_ERROR_SIZE */
-};
-typedef void	(*fetch_multi_done_cb)(void *, int);
-void		 fetch_multi_init(fetch_multi_done_cb);
-struct fetch_easy *fetch_multi_easy(void);
-void		 fetch_multi_add(struct fetch_easy *);
-void		 fetch_multi_put(struct fetch_easy *);
-void		 fetch_multi_free(void);
 
 /*
  * cache.c: responses by key bytes, in tiers (memory first). A backend's get
