@@ -62,11 +62,29 @@ entities_uses_tweet(TE_UNUSED void *data)
 	return (0);
 }
 
-/* Extract the entities of the tweet's full text. */
+/*
+ * Where a cut text (a retweet's "RT @x: ... #Br…") has its "…", ignoring
+ * blanks after it; NULL if it is not cut.
+ */
+static const char *
+entities_cut_at(const char *text, size_t len)
+{
+	while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\n'))
+		len--;
+	if (len >= 3 && memcmp(text + len - 3, "\xe2\x80\xa6", 3) == 0)
+		return (text + len - 3);
+	return (NULL);
+}
+
+/*
+ * Extract the entities of the tweet's full text, but the one the "…" of a
+ * cut text ends (a hashtag "Br", a name "IanCoo", a link): it is not what
+ * the tweet had.
+ */
 static json_t *
 entities_extract(struct entities_conf *ec, const char *text, size_t len)
 {
-	const char	*value, *rest;
+	const char	*value, *rest, *cut = entities_cut_at(text, len);
 	size_t		 vlen, restlen;
 	json_t		*out, *list[4];
 	u_int		 i, n, k;
@@ -94,6 +112,9 @@ entities_extract(struct entities_conf *ec, const char *text, size_t len)
 			k = 3;
 			break;
 		}
+		if (cut != NULL && (k == 2 && rest != NULL ? rest + restlen :
+		    value + vlen) == cut)
+			continue;
 		if (k == 2 && rest != NULL) {
 			/* A domain and a path that are not one piece. */
 			url = te->xmalloc(vlen + restlen);

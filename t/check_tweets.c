@@ -505,6 +505,48 @@ START_TEST(test_text_as_written)
 }
 END_TEST
 
+/*
+ * A retweet cut short with no original in the data: what the "…" cuts
+ * (a hashtag, a name, a cashtag, a link) is no entity of the text; the
+ * same sign before a "…" inside the text still is.
+ */
+START_TEST(test_cut_entities_from_text)
+{
+	struct proc	 p;
+	json_t		*j;
+	char		*s;
+
+	te_run(&p, "{\"id_str\":\"1\",\"text\":\"RT @x: #Go #tag\\u2026 "
+	    "@IanCoo\\u2026 \"}\n"
+	    "{\"id_str\":\"2\",\"text\":\"RT @x: $TS https://t.co/ab\\u2026\"}\n"
+	    "{\"id_str\":\"3\",\"text\":\"RT @x: #a\\u2026 b $TSL\\u2026\"}\n",
+	    "-k", "-e", "entities", NULL);
+	ck_assert_int_eq(p.status, 0);
+	j = line_of(&p, 0);
+	s = json_dumps(json_object_get(json_object_get(j, "enrichments"),
+	    "entities"), JSON_COMPACT);
+	ck_assert_str_eq(s, "{\"hashtags\":[\"Go\",\"tag\"],\"mentions\":"
+	    "[\"x\"],\"urls\":[],\"cashtags\":[]}");
+	free(s);
+	json_decref(j);
+	j = line_of(&p, 1);
+	s = json_dumps(json_object_get(json_object_get(j, "enrichments"),
+	    "entities"), JSON_COMPACT);
+	ck_assert_str_eq(s, "{\"hashtags\":[],\"mentions\":[\"x\"],"
+	    "\"urls\":[],\"cashtags\":[\"TS\"]}");
+	free(s);
+	json_decref(j);
+	j = line_of(&p, 2);
+	s = json_dumps(json_object_get(json_object_get(j, "enrichments"),
+	    "entities"), JSON_COMPACT);
+	ck_assert_str_eq(s, "{\"hashtags\":[\"a\"],\"mentions\":[\"x\"],"
+	    "\"urls\":[],\"cashtags\":[]}");
+	free(s);
+	json_decref(j);
+	proc_free(&p);
+}
+END_TEST
+
 /* data gzip-compressed (a fresh buffer, its length in *out). */
 static char *
 gz(const char *data, size_t len, size_t *out)
@@ -805,6 +847,7 @@ tweets_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_formats_text_and_links);
 	tcase_add_test(tc, test_text_as_written);
+	tcase_add_test(tc, test_cut_entities_from_text);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("unshorten");
