@@ -55,13 +55,6 @@ entities_free(void *data)
 	free(ec);
 }
 
-/* It reads the tweet's text, not its parsed JSON. */
-static int
-entities_uses_tweet(TE_UNUSED void *data)
-{
-	return (0);
-}
-
 /*
  * Where a cut text (a retweet's "RT @x: ... #Br…") has its "…", ignoring
  * blanks after it; NULL if it is not cut.
@@ -162,7 +155,6 @@ static const struct te_enricher entities_enricher = {
 	.configure = entities_configure,
 	.start = entities_start,
 	.free = entities_free,
-	.uses_tweet = entities_uses_tweet,
 };
 
 /* The entry point: keep the table, register the enricher. */

@@ -769,7 +769,6 @@ static const struct te_enricher exec_enricher = {
 	.configure = exec_configure,
 	.start = exec_start,
 	.free = exec_free,
-	.uses_tweet = NULL,
 };
 
 /* The entry point: register the enricher (exec uses the core directly). */

@@ -156,16 +156,6 @@ fail:
 	return (NULL);
 }
 
-/* Only templates with fields need the tweet; they read its text. */
-static int
-http_uses_tweet(void *data)
-{
-	struct http_conf	*hc = data;
-
-	return (!te->template_is_constant(hc->url) ||
-	    (hc->body != NULL && !te->template_is_constant(hc->body)));
-}
-
 /*
  * Turn a 2xx response body into a value (the part select names, if any);
  * NULL with *cause if it cannot be.
@@ -273,7 +263,6 @@ static const struct te_enricher http_enricher = {
 	.configure = http_configure,
 	.start = http_start,
 	.free = http_free,
-	.uses_tweet = http_uses_tweet,
 };
 
 /* The entry point: keep the table, register the enricher. */

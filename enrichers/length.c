@@ -79,15 +79,6 @@ length_free(void *data)
 	free(lc);
 }
 
-/* Only a field needs the parsed tweet; the full text is read raw. */
-static int
-length_uses_tweet(void *data)
-{
-	struct length_conf	*lc = data;
-
-	return (lc->field != NULL);
-}
-
 /* The length of one tweet's text, now. */
 static void
 length_start(void *data, struct slot *s)
@@ -139,7 +130,6 @@ static const struct te_enricher length_enricher = {
 	.configure = length_configure,
 	.start = length_start,
 	.free = length_free,
-	.uses_tweet = length_uses_tweet,
 };
 
 /* The entry point: keep the table, register the enricher. */

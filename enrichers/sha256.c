@@ -180,15 +180,6 @@ sha256_cleanup(void)
 	sha256_md = NULL;
 }
 
-/* Only a field needs the parsed tweet; the full text is read raw. */
-static int
-sha256_uses_tweet(void *data)
-{
-	struct sha256_conf	*sc = data;
-
-	return (sc->field != NULL);
-}
-
 static const struct te_enricher sha256_enricher = {
 	.name = "sha256",
 	.kind = TE_CPU,
@@ -197,7 +188,6 @@ static const struct te_enricher sha256_enricher = {
 	.configure = sha256_configure,
 	.start = sha256_start,
 	.free = sha256_free,
-	.uses_tweet = sha256_uses_tweet,
 	.cleanup = sha256_cleanup,
 };
 

@@ -69,15 +69,6 @@ sleep_free(void *data)
 	free(sc);
 }
 
-/* Only a wait taken from the tweet needs it. */
-static int
-sleep_uses_tweet(void *data)
-{
-	struct sleep_conf	*sc = data;
-
-	return (sc->pointer != NULL);
-}
-
 /* The timer fired: settle with the value set at the start. */
 static void
 sleep_done(TE_UNUSED evutil_socket_t fd, TE_UNUSED short events, void *arg)
@@ -151,7 +142,6 @@ static const struct te_enricher sleep_enricher = {
 	.configure = sleep_configure,
 	.start = sleep_start,
 	.free = sleep_free,
-	.uses_tweet = sleep_uses_tweet,
 };
 
 /* The entry point: keep the table, register the enricher. */

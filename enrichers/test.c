@@ -17,13 +17,6 @@ test_configure(TE_UNUSED struct spec *sp, TE_UNUSED char **cause)
 	return (&test_data);
 }
 
-/* The value does not depend on the tweet. */
-static int
-test_uses_tweet(TE_UNUSED void *data)
-{
-	return (0);
-}
-
 /* 42, now. */
 static void
 test_start(TE_UNUSED void *data, struct slot *s)
@@ -39,7 +32,6 @@ static const struct te_enricher test_enricher = {
 	.configure = test_configure,
 	.start = test_start,
 	.free = NULL,
-	.uses_tweet = test_uses_tweet,
 };
 
 /* The entry point: keep the table, register the enricher. */

@@ -25,13 +25,6 @@ type_configure(TE_UNUSED struct spec *sp, TE_UNUSED char **cause)
 	return (&type_data);
 }
 
-/* It reads the tweet's text, not its parsed JSON. */
-static int
-type_uses_tweet(TE_UNUSED void *data)
-{
-	return (0);
-}
-
 /* The type of one tweet, now. */
 static void
 type_start(TE_UNUSED void *data, struct slot *s)
@@ -55,7 +48,6 @@ static const struct te_enricher type_enricher = {
 	.configure = type_configure,
 	.start = type_start,
 	.free = NULL,
-	.uses_tweet = type_uses_tweet,
 };
 
 /* The entry point: keep the table, register the enricher. */

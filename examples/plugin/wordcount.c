@@ -37,14 +37,6 @@ words_configure(struct spec *sp, char **cause)
 	return (strdup(field));
 }
 
-/* It reads its field from the tweet's text: the tweet is never parsed. */
-static int
-words_uses_tweet(void *data)
-{
-	(void)data;
-	return (0);
-}
-
 /* Count the words of one tweet, now. */
 static void
 words_start(void *data, struct slot *s)
@@ -88,7 +80,6 @@ static const struct te_enricher words_enricher = {
 	.configure = words_configure,
 	.start = words_start,
 	.free = free,
-	.uses_tweet = words_uses_tweet,
 };
 
 /* The entry point: keep the table, register the enricher. */

@@ -81,10 +81,10 @@ enum te_kind {
  * te->slot_settle exactly once for the slot it was given. The tweet (its
  * text, te->slot_line, and what is read from it: te->field, te->tweet_*;
  * or its JSON tree, te->slot_root, parsed on first use) may be used only
- * inside start; anything needed later must be copied. uses_tweet says
- * whether start needs the tree (NULL: it does): a tweet is parsed only
- * when an enricher asks for it. free frees what configure made; cleanup,
- * if set, runs once at exit whether or not the enricher was used. keys
+ * inside start; anything needed later must be copied. A tweet is parsed
+ * only when an enricher asks for its tree. free frees what configure
+ * made; cleanup, if set, runs once at exit whether or not the enricher was
+ * used. keys
  * lists the keys the enricher takes and their help, "key", "help", ...,
  * NULL ("as" is always allowed); a key not listed is a configuration error.
  */
@@ -96,7 +96,6 @@ struct te_enricher {
 	void			*(*configure)(struct spec *, char **);
 	void			 (*start)(void *, struct slot *);
 	void			 (*free)(void *);
-	int			 (*uses_tweet)(void *);
 	void			 (*cleanup)(void);
 };
 
