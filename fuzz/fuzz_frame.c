@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "lib/lib.h"
-#include "io/io.h"
+#include "io/io-int.h"
 
 struct out {
 	char	*s;

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "lib/lib.h"
-#include "io/io.h"
+#include "io/io-int.h"
 #include "run.h"
 
 struct collect {

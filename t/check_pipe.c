@@ -20,7 +20,7 @@
 
 #include "lib/lib.h"
 #include "core.h"
-#include "io/io.h"
+#include "io/io-int.h"
 #include "tweet/tweet.h"
 #include "enrich/enrich.h"
 #include "run.h"

@@ -18,7 +18,7 @@
 
 #include "lib/lib.h"
 #include "core.h"
-#include "io/io.h"
+#include "io/io-int.h"
 
 /* Bad lines reported one by one before only counting them. */
 #define BADLINES_SHOWN 10

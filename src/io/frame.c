@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "lib/lib.h"
-#include "io/io.h"
+#include "io/io-int.h"
 
 struct frame {
 	size_t		 max_line;

@@ -11,7 +11,7 @@
 
 #include "lib/lib.h"
 #include "core.h"
-#include "io/io.h"
+#include "io/io-int.h"
 
 static int		 hint_seen;	/* HINT_* noted */
 static const char	*hint_page_pointer = "/data";

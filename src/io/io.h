@@ -1,9 +1,10 @@
 /*
- * io: sources (source.c, the interface; source-file.c: files and stdin;
- * the Redis stream is in redis/), framing (frame.c), gzip (unpack.c),
- * --split (split.c), hints about input that held no tweet (hint.c), bad
- * lines (badlines.c) and sinks (sink.c, the interface; sink-fd.c: a file
- * descriptor; the Redis stream is in redis/).
+ * io: the door. Sources (source.c, the interface; source-file.c: files
+ * and stdin; the Redis stream is in redis/), sinks (sink.c, the interface;
+ * sink-fd.c: a file descriptor; the Redis stream is in redis/), bad lines
+ * (badlines.c) and the closing hint (hint.c). Framing (frame.c), gzip
+ * (unpack.c) and --split (split.c), which only the file source uses, are
+ * in io-int.h.
  */
 
 #ifndef TE_IO_H
@@ -18,11 +19,8 @@
 
 #include <jansson.h>
 
-struct frame;
 struct sink;
 struct source;
-struct split;
-struct unpack;
 
 /*
  * Where a line came from: named when it is reported as bad, and given back
@@ -45,47 +43,6 @@ enum line_kind {
 	LINE_PAGE_V11,		/* a v1.1 search page: /statuses */
 	LINE_PAGE_V2		/* a v2 page: /data */
 };
-
-/* frame.c */
-typedef int	(*frame_line_cb)(void *, const char *, size_t, uint64_t);
-typedef void	(*frame_long_cb)(void *, const char *, size_t, uint64_t, int);
-typedef void	(*split_bad_cb)(void *, uint64_t, const char *);
-struct frame	*frame_new(size_t, frame_line_cb, frame_long_cb, void *);
-void		 frame_free(struct frame *);
-size_t		 frame_feed(struct frame *, const char *, size_t);
-void		 frame_finish(struct frame *);
-void		 frame_reset(struct frame *);
-void		 frame_split(struct frame *, const char *, split_bad_cb);
-
-/* hint.c */
-#define HINT_UTF16 0x1
-#define HINT_COMPRESSED 0x2
-#define HINT_GZIP 0x4
-#define HINT_PAGE 0x8
-#define HINT_ARRAY 0x10
-#define HINT_PRETTY 0x20
-void		 hint_note(int);
-void		 hint_compressed(const char *, const char *);
-void		 hint_page(const char *);
-void		 hint_bad(const char *, size_t);
-int		 hint_report(void);
-
-/* split.c */
-struct split	*split_new(const char *, size_t, frame_line_cb, frame_long_cb,
-		     split_bad_cb, void *);
-void		 split_reset(struct split *);
-void		 split_free(struct split *);
-size_t		 split_feed(struct split *, const char *, size_t);
-void		 split_finish(struct split *);
-
-/* unpack.c */
-struct unpack	*unpack_new(void);
-void		 unpack_reset(struct unpack *);
-void		 unpack_free(struct unpack *);
-int		 unpack_pending(struct unpack *);
-size_t		 unpack_held(struct unpack *, size_t);
-ssize_t		 unpack_read(struct unpack *, int, char *, size_t,
-		     const char *);
 
 /*
  * A source of lines (source.c): files and stdin (source-file.c), a Redis
@@ -116,7 +73,6 @@ struct source	*source_new(const struct source_ops *, void *,
 enum line_kind	 source_take(struct source *, const char *, size_t,
 		     const char *, uint64_t, const char *);
 u_int		 source_room(struct source *);
-int		 source_paused(struct source *);
 void		 source_fill(enum source_gauge, size_t);
 void		 source_stop(struct source *);
 int		 source_done(struct source *);
@@ -176,6 +132,9 @@ void		 journal_line(uint64_t, uint64_t);
 int		 journal_written(uint64_t);
 int		 journal_close(void);
 
+/* hint.c */
+int		 hint_report(void);
+
 /* badlines.c */
 int		 badlines_check(const char *, char **, int);
 int		 badlines_check_file(const char *, const char *, char **, int);
@@ -183,10 +142,6 @@ void		 badlines_output(int);
 int		 badlines_close(void);
 void		 badlines_add(const char *, uint64_t, const char *, size_t,
 		     const char *);
-void		 badlines_long(const char *, uint64_t, const char *, size_t,
-		     int);
 void		 badlines_report(void);
-void		 badlines_line(const struct origin *, const char *, size_t,
-		     enum line_kind, const char *);
 
 #endif

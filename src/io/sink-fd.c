@@ -21,7 +21,7 @@
 
 #include "lib/lib.h"
 #include "core.h"
-#include "io/io.h"
+#include "io/io-int.h"
 
 /* A stream entry to acknowledge once the output is written up to end. */
 struct sfd_ack {

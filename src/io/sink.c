@@ -11,7 +11,7 @@
 
 #include "lib/lib.h"
 #include "core.h"
-#include "io/io.h"
+#include "io/io-int.h"
 
 struct sink {
 	const struct sink_ops	*ops;

@@ -19,7 +19,7 @@
 
 #include "lib/lib.h"
 #include "core.h"
-#include "io/io.h"
+#include "io/io-int.h"
 
 #define SF_CHUNK (256 * 1024)
 

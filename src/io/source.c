@@ -14,7 +14,7 @@
 
 #include "lib/lib.h"
 #include "core.h"
-#include "io/io.h"
+#include "io/io-int.h"
 
 /* Why reading is paused (bits of source_pause_mask). */
 #define SOURCE_FULL_PENDING 0x1	/* --max-pending tweets held */

@@ -24,7 +24,7 @@
 #include "lib/lib.h"
 #include "json/json.h"
 #include "tweet/tweet.h"
-#include "io/io.h"
+#include "io/io-int.h"
 
 #define SPLIT_MAX_DEPTH 2048	/* as jansson and the validator */
 #define SPLIT_MAX_KEY 1024	/* longer keys never match a token */

@@ -15,7 +15,7 @@
 #include <zlib.h>
 
 #include "lib/lib.h"
-#include "io/io.h"
+#include "io/io-int.h"
 
 #define UNPACK_CHUNK (128 * 1024)
 
