@@ -1,7 +1,7 @@
 /*
- * How long each enrichment takes, per tweet: from its start to its settle
- * (the wait for a transfer slot, a pacer, retries and the answer
- * included), in one fixed-memory histogram per enrichment, with the cache
+ * How long each enrichment takes, per tweet: from its tweet's start to its
+ * settle (the wait for a transfer slot, a pacer, retries and the answer
+ * included; one that settles inside its start counts as 0), in one fixed-memory histogram per enrichment, with the cache
  * hits, retries and quota waits of the lookups made on its behalf (the
  * HTTP layer counts those through latency_current).
  */
@@ -39,11 +39,14 @@ tweet_latency_of(u_int i)
 	return (i < tweet_latency_n ? &tweet_latency[i] : NULL);
 }
 
-/* Enrichment i of a tweet started at start (clock_mono) has settled. */
+/*
+ * Enrichment i of a tweet started at start (clock_mono) has settled; 0: at
+ * once, inside its start.
+ */
 void
 tweet_latency_settled(u_int i, double start)
 {
-	double	us = (clock_mono() - start) * 1e6;
+	double	us = start == 0 ? 0 : (clock_mono() - start) * 1e6;
 
 	if (i < tweet_latency_n)
 		histo_add(&tweet_latency[i].h, us > 0 ? (uint64_t)us : 0);
