@@ -51,6 +51,9 @@ struct options {
 	double		 max_error_rate; /* exit 1 above it, if set */
 	int		 max_error_set;
 	char		*proxy;		/* --proxy, over the environment */
+	int		 http1_1;	/* --http1.1: no HTTP/2 */
+	char		*cacert;	/* --cacert: CAs trusted instead */
+	char		*capath;	/* --capath: a directory of CAs */
 	char		*from;		/* --from: a Redis stream URL */
 	char		*to;		/* --to: a Redis stream URL */
 	char		*output;	/* -o FILE */
@@ -113,6 +116,8 @@ struct stats {
 	uint64_t	 http_max_in_flight;
 	uint64_t	 http_sockets;	/* socket records held */
 	uint64_t	 http_max_sockets;
+	uint64_t	 http_connections;	/* opened */
+	uint64_t	 http_versions[4];	/* responses in 1.0, 1.1, 2, 3 */
 	uint64_t	 pool_jobs;
 	uint64_t	 pool_max_queued;
 };

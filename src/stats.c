@@ -160,7 +160,9 @@ stats_progress_stop(void)
 static json_t *
 stats_http(void)
 {
-	json_t	*h;
+	static const char *const names[] = { "1.0", "1.1", "2", "3" };
+	json_t	*h, *v;
+	u_int	 i;
 
 	h = json_pack("{sIsIsIsIsIsIsIsIsIsIsI}",
 	    "requests", (json_int_t)stats.http_requests,
@@ -176,6 +178,15 @@ stats_http(void)
 	    "max_in_flight", (json_int_t)stats.http_max_in_flight);
 	json_object_set_new(h, "max_sockets",
 	    json_integer(stats.http_max_sockets));
+	json_object_set_new(h, "connections",
+	    json_integer(stats.http_connections));
+	v = json_object();
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (stats.http_versions[i] > 0)
+			json_object_set_new(v, names[i],
+			    json_integer(stats.http_versions[i]));
+	}
+	json_object_set_new(h, "versions", v);
 	return (h);
 }
 

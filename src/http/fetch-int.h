@@ -4,8 +4,10 @@
  * table of requests in flight, the queue, what a transfer's end leads to),
  * fetch-key.c (its key), fetch-transfer.c (one transfer on a curl handle),
  * fetch-policy.c (its headers, retries and quota), fetch-redirect.c (its
- * redirects) and fetch-multi.c (the multi handle on the loop). Calls go
- * that way down: none of the others calls fetch.c but through a callback.
+ * redirects) and fetch-multi.c (the multi handles on the loop), with
+ * conn.c (how a transfer connects: HTTP version, CAs, connection counts).
+ * Calls go that way down: none of the others calls fetch.c but through a
+ * callback.
  */
 
 #ifndef TE_FETCH_INT_H
@@ -69,16 +71,31 @@ struct fetch_entry {
 TAILQ_HEAD(fetch_list, fetch_entry);
 
 /* fetch-multi.c */
+struct fetch_multi;
 struct fetch_easy {
 	void		*curl;		/* CURL * */
 	char		 errbuf[256];	/* CURL_ERROR_SIZE */
+	int		 mux;		/* may multiplex (conn_setopt) */
+	int		 connected;	/* has its connection */
+	struct fetch_multi *added;	/* the multi handle it is on */
+	TAILQ_ENTRY(fetch_easy) entry;	/* on the multiplexing one */
 };
 typedef void	(*fetch_multi_done_cb)(void *, int);
 void		 fetch_multi_init(fetch_multi_done_cb);
 struct fetch_easy *fetch_multi_easy(void);
 void		 fetch_multi_add(struct fetch_easy *);
 void		 fetch_multi_put(struct fetch_easy *);
+void		 fetch_multi_unmux(void);
 void		 fetch_multi_free(void);
+
+/* conn.c (its option checks in http.h) */
+#define CONN_H2 1		/* a host multiplexes */
+#define CONN_H1 2		/* a host answers https in HTTP/1 */
+int		 conn_version(const char *);
+u_int		 conn_h1_count(void);
+void		 conn_setopt(struct fetch_easy *, const char *, int);
+void		 conn_done(struct fetch_easy *);
+void		 conn_free(void);
 
 /* fetch-key.c */
 struct fetch_key {

@@ -3,6 +3,13 @@
  * hiperfifo.c), no threads of our own: one event per socket, one timer for
  * curl's timeout, finished transfers collected after every action and
  * handed to fetch.c. Easy handles are kept for reuse between requests.
+ *
+ * Two multi handles, each with its own connections: one for transfers that
+ * may multiplex (https asking for HTTP/2, see conn.c), whose connections to
+ * a host are capped so that waiting transfers share them rather than each
+ * opening its own (libcurl opens a connection for every transfer that finds
+ * the others full of streams), and one for the rest (HTTP/1, a connection
+ * per transfer in flight).
  */
 
 #include <stdlib.h>
@@ -31,14 +38,25 @@ struct fetch_multi_sock {
 	int			 watched;
 };
 
-static CURLM			*fetch_multi;
-static struct event		*fetch_multi_timer;
+/* A multi handle and its timer. */
+struct fetch_multi {
+	CURLM			*multi;
+	struct event		*timer;
+	int			 in_timer;	/* in fetch_multi_timer_cb */
+};
+
+/* Streams a server lets one connection carry, reckoned (nginx's 128). */
+#define FETCH_MULTI_STREAMS 128
+
+static struct fetch_multi	 fetch_multis[2];	/* HTTP/1, multiplexed */
+static TAILQ_HEAD(, fetch_easy)	 fetch_multi_muxed =	/* on fetch_multis[1] */
+    TAILQ_HEAD_INITIALIZER(fetch_multi_muxed);
+static u_int			 fetch_multi_h1_seen;	/* conn_h1_count() */
 static fetch_multi_done_cb	 fetch_multi_done;
 static struct fetch_easy	**fetch_multi_spare;	/* easy handles to reuse */
 static u_int			 fetch_multi_nspare;
 static struct fetch_multi_sock	**fetch_multi_socks;	/* by descriptor */
 static u_int			 fetch_multi_nsocks;
-static int			 fetch_multi_in_timer;	/* in fetch_multi_timer_cb */
 
 /* Die on a multi handle error; a socket curl no longer knows is no error. */
 static void
@@ -50,7 +68,7 @@ fetch_multi_check(CURLMcode rc, const char *what)
 
 /* Collect finished transfers. */
 static void
-fetch_multi_collect(void)
+fetch_multi_collect(struct fetch_multi *fm)
 {
 	CURLMsg		*msg;
 	CURLcode	 rc;
@@ -58,7 +76,7 @@ fetch_multi_collect(void)
 	char		*priv;
 	int		 left;
 
-	while ((msg = curl_multi_info_read(fetch_multi, &left)) != NULL) {
+	while ((msg = curl_multi_info_read(fm->multi, &left)) != NULL) {
 		if (msg->msg != CURLMSG_DONE)
 			continue;
 		easy = msg->easy_handle;
@@ -68,43 +86,48 @@ fetch_multi_collect(void)
 	}
 }
 
-/* A socket is ready. */
+/* A socket of a multi handle is ready. */
 static void
-fetch_multi_event_cb(evutil_socket_t fd, short events, __unused void *arg)
+fetch_multi_event_cb(evutil_socket_t fd, short events, void *arg)
 {
-	int	action = 0, running;
+	struct fetch_multi	*fm = arg;
+	int			 action = 0, running;
 
 	if (events & EV_READ)
 		action |= CURL_CSELECT_IN;
 	if (events & EV_WRITE)
 		action |= CURL_CSELECT_OUT;
-	fetch_multi_check(curl_multi_socket_action(fetch_multi, fd, action,
+	fetch_multi_check(curl_multi_socket_action(fm->multi, fd, action,
 	    &running), __func__);
-	fetch_multi_collect();
+	fetch_multi_collect(fm);
+	fetch_multi_unmux();
 }
 
-/* curl's timeout expired. */
+/* A multi handle's timeout expired. */
 static void
 fetch_multi_timer_cb(__unused evutil_socket_t fd, __unused short events,
-    __unused void *arg)
+    void *arg)
 {
-	int	running;
+	struct fetch_multi	*fm = arg;
+	int			 running;
 
-	fetch_multi_in_timer = 1;
-	fetch_multi_check(curl_multi_socket_action(fetch_multi,
+	fm->in_timer = 1;
+	fetch_multi_check(curl_multi_socket_action(fm->multi,
 	    CURL_SOCKET_TIMEOUT, 0, &running), __func__);
-	fetch_multi_in_timer = 0;
-	fetch_multi_collect();
+	fm->in_timer = 0;
+	fetch_multi_collect(fm);
+	fetch_multi_unmux();
 }
 
-/* curl wants its timeout set (-1: none). */
+/* curl wants a multi handle's timeout set (-1: none). */
 static int
-fetch_multi_timer_set(__unused CURLM *multi, long ms, __unused void *userp)
+fetch_multi_timer_set(__unused CURLM *multi, long ms, void *userp)
 {
-	struct timeval	tv;
+	struct fetch_multi	*fm = userp;
+	struct timeval		 tv;
 
 	if (ms == -1) {
-		evtimer_del(fetch_multi_timer);
+		evtimer_del(fm->timer);
 		return (0);
 	}
 	/*
@@ -113,14 +136,14 @@ fetch_multi_timer_set(__unused CURLM *multi, long ms, __unused void *userp)
 	 * with socket callbacks asking for 0 on every turn, it would never run.
 	 * (From its own callback, a zero timer: poll the sockets first.)
 	 */
-	if (ms == 0 && !fetch_multi_in_timer) {
-		evtimer_del(fetch_multi_timer);
-		event_active(fetch_multi_timer, EV_TIMEOUT, 0);
+	if (ms == 0 && !fm->in_timer) {
+		evtimer_del(fm->timer);
+		event_active(fm->timer, EV_TIMEOUT, 0);
 		return (0);
 	}
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
-	evtimer_add(fetch_multi_timer, &tv);
+	evtimer_add(fm->timer, &tv);
 	return (0);
 }
 
@@ -151,7 +174,7 @@ fetch_multi_sock_get(curl_socket_t s)
 /* A socket's state changed: (re)arm or drop its event. */
 static int
 fetch_multi_socket_cb(__unused CURL *easy, curl_socket_t s, int what,
-    __unused void *userp, __unused void *sockp)
+    void *userp, __unused void *sockp)
 {
 	struct fetch_multi_sock	*fs;
 	short			 kind;
@@ -174,7 +197,8 @@ fetch_multi_socket_cb(__unused CURL *easy, curl_socket_t s, int what,
 		kind |= EV_READ;
 	if (what & CURL_POLL_OUT)
 		kind |= EV_WRITE;
-	event_assign(&fs->ev, loop_base(), s, kind, fetch_multi_event_cb, NULL);
+	event_assign(&fs->ev, loop_base(), s, kind, fetch_multi_event_cb,
+	    userp);
 	if (event_add(&fs->ev, NULL) != 0)
 		fatalx("%s: event_add failed", __func__);
 	fs->watched = 1;
@@ -196,6 +220,7 @@ fetch_multi_easy(void)
 			fatalx("%s: curl_easy_init failed", __func__);
 	}
 	fx->errbuf[0] = '\0';
+	fx->mux = 0;
 	return (fx);
 }
 
@@ -206,19 +231,59 @@ fetch_multi_easy_free(struct fetch_easy *fx)
 	free(fx);
 }
 
-/* Start a transfer: its done callback runs from the loop. */
+/*
+ * Start a transfer (on the multiplexing multi handle if fx->mux is set):
+ * its done callback runs from the loop.
+ */
 void
 fetch_multi_add(struct fetch_easy *fx)
 {
-	if (curl_multi_add_handle(fetch_multi, fx->curl) != CURLM_OK)
+	fx->connected = 0;
+	fx->added = &fetch_multis[fx->mux ? 1 : 0];
+	if (fx->mux)
+		TAILQ_INSERT_TAIL(&fetch_multi_muxed, fx, entry);
+	if (curl_multi_add_handle(fx->added->multi, fx->curl) != CURLM_OK)
 		fatalx("%s: curl_multi_add_handle failed", __func__);
 }
 
-/* Take an easy handle off the multi handle and keep it for reuse. */
+/*
+ * Hosts were found to answer in HTTP/1 since the last look: their transfers
+ * still waiting for a connection on the multiplexing multi handle (where a
+ * host has only a few) go to the other, to have one each.
+ */
+void
+fetch_multi_unmux(void)
+{
+	struct fetch_easy	*fx, *next;
+	char			*url;
+
+	if (conn_h1_count() == fetch_multi_h1_seen)
+		return;
+	fetch_multi_h1_seen = conn_h1_count();
+	for (fx = TAILQ_FIRST(&fetch_multi_muxed); fx != NULL; fx = next) {
+		next = TAILQ_NEXT(fx, entry);
+		if (fx->connected || curl_easy_getinfo(fx->curl,
+		    CURLINFO_EFFECTIVE_URL, &url) != CURLE_OK ||
+		    conn_version(url) != CONN_H1)
+			continue;
+		curl_multi_remove_handle(fetch_multis[1].multi, fx->curl);
+		TAILQ_REMOVE(&fetch_multi_muxed, fx, entry);
+		curl_easy_setopt(fx->curl, CURLOPT_PIPEWAIT, 0L);
+		curl_easy_setopt(fx->curl, CURLOPT_VERBOSE, 0L);
+		fx->mux = 0;
+		fetch_multi_add(fx);
+	}
+}
+
+/* Take an easy handle off its multi handle and keep it for reuse. */
 void
 fetch_multi_put(struct fetch_easy *fx)
 {
-	curl_multi_remove_handle(fetch_multi, fx->curl);
+	if (fx->added != NULL)
+		curl_multi_remove_handle(fx->added->multi, fx->curl);
+	if (fx->added == &fetch_multis[1])
+		TAILQ_REMOVE(&fetch_multi_muxed, fx, entry);
+	fx->added = NULL;
 	if (fetch_multi_nspare < opts.max_in_flight) {
 		if (fetch_multi_spare == NULL)
 			fetch_multi_spare = xcalloc(opts.max_in_flight,
@@ -228,47 +293,76 @@ fetch_multi_put(struct fetch_easy *fx)
 		fetch_multi_easy_free(fx);
 }
 
-/* Set up the multi handle on the loop; done gets each finished transfer's
- * CURLOPT_PRIVATE and CURLcode. */
-void
-fetch_multi_init(fetch_multi_done_cb done)
+/* Set up one multi handle: its callbacks, and connections per host. */
+static void
+fetch_multi_one(struct fetch_multi *fm, long streams, long per_host)
 {
-	if (fetch_multi != NULL)
-		return;
-	fetch_multi_done = done;
-	if ((fetch_multi = curl_multi_init()) == NULL)
+	CURLM	*m;
+
+	if ((m = fm->multi = curl_multi_init()) == NULL)
 		fatalx("%s: curl_multi_init failed", __func__);
-	fetch_multi_timer = evtimer_new(loop_base(), fetch_multi_timer_cb, NULL);
-	if (fetch_multi_timer == NULL)
+	fm->timer = evtimer_new(loop_base(), fetch_multi_timer_cb, fm);
+	if (fm->timer == NULL)
 		fatalx("%s: evtimer_new failed", __func__);
-	fetch_multi_check(curl_multi_setopt(fetch_multi,
-	    CURLMOPT_SOCKETFUNCTION, fetch_multi_socket_cb), __func__);
-	fetch_multi_check(curl_multi_setopt(fetch_multi,
-	    CURLMOPT_TIMERFUNCTION, fetch_multi_timer_set), __func__);
-	fetch_multi_check(curl_multi_setopt(fetch_multi, CURLMOPT_PIPELINING,
-	    (long)CURLPIPE_MULTIPLEX), __func__);
-	fetch_multi_check(curl_multi_setopt(fetch_multi,
-	    CURLMOPT_MAX_HOST_CONNECTIONS, (long)opts.max_host_connections),
+	fetch_multi_check(curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION,
+	    fetch_multi_socket_cb), __func__);
+	fetch_multi_check(curl_multi_setopt(m, CURLMOPT_SOCKETDATA, fm),
 	    __func__);
-	fetch_multi_check(curl_multi_setopt(fetch_multi, CURLMOPT_MAXCONNECTS,
+	fetch_multi_check(curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION,
+	    fetch_multi_timer_set), __func__);
+	fetch_multi_check(curl_multi_setopt(m, CURLMOPT_TIMERDATA, fm),
+	    __func__);
+	fetch_multi_check(curl_multi_setopt(m, CURLMOPT_PIPELINING,
+	    (long)CURLPIPE_MULTIPLEX), __func__);
+	if (streams > 0)
+		fetch_multi_check(curl_multi_setopt(m,
+		    CURLMOPT_MAX_CONCURRENT_STREAMS, streams), __func__);
+	fetch_multi_check(curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS,
+	    per_host), __func__);
+	fetch_multi_check(curl_multi_setopt(m, CURLMOPT_MAXCONNECTS,
 	    (long)opts.max_in_flight), __func__);
 }
 
-/* Free the multi handle, the spare easy handles and the socket events. */
+/*
+ * Set up the multi handles on the loop; done gets each finished transfer's
+ * CURLOPT_PRIVATE and CURLcode. Multiplexed, a host has enough connections
+ * for -j streams at FETCH_MULTI_STREAMS each, and one more (unless
+ * --max-host-connections says otherwise).
+ */
+void
+fetch_multi_init(fetch_multi_done_cb done)
+{
+	long	per_host = opts.max_host_connections;
+
+	if (fetch_multis[0].multi != NULL)
+		return;
+	fetch_multi_done = done;
+	fetch_multi_one(&fetch_multis[0], 0, per_host);
+	if (per_host == 0)
+		per_host = (opts.max_in_flight + FETCH_MULTI_STREAMS - 1) /
+		    FETCH_MULTI_STREAMS + 1;
+	fetch_multi_one(&fetch_multis[1], opts.max_in_flight, per_host);
+}
+
+/* Free the multi handles, the spare easy handles and the socket events. */
 void
 fetch_multi_free(void)
 {
 	struct fetch_multi_sock	*fs;
 	u_int			 i;
 
-	if (fetch_multi == NULL)
+	if (fetch_multis[0].multi == NULL)
 		return;
 	while (fetch_multi_nspare > 0)
 		fetch_multi_easy_free(fetch_multi_spare[--fetch_multi_nspare]);
 	free(fetch_multi_spare);
 	fetch_multi_spare = NULL;
-	curl_multi_cleanup(fetch_multi);
-	fetch_multi = NULL;
+	TAILQ_INIT(&fetch_multi_muxed);
+	fetch_multi_h1_seen = 0;
+	for (i = 0; i < 2; i++) {
+		curl_multi_cleanup(fetch_multis[i].multi);
+		fetch_multis[i].multi = NULL;
+	}
 	for (i = 0; i < fetch_multi_nsocks; i++) {
 		if ((fs = fetch_multi_socks[i]) == NULL)
 			continue;
@@ -280,6 +374,8 @@ fetch_multi_free(void)
 	fetch_multi_socks = NULL;
 	fetch_multi_nsocks = 0;
 	stats.http_sockets = 0;
-	event_free(fetch_multi_timer);
-	fetch_multi_timer = NULL;
+	for (i = 0; i < 2; i++) {
+		event_free(fetch_multis[i].timer);
+		fetch_multis[i].timer = NULL;
+	}
 }

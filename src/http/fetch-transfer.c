@@ -92,6 +92,7 @@ fetch_prereq_cb(void *clientp, char *ip, __unused char *local_ip, int port,
 {
 	struct fetch_entry	*fe = clientp;
 
+	fe->easy->connected = 1;
 	if (fe->policed && !fe->proxied && !netpolicy_allowed_text(ip, port)) {
 		fe->refused = 1;
 		return (CURL_PREREQFUNC_ABORT);
@@ -195,6 +196,7 @@ fetch_transfer_setopt(struct fetch_entry *fe, CURL *e, const char *proxy)
 	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, fe);
 	curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, fetch_prereq_cb);
 	curl_easy_setopt(e, CURLOPT_PREREQDATA, fe);
+	conn_setopt(fe->easy, fetch_cur_url(fe), fe->proxied);
 	if (fe->as_get && strcmp(method, "HEAD") != 0)
 		method = "GET";
 	if (strcmp(method, "HEAD") == 0)
@@ -281,9 +283,10 @@ fetch_transfer_init(fetch_multi_done_cb done, fetch_refused_cb refused)
 	fetch_multi_init(done);
 }
 
-/* Drop the multi handle (and any transfer still on it). */
+/* Drop the multi handles (and any transfer still on them). */
 void
 fetch_transfer_free(void)
 {
 	fetch_multi_free();
+	conn_free();
 }

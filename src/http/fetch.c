@@ -218,6 +218,7 @@ fetch_transfer_done(void *arg, int code)
 	long			 status = 0;
 	int			 quota;
 
+	conn_done(fe->easy);
 	curl_easy_getinfo(fe->easy->curl, CURLINFO_RESPONSE_CODE, &status);
 	if (rc == CURLE_WRITE_ERROR && fe->got_headers)
 		rc = CURLE_OK;

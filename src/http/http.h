@@ -137,6 +137,10 @@ void		 hostlat_free(void);
 /* proxy.c */
 const char	*proxy_for(const char *);
 
+/* conn.c (the rest in fetch-int.h) */
+int		 conn_check_cacert(const char *, char **);
+int		 conn_check_capath(const char *, char **);
+
 /*
  * cache.c: responses by key bytes, in tiers (memory first). A backend's get
  * returns CACHE_HIT with *v filled (valid until its release, if it has one),

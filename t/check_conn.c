@@ -1,0 +1,445 @@
+/*
+ * Whole-program tests of how lookups connect (src/http/conn.c): HTTP/2 by
+ * ALPN with many requests multiplexed on few connections, --http1.1, a
+ * private CA (--cacert, --capath, and refusal without them), --stats'
+ * connections and versions, and the hangs of issue 14 over TLS (a slow
+ * answer with waiters, on HTTP/2 and on an HTTPS server without it; a 1 MiB
+ * URL). nginx (Debian: nginx-light) terminates TLS on 127.0.0.1, one port
+ * with HTTP/2 and one without, in front of the test server; the CA and the
+ * certificate are made with openssl for the suite.
+ */
+
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
+#include <arpa/inet.h>
+#include <check.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "run.h"
+
+static char		 dir[] = "/tmp/te-conn.XXXXXX";	/* CA, cert, nginx */
+static struct proc	 ngx;
+static int		 h2_port;	/* TLS with HTTP/2 */
+static int		 h1_port;	/* TLS, HTTP/1.1 only */
+static char		 cacert[128];
+static char		 capath[128];
+static char		 allow[] = "127.0.0.0/8";
+
+/* Run a shell command in dir; it must succeed. */
+static void
+sh(const char *cmd)
+{
+	struct proc	 p;
+	const char	*argv[] = { "/bin/sh", "-c", cmd, NULL };
+	char		*full;
+
+	ck_assert(asprintf(&full, "cd %s && %s", dir, cmd) != -1);
+	argv[2] = full;
+	proc_start(&p, argv, -1);
+	proc_close_in(&p);
+	proc_finish(&p);
+	ck_assert_msg(p.status == 0, "%s: %.*s", cmd, (int)p.elen, p.ebuf);
+	proc_free(&p);
+	free(full);
+}
+
+/* Once for the suite: a CA, and a certificate for 127.0.0.1 it signed. */
+static void
+ca_setup(void)
+{
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	sh("openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key "
+	    "-out ca.pem -days 2 -subj '/CN=te test CA' "
+	    "-addext basicConstraints=critical,CA:TRUE "
+	    "-addext keyUsage=critical,keyCertSign 2>/dev/null && "
+	    "openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr "
+	    "-subj /CN=127.0.0.1 2>/dev/null && "
+	    "printf 'subjectAltName=IP:127.0.0.1\\nextendedKeyUsage="
+	    "serverAuth\\n' > ext.cnf && "
+	    "openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key "
+	    "-CAcreateserial -out srv.pem -days 2 -extfile ext.cnf "
+	    "2>/dev/null && mkdir cas && cp ca.pem cas/ && openssl rehash cas");
+	snprintf(cacert, sizeof cacert, "%s/ca.pem", dir);
+	snprintf(capath, sizeof capath, "%s/cas", dir);
+}
+
+static void
+ca_teardown(void)
+{
+	sh("rm -rf -- *");
+	rmdir(dir);
+}
+
+/* Can a TCP connection be made to this loopback port? */
+static int
+port_open(int port)
+{
+	struct sockaddr_in	sin;
+	int			fd, ok;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert(fd != -1);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ok = connect(fd, (struct sockaddr *)&sin, sizeof sin) == 0;
+	close(fd);
+	return (ok);
+}
+
+/*
+ * Each test: the test server, and nginx in front of it with TLS on two
+ * free ports (HTTP/2 on one), logging each request's connection.
+ */
+static void
+ngx_setup(void)
+{
+	struct timespec	 ts = { 0, 10 * 1000000 };
+	const char	*argv[] = { "nginx", "-p", dir, "-c", NULL, "-e",
+			    NULL, NULL };
+	char		 conf[160], elog[160];
+	FILE		*f;
+	u_int		 i;
+
+	server_setup();
+	/* A failed test leaves its files: none of them counts here. */
+	sh("rm -rf nginx.conf nginx.pid error.log access.log");
+	h2_port = free_port();
+	h1_port = free_port();
+	snprintf(conf, sizeof conf, "%s/nginx.conf", dir);
+	snprintf(elog, sizeof elog, "%s/error.log", dir);
+	argv[4] = conf;
+	argv[6] = elog;
+	ck_assert_ptr_nonnull(f = fopen(conf, "w"));
+	fprintf(f, "daemon off; master_process off; worker_processes 1;\n"
+	    "pid %1$s/nginx.pid; error_log %1$s/error.log error;\n"
+	    "events { worker_connections 4096; }\n"
+	    "http {\n"
+	    " log_format c '$connection $connection_requests $server_protocol "
+	    "$request_uri';\n"
+	    " access_log %1$s/access.log c;\n"
+	    " client_body_temp_path %1$s/body; proxy_temp_path %1$s/proxy;\n"
+	    " fastcgi_temp_path %1$s/fcgi; uwsgi_temp_path %1$s/uwsgi;\n"
+	    " scgi_temp_path %1$s/scgi;\n"
+	    " keepalive_requests 100000;\n"
+	    " ssl_certificate %1$s/srv.pem; ssl_certificate_key %1$s/srv.key;\n"
+	    " server { listen 127.0.0.1:%2$d ssl http2;\n"
+	    "  location / { proxy_pass http://127.0.0.1:%4$d; } }\n"
+	    " server { listen 127.0.0.1:%3$d ssl;\n"
+	    "  location / { proxy_pass http://127.0.0.1:%4$d; } }\n"
+	    "}\n", dir, h2_port, h1_port, server_port);
+	fclose(f);
+	proc_start(&ngx, argv, -1);
+	/* Until it listens (a condition, not a guess: at most 30 s). */
+	for (i = 0; i < 3000 && !(port_open(h2_port) && port_open(h1_port));
+	    i++)
+		nanosleep(&ts, NULL);
+	ck_assert_msg(i < 3000, "nginx did not start");
+}
+
+static void
+ngx_teardown(void)
+{
+	proc_signal(&ngx, SIGQUIT);
+	proc_finish(&ngx);
+	proc_free(&ngx);
+	sh("rm -rf nginx.conf nginx.pid error.log access.log body proxy fcgi "
+	    "uwsgi scgi");
+	server_teardown();
+}
+
+/* The access log: how many requests, on how many connections, and how
+ * many of them in a protocol. */
+static void
+access_log(u_int *requests, u_int *conns, const char *proto, u_int *nproto)
+{
+	char	 path[160], line[512], p[32];
+	long	 seen[4096], c;
+	u_int	 n = 0, i;
+	FILE	*f;
+
+	*requests = *conns = *nproto = 0;
+	snprintf(path, sizeof path, "%s/access.log", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	while (fgets(line, sizeof line, f) != NULL) {
+		ck_assert(sscanf(line, "%ld %*d %31s", &c, p) == 2);
+		(*requests)++;
+		if (strcmp(p, proto) == 0)
+			(*nproto)++;
+		for (i = 0; i < n && seen[i] != c; i++)
+			;
+		if (i == n && n < 4096)
+			seen[n++] = c;
+	}
+	fclose(f);
+	*conns = n;
+}
+
+static json_t *
+enr(json_t *line, const char *name)
+{
+	return (json_object_get(json_object_get(line, "enrichments"), name));
+}
+
+static const char *
+err(json_t *line, const char *name)
+{
+	return (json_string_value(json_object_get(json_object_get(line,
+	    "enrichment_errors"), name)));
+}
+
+/* --stats "http" member's integer. */
+static long long
+http_stat(struct proc *p, const char *key)
+{
+	json_t		*st = stats_of(p), *h;
+	long long	 v;
+
+	h = json_object_get(st, "http");
+	ck_assert_ptr_nonnull(h);
+	v = json_integer_value(json_object_get(h, key));
+	json_decref(st);
+	return (v);
+}
+
+/* --stats: responses in an HTTP version. */
+static long long
+version_stat(struct proc *p, const char *version)
+{
+	json_t		*st = stats_of(p), *v;
+	long long	 n;
+
+	v = json_object_get(json_object_get(st, "http"), "versions");
+	ck_assert_ptr_nonnull(v);
+	n = json_integer_value(json_object_get(v, version));
+	json_decref(st);
+	return (n);
+}
+
+/* An http spec for a path on a TLS port (the path a template). */
+static char *
+tls_spec(int port, const char *path)
+{
+	char	*s;
+
+	ck_assert(asprintf(&s, "http:url=https://127.0.0.1:%d%s", port,
+	    path) != -1);
+	return (s);
+}
+
+/*
+ * HTTP/2: 100 lookups in flight at once to one host share its connections
+ * (at most ceil(100 / 128) + 1), each answered after 300 ms.
+ */
+START_TEST(test_h2_multiplexed)
+{
+	struct proc	 p;
+	char		*in = make_tweets(100, NULL), *spec;
+	u_int		 requests, conns, h2;
+
+	spec = tls_spec(h2_port, "/latency/300?{/id}");
+	te_run(&p, in, "-e", spec, "-j", "100", "--cacert", cacert,
+	    "--allow-net", allow, "--stats", NULL);
+	ck_assert_msg(p.status == 0, "%.*s", (int)p.elen, p.ebuf);
+	exactly_once(&p, 100);
+	access_log(&requests, &conns, "HTTP/2.0", &h2);
+	ck_assert_uint_eq(requests, 100);
+	ck_assert_uint_eq(h2, 100);
+	ck_assert_msg(conns <= 2, "%u connections", conns);
+	ck_assert_int_le(http_stat(&p, "connections"), 2);
+	ck_assert_int_eq(http_stat(&p, "max_in_flight"), 100);
+	ck_assert_int_eq(version_stat(&p, "2"), 100);
+	ck_assert_int_eq(version_stat(&p, "1.1"), 0);
+	proc_free(&p);
+	free(spec);
+	free(in);
+}
+END_TEST
+
+/* --http1.1 on the same server: HTTP/1.1, a connection per lookup in
+ * flight. */
+START_TEST(test_http1_1)
+{
+	struct proc	 p;
+	char		*in = make_tweets(20, NULL), *spec;
+	u_int		 requests, conns, h1;
+
+	spec = tls_spec(h2_port, "/latency/300?{/id}");
+	te_run(&p, in, "-e", spec, "-j", "20", "--http1.1", "--cacert",
+	    cacert, "--allow-net", allow, "--stats", NULL);
+	ck_assert_msg(p.status == 0, "%.*s", (int)p.elen, p.ebuf);
+	exactly_once(&p, 20);
+	access_log(&requests, &conns, "HTTP/1.1", &h1);
+	ck_assert_uint_eq(requests, 20);
+	ck_assert_uint_eq(h1, 20);
+	ck_assert_msg(conns >= 10, "%u connections", conns);
+	ck_assert_int_eq(version_stat(&p, "1.1"), 20);
+	ck_assert_int_eq(version_stat(&p, "2"), 0);
+	ck_assert_int_ge(http_stat(&p, "connections"), 10);
+	proc_free(&p);
+	free(spec);
+	free(in);
+}
+END_TEST
+
+/* A private CA: refused without it; trusted by --cacert or --capath. */
+START_TEST(test_private_ca)
+{
+	struct proc	 p;
+	json_t		*j;
+	char		*spec, *cause;
+
+	spec = tls_spec(h2_port, "/json/1");
+	te_run(&p, "{\"id\":1}\n", "-e", spec, "--allow-net", allow, NULL);
+	ck_assert_int_eq(p.status, 0);
+	j = line_of(&p, 0);
+	ck_assert(json_is_null(enr(j, "http")));
+	ck_assert_msg(strstr(err(j, "http"), "certificate") != NULL, "%s",
+	    err(j, "http"));
+	json_decref(j);
+	proc_free(&p);
+
+	te_run(&p, "{\"id\":1}\n", "-e", spec, "--cacert", cacert,
+	    "--allow-net", allow, NULL);
+	ck_assert_int_eq(p.status, 0);
+	j = line_of(&p, 0);
+	ck_assert_msg(err(j, "http") == NULL, "%s", err(j, "http"));
+	ck_assert(json_is_object(enr(j, "http")));
+	json_decref(j);
+	proc_free(&p);
+
+	te_run(&p, "{\"id\":1}\n", "-e", spec, "--capath", capath,
+	    "--allow-net", allow, NULL);
+	ck_assert_int_eq(p.status, 0);
+	j = line_of(&p, 0);
+	ck_assert_msg(err(j, "http") == NULL, "%s", err(j, "http"));
+	json_decref(j);
+	proc_free(&p);
+
+	/* One that cannot be read is a usage error, named. */
+	ck_assert(asprintf(&cause, "%s/none.pem", dir) != -1);
+	te_run(&p, "{\"id\":1}\n", "-e", spec, "--cacert", cause, NULL);
+	ck_assert_int_eq(p.status, 2);
+	ck_assert_ptr_nonnull(memmem(p.ebuf, p.elen, "--cacert", 8));
+	proc_free(&p);
+	te_run(&p, "{\"id\":1}\n", "-e", spec, "--capath", cacert, NULL);
+	ck_assert_int_eq(p.status, 2);
+	proc_free(&p);
+	free(cause);
+	free(spec);
+}
+END_TEST
+
+/*
+ * Issue 14's slow host, over TLS: two answers that never come do not hold
+ * the other lookups to their host, on HTTP/2 (waiters share a connection)
+ * and on HTTPS without HTTP/2 (waiters leave the few connections of the
+ * multiplexing side once the handshake says HTTP/1.1).
+ */
+static void
+slow_host(int port)
+{
+	struct proc	 p;
+	json_t		*j;
+	char		*in, *tweets, *spec;
+	long long	 id;
+	u_int		 i;
+
+	tweets = make_tweets(30, "\"p\":\"json\",\"ms\":0");
+	ck_assert(asprintf(&in, "{\"id\":30,\"p\":\"latency\",\"ms\":50000}\n"
+	    "{\"id\":31,\"p\":\"latency\",\"ms\":50001}\n%s", tweets) != -1);
+	free(tweets);
+	spec = tls_spec(port, "/{/p}/{/ms}?{/id}");
+	te_run(&p, in, "-e", spec, "--timeout", "3000", "--retries", "0",
+	    "--cacert", cacert, "--allow-net", allow, "--stats", NULL);
+	ck_assert_int_eq(p.status, 0);
+	exactly_once(&p, 32);
+	for (i = 0; i < 32; i++) {
+		j = line_of(&p, i);
+		id = json_integer_value(json_object_get(j, "id"));
+		if (id >= 30)
+			ck_assert_msg(err(j, "http") != NULL &&
+			    strstr(err(j, "http"), "timeout") != NULL,
+			    "%lld: %s", id, err(j, "http"));
+		else
+			ck_assert_msg(err(j, "http") == NULL, "%lld: %s", id,
+			    err(j, "http"));
+		json_decref(j);
+	}
+	proc_free(&p);
+	free(spec);
+	free(in);
+}
+
+START_TEST(test_slow_host_h2)
+{
+	slow_host(h2_port);
+}
+END_TEST
+
+START_TEST(test_slow_host_tls_h1)
+{
+	slow_host(h1_port);
+}
+END_TEST
+
+/* Issue 14's 1 MiB URL over HTTP/2: that tweet's error, the next one
+ * answered. */
+START_TEST(test_long_url_h2)
+{
+	struct proc	 p;
+	json_t		*j;
+	char		*in, *spec;
+	size_t		 n = 1049000;
+
+	in = malloc(n + 64);
+	ck_assert_ptr_nonnull(in);
+	memcpy(in, "{\"id\":0,\"x\":\"", 13);
+	memset(in + 13, 'a', n);
+	strcpy(in + 13 + n, "\"}\n{\"id\":1,\"x\":\"b\"}\n");
+	spec = tls_spec(h2_port, "/json/{/x}");
+	te_run(&p, in, "-e", spec, "-k", "--timeout", "5000", "--cacert",
+	    cacert, "--allow-net", allow, NULL);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_uint_eq(count_lines(p.obuf, p.olen), 2);
+	j = line_of(&p, 0);
+	ck_assert_ptr_nonnull(strstr(err(j, "http"), "longer than 65536"));
+	json_decref(j);
+	j = line_of(&p, 1);
+	ck_assert_msg(json_is_object(enr(j, "http")), "%s", err(j, "http"));
+	json_decref(j);
+	proc_free(&p);
+	free(spec);
+	free(in);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("conn");
+	TCase	*tc = tcase_create("conn");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_unchecked_fixture(tc, ca_setup, ca_teardown);
+	tcase_add_checked_fixture(tc, ngx_setup, ngx_teardown);
+	tcase_add_test(tc, test_h2_multiplexed);
+	tcase_add_test(tc, test_http1_1);
+	tcase_add_test(tc, test_private_ca);
+	tcase_add_test(tc, test_slow_host_h2);
+	tcase_add_test(tc, test_slow_host_tls_h1);
+	tcase_add_test(tc, test_long_url_h2);
+	suite_add_tcase(s, tc);
+	return (run_suite(s));
+}
