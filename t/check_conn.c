@@ -361,7 +361,9 @@ slow_host(int port)
 	    "{\"id\":31,\"p\":\"latency\",\"ms\":50001}\n%s", tweets) != -1);
 	free(tweets);
 	spec = tls_spec(port, "/{/p}/{/ms}?{/id}");
-	te_run(&p, in, "-e", spec, "--timeout", "3000", "--retries", "0",
+	/* Under valgrind, 32 TLS handshakes alone may take seconds. */
+	te_run(&p, in, "-e", spec, "--timeout", getenv("TE_VALGRIND") != NULL ?
+	    "30000" : "3000", "--retries", "0",
 	    "--cacert", cacert, "--allow-net", allow, "--stats", NULL);
 	ck_assert_int_eq(p.status, 0);
 	exactly_once(&p, 32);
