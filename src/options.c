@@ -141,10 +141,6 @@ static const struct option_def options_table[] = {
 	{ "max-error-rate", 0, OPTION_REAL, O(max_error_rate), 0, 1, NULL,
 	  "R", "exit 1 if more than fraction R of enrichments fail",
 	  options_error_rate, OPTION_MORE },
-	/* In --help's order of best fit. */
-	{ "cacert", 0, OPTION_STRING, O(cacert), 0, 0, NULL, "FILE",
-	  "trust the CAs in FILE (PEM) instead of the system's",
-	  conn_check_cacert, OPTION_MORE },
 	{ "allow-net", 0, OPTION_CALL, 0, 0, 0, NULL, "CIDR",
 	  "links and redirects may reach these addresses", netpolicy_allow_net,
 	  0 },
@@ -156,18 +152,21 @@ static const struct option_def options_table[] = {
 	{ "proxy", 0, OPTION_STRING, O(proxy), 0, 0, NULL, "URL",
 	  "proxy for every request (over http_proxy, ...)", NULL,
 	  OPTION_MORE },
+	{ "http1.1", 0, OPTION_FLAG, O(http1_1), 0, 0, NULL, NULL,
+	  "HTTP/1.1 only (by default HTTP/2 where TLS offers it)", NULL,
+	  OPTION_MORE },
+	{ "cacert", 0, OPTION_STRING, O(cacert), 0, 0, NULL, "FILE",
+	  "trust the CAs in FILE (PEM) instead of the system's",
+	  conn_check_cacert, OPTION_MORE },
+	{ "capath", 0, OPTION_STRING, O(capath), 0, 0, NULL, "DIR",
+	  "trust the CAs in DIR (hashed names, as c_rehash makes)",
+	  conn_check_capath, OPTION_MORE },
 	{ "split", 0, OPTION_STRING, O(split), 0, 0, NULL, "PTR",
 	  "read JSON documents; the array at PTR holds the tweets",
 	  options_split, OPTION_MORE },
 	{ "drop-notices", 0, OPTION_FLAG, O(drop_notices), 0, 0, NULL, NULL,
 	  "do not write stream notices (delete, limit, ...)", NULL,
 	  OPTION_MORE },
-	{ "http1.1", 0, OPTION_FLAG, O(http1_1), 0, 0, NULL, NULL,
-	  "HTTP/1.1 only (by default HTTP/2 where TLS offers it)", NULL,
-	  OPTION_MORE },
-	{ "capath", 0, OPTION_STRING, O(capath), 0, 0, NULL, "DIR",
-	  "trust the CAs in DIR (hashed names, as c_rehash makes)",
-	  conn_check_capath, OPTION_MORE },
 	{ "from", 0, OPTION_STRING, O(from), 0, 0, NULL, "URL",
 	  "read a Redis stream through a consumer group", NULL, 0 },
 	{ "output", 'o', OPTION_STRING, O(output), 0, 0, NULL, "FILE",
@@ -201,8 +200,7 @@ static const struct option_def options_table[] = {
 
 static const char options_usage_head[] =
 "usage: tweet-enricher [OPTION]... [FILE]...\n"
-"Read tweets as JSON lines from FILEs (or stdin, or '-'), add enrichments,\n"
-"write one JSON line per tweet to stdout.\n"
+"Read tweets as JSON lines from FILEs (or stdin, or '-'), write each enriched.\n"
 "\n";
 static const char options_usage_tail[] =
 "\n"
