@@ -2,8 +2,9 @@
  * -o FILE and --continue: runs of the real program killed by SIGKILL at
  * random instants, each finished by the same command plus --continue, must
  * leave every input line's output exactly once (the same lines a run never
- * killed writes); a torn last line and a torn journal are cut; what cannot
- * be continued is refused. TE_CONTINUE_RUNS and TE_CONTINUE_TWEETS set the
+ * killed writes), whatever the input (files, gzip, --split, stdin); a torn
+ * last line and a torn journal are cut; what cannot be continued is
+ * refused. TE_CONTINUE_RUNS and TE_CONTINUE_TWEETS set the
  * kill test's size (make check-long: 20 runs over 20,000 tweets).
  */
 
@@ -33,9 +34,13 @@ enum out_kind {
 /* The test's files, under one temporary directory. */
 struct files {
 	char	 dir[64];
-	char	 in[128];
+	char	 in[192];
 	char	 out[128];
 	char	 bad[128];
+	char	 spec[160];	/* -o's argument */
+	char	 in2[128];	/* --split: a second input, gzip */
+	int	 from_stdin;	/* in is the standard input */
+	enum out_kind kind;
 	u_int	 ntweets;
 	u_int	 nlines;	/* tweets and notices */
 	u_int	 nbad;
@@ -49,18 +54,25 @@ env_uint(const char *name, u_int dflt)
 	return (s != NULL && atoi(s) > 0 ? (u_int)atoi(s) : dflt);
 }
 
-/* Write n tweets with random sleeps, a few notices and bad lines. */
+/*
+ * Write n tweets with random sleeps, a few notices and bad lines; the
+ * output is of kind.
+ */
 static void
-files_make(struct files *f, u_int n, u_int seed)
+files_make(struct files *f, u_int n, u_int seed, enum out_kind kind)
 {
-	FILE	*fp;
-	u_int	 i, line = 0;
+	static const char	*prefix[] = { "" };
+	static const char	*suffix[] = { "jsonl" };
+	FILE			*fp;
+	u_int			 i, line = 0;
 
 	memset(f, 0, sizeof *f);
 	strcpy(f->dir, "/tmp/te-continue.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(f->dir));
+	f->kind = kind;
 	snprintf(f->in, sizeof f->in, "%s/in.jsonl", f->dir);
-	snprintf(f->out, sizeof f->out, "%s/out.jsonl", f->dir);
+	snprintf(f->out, sizeof f->out, "%s/out.%s", f->dir, suffix[kind]);
+	snprintf(f->spec, sizeof f->spec, "%s%s", prefix[kind], f->out);
 	snprintf(f->bad, sizeof f->bad, "%s/bad.txt", f->dir);
 	ck_assert_ptr_nonnull(fp = fopen(f->in, "w"));
 	srand(seed);
@@ -79,6 +91,39 @@ files_make(struct files *f, u_int n, u_int seed)
 	ck_assert_int_eq(fclose(fp), 0);
 	f->ntweets = n;
 	f->nlines += n;
+}
+
+/*
+ * The input as two files of v2 pages (--split /data), n tweets in pages of
+ * 50, the first file gzip-compressed.
+ */
+static void
+files_make_pages(struct files *f, u_int n, u_int seed)
+{
+	FILE	*fp;
+	char	 cmd[512], plain[160];
+	u_int	 i;
+
+	files_make(f, 0, seed, OUT_JSONL);
+	snprintf(plain, sizeof plain, "%s/a.json", f->dir);
+	snprintf(f->in2, sizeof f->in2, "%s/b.json", f->dir);
+	for (i = 0; i < n; i++) {
+		if (i == 0)
+			ck_assert_ptr_nonnull(fp = fopen(plain, "w"));
+		if (i == n / 2) {
+			ck_assert_int_eq(fclose(fp), 0);
+			ck_assert_ptr_nonnull(fp = fopen(f->in2, "w"));
+		}
+		fprintf(fp, "%s{\"id\":\"%u\",\"text\":\"tweet %u\","
+		    "\"ms\":%d}%s", i % 50 == 0 || i == n / 2 ? "{\"data\":[" :
+		    ",", i, i, rand() % 4, i % 50 == 49 || i == n / 2 - 1 ||
+		    i == n - 1 ? "]}\n" : "");
+	}
+	ck_assert_int_eq(fclose(fp), 0);
+	snprintf(f->in, sizeof f->in, "%s.gz", plain);
+	snprintf(cmd, sizeof cmd, "gzip -c '%s' > '%s'", plain, f->in);
+	ck_assert_int_eq(system(cmd), 0);
+	f->ntweets = f->nlines = n;
 }
 
 /* Remove the test's files. */
@@ -118,14 +163,68 @@ file_size(const char *path)
 	return (stat(path, &sb) == 0 ? sb.st_size : 0);
 }
 
+/* How much output there is. */
+static off_t
+out_size(struct files *f)
+{
+	return (file_size(f->out));
+}
+
+/* The output as lines. */
+static char *
+out_lines(struct files *f, size_t *len)
+{
+	return (slurp(f->out, len));
+}
+
+/* Remove the output and its journal, for a new run. */
+static void
+out_remove(struct files *f)
+{
+	char	path[192];
+
+	unlink(f->out);
+	snprintf(path, sizeof path, "%s.continue", f->out);
+	unlink(path);
+}
+
 /* Start the run's command (plus --continue when cont) and leave it. */
 static void
 start(struct proc *p, struct files *f, int keep, int cont)
 {
-	/* (-q twice is -q: the same command with -k or without.) */
-	te_start(p, "-e", "sleep:ms={/ms}", "-e", "test", "-o", f->out,
-	    "--bad-lines", f->bad, "--stats", "-q", keep ? "-k" : "-q",
-	    "-p", "1000", f->in, cont ? "--continue" : NULL, NULL);
+	const char	*argv[32];
+	int		 n = 0, fd = -1;
+
+	argv[n++] = run_bin();
+	argv[n++] = "-e";
+	argv[n++] = "sleep:ms={/ms}";
+	argv[n++] = "-e";
+	argv[n++] = "test";
+	argv[n++] = "-o";
+	argv[n++] = f->spec;
+	argv[n++] = "--bad-lines";
+	argv[n++] = f->bad;
+	argv[n++] = "--stats";
+	argv[n++] = "-q";
+	argv[n++] = "-p";
+	argv[n++] = "1000";
+	if (keep)
+		argv[n++] = "-k";
+	if (cont)
+		argv[n++] = "--continue";
+	if (f->from_stdin)
+		ck_assert_int_ne(fd = open(f->in, O_RDONLY), -1);
+	else
+		argv[n++] = f->in;
+	if (f->in2[0] != '\0') {
+		argv[n++] = f->in2;
+		argv[n++] = "--split";
+		argv[n++] = "/data";
+	}
+	argv[n] = NULL;
+	proc_start(p, argv, fd);
+	if (fd != -1)
+		close(fd);
 }
 
 /* Run the command to its end; its exit status. */
@@ -157,12 +256,12 @@ run_killed(struct files *f, int keep, int cont, off_t target)
 	int		 fd;
 
 	start(&p, f, keep, cont);
-	while (proc_running(&p) && file_size(f->out) < target)
+	while (proc_running(&p) && out_size(f) < target)
 		proc_pump(&p, 1);
 	proc_signal(&p, SIGKILL);
 	proc_finish(&p);
 	proc_free(&p);
-	if ((fd = open(f->out, O_RDONLY)) == -1)
+	if (f->kind != OUT_JSONL || (fd = open(f->out, O_RDONLY)) == -1)
 		return (0);
 	if (lseek(fd, -1, SEEK_END) != -1 && read(fd, &c, 1) != 1)
 		c = '\n';
@@ -208,7 +307,7 @@ check_output(struct files *f, const char *ref, size_t reflen, int keep)
 	size_t	 len, badlen;
 	u_int	 na, nb, i;
 
-	out = slurp(f->out, &len);
+	out = out_lines(f, &len);
 	if (keep) {
 		ck_assert_msg(len == reflen && memcmp(out, ref, len) == 0,
 		    "-k: the output differs from a run never killed");
@@ -246,8 +345,7 @@ reference(struct files *f, int keep, size_t *len)
 	ck_assert_int_eq(stat_int(st, "written"), f->nlines);
 	ck_assert_int_eq(stat_int(st, "bad"), f->nbad);
 	json_decref(st);
-	ref = slurp(f->out, len);
-	ck_assert_uint_eq(count_lines(ref, *len), f->nlines);
+	ref = out_lines(f, len);
 	return (ref);
 }
 
@@ -263,24 +361,29 @@ kill_test(enum out_kind kind)
 	json_t		*st;
 	char		*ref[2];
 	size_t		 reflen[2];
+	off_t		 size[2];
 	u_int		 runs, n, r, seed, torn = 0, mid = 0;
 	long long	 skipped;
 	int		 keep;
 
-	(void)kind;
+	static const char *names[] = { "JSON lines" };
+
 	runs = env_uint("TE_CONTINUE_RUNS", 4);
 	n = env_uint("TE_CONTINUE_TWEETS", 5000);
 	seed = env_uint("TE_CONTINUE_SEED", (u_int)getpid());
-	files_make(&f, n, seed);
-	ref[0] = reference(&f, 0, &reflen[0]);
-	ref[1] = reference(&f, 1, &reflen[1]);
+	files_make(&f, n, seed, kind);
+	for (keep = 0; keep < 2; keep++) {
+		out_remove(&f);
+		ref[keep] = reference(&f, keep, &reflen[keep]);
+		size[keep] = out_size(&f);
+	}
 	srand(seed);
 	for (r = 0; r < runs; r++) {
 		keep = r % 2;
-		unlink(f.out);
-		torn += run_killed(&f, keep, 0, rand() % reflen[keep]);
+		out_remove(&f);
+		torn += run_killed(&f, keep, 0, rand() % size[keep]);
 		if (r % 4 == 3)
-			torn += run_killed(&f, keep, 1, rand() % reflen[keep]);
+			torn += run_killed(&f, keep, 1, rand() % size[keep]);
 		run(&f, keep, 1, &st);
 		skipped = stat_int(st, "skipped");
 		ck_assert_int_eq(skipped + stat_int(st, "written"), f.nlines);
@@ -290,9 +393,9 @@ kill_test(enum out_kind kind)
 		json_decref(st);
 		check_output(&f, ref[keep], reflen[keep], keep);
 	}
-	printf("continue: %u runs over %u tweets (seed %u): every line once; "
-	    "%u continued mid-way, %u kills left a torn line\n", runs, n, seed,
-	    mid, torn);
+	printf("continue, %s: %u runs over %u tweets (seed %u): every line "
+	    "once; %u continued mid-way, %u kills left a torn line\n",
+	    names[kind], runs, n, seed, mid, torn);
 	free(ref[0]);
 	free(ref[1]);
 	files_free(&f);
@@ -304,6 +407,38 @@ START_TEST(test_kill_jsonl)
 }
 END_TEST
 
+/*
+ * Killed and continued with other inputs: the standard input (the same
+ * bytes again), and two files of pages (--split /data), one gzip.
+ */
+START_TEST(test_inputs)
+{
+	struct files	 f;
+	char		*ref;
+	size_t		 reflen;
+	off_t		 size;
+	u_int		 i;
+
+	for (i = 0; i < 2; i++) {
+		if (i == 0) {
+			files_make(&f, 3000, 11, OUT_JSONL);
+			f.from_stdin = 1;
+		} else
+			files_make_pages(&f, 3000, 12);
+		ref = reference(&f, 0, &reflen);
+		size = out_size(&f);
+		out_remove(&f);
+		run_killed(&f, 0, 0, size / 3);
+		run_killed(&f, 0, 1, 2 * size / 3);
+		run(&f, 0, 1, NULL);
+		check_output(&f, ref, reflen, 0);
+		free(ref);
+		files_free(&f);
+	}
+}
+END_TEST
+
+
 /* A journal record and an output line torn by a kill are cut. */
 START_TEST(test_torn)
 {
@@ -313,7 +448,7 @@ START_TEST(test_torn)
 	off_t		 jlen;
 	int		 fd;
 
-	files_make(&f, 300, 7);
+	files_make(&f, 300, 7, OUT_JSONL);
 	ref = reference(&f, 1, &reflen);
 	/* A kill mid-write: half a line in the output, and lines written
 	 * but not yet journaled; half a record in the journal. */
@@ -347,7 +482,7 @@ START_TEST(test_finished)
 	char		*ref, *out;
 	size_t		 reflen, len;
 
-	files_make(&f, 200, 3);
+	files_make(&f, 200, 3, OUT_JSONL);
 	ref = reference(&f, 0, &reflen);
 	run(&f, 0, 1, &st);
 	ck_assert_int_eq(stat_int(st, "skipped"), f.nlines);
@@ -368,7 +503,7 @@ START_TEST(test_refused)
 	struct proc	 p;
 	int		 fd;
 
-	files_make(&f, 10, 1);
+	files_make(&f, 10, 1, OUT_JSONL);
 	te_run(&p, "", "-e", "test", "--continue", f.in, NULL);
 	ck_assert_int_eq(p.status, 2);
 	ck_assert_ptr_nonnull(strstr(p.ebuf, "-o FILE"));
@@ -403,6 +538,7 @@ main(void)
 
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, test_kill_jsonl);
+	tcase_add_test(tc, test_inputs);
 	tcase_add_test(tc, test_torn);
 	tcase_add_test(tc, test_finished);
 	tcase_add_test(tc, test_refused);
