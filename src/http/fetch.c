@@ -419,6 +419,7 @@ fetch_start(const struct te_fetch_request *req, const char *url,
 	free(clean);
 	key = k.buf;
 	keylen = k.len;
+	url = key + k.url_off;	/* clean is gone: the key's copy from here */
 
 	fe = fetch_lookup(key, keylen);
 	if (fe == NULL) {
