@@ -282,6 +282,53 @@ START_TEST(test_template_escape)
 }
 END_TEST
 
+/*
+ * Scalars from the raw text (integers, true, false, null written without a
+ * jansson value) fill in as the tree's json_dumps writes them, in every
+ * encoding, inside a JSON string and out.
+ */
+START_TEST(test_template_scalars)
+{
+	static const char	*vals[] = { "0", "-0", "42", "-7",
+	    "9223372036854775807", "-9223372036854775808",
+	    "1.0", "1e5", "-2.5E-3", "true", "false",
+	    "null", "\"s\"", "[1,true]", "{\"a\":null}" };
+	static const char	*tpls[] = { "http://h/{/v}?x={/v}",
+	    "{\"a\":{/v},\"b\":\"<{/v}>\"}" };
+	enum template_encoding	 encs[] = { TEMPLATE_URL, TEMPLATE_JSON,
+	    TEMPLATE_RAW };
+	struct template		*t;
+	json_t			*j;
+	char			*text, *a, *b, *cause = NULL;
+	size_t			 la, lb;
+	u_int			 i, k, e;
+
+	for (i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+		xasprintf(&text, "{\"w\":1,\"v\":%s}", vals[i]);
+		j = json_loads(text, JSON_DECODE_ANY, NULL);
+		ck_assert_ptr_nonnull(j);
+		for (k = 0; k < 2; k++) {
+			t = template_parse(tpls[k], &cause);
+			ck_assert_ptr_nonnull(t);
+			for (e = 0; e < 3; e++) {
+				a = template_expand(t, j, encs[e], &la, &cause);
+				b = template_expand_text(t, text, strlen(text),
+				    encs[e], &lb, &cause);
+				ck_assert_ptr_nonnull(a);
+				ck_assert_ptr_nonnull(b);
+				ck_assert_msg(strcmp(a, b) == 0 && la == lb,
+				    "%s: tree %s, text %s", vals[i], a, b);
+				free(a);
+				free(b);
+			}
+			template_free(t);
+		}
+		json_decref(j);
+		free(text);
+	}
+}
+END_TEST
+
 START_TEST(test_template)
 {
 	struct template	*t;
@@ -338,6 +385,7 @@ main(void)
 	tcase_add_test(tc, test_pointer);
 	tcase_add_test(tc, test_template);
 	tcase_add_test(tc, test_template_escape);
+	tcase_add_test(tc, test_template_scalars);
 	suite_add_tcase(s, tc);
 	return (run_suite(s));
 }

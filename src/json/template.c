@@ -242,25 +242,58 @@ template_encode(struct tbuf *b, const char *s, size_t n,
 	}
 }
 
+#define TEMPLATE_LIT 32		/* a long long's digits and sign, and more */
+
+/*
+ * An integer, true, false or null as json_dumps would write it (in lit for
+ * an integer); NULL if the value is none of these. No jansson value made
+ * and dumped for the commonest fields of a URL (ids, counts).
+ */
+static const char *
+template_literal(const struct scan_value *sv, char *lit)
+{
+	long long	ll;
+
+	switch (sv->type) {
+	case SCAN_NUMBER:
+		if (scan_integer(sv, &ll) != 0)
+			return (NULL);
+		snprintf(lit, TEMPLATE_LIT, "%" JSON_INTEGER_FORMAT,
+		    (json_int_t)ll);
+		return (lit);
+	case SCAN_TRUE:
+		return ("true");
+	case SCAN_FALSE:
+		return ("false");
+	case SCAN_NULL:
+		return ("null");
+	default:
+		return (NULL);
+	}
+}
+
 /*
  * A field's value from the raw text: a string decoded into *str (freed by
- * the caller), anything else as a new jansson value in *v; both NULL and
- * -1 if it is missing.
+ * the caller), a scalar as its JSON text in *lit (buf holds it if need
+ * be), anything else as a new jansson value in *v; -1 if it is missing.
  */
 static int
 template_scan(const struct scan_value *root, const char *pointer, char **str,
-    size_t *len, json_t **v)
+    size_t *len, json_t **v, const char **lit, char *buf)
 {
 	struct scan_value	sv;
 
 	*str = NULL;
 	*v = NULL;
+	*lit = NULL;
 	if (scan_pointer(root, pointer, &sv) != 0)
 		return (-1);
 	if (sv.type == SCAN_STRING) {
 		*str = scan_string(&sv, len);
 		return (0);
 	}
+	if ((*lit = template_literal(&sv, buf)) != NULL)
+		return (0);
 	return ((*v = scan_json(&sv)) == NULL ? -1 : 0);
 }
 
@@ -278,11 +311,12 @@ template_fill(struct template *t, json_t *root, const char *text,
 	struct scan_value	 top;
 	json_t			*v, *made;
 	const char		*str;
-	char			*dump, *own;
+	const char		*lit;
+	char			*dump, *own, litbuf[TEMPLATE_LIT];
 	size_t			 slen;
 	u_int			 i;
 
-	if (root == NULL && scan_root(text, textlen, &top) != 0)
+	if (root == NULL && scan_line(text, textlen, &top) != 0)
 		top.type = SCAN_NONE;
 	tbuf_add(&b, "", 0);
 	for (i = 0; i < t->nparts; i++) {
@@ -298,7 +332,14 @@ template_fill(struct template *t, json_t *root, const char *text,
 			str = json_is_string(v) ? json_string_value(v) : NULL;
 			slen = json_string_length(v);
 		} else {
-			template_scan(&top, tp->pointer, &own, &slen, &made);
+			template_scan(&top, tp->pointer, &own, &slen, &made,
+			    &lit, litbuf);
+			if (lit != NULL) {
+				template_encode(&b, lit, strlen(lit),
+				    enc == TEMPLATE_JSON && !tp->in_string ?
+				    TEMPLATE_RAW : enc);
+				continue;
+			}
 			str = own;
 			v = made;
 		}
