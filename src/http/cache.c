@@ -270,7 +270,7 @@ cache_put_tiers(const char *key, size_t keylen, const struct cache_value *v,
 
 /*
  * Ask the tiers from the first-th on. A hit in a later tier is stored in
- * the earlier ones and, if there is a memory tier, given from there.
+ * the earlier ones and given as that tier gave it.
  */
 static int
 cache_ask(const char *key, size_t keylen, u_int first, struct cache_value *v,
@@ -278,7 +278,6 @@ cache_ask(const char *key, size_t keylen, u_int first, struct cache_value *v,
 {
 	const struct cache_tier	*ct;
 	struct cache_lookup	*cl = NULL;
-	struct cache_value	 mem;
 	u_int			 i;
 	int			 r;
 
@@ -314,16 +313,12 @@ cache_ask(const char *key, size_t keylen, u_int first, struct cache_value *v,
 		}
 		if (i == 0)
 			return (CACHE_HIT);
-		/* Copy it into the earlier tiers; give it from memory. */
+		/*
+		 * Copy it into the earlier tiers and give it as this tier
+		 * gave it (valid until cache_release): asking memory again
+		 * for what was just put there cost a warm rerun a lookup.
+		 */
 		cache_put_tiers(key, keylen, v, i);
-		ct = &cache_tiers[0];
-		if (ct->backend == &cache_mem_backend &&
-		    ct->backend->get(ct->state, key, keylen, &mem, NULL) ==
-		    CACHE_HIT) {
-			cache_release(v);
-			*v = mem;
-			v->tier = 0;
-		}
 		return (CACHE_HIT);
 	}
 	return (CACHE_MISS);
