@@ -78,7 +78,7 @@ def main():
           "| wrk /s | vs wrk | curl --parallel /s | aiohttp /s "
           "| thread pool /s | vs best Python |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
-    runs = []
+    runs, ratios = [], []
     for j in a.j:
         n = max(a.n, 100 * j)
         with open(tweets, "w") as f:
@@ -121,8 +121,15 @@ def main():
         runs.append("-j %d runs: tweet-enricher %s; wrk %s" % (
             j, " ".join("%.0f" % x for x in te),
             " ".join("%.0f" % x for x in wr)))
+        ratios.append("-j %d: tweet-enricher/wrk %.3f%s" % (
+            j, m(te) / m(wr), "; tweet-enricher/Little %.3f" %
+            (m(te) / limit) if limit else ""))
 
     print("\n" + "\n".join(runs))
+    # The ratios issue 19 names: -j 1000 / wrk >= 0.92, -j 100 / Little's
+    # limit >= 0.96 (medians of the same run's runs, load in uptime).
+    print("\nRatios (medians, same run; load %.1f %.1f %.1f):\n%s" % (
+        os.getloadavg() + ("\n".join(ratios),)))
     if a.no_rss:
         finish(a, srv, tmp)
         return
