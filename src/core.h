@@ -60,6 +60,7 @@ struct options {
 	int		 cont;		/* --continue a run into -o FILE */
 	long		 claim_idle_ms;
 	char		*cache_url;	/* --cache-url: a Redis cache tier */
+	char		*pace_url;	/* --pace-url: shared rates, or none */
 	u_int		 max_deliveries;
 	long		 tweet_timeout_ms; /* 0: none */
 	char		**host_rates;	/* --host-rate HOST=N */

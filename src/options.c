@@ -56,6 +56,7 @@ struct option_def {
 
 static int	options_enrich(const char *, char **);
 static int	options_cache_url(const char *, char **);
+static int	options_pace_url(const char *, char **);
 static int	options_config(const char *, char **);
 static int	options_list(const char *, char **);
 static int	options_plugin(const char *, char **);
@@ -113,6 +114,9 @@ static const struct option_def options_table[] = {
 	{ "host-rate", 0, OPTION_LIST, O(host_rates), 0, 0, NULL, "HOST=N",
 	  "at most N requests a second to HOST (repeatable)",
 	  options_host_rate, 0 },
+	{ "pace-url", 0, OPTION_STRING, O(pace_url), 0, 0, NULL, "URL",
+	  "share rates and quota windows through Redis (or none)",
+	  options_pace_url, OPTION_MORE },
 	{ "max-quota-wait", 0, OPTION_UINT, O(max_quota_wait), 0, 1e7, "900",
 	  "S", "longest wait for a host's quota window", NULL, OPTION_MORE },
 	{ "cache-file", 0, OPTION_STRING, O(cache_file), 0, 0, NULL, "PATH",
@@ -491,6 +495,13 @@ static int
 options_cache_url(const char *arg, char **cause)
 {
 	return (redis_cache_check(arg, cause));
+}
+
+/* --pace-url: none, or a redis:// URL we can use. */
+static int
+options_pace_url(const char *arg, char **cause)
+{
+	return (redis_pace_check(arg, cause));
 }
 
 /* --user-agent: one header line, no line break. */

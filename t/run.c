@@ -507,18 +507,19 @@ server_count(int port, const char *what)
 	return (v);
 }
 
-/* What a server received: GET /log, the requests as a JSON array. */
-json_t *
-server_log(int port)
+/* GET path from the test server: its JSON body. */
+static json_t *
+server_get(int port, const char *path)
 {
 	struct sockaddr_in	 sin;
-	const char		*req = "GET /log HTTP/1.0\r\n\r\n";
+	char			 req[256];
 	char			*buf = NULL, *body;
 	size_t			 len = 0, size = 0;
 	ssize_t			 n;
 	json_t			*j;
 	int			 fd;
 
+	snprintf(req, sizeof req, "GET %s HTTP/1.0\r\n\r\n", path);
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	ck_assert(fd != -1);
 	memset(&sin, 0, sizeof sin);
@@ -542,8 +543,28 @@ server_log(int port)
 	body = strstr(buf, "\r\n\r\n");
 	ck_assert_ptr_nonnull(body);
 	j = json_loads(body + 4, 0, NULL);
-	ck_assert_msg(json_is_array(j), "bad log: %s", body + 4);
+	ck_assert_msg(j != NULL, "bad %s: %s", path, body + 4);
 	free(buf);
+	return (j);
+}
+
+/* What a server received: GET /log, the requests as a JSON array. */
+json_t *
+server_log(int port)
+{
+	json_t	*j = server_get(port, "/log");
+
+	ck_assert_msg(json_is_array(j), "bad log");
+	return (j);
+}
+
+/* The test server's counters (/counters), a JSON object. */
+json_t *
+server_counters(int port)
+{
+	json_t	*j = server_get(port, "/counters");
+
+	ck_assert_msg(json_is_object(j), "bad counters");
 	return (j);
 }
 

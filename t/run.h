@@ -60,6 +60,7 @@ void		 server_teardown(void);
 int		 server_start(struct proc *);
 long		 server_count(int, const char *);
 json_t		*server_log(int);
+json_t		*server_counters(int);
 u_int		 log_times(json_t *, const char *, long long *, u_int);
 
 #endif

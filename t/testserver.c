@@ -48,6 +48,13 @@
  *                        x-rate-limit-remaining: 0); later ones 200
  *   /drain/KEY/K/S       200, the K-th request of KEY also saying
  *                        x-rate-limit-remaining: 0 (reset in S seconds)
+ *   /window/KEY/K/S      a quota over every connection: in each window of
+ *                        S seconds (from the epoch), the first K requests
+ *                        of KEY 200, later ones 429 with
+ *                        x-rate-limit-reset (the window's end), each
+ *                        counted as "429 KEY W I" (W the window, I what
+ *                        follows ?i= in the URI up to a '&')
+ *   /counters            JSON: every counter of the endpoints above
  *
  * A request in absolute form (GET http://host/path) is served as a proxy
  * would: as if for /path, and logged with proxied set.
@@ -410,6 +417,52 @@ log_request(struct evhttp_request *req, const char *full, int proxied)
 	    (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000);
 }
 
+/* /window: a quota of k requests of key in each window of s seconds. */
+static void
+window(struct evhttp_request *req, const char *full, const char *key, long k,
+    long s)
+{
+	char		 ck[600], v[64];
+	const char	*i = strstr(full, "?i=");
+	long long	 w = (long long)time(NULL) / s;
+	long		 n;
+
+	snprintf(ck, sizeof ck, "%s %lld", key, w);
+	if ((n = count_key(ck)) <= k) {
+		reply_text(req, 200, "application/json", "{\"ok\":true,"
+		    "\"n\":%ld}", n);
+		return;
+	}
+	snprintf(ck, sizeof ck, "429 %s %lld %.*s", key, w,
+	    i != NULL ? (int)strcspn(i + 3, "&") : 0, i != NULL ? i + 3 : "");
+	count_key(ck);
+	snprintf(v, sizeof v, "%lld", (w + 1) * s);
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "x-rate-limit-reset", v);
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "x-rate-limit-remaining", "0");
+	reply_text(req, 429, "text/plain", "quota exhausted");
+}
+
+/* /counters: every counter as a JSON object. */
+static void
+counters_json(struct evhttp_request *req)
+{
+	struct evbuffer	*b = evbuffer_new();
+	struct counter	*c;
+
+	evbuffer_add(b, "{", 1);
+	for (c = counters; c != NULL; c = c->next) {
+		if (c != counters)
+			evbuffer_add(b, ",", 1);
+		json_escape(b, c->key, strlen(c->key));
+		evbuffer_add_printf(b, ":%ld", c->n);
+	}
+	evbuffer_add(b, "}", 1);
+	reply(req, 200, "application/json", b);
+	evbuffer_free(b);
+}
+
 /* Answer a quota endpoint: header kind h, window of s seconds. */
 static void
 quota(struct evhttp_request *req, const char *h, long s)
@@ -465,6 +518,11 @@ serve(struct evhttp_request *req, void *arg)
 		evbuffer_add(b, "]", 1);
 		reply(req, 200, "application/json", b);
 		evbuffer_free(b);
+		return;
+	}
+	if (strcmp(uri, "/counters") == 0) {
+		current++;
+		counters_json(req);
 		return;
 	}
 	if (strcmp(uri, "/count") != 0)
@@ -539,7 +597,10 @@ serve(struct evhttp_request *req, void *arg)
 		else
 			reply_text(req, 200, "application/json",
 			    "{\"ok\":true,\"tries\":%ld}", n);
-	} else if (sscanf(uri, "/drain/%200[^/]/%ld/%ld", key, &k, &s) == 3) {
+	} else if (sscanf(uri, "/window/%200[^/]/%ld/%ld", key, &k, &s) == 3 &&
+	    s > 0)
+		window(req, full, key, k, s);
+	else if (sscanf(uri, "/drain/%200[^/]/%ld/%ld", key, &k, &s) == 3) {
 		if ((n = count_key(key)) == k) {
 			snprintf(to, sizeof to, "%lld",
 			    (long long)time(NULL) + s);

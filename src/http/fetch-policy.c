@@ -200,11 +200,17 @@ fetch_gate(struct fetch_entry *fe, double now, int stopping)
 			return (FETCH_HOLD);
 		}
 	}
+	if (!stopping && !pace_shared_gate(gates, 3, &fe->pitem,
+	    fe->pace_key, fe->creds)) {
+		fe->state = FETCH_HELD;	/* asking the shared server */
+		return (FETCH_HOLD);
+	}
 	for (i = 0; i < 3; i++) {
 		if (gates[i] != NULL)
-			pace_book(gates[i], now);
+			pace_shared_book(gates[i], now);
 	}
 	fe->pitem.released = 0;
+	fe->pitem.grants = 0;
 	return (FETCH_GO);
 }
 
@@ -251,6 +257,7 @@ fetch_quota(struct fetch_entry *fe, CURLcode rc, long status,
 	    (hp = pace_quota(fe->pace_key, fe->creds, 1)) == NULL)
 		return (0);
 	pace_pause(hp, until, now);
+	pace_shared_pause(fe->pace_key, fe->creds, until - now);
 	if (!refused)
 		return (0);
 	if (fe->quota_since == 0)

@@ -486,6 +486,21 @@ fetch_stop(void)
 	fetch_pump();
 }
 
+/* Is any rate set (--host-rate, rate= on an enrichment)? */
+static int
+fetch_paced(void)
+{
+	u_int	i;
+
+	if (opts.nhost_rates > 0)
+		return (1);
+	for (i = 0; i < opts.nspecs; i++) {
+		if (spec_get(opts.specs[i], "rate") != NULL)
+			return (1);
+	}
+	return (0);
+}
+
 /* Set up the multi handle on the loop. */
 void
 fetch_init(void)
@@ -501,6 +516,8 @@ fetch_init(void)
 		cachefile_tier(opts.cache_file, opts.cache_file_size);
 	if (opts.cache_url != NULL)
 		redis_cache_tier(opts.cache_url);
+	if (fetch_paced())
+		redis_pace_start(opts.pace_url);
 	fetch_pump_ev = evtimer_new(loop_base(), fetch_pump_cb, NULL);
 	if (fetch_pump_ev == NULL)
 		fatalx("%s: evtimer_new failed", __func__);
@@ -527,6 +544,7 @@ fetch_free(void)
 	memset(&gone, 0, sizeof gone);
 	gone.body = "";
 	gone.error = (char *)"cancelled at exit";
+	pace_shared_free();
 	pace_stop();
 	TAILQ_INIT(&fetch_failq);
 	cache_free();	/* drops lookups that would answer later */

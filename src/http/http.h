@@ -79,6 +79,7 @@ struct pace_item {
 	TAILQ_ENTRY(pace_item)	 entry;
 	struct pacer		*pacer;		/* holding it */
 	int			 released;	/* its turn came */
+	u_int			 grants;	/* shared pacers passed */
 };
 typedef void	(*pace_release_cb)(struct pace_item *);
 void		 pace_init(pace_release_cb);
@@ -96,12 +97,46 @@ void		 pace_hold(struct pacer *, struct pace_item *);
 int		 pace_busy(struct pacer *);
 void		 pace_release_all(void);
 void		 pace_book(struct pacer *, double);
+void		 pace_book_times(struct pacer *, double, double);
+double		 pace_interval(struct pacer *, const char **);
+int		 pace_asking(struct pacer *);
+void		 pace_ask_hold(struct pacer *, struct pace_item *);
+void		 pace_ask_done(struct pacer *, double, u_int);
 void		 pace_pause(struct pacer *, double, double);
 void		 pace_progress(char *, size_t);
 json_t		*pace_stats(void);
 json_t		*pace_counts(void);
 void		 pace_stop(void);
 void		 pace_free(void);
+
+/*
+ * pace-shared.c: --host-rate and rate= as totals for every instance using
+ * one server, and quota windows seen by one pausing all, through a
+ * backend (redis-pace.c). The backend's ask answers through the callback
+ * it is given: PACE_SAID_GO, _WAIT or _QUOTA (paused) with seconds to
+ * wait, or _ERROR; it reports itself up or down with the instances it
+ * last saw through pace_shared_state.
+ */
+#define PACE_SAID_ERROR -1
+#define PACE_SAID_GO 0
+#define PACE_SAID_WAIT 1
+#define PACE_SAID_QUOTA 2
+typedef void	(*pace_answer_cb)(void *, int, double);
+struct pace_backend {
+	int		(*ask)(void *, const char *, const char *, double,
+			    pace_answer_cb, void *);
+	void		(*pause)(void *, const char *, double);
+	void		(*free)(void *);
+};
+void		 pace_shared_set(const struct pace_backend *, void *,
+		     const char *);
+void		 pace_shared_state(int, u_int);
+int		 pace_shared_gate(struct pacer **, u_int, struct pace_item *,
+		     const char *, uint32_t);
+void		 pace_shared_book(struct pacer *, double);
+void		 pace_shared_pause(const char *, uint32_t, double);
+json_t		*pace_shared_stats(void);
+void		 pace_shared_free(void);
 
 /* fetch.c (and the enricher contract, api.c) */
 void		 fetch_init(void);

@@ -58,6 +58,7 @@ struct pacer {
 	TAILQ_HEAD(, pace_item)	 held;
 	struct event		*timer;
 	struct pace_stat	*stat;		/* PACE_QUOTA */
+	struct pace_item	*asker;		/* asking the shared server */
 	struct hash_node	 node;		/* PACE_HOST, PACE_QUOTA */
 	int			 dying;		/* on pace_dead */
 	TAILQ_ENTRY(pacer)	 entry;		/* pace_all */
@@ -106,6 +107,8 @@ pace_timer_cb(__unused evutil_socket_t fd, __unused short events, void *arg)
 	struct pacer		*p = arg;
 	struct pace_item	*it;
 
+	if (p->asker != NULL)
+		return;		/* the shared server answers first */
 	if ((it = TAILQ_FIRST(&p->held)) != NULL) {
 		TAILQ_REMOVE(&p->held, it, entry);
 		it->released = 1;
@@ -415,11 +418,74 @@ pace_busy(struct pacer *p)
 void
 pace_book(struct pacer *p, double now)
 {
+	pace_book_times(p, now, 1);
+}
+
+/* Book a slot k times as long (a shared rate paced locally, by k). */
+void
+pace_book_times(struct pacer *p, double now, double k)
+{
 	if (p->interval <= 0)
 		return;
 	if (p->next < now)
 		p->next = now;
-	p->next += p->interval;
+	p->next += p->interval * k;
+}
+
+/* Seconds between starts (0: no rate), and what paces: "host", "rate"
+ * (an enrichment's) or "quota". */
+double
+pace_interval(struct pacer *p, const char **scope)
+{
+	if (scope != NULL)
+		*scope = p->kind == PACE_HOST ? "host" : p->kind == PACE_RATE ?
+		    "rate" : "quota";
+	return (p->interval);
+}
+
+/* Is a held request asking the shared server for its turn? */
+int
+pace_asking(struct pacer *p)
+{
+	return (p->asker != NULL);
+}
+
+/* Hold a request first while it asks the shared server for its turn. */
+void
+pace_ask_hold(struct pacer *p, struct pace_item *it)
+{
+	TAILQ_INSERT_HEAD(&p->held, it, entry);
+	it->released = 0;
+	it->pacer = p;
+	p->asker = it;
+}
+
+/*
+ * The shared server answered the request that asked (still held first, if
+ * a stop signal did not give it back): with wait > 0 it stays held that
+ * long; else it is given back now, having passed grant more pacers.
+ */
+void
+pace_ask_done(struct pacer *p, double wait, u_int grant)
+{
+	struct pace_item	*it = TAILQ_FIRST(&p->held);
+
+	if (it != p->asker)
+		it = NULL;
+	p->asker = NULL;
+	if (wait > 0) {
+		p->next = clock_mono() + wait;
+		pace_arm(p);
+		return;
+	}
+	if (it != NULL) {
+		TAILQ_REMOVE(&p->held, it, entry);
+		it->grants += grant;
+		it->released = 1;
+		pace_release(it);
+	}
+	if (!TAILQ_EMPTY(&p->held))
+		pace_arm(p);
 }
 
 /* Pause until the monotonic time until (a quota window). */

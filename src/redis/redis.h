@@ -43,6 +43,10 @@ extern struct redis_cache_stats redis_cache_stats;
 int		 redis_cache_check(const char *, char **);
 void		 redis_cache_tier(const char *);
 
+/* redis-pace.c: the shared pacing backend (http's struct pace_backend). */
+int		 redis_pace_check(const char *, char **);
+void		 redis_pace_start(const char *);
+
 /* redis-sink.c */
 struct redis_sink_stats {
 	uint64_t	 written;	/* entries added */
