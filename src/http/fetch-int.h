@@ -137,4 +137,7 @@ int		 fetch_is_redirect(long);
 int		 fetch_location(struct fetch_entry *, char **, char **);
 int		 fetch_redirect(struct fetch_entry *, long);
 
+/* fetch-spec.c */
+int		 fetch_paced(void);
+
 #endif

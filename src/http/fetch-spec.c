@@ -1,6 +1,7 @@
 /*
  * What an enrichment's spec says about its requests: the headers it sends
- * (--header and header=) and the rate it keeps (rate=).
+ * (--header and header=) and the rate it keeps (rate=); whether any rate
+ * is set at all.
  */
 
 #include <errno.h>
@@ -65,4 +66,19 @@ fetch_headers(struct spec *sp, int global)
 		list = next;
 	}
 	return (list);
+}
+
+/* Is any rate set (--host-rate, rate= on an enrichment)? */
+int
+fetch_paced(void)
+{
+	u_int	i;
+
+	if (opts.nhost_rates > 0)
+		return (1);
+	for (i = 0; i < opts.nspecs; i++) {
+		if (spec_get(opts.specs[i], "rate") != NULL)
+			return (1);
+	}
+	return (0);
 }

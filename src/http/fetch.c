@@ -486,21 +486,6 @@ fetch_stop(void)
 	fetch_pump();
 }
 
-/* Is any rate set (--host-rate, rate= on an enrichment)? */
-static int
-fetch_paced(void)
-{
-	u_int	i;
-
-	if (opts.nhost_rates > 0)
-		return (1);
-	for (i = 0; i < opts.nspecs; i++) {
-		if (spec_get(opts.specs[i], "rate") != NULL)
-			return (1);
-	}
-	return (0);
-}
-
 /* Set up the multi handle on the loop. */
 void
 fetch_init(void)
