@@ -273,8 +273,8 @@ rpace_free(void *state)
 	    redis_command(rp->conn, NULL, NULL, 3, argv, NULL) == 0)
 		redis_flush(rp->conn, RPACE_STALL_MS);
 	event_free(rp->beat_ev);
+	rpace_started(rp);	/* what still waits for the start: failed */
 	redis_close(rp->conn);
-	rpace_started(rp);
 	redis_url_free(rp->url);
 	free(rp->prefix);
 	free(rp->members);
