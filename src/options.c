@@ -110,7 +110,7 @@ static const struct option_def options_table[] = {
 	{ "cache-memory", 0, OPTION_BYTES, O(cache_bytes), 0, TIB, "64M",
 	  "B", "bytes the cache holds at most", NULL, OPTION_MORE },
 	{ "rate", 0, OPTION_REAL, O(rate), 0, 1e7, NULL, "N",
-	  "start at most N requests a second", NULL, OPTION_MORE },
+	  "start at most N requests a second", NULL, 0 },
 	{ "host-rate", 0, OPTION_LIST, O(host_rates), 0, 0, NULL, "HOST=N",
 	  "at most N requests a second to HOST (repeatable)",
 	  options_host_rate, 0 },
