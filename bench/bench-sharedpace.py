@@ -4,6 +4,11 @@
 by default), against one instance alone at the same rate and, as a control,
 three with --pace-url none. The test server's /log gives each request's
 time: the most requests in any one-second window and the mean rate.
+Then the shared quota window: a server answering 429 with
+x-rate-limit-reset beyond 100 requests in each 5 s window, counted over
+three instances (--host-rate 127.0.0.1=100): every tweet enriched, no
+error, at most one 429 per instance per window (the test server's
+/counters).
 
 Usage: bench-sharedpace.py [RUNS]   (default 3; medians are printed)
 """
@@ -78,6 +83,48 @@ def measure(sport, stream):
     return len(t), most, mean
 
 
+def quota_run():
+    """Three instances, 250 tweets each, on /window/q/100/5; returns
+    (tweets enriched, errors, most 429s of one instance in one window,
+    windows with a 429, seconds)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        rds, rport = start_redis(tmp)
+        srv, sport = start_server()
+        try:
+            load(rport, "q", 750)
+            t0 = time.monotonic()
+            url = ("redis://127.0.0.1:%d/q?group=g&start=0&drain=yes"
+                   "&prefetch=20" % rport)
+            procs = [subprocess.Popen(
+                [TE, "-e", "http:url=http://127.0.0.1:%d/window/q/100/5"
+                 "?i=%d&{/id}" % (sport, i), "--allow-net", "127.0.0.0/8",
+                 "--host-rate", "127.0.0.1=100", "--from", url],
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                for i in range(3)]
+            ok = errors = 0
+            for p in procs:
+                for line in p.stdout:
+                    j = json.loads(line)
+                    if "enrichment_errors" in j:
+                        errors += 1
+                    elif j["enrichments"]["http"].get("ok"):
+                        ok += 1
+                if p.wait() != 0:
+                    sys.exit("an instance failed")
+            secs = time.monotonic() - t0
+            with urllib.request.urlopen("http://127.0.0.1:%d/counters"
+                                        % sport) as r:
+                c = json.load(r)
+            n429 = {k: v for k, v in c.items() if k.startswith("429 ")}
+            windows = {k.split()[2] for k in n429}
+            return ok, errors, max(n429.values() or [0]), len(windows), secs
+        finally:
+            srv.stdin.close()
+            srv.wait()
+            rds.terminate()
+            rds.wait()
+
+
 def one_run():
     with tempfile.TemporaryDirectory() as tmp:
         rds, rport = start_redis(tmp)
@@ -119,6 +166,10 @@ def main():
     print("ratio shared/alone: %.3f; none/alone: %.3f"
           % (med["shared"][1] / med["alone"][1],
              med["none"][1] / med["alone"][1]))
+    q = quota_run()
+    print("quota 100 per 5 s over 3 instances: %d of 750 enriched, %d errors,"
+          " at most %d 429 per instance per window, %d windows closed,"
+          " %.1f s" % q)
     print("load: %s" % open("/proc/loadavg").read().strip())
 
 

@@ -206,7 +206,9 @@ START_TEST(test_not_shared)
 
 	most = three("none", 20, &n, &span);
 	ck_assert_uint_eq(n, 60);
-	ck_assert_msg(most >= 40, "%u requests in one second", most);
+	/* 60 a second; under valgrind the instances start slowly. */
+	ck_assert_msg(most >= (getenv("TE_VALGRIND") != NULL ? 25 : 40),
+	    "%u requests in one second", most);
 }
 END_TEST
 
