@@ -52,6 +52,7 @@ struct model {
 	struct scan_value	 root;
 	struct scan_value	 tweet;		/* root, or a twarc2 line's data */
 	struct scan_value	 includes;	/* twarc2: includes.tweets */
+	struct scan_value	 inc;		/* twarc2: includes */
 	struct model_members	 top;		/* the members of tweet */
 	int			 format;
 	int			 text_done;
@@ -69,6 +70,7 @@ struct model {
 void		 model_members(const struct scan_value *,
 		     struct model_members *);
 int		 model_has(const struct model_members *, u_int);
+char		*model_keep(struct model *, char *);
 const char	*model_string(struct model *, const struct scan_value *,
 		     size_t *);
 const char	*model_member_string(struct model *, const struct scan_value *,

@@ -175,7 +175,7 @@ model_new(const char *line, size_t len, const struct scan_member *top,
 	struct scan_value	 v;
 
 	m = xcalloc(1, sizeof *m);
-	m->includes.type = SCAN_NONE;
+	m->includes.type = m->inc.type = SCAN_NONE;
 	model_root(line, len, &m->root);
 	m->tweet = m->root;
 	if (n >= 0)
@@ -184,6 +184,7 @@ model_new(const char *line, size_t len, const struct scan_member *top,
 		model_members(&m->root, &m->top);
 	m->format = model_detect(&m->top);
 	if (m->format == MODEL_TWARC2) {
+		m->inc = m->top.k[K_INCLUDES];
 		if (scan_member(&m->top.k[K_INCLUDES], "tweets", 6, &v) == 0)
 			m->includes = v;
 		m->tweet = m->top.k[K_DATA];
@@ -231,11 +232,15 @@ model_format_name(int format)
 const char *
 model_string(struct model *m, const struct scan_value *v, size_t *len)
 {
-	char	*s;
-
 	if (v->type != SCAN_STRING)
 		return (NULL);
-	s = scan_string(v, len);
+	return (model_keep(m, scan_string(v, len)));
+}
+
+/* Keep s (allocated) as long as the model; s. */
+char *
+model_keep(struct model *m, char *s)
+{
 	m->kept = xreallocarray(m->kept, m->nkept + 1, sizeof *m->kept);
 	m->kept[m->nkept++] = s;
 	return (s);

@@ -126,6 +126,7 @@ void		 tweet_latency_free(void);
 
 /* tweet-kind.c */
 json_t		*tweet_parse(const char *, size_t, char *, size_t);
+int		 tweet_kind_is_notice(const char *, size_t);
 
 /* tweet-errors.c */
 int		 tweet_errors_open(const char *);
@@ -160,6 +161,29 @@ int		 model_format(struct model *);
 const char	*model_format_name(int);
 const char	*model_type(struct model *);
 json_t		*model_entity_lists(struct model *);
+
+/* model-schema.c: the one tweet schema, every format */
+enum model_col {
+	MCOL_ID,
+	MCOL_CREATED_AT,
+	MCOL_AUTHOR_ID,
+	MCOL_AUTHOR,
+	MCOL_TYPE,
+	MCOL_TEXT,
+	MCOL_LANG,
+	MCOL_REPLY_TO,
+	MCOL_QUOTED,
+	MCOL_RETWEETED,
+	MCOL_CONVERSATION_ID,
+	MCOL_LINKS,		/* the lists from here on */
+	MCOL_HASHTAGS,
+	MCOL_MENTIONS,
+	MCOL_MEDIA,
+	MCOL_COUNT
+};
+const char	*model_column_name(u_int);
+int		 model_column_is_list(u_int);
+const char	*model_column(struct model *, u_int, size_t *);
 
 /* model-page.c */
 int		 model_page(const char *, size_t);
