@@ -6,7 +6,7 @@ cd "$(dirname "$0")"
 
 PACKAGES="build-essential autoconf automake libtool pkg-config \
 libevent-dev libcurl4-openssl-dev libjansson-dev libssl-dev libutf8proc-dev check liblmdb-dev \
-libhiredis-dev redis-server zlib1g-dev mandoc python3 openssl nginx-light"
+libhiredis-dev redis-server zlib1g-dev libsqlite3-dev mandoc python3 openssl nginx-light"
 
 missing=""
 if command -v dpkg-query >/dev/null 2>&1; then

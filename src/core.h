@@ -55,9 +55,11 @@ struct options {
 	char		*cacert;	/* --cacert: CAs trusted instead */
 	char		*capath;	/* --capath: a directory of CAs */
 	char		*from;		/* --from: a Redis stream URL */
-	char		*to;		/* --to: a Redis stream URL */
+	char		*to;		/* --to: a Redis stream URL, csv:, sqlite: */
 	char		*output;	/* -o FILE */
 	int		 cont;		/* --continue a run into -o FILE */
+	char		**columns;	/* --columns NAME=POINTER,-NAME */
+	u_int		 ncolumns;
 	long		 claim_idle_ms;
 	char		*cache_url;	/* --cache-url: a Redis cache tier */
 	char		*pace_url;	/* --pace-url: shared rates, or none */

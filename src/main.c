@@ -114,7 +114,10 @@ main_check(int argc)
 			main_usage_error("%s", cause);
 		redis_source_set(opts.claim_idle_ms, opts.max_deliveries);
 	}
-	if (opts.to != NULL && redis_sink_configure(opts.to, &cause) != 0)
+	if (opts.ncolumns > 0 && !table_is_to(opts.to))
+		main_usage_error("--columns is for --to csv: or sqlite:");
+	if (opts.to != NULL && !table_is_to(opts.to) &&
+	    redis_sink_configure(opts.to, &cause) != 0)
 		main_usage_error("%s", cause);
 	if (opts.output != NULL && opts.to != NULL)
 		main_usage_error("-o and --to: give one output");
@@ -175,6 +178,37 @@ main_output_close(void)
 	return (rc);
 }
 
+/* The table sink of --to csv:PATH or sqlite:PATH, with its columns. */
+static struct sink *
+main_table_sink(void)
+{
+	const char	**names, **enrichers;
+	struct sink	 *sk;
+	char		 *cause = NULL;
+	u_int		  i;
+
+	names = xcalloc(main_nenrichments + 1, sizeof *names);
+	enrichers = xcalloc(main_nenrichments + 1, sizeof *enrichers);
+	for (i = 0; i < main_nenrichments; i++) {
+		names[i] = main_enrichments[i]->name;
+		enrichers[i] = main_enrichments[i]->enricher->name;
+	}
+	if (table_configure(names, enrichers, main_nenrichments,
+	    opts.columns, opts.ncolumns, &cause) != 0)
+		main_usage_error("%s", cause);
+	free(names);
+	free(enrichers);
+	if (strncmp(opts.to, "csv:", 4) == 0)
+		sk = sink_csv_open(opts.to + 4, 0, &cause);
+	else
+		sk = sink_sqlite_open(opts.to + 7, 0, &cause);
+	if (sk == NULL) {
+		log_warnx("%s", cause);
+		exit(2);
+	}
+	return (sk);
+}
+
 /* The files beside the output, then source -> tweet -> sink. */
 static void
 main_wire(char **argv, int argc)
@@ -187,7 +221,9 @@ main_wire(char **argv, int argc)
 	if (opts.errors != NULL && (badlines_check_file("errors", opts.errors,
 	    argv, argc) != 0 || tweet_errors_open(opts.errors) != 0))
 		exit(2);
-	if (opts.to != NULL)
+	if (table_is_to(opts.to))
+		main_sink = main_table_sink();
+	else if (opts.to != NULL)
 		main_sink = redis_sink_open();
 	else if (main_sink == NULL)
 		main_sink = sink_fd_open(STDOUT_FILENO);
@@ -225,6 +261,7 @@ main_free_loop(void)
 	pool_free();
 	fetch_free();
 	sink_free(main_sink);
+	table_free();
 	tweet_free_all();
 	/* Enrichments may hold events (exec): free them before the base. */
 	for (i = 0; i < main_nenrichments; i++)

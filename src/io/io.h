@@ -105,6 +105,7 @@ struct evbuffer	*sink_begin(struct sink *);
 void		 sink_commit(struct sink *, struct source *, const char *,
 		     uint64_t);
 void		 sink_drained(struct sink *);
+size_t		 sink_backlog(struct sink *);
 int		 sink_idle(struct sink *);
 void		 sink_flush(struct sink *);
 void		 sink_free(struct sink *);
@@ -134,6 +135,73 @@ int		 journal_close(void);
 
 /* hint.c */
 int		 hint_report(void);
+
+/*
+ * Tables (table.c): the columns of the table sinks, the one tweet schema
+ * (the model's), --columns NAME=POINTER, and per enrichment its value and
+ * its error; a row is read from a finished line. An output file
+ * (outfile.c): opened, appended to, synced in one place. The sinks: CSV
+ * (sink-csv.c), SQLite (sink-sqlite.c).
+ */
+enum cell_type {
+	CELL_NULL,
+	CELL_TEXT,		/* a string, decoded */
+	CELL_INT,		/* a number as written, no fraction */
+	CELL_REAL,		/* a number as written */
+	CELL_BOOL,		/* "true" or "false" */
+	CELL_JSON		/* an array or object, compact JSON text */
+};
+struct table_cell {
+	enum cell_type	 type;
+	const char	*s;
+	size_t		 len;
+};
+enum table_kind {
+	TABLE_SCHEMA,		/* a column of the tweet schema */
+	TABLE_POINTER,		/* --columns NAME=POINTER */
+	TABLE_VALUE,		/* an enrichment's value */
+	TABLE_ERROR		/* an enrichment's error */
+};
+struct table_column {
+	char		*name;
+	enum table_kind	 kind;
+	u_int		 col;		/* schema column, or enrichment */
+	char		*pointer;
+	const char	*decl;		/* SQLite declared type ("": none) */
+	int		 links;		/* an unshorten value: a links table */
+};
+struct table_row;
+struct table_link {			/* a row of the links table */
+	struct table_cell	 cells[7];
+};
+#define TABLE_LINK_COLUMNS 7
+int		 table_configure(const char *const *, const char *const *,
+		     u_int, char **, u_int, char **);
+int		 table_is_to(const char *);
+u_int		 table_ncolumns(void);
+const struct table_column *table_column(u_int);
+int		 table_has_links(void);
+const char	*table_link_column(u_int, const char **);
+struct table_row *table_row_new(void);
+int		 table_row_read(struct table_row *, const char *, size_t);
+const struct table_cell *table_row_cells(struct table_row *);
+u_int		 table_row_nlinks(struct table_row *);
+const struct table_link *table_row_link(struct table_row *, u_int);
+void		 table_row_clear(struct table_row *);
+void		 table_row_free(struct table_row *);
+void		 table_free(void);
+
+/* outfile.c */
+#define OUTFILE_APPEND 0x1
+int		 outfile_open(const char *, int, char **);
+int		 outfile_sync(int, const char *);
+int		 outfile_empty(int);
+
+/* sink-csv.c */
+struct sink	*sink_csv_open(const char *, int, char **);
+
+/* sink-sqlite.c */
+struct sink	*sink_sqlite_open(const char *, int, char **);
 
 /* badlines.c */
 int		 badlines_check(const char *, char **, int);

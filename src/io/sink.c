@@ -57,6 +57,13 @@ sink_drained(struct sink *sk)
 	loop_check_done();
 }
 
+/* Bytes not yet taken. */
+size_t
+sink_backlog(struct sink *sk)
+{
+	return (sk->ops->backlog(sk->arg));
+}
+
 /* Is nothing waiting to be written or confirmed? */
 int
 sink_idle(struct sink *sk)
