@@ -101,6 +101,8 @@ struct sink_ops {
 	void	(*free)(void *);
 };
 struct sink	*sink_new(const struct sink_ops *, void *);
+void		 sink_set_rows(struct sink *);
+int		 sink_rows(struct sink *);
 struct evbuffer	*sink_begin(struct sink *);
 void		 sink_commit(struct sink *, struct source *, const char *,
 		     uint64_t);
@@ -139,7 +141,8 @@ int		 hint_report(void);
 /*
  * Tables (table.c): the columns of the table sinks, the one tweet schema
  * (the model's), --columns NAME=POINTER, and per enrichment its value and
- * its error; a row is read from a finished line. An output file
+ * its error; a sink that takes rows (sink_set_rows) is given, for each
+ * tweet, its row as plain bytes instead of its line. An output file
  * (outfile.c): opened, appended to, synced in one place. The sinks: CSV
  * (sink-csv.c), SQLite (sink-sqlite.c).
  */
@@ -170,11 +173,12 @@ struct table_column {
 	const char	*decl;		/* SQLite declared type ("": none) */
 	int		 links;		/* an unshorten value: a links table */
 };
-struct table_row;
-struct table_link {			/* a row of the links table */
-	struct table_cell	 cells[7];
+struct table_value {			/* an enrichment's, for its row */
+	json_t		*value;
+	const char	*error;
 };
 #define TABLE_LINK_COLUMNS 7
+struct model;
 int		 table_configure(const char *const *, const char *const *,
 		     u_int, char **, u_int, char **);
 int		 table_is_to(const char *);
@@ -182,14 +186,12 @@ u_int		 table_ncolumns(void);
 const struct table_column *table_column(u_int);
 int		 table_has_links(void);
 const char	*table_link_column(u_int, const char **);
-struct table_row *table_row_new(void);
-int		 table_row_read(struct table_row *, const char *, size_t);
-const struct table_cell *table_row_cells(struct table_row *);
-u_int		 table_row_nlinks(struct table_row *);
-const struct table_link *table_row_link(struct table_row *, u_int);
-void		 table_row_clear(struct table_row *);
-void		 table_row_free(struct table_row *);
 void		 table_free(void);
+void		 table_cell_next(const char **, struct table_cell *);
+char		*table_row_start(struct model *, const char *, size_t, size_t *);
+void		 table_row_write(const char *, size_t, const struct table_value *,
+		     struct evbuffer *);
+json_t		*table_kept(const char *, size_t, const char *);
 
 /* outfile.c */
 #define OUTFILE_APPEND 0x1

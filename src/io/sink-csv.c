@@ -2,9 +2,10 @@
  * The CSV sink (--to csv:PATH, csv:- for stdout): each tweet a row of the
  * table's columns (table.c), RFC 4180 (a header row at the top of the
  * file, fields quoted when they hold a comma, a quote or a line break,
- * quotes doubled, CRLF), UTF-8. It turns the finished line into a row and
- * hands it to the file descriptor sink (sink-fd.c), which writes without
- * blocking, reports the backlog and acknowledges stream entries.
+ * quotes doubled, CRLF), UTF-8. It takes rows (table.c's bytes), writes
+ * them as CSV lines and hands those to the file descriptor sink
+ * (sink-fd.c), which writes without blocking, reports the backlog and
+ * acknowledges stream entries.
  */
 
 #include <stdlib.h>
@@ -18,8 +19,7 @@
 
 struct csv {
 	struct sink		*fd_sink;	/* sink-fd.c's */
-	struct evbuffer		*line;		/* the finished line */
-	struct table_row	*row;
+	struct evbuffer		*line;		/* the finished row */
 	int			 fd;
 	char			*path;
 };
@@ -93,6 +93,7 @@ struct sink *
 sink_csv_open(const char *path, int flags, char **cause)
 {
 	struct csv	*csv;
+	struct sink	*sk;
 	int		 fd;
 
 	if (strcmp(path, "-") == 0)
@@ -106,16 +107,17 @@ sink_csv_open(const char *path, int flags, char **cause)
 	csv->path = xstrdup(strcmp(path, "-") == 0 ? "stdout" : path);
 	if ((csv->line = evbuffer_new()) == NULL)
 		fatalx("%s: evbuffer_new failed", __func__);
-	csv->row = table_row_new();
 	csv->fd_sink = sink_fd_open(fd);
 	if (fd == STDOUT_FILENO || outfile_empty(fd)) {
 		csv_header(sink_begin(csv->fd_sink));
 		sink_commit(csv->fd_sink, NULL, NULL, 0);
 	}
-	return (sink_new(&csv_ops, csv));
+	sk = sink_new(&csv_ops, csv);
+	sink_set_rows(sk);
+	return (sk);
 }
 
-/* A line goes into a buffer of our own. */
+/* A row goes into a buffer of our own. */
 static struct evbuffer *
 csv_begin(void *arg)
 {
@@ -125,30 +127,32 @@ csv_begin(void *arg)
 	return (csv->line);
 }
 
-/* The line as a row (a notice: nothing), committed with its entry. */
+/*
+ * The row as a CSV line (a notice has none; links table rows are not for
+ * CSV), committed with its entry.
+ */
 static void
 csv_commit(void *arg, struct source *src, const char *id, uint64_t pos)
 {
-	struct csv			*csv = arg;
-	struct evbuffer			*out;
-	const struct table_cell		*cells;
-	const char			*line;
-	size_t				 len;
-	u_int				 i;
+	struct csv		*csv = arg;
+	struct evbuffer		*out;
+	struct table_cell	 cell;
+	const char		*p;
+	size_t			 len;
+	u_int			 i;
 
 	len = evbuffer_get_length(csv->line);
-	line = (const char *)evbuffer_pullup(csv->line, -1);
+	p = (const char *)evbuffer_pullup(csv->line, -1);
 	out = sink_begin(csv->fd_sink);
-	if (len > 0 && table_row_read(csv->row, line, len) == 0) {
-		cells = table_row_cells(csv->row);
+	if (len > 0 && *p++ == 'R') {
 		for (i = 0; i < table_ncolumns(); i++) {
+			table_cell_next(&p, &cell);
 			if (i > 0)
 				evbuffer_add(out, ",", 1);
-			if (cells[i].type != CELL_NULL)
-				csv_field(out, cells[i].s, cells[i].len);
+			if (cell.type != CELL_NULL)
+				csv_field(out, cell.s, cell.len);
 		}
 		evbuffer_add(out, "\r\n", 2);
-		table_row_clear(csv->row);
 	}
 	sink_commit(csv->fd_sink, src, id, pos);
 }
@@ -191,7 +195,6 @@ csv_free(void *arg)
 	sink_free(csv->fd_sink);
 	if (csv->fd != STDOUT_FILENO)
 		close(csv->fd);
-	table_row_free(csv->row);
 	evbuffer_free(csv->line);
 	free(csv->path);
 	free(csv);

@@ -2,8 +2,8 @@
  * The SQLite sink (--to sqlite:PATH[?table=T]): each tweet a row of table
  * T (default "tweets") with the table's columns (table.c) and their
  * declared types, and when unshorten runs each of its links a row of
- * T_links. The database is in WAL mode. Rows are turned into plain bytes
- * on the loop and gathered into a batch; one batch at a time is committed
+ * T_links. The database is in WAL mode. Rows come as plain bytes
+ * (table.c) and are gathered into a batch; one batch at a time is committed
  * in one transaction by a job on the CPU pool, which touches nothing of
  * the loop's; its completion acknowledges the stream entries it held.
  * While a batch commits, the next one fills: the batches grow with the
@@ -47,7 +47,6 @@ struct sq {
 	sqlite3_stmt		*link_ins;
 	char			*path;
 	struct evbuffer		*line;
-	struct table_row	*row;
 	struct sq_batch		*filling;
 	struct sq_batch		*running;	/* in the pool, or NULL */
 	struct sink		*sink;
@@ -87,34 +86,20 @@ sq_add(struct sq_batch *b, const void *p, size_t len)
 	b->len += len;
 }
 
-/* Append one cell: its type, its length, its bytes. */
-static void
-sq_add_cell(struct sq_batch *b, const struct table_cell *c)
-{
-	uint8_t		type = c->type;
-	uint32_t	len = c->len;
-
-	sq_add(b, &type, 1);
-	sq_add(b, &len, sizeof len);
-	if (len > 0)
-		sq_add(b, c->s, len);
-}
-
 /* Bind one cell read from a batch at *p; advance *p. */
 static int
 sq_bind(sqlite3_stmt *st, int i, const char **p)
 {
-	uint8_t		 type;
-	uint32_t	 len;
-	const char	*s;
-	char		 num[64], *end;
-	long long	 ll;
+	struct table_cell	 c;
+	const char		*s;
+	size_t			 len;
+	char			 num[64], *end;
+	long long		 ll;
 
-	type = (uint8_t)**p;
-	memcpy(&len, *p + 1, sizeof len);
-	s = *p + 1 + sizeof len;
-	*p = s + len;
-	switch (type) {
+	table_cell_next(p, &c);
+	s = c.s;
+	len = c.len;
+	switch (c.type) {
 	case CELL_NULL:
 		return (sqlite3_bind_null(st, i));
 	case CELL_BOOL:
@@ -124,7 +109,7 @@ sq_bind(sqlite3_stmt *st, int i, const char **p)
 		if (len < sizeof num) {
 			memcpy(num, s, len);
 			num[len] = '\0';
-			if (type == CELL_INT) {
+			if (c.type == CELL_INT) {
 				errno = 0;
 				ll = strtoll(num, &end, 10);
 				if (errno == 0 && *end == '\0')
@@ -133,6 +118,9 @@ sq_bind(sqlite3_stmt *st, int i, const char **p)
 				return (sqlite3_bind_double(st, i,
 				    strtod(num, NULL)));
 		}
+		break;
+	case CELL_TEXT:
+	case CELL_JSON:
 		break;
 	}
 	return (sqlite3_bind_text(st, i, s, len, SQLITE_STATIC));
@@ -431,9 +419,9 @@ sink_sqlite_open(const char *spec, int flags, char **cause)
 	pthread_cond_init(&sq->cond, NULL);
 	if ((sq->line = evbuffer_new()) == NULL)
 		fatalx("%s: evbuffer_new failed", __func__);
-	sq->row = table_row_new();
 	sq->filling = sq_batch_new(sq);
 	sq->sink = sink_new(&sq_ops, sq);
+	sink_set_rows(sq->sink);
 	return (sq->sink);
 fail:
 	sqlite3_finalize(sq->ins);
@@ -444,7 +432,7 @@ fail:
 	return (NULL);
 }
 
-/* A line goes into a buffer of our own. */
+/* A row goes into a buffer of our own. */
 static struct evbuffer *
 sq_begin(void *arg)
 {
@@ -454,34 +442,17 @@ sq_begin(void *arg)
 	return (sq->line);
 }
 
-/* The line as rows of the batch filling (a notice: none); send it. */
+/* The rows (a notice has none) go into the batch filling; send it. */
 static void
 sq_commit(void *arg, struct source *src, const char *id,
     __unused uint64_t pos)
 {
-	struct sq			*sq = arg;
-	struct sq_batch			*b = sq->filling;
-	const struct table_cell		*cells;
-	const struct table_link		*l;
-	const char			*line;
-	size_t				 len;
-	u_int				 i, k;
+	struct sq	*sq = arg;
+	struct sq_batch	*b = sq->filling;
+	size_t		 len;
 
-	len = evbuffer_get_length(sq->line);
-	line = (const char *)evbuffer_pullup(sq->line, -1);
-	if (len > 0 && table_row_read(sq->row, line, len) == 0) {
-		cells = table_row_cells(sq->row);
-		sq_add(b, "R", 1);
-		for (i = 0; i < table_ncolumns(); i++)
-			sq_add_cell(b, &cells[i]);
-		for (k = 0; k < table_row_nlinks(sq->row); k++) {
-			l = table_row_link(sq->row, k);
-			sq_add(b, "L", 1);
-			for (i = 0; i < TABLE_LINK_COLUMNS; i++)
-				sq_add_cell(b, &l->cells[i]);
-		}
-		table_row_clear(sq->row);
-	}
+	if ((len = evbuffer_get_length(sq->line)) > 0)
+		sq_add(b, evbuffer_pullup(sq->line, -1), len);
 	if (id != NULL) {
 		b->acks = xreallocarray(b->acks, b->nacks + 1,
 		    sizeof *b->acks);
@@ -546,7 +517,6 @@ sq_free(void *arg)
 		log_warnx("%s: %s", sq->path, sqlite3_errmsg(sq->db));
 	pthread_mutex_destroy(&sq->lock);
 	pthread_cond_destroy(&sq->cond);
-	table_row_free(sq->row);
 	evbuffer_free(sq->line);
 	free(sq->path);
 	free(sq);

@@ -16,6 +16,7 @@
 struct sink {
 	const struct sink_ops	*ops;
 	void			*arg;
+	int			 rows;	/* it takes rows (table.c), not lines */
 };
 
 /* Make a sink: ops on arg. */
@@ -28,6 +29,20 @@ sink_new(const struct sink_ops *ops, void *arg)
 	sk->ops = ops;
 	sk->arg = arg;
 	return (sk);
+}
+
+/* The sink takes rows (table.c's bytes), not lines: the tables. */
+void
+sink_set_rows(struct sink *sk)
+{
+	sk->rows = 1;
+}
+
+/* Does the sink take rows? */
+int
+sink_rows(struct sink *sk)
+{
+	return (sk != NULL && sk->rows);
 }
 
 /* Where the next line goes (one line, its newline included). */

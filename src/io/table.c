@@ -6,26 +6,26 @@
  * is a cell: a string decoded, a number as written, an array or object as
  * compact JSON text. When unshorten runs, each of its links is also a row
  * of a links table. A notice is no row.
+ *
+ * A row is made in two halves, so that the tweet is read once: the schema
+ * and --columns cells when its enrichments start, from the model the
+ * enrichers use (table_row_start), and the enrichments' cells when it is
+ * written (table_row_write). Rows go to the sink as plain bytes: 'R' and
+ * the cells of a row, 'L' and those of a links table row, each cell its
+ * type (a byte), its length (4 bytes) and its bytes (table_cell_next).
  */
 
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <event2/buffer.h>
 
 #include "lib/lib.h"
 #include "json/json.h"
 #include "tweet/tweet.h"
 #include "io/io.h"
-
-struct table_row {
-	struct model		*model;
-	struct table_cell	*cells;
-	char			**kept;		/* what the cells point into */
-	u_int			  nkept;
-	u_int			  skept;
-	struct table_link	*links;
-	u_int			  nlinks;
-	u_int			  slinks;
-};
 
 static struct table_column	*table_columns;
 static u_int			 table_n;
@@ -237,54 +237,6 @@ table_link_column(u_int i, const char **decl)
 	return (table_link_names[i]);
 }
 
-/* Empty a row. */
-void
-table_row_clear(struct table_row *r)
-{
-	u_int	i;
-
-	for (i = 0; i < r->nkept; i++)
-		free(r->kept[i]);
-	r->nkept = 0;
-	r->nlinks = 0;
-	model_free(r->model);
-	r->model = NULL;
-}
-
-/* Free a row. */
-void
-table_row_free(struct table_row *r)
-{
-	if (r == NULL)
-		return;
-	table_row_clear(r);
-	free(r->kept);
-	free(r->links);
-	free(r->cells);
-	free(r);
-}
-
-/* The cells of a row read. */
-const struct table_cell *
-table_row_cells(struct table_row *r)
-{
-	return (r->cells);
-}
-
-/* How many links table rows a row has. */
-u_int
-table_row_nlinks(struct table_row *r)
-{
-	return (r->nlinks);
-}
-
-/* Links table row i. */
-const struct table_link *
-table_row_link(struct table_row *r, u_int i)
-{
-	return (&r->links[i]);
-}
-
 /* Free the columns. */
 void
 table_free(void)
@@ -301,27 +253,30 @@ table_free(void)
 	table_links = -1;
 }
 
-/* A row to read lines into. */
-struct table_row *
-table_row_new(void)
+/* Append one cell to b. */
+static void
+table_put(struct evbuffer *b, enum cell_type type, const char *s, size_t len)
 {
-	struct table_row	*r;
+	uint8_t		t = type;
+	uint32_t	n = len;
 
-	r = xcalloc(1, sizeof *r);
-	r->cells = xcalloc(table_n > 0 ? table_n : 1, sizeof *r->cells);
-	return (r);
+	evbuffer_add(b, &t, 1);
+	evbuffer_add(b, &n, sizeof n);
+	if (n > 0)
+		evbuffer_add(b, s, n);
 }
 
-/* Keep s (allocated) until the row is cleared. */
-static char *
-table_keep(struct table_row *r, char *s)
+/* Read the cell at *p (of the bytes table_put wrote) into c; move on. */
+void
+table_cell_next(const char **p, struct table_cell *c)
 {
-	if (r->nkept == r->skept) {
-		r->skept = r->skept == 0 ? 8 : r->skept * 2;
-		r->kept = xreallocarray(r->kept, r->skept, sizeof *r->kept);
-	}
-	r->kept[r->nkept++] = s;
-	return (s);
+	uint32_t	n;
+
+	c->type = (uint8_t)**p;
+	memcpy(&n, *p + 1, sizeof n);
+	c->s = *p + 1 + sizeof n;
+	c->len = n;
+	*p = c->s + n;
 }
 
 /* JSON text without the white space outside its strings (allocated). */
@@ -351,139 +306,206 @@ table_compact(const char *s, size_t len, size_t *out)
 	return (c);
 }
 
-/* A cell of a value of the line. */
+/* Append the cell of a value of the text (a scan value). */
 static void
-table_cell(struct table_row *r, const struct scan_value *v,
-    struct table_cell *cell)
+table_put_scan(struct evbuffer *b, const struct scan_value *v)
 {
-	cell->s = NULL;
-	cell->len = 0;
+	char	*s;
+	size_t	 len;
+
 	switch (v->type) {
 	case SCAN_STRING:
-		cell->type = CELL_TEXT;
-		cell->s = table_keep(r, scan_string(v, &cell->len));
+		s = scan_string(v, &len);
+		table_put(b, CELL_TEXT, s, len);
+		free(s);
 		return;
 	case SCAN_NUMBER:
-		cell->type = memchr(v->text, '.', v->len) == NULL &&
+		table_put(b, memchr(v->text, '.', v->len) == NULL &&
 		    memchr(v->text, 'e', v->len) == NULL &&
-		    memchr(v->text, 'E', v->len) == NULL ? CELL_INT : CELL_REAL;
-		cell->s = v->text;
-		cell->len = v->len;
+		    memchr(v->text, 'E', v->len) == NULL ? CELL_INT : CELL_REAL,
+		    v->text, v->len);
 		return;
 	case SCAN_TRUE:
+		table_put(b, CELL_BOOL, "true", 4);
+		return;
 	case SCAN_FALSE:
-		cell->type = CELL_BOOL;
-		cell->s = v->type == SCAN_TRUE ? "true" : "false";
-		cell->len = strlen(cell->s);
+		table_put(b, CELL_BOOL, "false", 5);
 		return;
 	case SCAN_OBJECT:
 	case SCAN_ARRAY:
-		cell->type = CELL_JSON;
-		cell->s = table_keep(r, table_compact(v->text, v->len,
-		    &cell->len));
+		s = table_compact(v->text, v->len, &len);
+		table_put(b, CELL_JSON, s, len);
+		free(s);
 		return;
 	default:
-		cell->type = CELL_NULL;
+		table_put(b, CELL_NULL, NULL, 0);
 		return;
 	}
+}
+
+/*
+ * The first half of a tweet's row: the cells of the schema and --columns
+ * columns, from its model (line is its checked text); allocated, *len its
+ * length.
+ */
+char *
+table_row_start(struct model *m, const char *line, size_t len, size_t *out)
+{
+	const struct table_column	*c;
+	struct evbuffer			*b;
+	struct scan_value		 root, v;
+	const char			*s;
+	char				*row;
+	size_t				 n;
+	u_int				 i;
+
+	if ((b = evbuffer_new()) == NULL)
+		fatalx("%s: evbuffer_new failed", __func__);
+	scan_line(line, len, &root);
+	for (i = 0; i < table_n; i++) {
+		c = &table_columns[i];
+		if (c->kind == TABLE_SCHEMA) {
+			s = model_column(m, c->col, &n);
+			table_put(b, s == NULL ? CELL_NULL :
+			    model_column_is_list(c->col) ? CELL_JSON :
+			    CELL_TEXT, s, n);
+		} else if (c->kind == TABLE_POINTER) {
+			if (scan_pointer(&root, c->pointer, &v) != 0)
+				v.type = SCAN_NONE;
+			table_put_scan(b, &v);
+		}
+	}
+	*out = evbuffer_get_length(b);
+	row = xmalloc(*out + 1);
+	evbuffer_remove(b, row, *out);
+	evbuffer_free(b);
+	return (row);
+}
+
+static int
+table_dump_cb(const char *buf, size_t size, void *data)
+{
+	return (evbuffer_add(data, buf, size));
+}
+
+/* Append the cell of an enrichment's value (NULL: null). */
+static void
+table_put_json(struct evbuffer *b, json_t *v)
+{
+	struct evbuffer	*tmp;
+	enum cell_type	 type;
+
+	if (v == NULL) {
+		table_put(b, CELL_NULL, NULL, 0);
+		return;
+	}
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		table_put(b, CELL_TEXT, json_string_value(v),
+		    json_string_length(v));
+		return;
+	case JSON_TRUE:
+		table_put(b, CELL_BOOL, "true", 4);
+		return;
+	case JSON_FALSE:
+		table_put(b, CELL_BOOL, "false", 5);
+		return;
+	case JSON_INTEGER:
+		type = CELL_INT;
+		break;
+	case JSON_REAL:
+		type = CELL_REAL;
+		break;
+	case JSON_OBJECT:
+	case JSON_ARRAY:
+		type = CELL_JSON;
+		break;
+	default:
+		table_put(b, CELL_NULL, NULL, 0);
+		return;
+	}
+	/* As the JSON lines have it. */
+	if ((tmp = evbuffer_new()) == NULL)
+		fatalx("%s: evbuffer_new failed", __func__);
+	if (json_dump_callback(v, table_dump_cb, tmp,
+	    JSON_COMPACT|JSON_ENCODE_ANY) != 0)
+		fatalx("%s: json_dump_callback failed", __func__);
+	table_put(b, type, (char *)evbuffer_pullup(tmp, -1),
+	    evbuffer_get_length(tmp));
+	evbuffer_free(tmp);
 }
 
 /* The links table's rows of an unshorten value (an array of links). */
 static void
-table_row_links(struct table_row *r, const struct scan_value *v,
-    const struct table_cell *id)
+table_put_links(struct evbuffer *b, const struct table_cell *id,
+    json_t *links)
 {
 	static const char *const keys[] = {
 		"url", "expanded", "status", "hops", "error"
 	};
-	struct table_link	*l;
-	struct scan_iter	 it;
-	struct scan_value	 e, f;
-	char			*pos;
-	u_int			 i;
+	json_t	*l;
+	size_t	 i;
+	u_int	 k;
+	char	 pos[32];
 
-	if (v->type != SCAN_ARRAY)
-		return;
-	scan_iter_init(&it, v);
-	while (scan_next(&it, NULL, &e)) {
-		if (r->nlinks == r->slinks) {
-			r->slinks = r->slinks == 0 ? 8 : r->slinks * 2;
-			r->links = xreallocarray(r->links, r->slinks,
-			    sizeof *r->links);
-		}
-		l = &r->links[r->nlinks];
-		l->cells[0] = *id;
-		xasprintf(&pos, "%u", r->nlinks++);
-		l->cells[1].type = CELL_INT;
-		l->cells[1].s = table_keep(r, pos);
-		l->cells[1].len = strlen(pos);
-		for (i = 0; i < 5; i++) {
-			if (e.type != SCAN_OBJECT || scan_member(&e, keys[i],
-			    strlen(keys[i]), &f) != 0)
-				f.type = SCAN_NONE;
-			table_cell(r, &f, &l->cells[2 + i]);
-		}
+	json_array_foreach(links, i, l) {
+		evbuffer_add(b, "L", 1);
+		table_put(b, id->type, id->s, id->len);
+		table_put(b, CELL_INT, pos, snprintf(pos, sizeof pos, "%zu",
+		    i));
+		for (k = 0; k < 5; k++)
+			table_put_json(b, json_object_get(l, keys[k]));
 	}
-}
-
-/* The cell of an enrichment's value or error (obj: the line's object). */
-static void
-table_enrichment(struct table_row *r, const struct table_column *c,
-    const struct scan_value *obj, struct table_cell *cell,
-    struct scan_value *v)
-{
-	if (obj->type != SCAN_OBJECT ||
-	    scan_member(obj, c->pointer, strlen(c->pointer), v) != 0)
-		v->type = SCAN_NONE;
-	table_cell(r, v, cell);
 }
 
 /*
- * Read a finished line (a checked JSON object) into the row: 0, or -1 if
- * it is no row (a notice). Valid until the row is cleared.
+ * The second half: the row of a tweet (pre, the first half, prelen long)
+ * with its enrichments' values and errors, then its links table rows, to
+ * out.
  */
-int
-table_row_read(struct table_row *r, const char *line, size_t len)
+void
+table_row_write(const char *pre, size_t prelen,
+    const struct table_value *vals, struct evbuffer *out)
 {
 	const struct table_column	*c;
-	struct scan_value		 root, ev, ee, v;
-	struct table_cell		 id;
+	struct table_cell		 id, cell;
+	const char			*p = pre;
 	u_int				 i;
 
-	table_row_clear(r);
-	if (tweet_kind_is_notice(line, len) ||
-	    scan_root(line, len, &root) != 0)
-		return (-1);
-	r->model = model_new(line, len, NULL, -1);
-	if (scan_member(&root, "enrichments", 11, &ev) != 0)
-		ev.type = SCAN_NONE;
-	if (scan_member(&root, "enrichment_errors", 17, &ee) != 0)
-		ee.type = SCAN_NONE;
-	id.s = model_column(r->model, MCOL_ID, &id.len);
-	id.type = id.s != NULL ? CELL_TEXT : CELL_NULL;
+	evbuffer_add(out, "R", 1);
+	evbuffer_add(out, pre, prelen);
+	id.type = CELL_NULL;
+	id.s = NULL;
+	id.len = 0;
 	for (i = 0; i < table_n; i++) {
 		c = &table_columns[i];
-		switch (c->kind) {
-		case TABLE_SCHEMA:
-			r->cells[i].s = model_column(r->model, c->col,
-			    &r->cells[i].len);
-			r->cells[i].type = r->cells[i].s == NULL ? CELL_NULL :
-			    model_column_is_list(c->col) ? CELL_JSON : CELL_TEXT;
-			break;
-		case TABLE_POINTER:
-			if (scan_pointer(&root, c->pointer, &v) != 0)
-				v.type = SCAN_NONE;
-			table_cell(r, &v, &r->cells[i]);
-			break;
-		case TABLE_VALUE:
-			table_enrichment(r, c, &ev, &r->cells[i], &v);
-			if ((int)i == table_links)
-				table_row_links(r, &v, &id);
-			break;
-		case TABLE_ERROR:
-			table_enrichment(r, c, &ee, &r->cells[i], &v);
-			break;
-		}
+		if (c->kind == TABLE_SCHEMA || c->kind == TABLE_POINTER) {
+			table_cell_next(&p, &cell);
+			if (c->kind == TABLE_SCHEMA && c->col == MCOL_ID)
+				id = cell;
+		} else if (c->kind == TABLE_VALUE)
+			table_put_json(out, vals[c->col].value);
+		else if (vals[c->col].error != NULL)
+			table_put(out, CELL_TEXT, vals[c->col].error,
+			    strlen(vals[c->col].error));
+		else
+			table_put(out, CELL_NULL, NULL, 0);
 	}
-	return (0);
+	if (table_links != -1 && json_is_array(vals[table_columns[
+	    table_links].col].value))
+		table_put_links(out, &id, vals[table_columns[
+		    table_links].col].value);
+}
+
+/* An earlier run's value of enrichment name in a line (--resume kept it). */
+json_t *
+table_kept(const char *line, size_t len, const char *name)
+{
+	struct scan_value	root, e, v;
+
+	if (scan_line(line, len, &root) != 0 ||
+	    scan_member(&root, "enrichments", 11, &e) != 0 ||
+	    scan_member(&e, name, strlen(name), &v) != 0)
+		return (NULL);
+	return (scan_json(&v));
 }

@@ -40,6 +40,18 @@ enum {
 	K_GNIP,
 	K_STATUSES,
 	K_AUTHOR,
+	K_CREATED_AT,		/* from here on, for the schema */
+	K_LANG,
+	K_QUOTED_ID_STR,
+	K_CONVERSATION_ID,
+	K_POSTED_TIME,
+	K_TWITTER_LANG,
+	K_ACTOR,
+	K_EXT_ENTITIES,
+	K_ATTACHMENTS,
+	K_TWITTER_EXT_ENTITIES,
+	K_ENRICHMENTS,
+	K_ENRICHMENT_ERRORS,
 	K_COUNT
 };
 
@@ -53,6 +65,10 @@ struct model {
 	struct scan_value	 tweet;		/* root, or a twarc2 line's data */
 	struct scan_value	 includes;	/* twarc2: includes.tweets */
 	struct scan_value	 inc;		/* twarc2: includes */
+	struct scan_value	 enr[2];	/* the line's enrichments, errors */
+	json_t			*lists;		/* model_entity_lists, kept */
+	struct scan_value	 user[3];	/* the schema's author, read */
+	int			 user_done;
 	struct model_members	 top;		/* the members of tweet */
 	int			 format;
 	int			 text_done;
@@ -71,6 +87,8 @@ void		 model_members(const struct scan_value *,
 		     struct model_members *);
 int		 model_has(const struct model_members *, u_int);
 char		*model_keep(struct model *, char *);
+int		 model_entity_object(struct model *, struct scan_value *);
+void		 model_text_value(struct model *, struct scan_value *);
 const char	*model_string(struct model *, const struct scan_value *,
 		     size_t *);
 const char	*model_member_string(struct model *, const struct scan_value *,

@@ -38,15 +38,60 @@ model_column_is_list(u_int col)
 	return (col >= MCOL_LINKS && col < MCOL_COUNT);
 }
 
-/* A member of an object, or SCAN_NONE. */
+/* Is a key (a JSON string) key? */
+static int
+model_schema_key(const struct scan_value *k, const char *key)
+{
+	size_t	n = strlen(key);
+
+	if (k->len == n + 2 && memcmp(k->text + 1, key, n) == 0)
+		return (1);
+	return (memchr(k->text, '\\', k->len) != NULL &&
+	    scan_string_eq(k, key, n));
+}
+
+/*
+ * The members keys (n of them) of obj, in one walk that stops once the
+ * first need of them are found: out[i] is SCAN_NONE where absent. Unlike
+ * the parser, the first of duplicate keys counts here (the APIs write
+ * none): a user or a retweeted status is large, and what the schema takes
+ * of it is one or two members.
+ */
+static void
+model_schema_walk(const struct scan_value *obj, const char *const *keys,
+    u_int n, u_int need, struct scan_value *out)
+{
+	struct scan_iter	it;
+	struct scan_value	k, v;
+	u_int			i, found = 0;
+
+	for (i = 0; i < n; i++) {
+		out[i].type = SCAN_NONE;
+		out[i].text = NULL;
+		out[i].len = 0;
+	}
+	if (obj->type != SCAN_OBJECT)
+		return;
+	scan_iter_init(&it, obj);
+	while (found < need && scan_next(&it, &k, &v)) {
+		for (i = 0; i < n; i++) {
+			if (out[i].type == SCAN_NONE &&
+			    model_schema_key(&k, keys[i])) {
+				out[i] = v;
+				if (i < need)
+					found++;
+			}
+		}
+	}
+}
+
+/* A member of an object, or SCAN_NONE (the first of duplicates). */
 static struct scan_value
 model_schema_get(const struct scan_value *obj, const char *key)
 {
 	struct scan_value	v;
 
-	if (obj->type != SCAN_OBJECT ||
-	    scan_member(obj, key, strlen(key), &v) != 0)
-		v.type = SCAN_NONE;
+	model_schema_walk(obj, &key, 1, 1, &v);
 	return (v);
 }
 
@@ -88,6 +133,25 @@ model_schema_after(const char *s, size_t *len, int c)
 	return (p + 1);
 }
 
+/* Two digits at s, or -1. */
+static int
+model_schema_2(const char *s)
+{
+	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
+		return (-1);
+	return ((s[0] - '0') * 10 + (s[1] - '0'));
+}
+
+/* Write n (0 <= n < 10^w) as w digits at out. */
+static void
+model_schema_digits(char *out, int n, int w)
+{
+	while (w-- > 0) {
+		out[w] = '0' + n % 10;
+		n /= 10;
+	}
+}
+
 /*
  * v1.1 created_at ("Tue Dec 01 00:17:54 +0000 2015") as v2 writes it
  * ("2015-12-01T00:17:54.000Z"), in UTC; what is not such a time as it is.
@@ -96,31 +160,49 @@ static const char *
 model_schema_time(struct model *m, const char *s, size_t *len)
 {
 	static const char	 months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	static const int	 at[6] = { 8, 11, 14, 17, 21, 23 };
 	struct tm		 tm;
-	char			 mon[4], sign, out[32];
 	const char		*p;
-	int			 day, hh, mm, ss, oh, om, year;
+	char			*out;
+	int			 f[6], i, off;
 	time_t			 t;
 
-	if (s == NULL || sscanf(s, "%*3s %3s %d %d:%d:%d %c%2d%2d %d", mon,
-	    &day, &hh, &mm, &ss, &sign, &oh, &om, &year) != 9 ||
-	    (sign != '+' && sign != '-') || (p = strstr(months, mon)) == NULL ||
+	if (s == NULL || *len != 30 || s[3] != ' ' || s[7] != ' ' ||
+	    s[10] != ' ' || s[13] != ':' || s[16] != ':' || s[19] != ' ' ||
+	    (s[20] != '+' && s[20] != '-') || s[25] != ' ' ||
+	    (p = memmem(months, sizeof months - 1, s + 4, 3)) == NULL ||
 	    (p - months) % 3 != 0)
 		return (s);
+	for (i = 0; i < 6; i++) {	/* day, hh, mm, ss, offset hh, mm */
+		f[i] = model_schema_2(s + at[i]);
+		if (f[i] < 0)
+			return (s);
+	}
 	memset(&tm, 0, sizeof tm);
-	tm.tm_year = year - 1900;
-	tm.tm_mon = (p - months) / 3;
-	tm.tm_mday = day;
-	tm.tm_hour = hh;
-	tm.tm_min = mm;
-	tm.tm_sec = ss;
-	t = timegm(&tm) - (sign == '-' ? -1 : 1) * (oh * 3600 + om * 60);
-	if (gmtime_r(&t, &tm) == NULL)
+	if (model_schema_2(s + 26) < 0 || model_schema_2(s + 28) < 0)
 		return (s);
-	*len = snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.000Z",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec);
-	return (model_keep(m, xstrdup(out)));
+	tm.tm_year = model_schema_2(s + 26) * 100 + model_schema_2(s + 28) -
+	    1900;
+	tm.tm_mon = (p - months) / 3;
+	tm.tm_mday = f[0];
+	tm.tm_hour = f[1];
+	tm.tm_min = f[2];
+	tm.tm_sec = f[3];
+	off = (f[4] * 3600 + f[5] * 60) * (s[20] == '-' ? -1 : 1);
+	t = timegm(&tm) - off;
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 > 9999 ||
+	    tm.tm_year + 1900 < 0)
+		return (s);
+	out = xmalloc(25);
+	memcpy(out, "0000-00-00T00:00:00.000Z", 25);
+	model_schema_digits(out, tm.tm_year + 1900, 4);
+	model_schema_digits(out + 5, tm.tm_mon + 1, 2);
+	model_schema_digits(out + 8, tm.tm_mday, 2);
+	model_schema_digits(out + 11, tm.tm_hour, 2);
+	model_schema_digits(out + 14, tm.tm_min, 2);
+	model_schema_digits(out + 17, tm.tm_sec, 2);
+	*len = 24;
+	return (model_keep(m, out));
 }
 
 /* The id of the v2 tweet referred to as type (replied_to, quoted, ...). */
@@ -140,6 +222,90 @@ model_schema_ref(struct model *m, const char *type, size_t *len)
 			return (model_schema_member(m, &r, "id", len));
 	}
 	return (NULL);
+}
+
+/* A JSON array of strings being written (as jansson writes it). */
+struct model_schema_list {
+	char	*buf;
+	size_t	 len;
+	size_t	 size;
+};
+
+/* Add bytes to a list's text. */
+static void
+model_schema_put(struct model_schema_list *l, const char *s, size_t n)
+{
+	if (l->len + n + 1 > l->size) {
+		l->size = l->size == 0 ? 256 : l->size;
+		while (l->len + n + 1 > l->size)
+			l->size *= 2;
+		l->buf = xreallocarray(l->buf, l->size, 1);
+	}
+	memcpy(l->buf + l->len, s, n);
+	l->len += n;
+}
+
+/* Add one string (decoded UTF-8), JSON-escaped, to a list. */
+static void
+model_schema_add(struct model_schema_list *l, const char *s, size_t n)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	char			 esc[8];
+	size_t			 i, from;
+
+	model_schema_put(l, l->len == 0 ? "[\"" : ",\"", l->len == 0 ? 2 : 2);
+	for (i = from = 0; i < n; i++) {
+		if ((u_char)s[i] >= 0x20 && s[i] != '"' && s[i] != '\\')
+			continue;
+		model_schema_put(l, s + from, i - from);
+		from = i + 1;
+		esc[0] = '\\';
+		switch (s[i]) {
+		case '"': case '\\':
+			esc[1] = s[i];
+			break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[(u_char)s[i] >> 4];
+			esc[5] = hex[(u_char)s[i] & 0xf];
+			model_schema_put(l, esc, 6);
+			continue;
+		}
+		model_schema_put(l, esc, 2);
+	}
+	model_schema_put(l, s + from, n - from);
+	model_schema_put(l, "\"", 1);
+}
+
+/* Add a string value of the text to a list (anything else: nothing). */
+static void
+model_schema_add_value(struct model_schema_list *l, const struct scan_value *v)
+{
+	char	*s;
+	size_t	 n;
+
+	if (v->type != SCAN_STRING)
+		return;
+	s = scan_string(v, &n);
+	model_schema_add(l, s, n);
+	free(s);
+}
+
+/* The list's text, closed and kept by the model. */
+static const char *
+model_schema_done(struct model *m, struct model_schema_list *l, size_t *len)
+{
+	if (l->len == 0)
+		model_schema_put(l, "[", 1);
+	model_schema_put(l, "]", 1);
+	l->buf[l->len] = '\0';
+	*len = l->len;
+	return (model_keep(m, l->buf));
 }
 
 /* The object of includes list name whose key is the string v, or NONE. */
@@ -180,28 +346,27 @@ model_schema_v2_author(struct model *m)
 
 /* The URL of a media object: url (photos), else preview_image_url. */
 static void
-model_schema_media_url(json_t *list, const struct scan_value *media)
+model_schema_media_url(struct model_schema_list *list,
+    const struct scan_value *media)
 {
 	struct scan_value	 v;
-	json_t			*s;
 
 	v = model_schema_get(media, "url");
 	if (v.type != SCAN_STRING)
 		v = model_schema_get(media, "preview_image_url");
 	if (v.type != SCAN_STRING)
 		v = model_schema_get(media, "media_url_https");
-	if (v.type == SCAN_STRING && (s = scan_json(&v)) != NULL)
-		json_array_append_new(list, s);
+	model_schema_add_value(list, &v);
 }
 
 /* The media URLs of a v2 tweet: inline, or by key from includes.media. */
 static void
-model_schema_v2_media(struct model *m, json_t *list)
+model_schema_v2_media(struct model *m, struct model_schema_list *list)
 {
 	struct scan_iter	it;
 	struct scan_value	att, a, e;
 
-	att = model_schema_get(&m->tweet, "attachments");
+	att = m->top.k[K_ATTACHMENTS];
 	a = model_schema_get(&att, "media");
 	if (a.type == SCAN_ARRAY) {
 		scan_iter_init(&it, &a);
@@ -222,22 +387,21 @@ model_schema_v2_media(struct model *m, json_t *list)
 
 /* The media URLs of a v1.1 or Gnip tweet's extended entities. */
 static void
-model_schema_v11_media(struct model *m, json_t *list)
+model_schema_v11_media(struct model *m, struct model_schema_list *list)
 {
 	struct scan_iter	it;
 	struct scan_value	ext, ee, a, e;
 
 	if (m->format == MODEL_GNIP) {
-		ext = model_schema_get(&m->tweet, "long_object");
-		ee = model_schema_get(&ext, "twitter_extended_entities");
+		ee = model_schema_get(&m->top.k[K_LONG_OBJECT],
+		    "twitter_extended_entities");
 		if (ee.type != SCAN_OBJECT)
-			ee = model_schema_get(&m->tweet,
-			    "twitter_extended_entities");
+			ee = m->top.k[K_TWITTER_EXT_ENTITIES];
 	} else {
-		ext = model_schema_get(&m->tweet, "extended_tweet");
+		ext = m->top.k[K_EXTENDED_TWEET];
 		ee = model_schema_get(&ext, "extended_entities");
 		if (ee.type != SCAN_OBJECT)
-			ee = model_schema_get(&m->tweet, "extended_entities");
+			ee = m->top.k[K_EXT_ENTITIES];
 	}
 	a = model_schema_get(&ee, "media");
 	if (a.type != SCAN_ARRAY)
@@ -247,75 +411,108 @@ model_schema_v11_media(struct model *m, json_t *list)
 		a = model_schema_get(&e, "media_url_https");
 		if (a.type != SCAN_STRING)
 			a = model_schema_get(&e, "media_url");
-		if (a.type == SCAN_STRING)
-			json_array_append_new(list, scan_json(&a));
+		model_schema_add_value(list, &a);
 	}
 }
 
-/* A list as compact JSON text (kept), freeing it. */
-static const char *
-model_schema_dump(struct model *m, json_t *list, size_t *len)
+/*
+ * Does the tweet's text as the data has it look cut ("…" in it)? Then its
+ * entity lists go through model_entity_lists, which leaves out the cut
+ * one.
+ */
+static int
+model_schema_cut(struct model *m)
 {
-	char	*s;
+	struct scan_value	v;
 
-	s = json_dumps(list, JSON_COMPACT);
-	json_decref(list);
-	if (s == NULL)
-		fatalx("%s: json_dumps failed", __func__);
-	*len = strlen(s);
-	return (model_keep(m, s));
+	model_text_value(m, &v);
+	return (v.type == SCAN_STRING && (memmem(v.text, v.len,
+	    "\xe2\x80\xa6", 3) != NULL || memmem(v.text, v.len, "\\u2026",
+	    6) != NULL));
+}
+
+/* The hashtags (or mentions) of the tweet's own entity lists. */
+static void
+model_schema_entities(struct model *m, int mentions,
+    struct model_schema_list *list)
+{
+	struct scan_iter	 it;
+	struct scan_value	 ent, a, e, v;
+	json_t			*j, *s;
+	size_t			 i;
+	int			 v2;
+
+	if (model_schema_cut(m)) {
+		if (m->lists == NULL)
+			m->lists = model_entity_lists(m);
+		j = json_object_get(m->lists, mentions ? "mentions" :
+		    "hashtags");
+		json_array_foreach(j, i, s)
+			model_schema_add(list, json_string_value(s),
+			    json_string_length(s));
+		return;
+	}
+	v2 = model_entity_object(m, &ent);
+	if (mentions)
+		a = model_schema_get(&ent, v2 ? "mentions" : "user_mentions");
+	else
+		a = model_schema_get(&ent, "hashtags");
+	if (a.type != SCAN_ARRAY)
+		return;
+	scan_iter_init(&it, &a);
+	while (scan_next(&it, NULL, &e)) {
+		v = model_schema_get(&e, mentions ? (v2 ? "username" :
+		    "screen_name") : (v2 ? "tag" : "text"));
+		model_schema_add_value(list, &v);
+	}
 }
 
 /* A list column: links, hashtags, mentions or media. */
 static const char *
 model_schema_list(struct model *m, u_int col, size_t *len)
 {
-	const struct model_link	*l;
-	json_t			*list, *ent, *a;
-	u_int			 i, n;
+	struct model_schema_list	 list = { NULL, 0, 0 };
+	const struct model_link		*l;
+	u_int				 i, n;
 
-	list = json_array();
 	switch (col) {
 	case MCOL_LINKS:
 		n = model_nlinks(m);
 		for (i = 0; i < n; i++) {
 			l = model_link(m, i);
 			if (l->unwound != NULL)
-				a = json_string(l->unwound);
+				model_schema_add(&list, l->unwound,
+				    strlen(l->unwound));
 			else if (l->expanded != NULL)
-				a = json_string(l->expanded);
+				model_schema_add(&list, l->expanded,
+				    strlen(l->expanded));
 			else
-				a = json_stringn(l->url, l->len);
-			if (a != NULL)
-				json_array_append_new(list, a);
+				model_schema_add(&list, l->url, l->len);
 		}
 		break;
 	case MCOL_HASHTAGS:
 	case MCOL_MENTIONS:
-		if ((ent = model_entity_lists(m)) == NULL)
-			break;
-		a = json_object_get(ent, col == MCOL_HASHTAGS ? "hashtags" :
-		    "mentions");
-		if (a != NULL)
-			json_array_extend(list, a);
-		json_decref(ent);
+		model_schema_entities(m, col == MCOL_MENTIONS, &list);
 		break;
 	case MCOL_MEDIA:
 		if (m->format == MODEL_V11 || m->format == MODEL_GNIP)
-			model_schema_v11_media(m, list);
+			model_schema_v11_media(m, &list);
 		else
-			model_schema_v2_media(m, list);
+			model_schema_v2_media(m, &list);
 		break;
 	}
-	return (model_schema_dump(m, list, len));
+	return (model_schema_done(m, &list, len));
 }
 
 /* A column of a v1.1 tweet. */
 static const char *
 model_schema_v11(struct model *m, u_int col, size_t *len)
 {
+	static const char *const user_keys[] = {
+		"id_str", "screen_name", "id"
+	};
 	const struct scan_value	*k = m->top.k;
-	struct scan_value	 v;
+	struct scan_value	 v, *u;
 	const char		*s;
 
 	switch (col) {
@@ -324,23 +521,29 @@ model_schema_v11(struct model *m, u_int col, size_t *len)
 			return (s);
 		return (model_schema_id(m, &k[K_ID], len));
 	case MCOL_CREATED_AT:
-		s = model_schema_member(m, &m->tweet, "created_at", len);
+		s = model_schema_id(m, &k[K_CREATED_AT], len);
 		return (model_schema_time(m, s, len));
 	case MCOL_AUTHOR_ID:
-		if ((s = model_schema_member(m, &k[K_USER], "id_str", len)))
-			return (s);
-		return (model_schema_member(m, &k[K_USER], "id", len));
 	case MCOL_AUTHOR:
-		return (model_schema_member(m, &k[K_USER], "screen_name", len));
+		if (!m->user_done)
+			model_schema_walk(&k[K_USER], user_keys, 3, 2, m->user);
+		m->user_done = 1;
+		u = m->user;
+		if (col == MCOL_AUTHOR)
+			return (model_schema_id(m, &u[1], len));
+		if ((s = model_schema_id(m, &u[0], len)) != NULL)
+			return (s);
+		/* No id_str: the number id (the walk may have stopped). */
+		v = model_schema_get(&k[K_USER], "id");
+		return (model_schema_id(m, &v, len));
 	case MCOL_LANG:
-		return (model_schema_member(m, &m->tweet, "lang", len));
+		return (model_schema_id(m, &k[K_LANG], len));
 	case MCOL_REPLY_TO:
 		if ((s = model_schema_id(m, &k[K_REPLY_STR], len)) != NULL)
 			return (s);
 		return (model_schema_id(m, &k[K_REPLY], len));
 	case MCOL_QUOTED:
-		if ((s = model_schema_member(m, &m->tweet,
-		    "quoted_status_id_str", len)) != NULL)
+		if ((s = model_schema_id(m, &k[K_QUOTED_ID_STR], len)) != NULL)
 			return (s);
 		return (model_schema_member(m, &k[K_QUOTED_STATUS], "id_str",
 		    len));
@@ -356,24 +559,23 @@ static const char *
 model_schema_gnip(struct model *m, u_int col, size_t *len)
 {
 	const struct scan_value	*k = m->top.k;
-	struct scan_value	 actor, v;
+	struct scan_value	 v;
 	const char		*s;
 
-	actor = model_schema_get(&m->tweet, "actor");
 	switch (col) {
 	case MCOL_ID:
 		s = model_schema_id(m, &k[K_ID], len);
 		return (model_schema_after(s, len, ':'));
 	case MCOL_CREATED_AT:
-		return (model_schema_member(m, &m->tweet, "postedTime", len));
+		return (model_schema_id(m, &k[K_POSTED_TIME], len));
 	case MCOL_AUTHOR_ID:
-		s = model_schema_member(m, &actor, "id", len);
+		s = model_schema_member(m, &k[K_ACTOR], "id", len);
 		return (model_schema_after(s, len, ':'));
 	case MCOL_AUTHOR:
-		return (model_schema_member(m, &actor, "preferredUsername",
+		return (model_schema_member(m, &k[K_ACTOR], "preferredUsername",
 		    len));
 	case MCOL_LANG:
-		return (model_schema_member(m, &m->tweet, "twitter_lang", len));
+		return (model_schema_id(m, &k[K_TWITTER_LANG], len));
 	case MCOL_REPLY_TO:
 		s = model_schema_member(m, &k[K_IN_REPLY_TO], "link", len);
 		return (model_schema_after(s, len, '/'));
@@ -400,14 +602,14 @@ model_schema_v2(struct model *m, u_int col, size_t *len)
 	case MCOL_ID:
 		return (model_schema_id(m, &m->top.k[K_ID], len));
 	case MCOL_CREATED_AT:
-		return (model_schema_member(m, &m->tweet, "created_at", len));
+		return (model_schema_id(m, &m->top.k[K_CREATED_AT], len));
 	case MCOL_AUTHOR_ID:
 		return (model_schema_id(m, &m->top.k[K_AUTHOR_ID], len));
 	case MCOL_AUTHOR:
 		author = model_schema_v2_author(m);
 		return (model_schema_member(m, &author, "username", len));
 	case MCOL_LANG:
-		return (model_schema_member(m, &m->tweet, "lang", len));
+		return (model_schema_id(m, &m->top.k[K_LANG], len));
 	case MCOL_REPLY_TO:
 		return (model_schema_ref(m, "replied_to", len));
 	case MCOL_QUOTED:
@@ -415,10 +617,16 @@ model_schema_v2(struct model *m, u_int col, size_t *len)
 	case MCOL_RETWEETED:
 		return (model_schema_ref(m, "retweeted", len));
 	case MCOL_CONVERSATION_ID:
-		return (model_schema_member(m, &m->tweet, "conversation_id",
-		    len));
+		return (model_schema_id(m, &m->top.k[K_CONVERSATION_ID], len));
 	}
 	return (NULL);
+}
+
+/* The line's own "enrichments" (or, errors, "enrichment_errors") object. */
+const struct scan_value *
+model_enrichments(struct model *m, int errors)
+{
+	return (&m->enr[errors ? 1 : 0]);
 }
 
 /*

@@ -30,7 +30,10 @@ static const char *const model_keys[K_COUNT] = {
 	"is_quote_status", "in_reply_to_status_id_str", "in_reply_to_status_id",
 	"twitter_quoted_status", "inReplyTo", "long_object",
 	"referenced_tweets", "entities", "includes", "object", "gnip",
-	"statuses", "author"
+	"statuses", "author", "created_at", "lang", "quoted_status_id_str",
+	"conversation_id", "postedTime", "twitter_lang", "actor",
+	"extended_entities", "attachments", "twitter_extended_entities",
+	"enrichments", "enrichment_errors"
 };
 static size_t	model_key_lens[K_COUNT];
 
@@ -183,6 +186,8 @@ model_new(const char *line, size_t len, const struct scan_member *top,
 	else
 		model_members(&m->root, &m->top);
 	m->format = model_detect(&m->top);
+	m->enr[0] = m->top.k[K_ENRICHMENTS];
+	m->enr[1] = m->top.k[K_ENRICHMENT_ERRORS];
 	if (m->format == MODEL_TWARC2) {
 		m->inc = m->top.k[K_INCLUDES];
 		if (scan_member(&m->top.k[K_INCLUDES], "tweets", 6, &v) == 0)
@@ -204,6 +209,7 @@ model_free(struct model *m)
 	for (i = 0; i < m->nkept; i++)
 		free(m->kept[i]);
 	free(m->kept);
+	json_decref(m->lists);
 	free(m->text);
 	free(m);
 }
@@ -658,32 +664,50 @@ model_cut_lists(struct model *m, json_t *out, const struct scan_value *ent,
 json_t *
 model_entity_lists(struct model *m)
 {
-	const struct scan_value	*k = m->top.k;
 	struct scan_value	 ent;
 	json_t			*out;
-	int			 v2 = 0;
+	int			 v2;
 
-	ent.type = SCAN_NONE;
-	switch (m->format) {
-	case MODEL_V11:
-		if (model_sub(&k[K_EXTENDED_TWEET], "entities", &ent) != 0)
-			ent = k[K_ENTITIES];
-		break;
-	case MODEL_GNIP:
-		if (model_sub(&k[K_LONG_OBJECT], "twitter_entities", &ent) != 0)
-			ent = k[K_TWITTER_ENTITIES];
-		break;
-	case MODEL_V2:
-	case MODEL_TWARC2:
-	case MODEL_FLAT:
-		if (model_sub(&k[K_NOTE_TWEET], "entities", &ent) != 0)
-			ent = k[K_ENTITIES];
-		v2 = 1;
-		break;
-	}
+	v2 = model_entity_object(m, &ent);
 	if (ent.type != SCAN_OBJECT)
 		return (NULL);
 	out = json_object();
 	model_cut_lists(m, out, &ent, v2);
 	return (out);
+}
+
+/*
+ * The object of the tweet's own entity lists (see model_entity_lists) in
+ * *ent (SCAN_NONE if none); 1 if it is v2's (tag, username), else 0.
+ */
+int
+model_entity_object(struct model *m, struct scan_value *ent)
+{
+	const struct scan_value	*k = m->top.k;
+
+	ent->type = SCAN_NONE;
+	switch (m->format) {
+	case MODEL_V11:
+		if (model_sub(&k[K_EXTENDED_TWEET], "entities", ent) != 0)
+			*ent = k[K_ENTITIES];
+		return (0);
+	case MODEL_GNIP:
+		if (model_sub(&k[K_LONG_OBJECT], "twitter_entities", ent) != 0)
+			*ent = k[K_TWITTER_ENTITIES];
+		return (0);
+	case MODEL_V2:
+	case MODEL_TWARC2:
+	case MODEL_FLAT:
+		if (model_sub(&k[K_NOTE_TWEET], "entities", ent) != 0)
+			*ent = k[K_ENTITIES];
+		return (1);
+	}
+	return (0);
+}
+
+/* The tweet's own text as the data has it (a retweet's cut), or NONE. */
+void
+model_text_value(struct model *m, struct scan_value *v)
+{
+	model_text_of(m->format, &m->top, v);
 }

@@ -41,6 +41,8 @@ struct tweet {
 	int			 merge;		/* it has members of ours */
 	int			 old_errors;	/* errors not redone this run */
 	int			 notice;	/* written as it is */
+	char			*row;		/* a table's first half, or NULL */
+	size_t			 rowlen;
 	u_int			 unsettled;
 	u_int			 nerrors;
 	struct event		*deadline;	/* --tweet-timeout */
@@ -53,6 +55,9 @@ struct tweet {
 /* The enrichments applied to every tweet, in order (slot.c). */
 extern struct enrichment	**slot_enrichments;
 extern u_int			  slot_nenrichments;
+
+/* The sink takes rows (tables), made as tweets start (tweet.c). */
+extern int			  tweet_rows;
 
 /* tweet-kind.c */
 enum line_kind	 tweet_kind(const char *, size_t, struct validate_members *,

@@ -101,7 +101,7 @@ tweet_kind_is_notice(const char *line, size_t len)
 	struct scan_iter	it;
 	struct scan_member	first;
 
-	if (scan_root(line, len, &root) != 0 || root.type != SCAN_OBJECT)
+	if (scan_line(line, len, &root) != 0)
 		return (0);
 	scan_iter_init(&it, &root);
 	if (!scan_next(&it, &first.key, &first.value))

@@ -81,7 +81,36 @@ tweet_write_errors(struct tweet *t, struct evbuffer *out)
 	}
 }
 
-/* Write a finished tweet, one line, to out. */
+/*
+ * A finished tweet as a table's row (table.c): its first half, made as it
+ * started, then its enrichments; a notice is no row.
+ */
+static void
+tweet_write_row(struct tweet *t, struct evbuffer *out)
+{
+	struct table_value	*vals;
+	json_t			**kept;
+	u_int			 i;
+
+	if (t->notice || t->row == NULL)
+		return;
+	vals = xcalloc(slot_nenrichments + 1, sizeof *vals);
+	kept = xcalloc(slot_nenrichments + 1, sizeof *kept);
+	for (i = 0; i < slot_nenrichments; i++) {
+		vals[i].value = t->slots[i].value;
+		vals[i].error = t->slots[i].error;
+		if (t->slots[i].kept)
+			vals[i].value = kept[i] = table_kept(t->line, t->len,
+			    slot_enrichments[i]->name);
+	}
+	table_row_write(t->row, t->rowlen, vals, out);
+	for (i = 0; i < slot_nenrichments; i++)
+		json_decref(kept[i]);
+	free(kept);
+	free(vals);
+}
+
+/* Write a finished tweet, one line (or a table's row), to out. */
 void
 tweet_write(struct tweet *t, struct evbuffer *out)
 {
@@ -89,6 +118,10 @@ tweet_write(struct tweet *t, struct evbuffer *out)
 	size_t			 end = t->len;
 	u_int			 i;
 
+	if (tweet_rows) {
+		tweet_write_row(t, out);
+		return;
+	}
 	if (t->notice || slot_nenrichments == 0) {
 		/* As it is: a notice, or a copy to or from a stream. */
 		evbuffer_add(out, t->line, t->len);

@@ -27,6 +27,7 @@ static struct tweets	 tweet_late = TAILQ_HEAD_INITIALIZER(tweet_late);
 static int		 tweet_closing;	/* settles go nowhere */
 static uint64_t		 tweet_next_seq;
 static struct sink	*tweet_sink;
+int			 tweet_rows;
 static struct tweet	**tweet_ring;		/* -k: finished, not yet due */
 static u_int		 tweet_ring_size;
 static uint64_t		 tweet_ring_next;	/* -k: next seq to write */
@@ -52,6 +53,7 @@ void
 tweet_set_sink(struct sink *sink, u_int window)
 {
 	tweet_sink = sink;
+	tweet_rows = sink_rows(sink);
 	if (window > 0) {
 		tweet_ring_size = window;
 		tweet_ring = xcalloc(window, sizeof *tweet_ring);
@@ -92,6 +94,8 @@ tweet_new(const char *line, size_t len, const struct origin *o, u_int n)
 	t->model = NULL;
 	t->starting = 0;
 	t->empty = t->merge = t->notice = t->old_errors = 0;
+	t->row = NULL;
+	t->rowlen = 0;
 	t->unsettled = n + 1;
 	t->nerrors = 0;
 	t->deadline = NULL;
@@ -158,6 +162,28 @@ tweet_members_move(struct validate_members *top, const char *line,
 	}
 }
 
+/*
+ * For a table: the tweet's schema and --columns cells, from the model the
+ * enrichers used (made now if none did), while the line's members are
+ * known.
+ */
+static void
+tweet_row(struct tweet *t)
+{
+	const struct scan_member	*m = NULL;
+	int				 n = -1;
+
+	if (t->model == NULL) {
+		if (t->members != NULL && t->root == NULL &&
+		    t->members->n <= VALIDATE_MAX_MEMBERS) {
+			m = t->members->m;
+			n = (int)t->members->n;
+		}
+		t->model = model_new(t->line, t->len, m, n);
+	}
+	t->row = table_row_start(t->model, t->line, t->len, &t->rowlen);
+}
+
 /* Start every enrichment of a new tweet (but those --resume keeps). */
 static void
 tweet_start(struct tweet *t)
@@ -174,6 +200,8 @@ tweet_start(struct tweet *t)
 		e->enricher->start(e->data, &t->slots[i]);
 	}
 	latency_current = NULL;
+	if (tweet_rows)
+		tweet_row(t);
 	t->members = NULL;
 	t->starting = 0;
 	/* What settled inside start took no time worth a clock call (63 ns
@@ -364,6 +392,8 @@ tweet_free(struct tweet *t)
 {
 	u_int	i;
 
+	free(t->row);
+	t->row = NULL;
 	for (i = 0; i < slot_nenrichments; i++) {
 		json_decref(t->slots[i].value);
 		t->slots[i].value = NULL;

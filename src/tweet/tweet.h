@@ -184,6 +184,7 @@ enum model_col {
 const char	*model_column_name(u_int);
 int		 model_column_is_list(u_int);
 const char	*model_column(struct model *, u_int, size_t *);
+const struct scan_value *model_enrichments(struct model *, int);
 
 /* model-page.c */
 int		 model_page(const char *, size_t);
