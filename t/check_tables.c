@@ -435,6 +435,36 @@ START_TEST(test_sqlite_links_table)
 }
 END_TEST
 
+START_TEST(test_errors_file_stays_json)
+{
+	struct proc	 p;
+	char		*errs, *to, buf[4096];
+	FILE		*f;
+	size_t		 n;
+
+	/* --errors gets JSON lines whatever the sink. */
+	errs = tmp_path(".jsonl");
+	ck_assert(asprintf(&to, "csv:-") != -1);
+	te_run(&p, "{\"id\":1}\n{\"id_str\":\"2\",\"text\":\"ok\"}\n", "-q",
+	    "-k", "-e", "length", "--errors", errs, "--to", to, NULL);
+	ck_assert_msg(p.status == 0, "%s", p.ebuf);
+	ck_assert_ptr_nonnull(strstr(p.obuf,
+	    "\r\n,,,,,,,,,,,,,,,,no tweet text (give field=)\r\n"));
+	ck_assert_ptr_nonnull(strstr(p.obuf, "\r\n2,,,,original,ok,"));
+	proc_free(&p);
+	ck_assert((f = fopen(errs, "r")) != NULL);
+	n = fread(buf, 1, sizeof buf - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	ck_assert_str_eq(buf, "{\"id\":1,\"enrichments\":{\"length\":null},"
+	    "\"enrichment_errors\":{\"length\":\"no tweet text (give "
+	    "field=)\"}}\n");
+	unlink(errs);
+	free(errs);
+	free(to);
+}
+END_TEST
+
 /* A v1.1 time with an offset, and a format without it, unit by unit. */
 START_TEST(test_schema_unit)
 {
@@ -480,6 +510,7 @@ main(void)
 	tcase_add_test(tc, test_notices_bad_lines_no_rows);
 	tcase_add_test(tc, test_sqlite_types_and_refusals);
 	tcase_add_test(tc, test_sqlite_links_table);
+	tcase_add_test(tc, test_errors_file_stays_json);
 	tcase_add_test(tc, test_schema_unit);
 	suite_add_tcase(s, tc);
 	return (run_suite(s));

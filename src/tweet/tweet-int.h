@@ -59,6 +59,9 @@ extern u_int			  slot_nenrichments;
 /* The sink takes rows (tables), made as tweets start (tweet.c). */
 extern int			  tweet_rows;
 
+/* tweet-write.c (tweet_write is in tweet.h) */
+void		 tweet_write_row(struct tweet *, struct evbuffer *);
+
 /* tweet-kind.c */
 enum line_kind	 tweet_kind(const char *, size_t, struct validate_members *,
 		     json_t **, int *, char *, size_t);

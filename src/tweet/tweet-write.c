@@ -85,7 +85,7 @@ tweet_write_errors(struct tweet *t, struct evbuffer *out)
  * A finished tweet as a table's row (table.c): its first half, made as it
  * started, then its enrichments; a notice is no row.
  */
-static void
+void
 tweet_write_row(struct tweet *t, struct evbuffer *out)
 {
 	struct table_value	*vals;
@@ -110,7 +110,7 @@ tweet_write_row(struct tweet *t, struct evbuffer *out)
 	free(vals);
 }
 
-/* Write a finished tweet, one line (or a table's row), to out. */
+/* Write a finished tweet, one line, to out. */
 void
 tweet_write(struct tweet *t, struct evbuffer *out)
 {
@@ -118,10 +118,6 @@ tweet_write(struct tweet *t, struct evbuffer *out)
 	size_t			 end = t->len;
 	u_int			 i;
 
-	if (tweet_rows) {
-		tweet_write_row(t, out);
-		return;
-	}
 	if (t->notice || slot_nenrichments == 0) {
 		/* As it is: a notice, or a copy to or from a stream. */
 		evbuffer_add(out, t->line, t->len);

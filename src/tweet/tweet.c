@@ -346,7 +346,10 @@ tweet_deadline_cb(__unused evutil_socket_t fd, __unused short events,
 static void
 tweet_write_out(struct tweet *t)
 {
-	tweet_write(t, sink_begin(tweet_sink));
+	if (tweet_rows)
+		tweet_write_row(t, sink_begin(tweet_sink));
+	else
+		tweet_write(t, sink_begin(tweet_sink));
 	sink_commit(tweet_sink, t->source, t->origin, t->pos);
 	tweet_free(t);
 	stats.written++;
