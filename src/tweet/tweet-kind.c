@@ -91,25 +91,6 @@ tweet_kind_first(const struct scan_member *first)
 }
 
 /*
- * Is a checked line (an output line) a stream notice, by its first member
- * as tweet_kind decides? For sinks that keep tweets only (the tables).
- */
-int
-tweet_kind_is_notice(const char *line, size_t len)
-{
-	struct scan_value	root;
-	struct scan_iter	it;
-	struct scan_member	first;
-
-	if (scan_line(line, len, &root) != 0)
-		return (0);
-	scan_iter_init(&it, &root);
-	if (!scan_next(&it, &first.key, &first.value))
-		return (0);
-	return (tweet_kind_first(&first));
-}
-
-/*
  * May a line be an API page: has it a top-level member "data" or
  * "statuses" whose value is an array (or whose key has an escape)? So that
  * model_page, which decides, reads only such lines.

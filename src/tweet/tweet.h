@@ -126,7 +126,6 @@ void		 tweet_latency_free(void);
 
 /* tweet-kind.c */
 json_t		*tweet_parse(const char *, size_t, char *, size_t);
-int		 tweet_kind_is_notice(const char *, size_t);
 
 /* tweet-errors.c */
 int		 tweet_errors_open(const char *);
