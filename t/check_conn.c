@@ -4,7 +4,8 @@
  * private CA (--cacert, --capath, and refusal without them), --stats'
  * connections and versions, and the hangs of issue 14 over TLS (a slow
  * answer with waiters, on HTTP/2 and on an HTTPS server without it; a 1 MiB
- * URL). nginx (Debian: nginx-light) terminates TLS on 127.0.0.1, one port
+ * URL), and the destination policy on a shared connection. nginx (Debian:
+ * nginx-light) terminates TLS on 127.0.0.1, one port
  * with HTTP/2 and one without, in front of the test server; the CA and the
  * certificate are made with openssl for the suite.
  */
@@ -159,10 +160,33 @@ ngx_teardown(void)
 	server_teardown();
 }
 
-/* The access log: how many requests, on how many connections, and how
- * many of them in a protocol. */
+static void	access_log_read(u_int *, u_int *, const char *, u_int *);
+
+/*
+ * The access log once it has want requests (nginx writes a line after the
+ * answer is sent, so it may come a moment after the client is done; at
+ * most 10 s): how many requests, on how many connections, and how many of
+ * them in a protocol.
+ */
 static void
-access_log(u_int *requests, u_int *conns, const char *proto, u_int *nproto)
+access_log(u_int want, u_int *requests, u_int *conns, const char *proto,
+    u_int *nproto)
+{
+	struct timespec	ts = { 0, 10 * 1000000 };
+	u_int		i;
+
+	for (i = 0; i < 1000; i++) {
+		access_log_read(requests, conns, proto, nproto);
+		if (*requests >= want)
+			break;
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* The access log as it is now. */
+static void
+access_log_read(u_int *requests, u_int *conns, const char *proto,
+    u_int *nproto)
 {
 	char	 path[160], line[512], p[32];
 	long	 seen[4096], c;
@@ -253,7 +277,7 @@ START_TEST(test_h2_multiplexed)
 	    "--allow-net", allow, "--stats", NULL);
 	ck_assert_msg(p.status == 0, "%.*s", (int)p.elen, p.ebuf);
 	exactly_once(&p, 100);
-	access_log(&requests, &conns, "HTTP/2.0", &h2);
+	access_log(100, &requests, &conns, "HTTP/2.0", &h2);
 	ck_assert_uint_eq(requests, 100);
 	ck_assert_uint_eq(h2, 100);
 	ck_assert_msg(conns <= 2, "%u connections", conns);
@@ -280,7 +304,7 @@ START_TEST(test_http1_1)
 	    cacert, "--allow-net", allow, "--stats", NULL);
 	ck_assert_msg(p.status == 0, "%.*s", (int)p.elen, p.ebuf);
 	exactly_once(&p, 20);
-	access_log(&requests, &conns, "HTTP/1.1", &h1);
+	access_log(20, &requests, &conns, "HTTP/1.1", &h1);
 	ck_assert_uint_eq(requests, 20);
 	ck_assert_uint_eq(h1, 20);
 	ck_assert_msg(conns >= 10, "%u connections", conns);
@@ -427,6 +451,49 @@ START_TEST(test_long_url_h2)
 }
 END_TEST
 
+/*
+ * The destination policy on a shared HTTP/2 connection: a tweet's link to
+ * 127.0.0.1 is refused even when a connection to that host is open and
+ * carrying the template's own requests (which may go there), and no
+ * request for it reaches the server.
+ */
+START_TEST(test_policy_shared_connection)
+{
+	struct proc	 p;
+	json_t		*j, *l;
+	char		*in = NULL, *spec, *s;
+	size_t		 len = 0;
+	u_int		 i, requests, conns, h2;
+	FILE		*f;
+
+	ck_assert_ptr_nonnull(f = open_memstream(&in, &len));
+	for (i = 0; i < 20; i++)
+		fprintf(f, "{\"id\":%u,\"entities\":{\"urls\":[{\"url\":"
+		    "\"https://127.0.0.1:%d/json/%u\"}]}}\n", i, h2_port, i);
+	fclose(f);
+	spec = tls_spec(h2_port, "/latency/800?{/id}");
+	te_run(&p, in, "-e", spec, "-e", "unshorten", "--cacert", cacert,
+	    "--retries", "0", "--stats", NULL);
+	ck_assert_msg(p.status == 0, "%.*s", (int)p.elen, p.ebuf);
+	exactly_once(&p, 20);
+	for (i = 0; i < 20; i++) {
+		j = line_of(&p, i);
+		ck_assert_msg(err(j, "http") == NULL, "%s", err(j, "http"));
+		l = json_array_get(enr(j, "unshorten"), 0);
+		s = (char *)json_string_value(json_object_get(l, "error"));
+		ck_assert_msg(s != NULL && strcmp(s, "destination not allowed")
+		    == 0, "%s", s);
+		json_decref(j);
+	}
+	access_log(20, &requests, &conns, "HTTP/2.0", &h2);
+	ck_assert_uint_eq(requests, 20);
+	ck_assert_uint_eq(h2, 20);
+	proc_free(&p);
+	free(spec);
+	free(in);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -442,6 +509,7 @@ main(void)
 	tcase_add_test(tc, test_slow_host_h2);
 	tcase_add_test(tc, test_slow_host_tls_h1);
 	tcase_add_test(tc, test_long_url_h2);
+	tcase_add_test(tc, test_policy_shared_connection);
 	suite_add_tcase(s, tc);
 	return (run_suite(s));
 }
