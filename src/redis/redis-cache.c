@@ -223,7 +223,7 @@ rcache_started(struct rcache *rc)
 
 	while ((g = TAILQ_FIRST(&rc->waiting)) != NULL) {
 		TAILQ_REMOVE(&rc->waiting, g, entry);
-		if (!redis_ready(rc->conn) ||
+		if (rc->conn == NULL || !redis_ready(rc->conn) ||
 		    rcache_send(g, g->key, g->keylen) != 0) {
 			redis_cache_stats.errors++;
 			free(g->key);
@@ -302,6 +302,7 @@ rcache_free(void *state)
 	rc->closing = 1;
 	redis_flush(rc->conn, RCACHE_STALL_MS);
 	redis_close(rc->conn);
+	rc->conn = NULL;	/* the waiters are dropped, not asked */
 	rcache_started(rc);
 	redis_url_free(rc->url);
 	free(rc->prefix);
