@@ -1,15 +1,17 @@
 #!/usr/bin/python3
 """Latency figures' overhead (--stats latency, --progress p99): the same
 workloads through this tree's tweet-enricher and through a reference
-binary built without them (--ref), in one run, by instructions executed
+binary that records nothing, in one run, by instructions executed
 (callgrind: the figure the machine's load does not move) and by CPU time
-(user + system, medians of RUNS runs).
+(user + system, medians of RUNS runs). The reference is --ref BIN, or else
+built here from this tree's commit (git archive HEAD) with the recording
+stubbed out: no clock read, no histogram, no host table.
 
   test     -e test on N tweets of ~500 bytes (every enrichment timed)
   http     -e http against nginx answering at once, -j 100, N/10 distinct
            lookups (every lookup timed per enrichment and per host)
 
-usage: bench/bench-latency.py --ref BIN [-n N] [-r RUNS] [--no-callgrind]
+usage: bench/bench-latency.py [--ref BIN] [-n N] [-r RUNS] [--no-callgrind]
 Run from the top of a built tree; needs nginx (Debian nginx-light) and
 valgrind. Prints a Markdown table: new / reference for each figure.
 """
@@ -20,9 +22,44 @@ import resource
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 
-from benchcommon import TE, GEN, PY, start_nginx
+from benchcommon import TE, GEN, PY, TOP, start_nginx
+
+# What the reference leaves out: (file, text, replacement).
+STUBS = [
+    ("src/tweet/tweet.c", "\t\tt->started = clock_mono();\n", "\t\t;\n"),
+    ("src/tweet/tweet-latency.c",
+     "\tdouble\tus = start == 0 ? 0 : (clock_mono() - start) * 1e6;\n",
+     "\tdouble\tus = 0;\n\n\treturn;\n"),
+    ("src/http/fetch.c", "\tw->since = clock_mono();\n", ""),
+    ("src/http/hostlat.c",
+     "\tstruct latency\t*l = hostlat_of(url);\n"
+     "\tdouble\t\t us = (clock_mono() - since) * 1e6;\n",
+     "\tstruct latency\t*l;\n\tdouble\t\t us;\n\n\treturn;\n"),
+    ("src/http/hostlat.c", "\thostlat_of(url)->hits++;\n", ""),
+]
+
+
+def build_ref(tmp):
+    """This commit with the recording stubbed out, built in tmp."""
+    src = os.path.join(tmp, "ref")
+    os.mkdir(src)
+    subprocess.run("git -C %s archive HEAD | tar -x -C %s" % (TOP, src),
+                   shell=True, check=True)
+    for path, old, new in STUBS:
+        with open(os.path.join(src, path)) as f:
+            text = f.read()
+        if old not in text:
+            sys.exit("bench-latency: %s changed; update STUBS" % path)
+        with open(os.path.join(src, path), "w") as f:
+            f.write(text.replace(old, new, 1))
+    subprocess.run("./autogen.sh && ./configure -q && "
+                   "make -j2 src/tweet-enricher", shell=True, cwd=src,
+                   check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    return os.path.join(src, "src", "tweet-enricher")
 
 
 def cpu(cmd, stdin_path):
@@ -51,7 +88,7 @@ def instructions(cmd, stdin_path, tmp):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--ref", required=True,
+    ap.add_argument("--ref",
                     help="a tweet-enricher without the latency figures")
     ap.add_argument("-n", type=int, default=100000)
     ap.add_argument("-r", "--runs", type=int, default=5)
@@ -59,6 +96,8 @@ def main():
     a = ap.parse_args()
     m = statistics.median
     tmp = tempfile.mkdtemp(prefix="te-latency-")
+    if a.ref is None:
+        a.ref = build_ref(tmp)
     ngx, port = start_nginx(tmp)
     try:
         tweets = os.path.join(tmp, "tweets.jsonl")
