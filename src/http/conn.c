@@ -68,14 +68,14 @@ conn_check_path(const char *option, const char *path, int dir, char **cause)
 	return (0);
 }
 
-/* --cacert FILE: a PEM file of CAs to trust instead of the system's. */
+/* --cacert FILE: a PEM file of CAs, in place of libcurl's bundle. */
 int
 conn_check_cacert(const char *path, char **cause)
 {
 	return (conn_check_path("cacert", path, 0, cause));
 }
 
-/* --capath DIR: a directory of CA certificates by hash (c_rehash). */
+/* --capath DIR: CA certificates by hash, in place of libcurl's directory. */
 int
 conn_check_capath(const char *path, char **cause)
 {
