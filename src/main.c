@@ -114,8 +114,9 @@ main_check(int argc)
 			main_usage_error("%s", cause);
 		redis_source_set(opts.claim_idle_ms, opts.max_deliveries);
 	}
-	if (opts.ncolumns > 0 && !table_is_to(opts.to))
-		main_usage_error("--columns is for --to csv: or sqlite:");
+	if (opts.ncolumns > 0 && !table_is_to(opts.to) &&
+	    !table_is_to(opts.output))
+		main_usage_error("--columns is for csv: or sqlite: output");
 	if (opts.to != NULL && !table_is_to(opts.to) &&
 	    redis_sink_configure(opts.to, &cause) != 0)
 		main_usage_error("%s", cause);
@@ -131,31 +132,65 @@ main_check(int argc)
 	if (opts.cont && opts.errors != NULL)
 		main_usage_error("--errors cannot be continued (the tweets "
 		    "skipped would be missing from it)");
+	if (opts.output != NULL && (strcmp(opts.output, "-") == 0 ||
+	    strcmp(opts.output, "csv:-") == 0))
+		main_usage_error("-o names a file (the standard output is the "
+		    "default)");
 }
 
+/* The file of -o: FILE, csv:FILE or sqlite:FILE[?table=T]. */
+static char *
+main_output_path(void)
+{
+	const char	*s = opts.output;
+	size_t		 len;
+
+	if (strncmp(s, "csv:", 4) == 0)
+		return (xstrdup(s + 4));
+	if (strncmp(s, "sqlite:", 7) != 0)
+		return (xstrdup(s));
+	s += 7;
+	len = strcspn(s, "?");
+	return (xstrndup(s, len));
+}
+
+static struct sink	*main_table_sink(const char *, int);
+
 /*
- * The sink of -o FILE: its journal opened (with --continue, read, and the
- * file cut where it says), then the file appended to.
+ * The sink of -o: a JSON-lines or CSV file with its journal opened (with
+ * --continue, read, and the file cut where it says), then appended to; an
+ * SQLite table, which keeps its positions itself.
  */
 static struct sink *
 main_output(char **argv, int argc)
 {
+	struct sink	*sk;
 	uint64_t	 cut;
-	char		*cause = NULL;
+	char		*cause = NULL, *path;
 
-	if (badlines_check_file("output", opts.output, argv, argc) != 0)
+	path = main_output_path();
+	if (badlines_check_file("output", path, argv, argc) != 0)
 		exit(2);
-	if (journal_open(opts.output, opts.cont, &cut, &cause) != 0) {
-		log_warnx("%s", cause);
-		exit(2);
+	if (strncmp(opts.output, "sqlite:", 7) == 0)
+		sk = main_table_sink(opts.output, OUTFILE_JOURNAL |
+		    (opts.cont ? OUTFILE_APPEND : 0));
+	else {
+		if (journal_open(path, opts.cont, &cut, &cause) != 0) {
+			log_warnx("%s", cause);
+			exit(2);
+		}
+		if (strncmp(opts.output, "csv:", 4) == 0)
+			sk = main_table_sink(opts.output, OUTFILE_APPEND);
+		else if ((main_out_fd = open(path, O_WRONLY|O_APPEND|
+		    O_CLOEXEC)) == -1) {
+			log_warn("%s", path);
+			exit(2);
+		} else
+			sk = sink_fd_open(main_out_fd);
 	}
-	main_out_fd = open(opts.output, O_WRONLY|O_APPEND|O_CLOEXEC);
-	if (main_out_fd == -1) {
-		log_warn("%s", opts.output);
-		exit(2);
-	}
-	badlines_output(main_out_fd);
-	return (sink_fd_open(main_out_fd));
+	badlines_output(path);
+	free(path);
+	return (sk);
 }
 
 /* The end of -o FILE: make it durable, then its journal. 0, or -1. */
@@ -164,23 +199,26 @@ main_output_close(void)
 {
 	int	rc = 0;
 
-	if (main_out_fd == -1)
-		return (0);
-	if (fsync(main_out_fd) != 0) {
-		log_warn("%s: fsync", opts.output);
-		rc = -1;
+	if (main_out_fd != -1) {
+		if (fsync(main_out_fd) != 0) {
+			log_warn("%s: fsync", opts.output);
+			rc = -1;
+		}
+		close(main_out_fd);
+		main_out_fd = -1;
 	}
 	if (journal_close() != 0)
 		rc = -1;
-	close(main_out_fd);
-	main_out_fd = -1;
 	doneset_free();
 	return (rc);
 }
 
-/* The table sink of --to csv:PATH or sqlite:PATH, with its columns. */
+/*
+ * The table sink of spec (csv:PATH or sqlite:PATH, of --to or -o), opened
+ * with flags (outfile.c's), with its columns.
+ */
 static struct sink *
-main_table_sink(void)
+main_table_sink(const char *spec, int flags)
 {
 	const char	**names, **enrichers;
 	struct sink	 *sk;
@@ -198,10 +236,10 @@ main_table_sink(void)
 		main_usage_error("%s", cause);
 	free(names);
 	free(enrichers);
-	if (strncmp(opts.to, "csv:", 4) == 0)
-		sk = sink_csv_open(opts.to + 4, 0, &cause);
+	if (strncmp(spec, "csv:", 4) == 0)
+		sk = sink_csv_open(spec + 4, flags, &cause);
 	else
-		sk = sink_sqlite_open(opts.to + 7, 0, &cause);
+		sk = sink_sqlite_open(spec + 7, flags, &cause);
 	if (sk == NULL) {
 		log_warnx("%s", cause);
 		exit(2);
@@ -222,7 +260,7 @@ main_wire(char **argv, int argc)
 	    argv, argc) != 0 || tweet_errors_open(opts.errors) != 0))
 		exit(2);
 	if (table_is_to(opts.to))
-		main_sink = main_table_sink();
+		main_sink = main_table_sink(opts.to, 0);
 	else if (opts.to != NULL)
 		main_sink = redis_sink_open();
 	else if (main_sink == NULL)

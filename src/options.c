@@ -171,7 +171,7 @@ static const struct option_def options_table[] = {
 	{ "from", 0, OPTION_STRING, O(from), 0, 0, NULL, "URL",
 	  "read a Redis stream through a consumer group", NULL, 0 },
 	{ "output", 'o', OPTION_STRING, O(output), 0, 0, NULL, "FILE",
-	  "write to FILE (--continue finishes a killed run)", NULL, 0 },
+	  "write FILE, csv:FILE or sqlite:FILE (--continue)", NULL, 0 },
 	{ "to", 0, OPTION_STRING, O(to), 0, 0, NULL, "URL",
 	  "write to a Redis stream, csv:PATH or sqlite:PATH", NULL, 0 },
 	{ "columns", 0, OPTION_LIST, O(columns), 0, 0, NULL, "LIST",

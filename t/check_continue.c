@@ -1,10 +1,10 @@
 /*
  * -o FILE and --continue: runs of the real program killed by SIGKILL at
  * random instants, each finished by the same command plus --continue, must
- * leave every input line's output exactly once (the same lines a run never
- * killed writes), whatever the input (files, gzip, --split, stdin); a torn
- * last line and a torn journal are cut; what cannot be continued is
- * refused. TE_CONTINUE_RUNS and TE_CONTINUE_TWEETS set the
+ * leave every input line's output exactly once (the same lines, CSV rows or
+ * SQLite rows a run never killed writes), whatever the input (files, gzip,
+ * --split, stdin); a torn last line and a torn journal are cut; what cannot
+ * be continued is refused. TE_CONTINUE_RUNS and TE_CONTINUE_TWEETS set the
  * kill test's size (make check-long: 20 runs over 20,000 tweets).
  */
 
@@ -16,9 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
+#include <sqlite3.h>
 
 #include "run.h"
 
@@ -28,7 +30,9 @@
 
 /* The sinks a run may write. */
 enum out_kind {
-	OUT_JSONL
+	OUT_JSONL,
+	OUT_CSV,
+	OUT_SQLITE
 };
 
 /* The test's files, under one temporary directory. */
@@ -43,6 +47,7 @@ struct files {
 	enum out_kind kind;
 	u_int	 ntweets;
 	u_int	 nlines;	/* tweets and notices */
+	u_int	 nnotices;	/* (which have no row) */
 	u_int	 nbad;
 };
 
@@ -61,8 +66,8 @@ env_uint(const char *name, u_int dflt)
 static void
 files_make(struct files *f, u_int n, u_int seed, enum out_kind kind)
 {
-	static const char	*prefix[] = { "" };
-	static const char	*suffix[] = { "jsonl" };
+	static const char	*prefix[] = { "", "csv:", "sqlite:" };
+	static const char	*suffix[] = { "jsonl", "csv", "db" };
 	FILE			*fp;
 	u_int			 i, line = 0;
 
@@ -84,6 +89,7 @@ files_make(struct files *f, u_int n, u_int seed, enum out_kind kind)
 		if (line % NOTICE_EVERY == 0) {
 			fprintf(fp, "{\"limit\":{\"track\":%u}}\n", i);
 			f->nlines++;
+			f->nnotices++;
 		}
 		fprintf(fp, "{\"id\":%u,\"body\":\"tweet number %u\",\"ms\":%d}\n",
 		    i, i, rand() % 4);
@@ -163,27 +169,82 @@ file_size(const char *path)
 	return (stat(path, &sb) == 0 ? sb.st_size : 0);
 }
 
-/* How much output there is. */
+/* How much output there is: the file's size (and its SQLite WAL's). */
 static off_t
 out_size(struct files *f)
 {
-	return (file_size(f->out));
+	char	wal[160];
+
+	snprintf(wal, sizeof wal, "%s-wal", f->out);
+	return (file_size(f->out) + file_size(wal));
 }
 
-/* The output as lines. */
+/* Add a string to a growing buffer. */
+static void
+buf_add(char **buf, size_t *len, size_t *size, const char *s, size_t n)
+{
+	if (*len + n + 1 > *size) {
+		*size = (*len + n + 1) * 2;
+		ck_assert_ptr_nonnull(*buf = realloc(*buf, *size));
+	}
+	memcpy(*buf + *len, s, n);
+	*len += n;
+	(*buf)[*len] = '\0';
+}
+
+/* The rows of the SQLite table, a line each, in rowid order. */
+static char *
+sqlite_lines(const char *path, size_t *len)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	const char	*s;
+	char		*buf = NULL;
+	size_t		 size = 0;
+	int		 i;
+
+	*len = 0;
+	buf_add(&buf, len, &size, "", 0);
+	ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY,
+	    NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT * FROM tweets "
+	    "ORDER BY rowid", -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		for (i = 0; i < sqlite3_column_count(st); i++) {
+			s = (const char *)sqlite3_column_text(st, i);
+			if (i > 0)
+				buf_add(&buf, len, &size, "|", 1);
+			if (s == NULL)
+				s = "NULL";
+			buf_add(&buf, len, &size, s, strlen(s));
+		}
+		buf_add(&buf, len, &size, "\n", 1);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return (buf);
+}
+
+/* The output as lines: the file's, or the SQLite table's rows. */
 static char *
 out_lines(struct files *f, size_t *len)
 {
+	if (f->kind == OUT_SQLITE)
+		return (sqlite_lines(f->out, len));
 	return (slurp(f->out, len));
 }
 
-/* Remove the output and its journal, for a new run. */
+/* Remove the output (and what is beside it), for a new run. */
 static void
 out_remove(struct files *f)
 {
 	char	path[192];
 
 	unlink(f->out);
+	snprintf(path, sizeof path, "%s-wal", f->out);
+	unlink(path);
+	snprintf(path, sizeof path, "%s-shm", f->out);
+	unlink(path);
 	snprintf(path, sizeof path, "%s.continue", f->out);
 	unlink(path);
 }
@@ -244,19 +305,33 @@ run(struct files *f, int keep, int cont, json_t **stats)
 	return (status);
 }
 
+/* Milliseconds on the monotonic clock. */
+static long
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (ts.tv_sec * 1000L + ts.tv_nsec / 1000000);
+}
+
 /*
- * Start the command and SIGKILL it once the output has target bytes; 1 if
- * it was killed with a torn line at the end of the output.
+ * Start the command and SIGKILL it once the output has target bytes (if
+ * target is not -1) or ms milliseconds after its start (if ms is not -1);
+ * 1 if it was killed with a torn line at the end of the output.
  */
 static int
-run_killed(struct files *f, int keep, int cont, off_t target)
+run_killed(struct files *f, int keep, int cont, off_t target, long ms)
 {
 	struct proc	 p;
 	char		 c = '\n';
+	long		 t0;
 	int		 fd;
 
+	t0 = now_ms();
 	start(&p, f, keep, cont);
-	while (proc_running(&p) && out_size(f) < target)
+	while (proc_running(&p) && (target == -1 || out_size(f) < target) &&
+	    (ms == -1 || now_ms() - t0 < ms))
 		proc_pump(&p, 1);
 	proc_signal(&p, SIGKILL);
 	proc_finish(&p);
@@ -297,16 +372,18 @@ lines_sorted(char *buf, u_int *n)
 }
 
 /*
- * The output is the reference's lines, each once (with -k, in the same
- * order: byte for byte), and the bad lines file holds each bad line once.
+ * The output is the reference's lines (or rows), each once (with -k, in
+ * the same order: byte for byte), and the bad lines file holds each bad
+ * line once.
  */
 static void
 check_output(struct files *f, const char *ref, size_t reflen, int keep)
 {
 	char	*out, *copy, **a, **b, *bad;
 	size_t	 len, badlen;
-	u_int	 na, nb, i;
+	u_int	 na, nb, i, header;
 
+	header = f->kind == OUT_CSV;
 	out = out_lines(f, &len);
 	if (keep) {
 		ck_assert_msg(len == reflen && memcmp(out, ref, len) == 0,
@@ -315,7 +392,8 @@ check_output(struct files *f, const char *ref, size_t reflen, int keep)
 	ck_assert_ptr_nonnull(copy = strdup(ref));
 	a = lines_sorted(out, &na);
 	b = lines_sorted(copy, &nb);
-	ck_assert_uint_eq(nb, f->nlines);
+	ck_assert_uint_eq(nb, f->nlines - (f->kind != OUT_JSONL ?
+	    f->nnotices : 0) + header);
 	ck_assert_msg(na == nb, "%u lines, not %u", na, nb);
 	for (i = 0; i < na; i++) {
 		ck_assert_msg(strcmp(a[i], b[i]) == 0, "line %u: %.80s, not "
@@ -350,8 +428,21 @@ reference(struct files *f, int keep, size_t *len)
 }
 
 /*
- * The kill test: runs SIGKILLed at a random instant (the output's size a
- * random fraction of the whole), some killed again while continuing, each
+ * Kill a run at a random instant: when its output reaches a random part of
+ * size, or a random part of ms (how long a whole run took) after its start.
+ */
+static int
+kill_random(struct files *f, int keep, int cont, off_t size, long ms)
+{
+	if (rand() % 2)
+		return (run_killed(f, keep, cont, rand() % size, -1));
+	return (run_killed(f, keep, cont, -1, rand() % ms));
+}
+
+/*
+ * The kill test: runs SIGKILLed at a random instant (the output's size, or
+ * the time since the start, a random fraction of a whole run's), some
+ * killed again while continuing, each
  * finished with --continue: every input line's output exactly once.
  */
 static void
@@ -362,11 +453,12 @@ kill_test(enum out_kind kind)
 	char		*ref[2];
 	size_t		 reflen[2];
 	off_t		 size[2];
+	long		 ms[2];
 	u_int		 runs, n, r, seed, torn = 0, mid = 0;
 	long long	 skipped;
 	int		 keep;
 
-	static const char *names[] = { "JSON lines" };
+	static const char *names[] = { "JSON lines", "CSV", "SQLite" };
 
 	runs = env_uint("TE_CONTINUE_RUNS", 4);
 	n = env_uint("TE_CONTINUE_TWEETS", 5000);
@@ -374,16 +466,18 @@ kill_test(enum out_kind kind)
 	files_make(&f, n, seed, kind);
 	for (keep = 0; keep < 2; keep++) {
 		out_remove(&f);
+		ms[keep] = now_ms();
 		ref[keep] = reference(&f, keep, &reflen[keep]);
+		ms[keep] = now_ms() - ms[keep] + 1;
 		size[keep] = out_size(&f);
 	}
 	srand(seed);
 	for (r = 0; r < runs; r++) {
 		keep = r % 2;
 		out_remove(&f);
-		torn += run_killed(&f, keep, 0, rand() % size[keep]);
+		torn += kill_random(&f, keep, 0, size[keep], ms[keep]);
 		if (r % 4 == 3)
-			torn += run_killed(&f, keep, 1, rand() % size[keep]);
+			torn += kill_random(&f, keep, 1, size[keep], ms[keep]);
 		run(&f, keep, 1, &st);
 		skipped = stat_int(st, "skipped");
 		ck_assert_int_eq(skipped + stat_int(st, "written"), f.nlines);
@@ -428,8 +522,8 @@ START_TEST(test_inputs)
 		ref = reference(&f, 0, &reflen);
 		size = out_size(&f);
 		out_remove(&f);
-		run_killed(&f, 0, 0, size / 3);
-		run_killed(&f, 0, 1, 2 * size / 3);
+		run_killed(&f, 0, 0, size / 3, -1);
+		run_killed(&f, 0, 1, 2 * size / 3, -1);
 		run(&f, 0, 1, NULL);
 		check_output(&f, ref, reflen, 0);
 		free(ref);
@@ -438,6 +532,17 @@ START_TEST(test_inputs)
 }
 END_TEST
 
+START_TEST(test_kill_csv)
+{
+	kill_test(OUT_CSV);
+}
+END_TEST
+
+START_TEST(test_kill_sqlite)
+{
+	kill_test(OUT_SQLITE);
+}
+END_TEST
 
 /* A journal record and an output line torn by a kill are cut. */
 START_TEST(test_torn)
@@ -539,6 +644,8 @@ main(void)
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, test_kill_jsonl);
 	tcase_add_test(tc, test_inputs);
+	tcase_add_test(tc, test_kill_csv);
+	tcase_add_test(tc, test_kill_sqlite);
 	tcase_add_test(tc, test_torn);
 	tcase_add_test(tc, test_finished);
 	tcase_add_test(tc, test_refused);

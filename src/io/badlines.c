@@ -80,13 +80,13 @@ badlines_note_all(char **files, int nfiles)
 	}
 }
 
-/* The output is the file of fd (-o): the files beside it may not be it. */
+/* The output is the file path (-o): the files beside it may not be it. */
 void
-badlines_output(int fd)
+badlines_output(const char *path)
 {
 	struct stat	sb;
 
-	if (badlines_navoid > 0 && fstat(fd, &sb) == 0)
+	if (badlines_navoid > 0 && stat(path, &sb) == 0)
 		badlines_avoid[0] = sb;
 }
 

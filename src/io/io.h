@@ -195,6 +195,7 @@ json_t		*table_kept(const char *, size_t, const char *);
 
 /* outfile.c */
 #define OUTFILE_APPEND 0x1
+#define OUTFILE_JOURNAL 0x2	/* SQLite: keep input positions (-o) */
 int		 outfile_open(const char *, int, char **);
 int		 outfile_sync(int, const char *);
 int		 outfile_empty(int);
@@ -208,7 +209,7 @@ struct sink	*sink_sqlite_open(const char *, int, char **);
 /* badlines.c */
 int		 badlines_check(const char *, char **, int);
 int		 badlines_check_file(const char *, const char *, char **, int);
-void		 badlines_output(int);
+void		 badlines_output(const char *);
 int		 badlines_close(void);
 void		 badlines_add(const char *, uint64_t, const char *, size_t,
 		     const char *);

@@ -8,6 +8,9 @@
  * the loop's; its completion acknowledges the stream entries it held.
  * While a batch commits, the next one fills: the batches grow with the
  * load, and what is not yet committed is the backlog that pauses reading.
+ * With -o (OUTFILE_JOURNAL), each line's input position goes into
+ * T_continue in the same transaction as its rows, and --continue
+ * (OUTFILE_APPEND) reads them back into the done set.
  */
 
 #include <errno.h>
@@ -33,7 +36,7 @@ struct sq_ack {
 struct sq_batch {
 	struct te_pool_job	 job;		/* first */
 	struct sq		*sq;
-	char			*buf;		/* 'R' or 'L', then cells */
+	char			*buf;		/* 'R' or 'L', cells; 'P', a pos */
 	size_t			 len;
 	size_t			 size;
 	struct sq_ack		*acks;
@@ -45,6 +48,7 @@ struct sq {
 	sqlite3			*db;
 	sqlite3_stmt		*ins;
 	sqlite3_stmt		*link_ins;
+	sqlite3_stmt		*pos_ins;	/* into T_continue, or NULL */
 	char			*path;
 	struct evbuffer		*line;
 	struct sq_batch		*filling;
@@ -132,9 +136,20 @@ sq_insert(struct sq *sq, struct sq_batch *b)
 {
 	sqlite3_stmt	*st;
 	const char	*p = b->buf, *end = b->buf + b->len;
+	uint64_t	 pos;
 	int		 i, n, rc;
 
 	while (p < end) {
+		if (*p == 'P') {
+			memcpy(&pos, p + 1, sizeof pos);
+			p += 1 + sizeof pos;
+			sqlite3_bind_int64(sq->pos_ins, 1, (sqlite3_int64)pos);
+			rc = sqlite3_step(sq->pos_ins);
+			sqlite3_reset(sq->pos_ins);
+			if (rc != SQLITE_DONE)
+				return (rc);
+			continue;
+		}
 		st = *p == 'R' ? sq->ins : sq->link_ins;
 		n = *p++ == 'R' ? (int)table_ncolumns() : TABLE_LINK_COLUMNS;
 		for (i = 0; i < n; i++) {
@@ -359,6 +374,49 @@ sq_column(u_int i, const char **decl)
 	return (c->name);
 }
 
+/* The column of T_continue. */
+static const char *
+sq_pos_column(__unused u_int i, const char **decl)
+{
+	*decl = "INTEGER PRIMARY KEY";
+	return ("pos");
+}
+
+/*
+ * -o: make T_continue, where each line's input position goes; with
+ * --continue, read the positions it holds into the done set.
+ */
+static int
+sq_positions(struct sq *sq, const char *table, int flags, char **cause)
+{
+	sqlite3_stmt	*st;
+	char		*name, *sql;
+	int		 rc;
+
+	xasprintf(&name, "%s_continue", table);
+	rc = sq_table(sq, name, 1, sq_pos_column, flags, &sq->pos_ins, cause);
+	if (rc != 0 || (~flags & OUTFILE_APPEND)) {
+		free(name);
+		return (rc);
+	}
+	xasprintf(&sql, "SELECT pos FROM \"%s\"", name);
+	free(name);
+	rc = sqlite3_prepare_v2(sq->db, sql, -1, &st, NULL);
+	free(sql);
+	if (rc != SQLITE_OK) {
+		xasprintf(cause, "%s: %s", sq->path, sqlite3_errmsg(sq->db));
+		return (-1);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		doneset_add(sqlite3_column_int64(st, 0));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		xasprintf(cause, "%s: %s", sq->path, sqlite3_errmsg(sq->db));
+		return (-1);
+	}
+	return (0);
+}
+
 /* Open the database, in WAL mode, and make the tables. */
 static int
 sq_open_db(struct sq *sq, const char *table, int flags, char **cause)
@@ -382,6 +440,9 @@ sq_open_db(struct sq *sq, const char *table, int flags, char **cause)
 	evbuffer_free(b);
 	if (rc != 0 || sq_table(sq, table, table_ncolumns(), sq_column,
 	    flags, &sq->ins, cause) != 0)
+		return (-1);
+	if ((flags & OUTFILE_JOURNAL) &&
+	    sq_positions(sq, table, flags, cause) != 0)
 		return (-1);
 	if (!table_has_links())
 		return (0);
@@ -426,6 +487,7 @@ sink_sqlite_open(const char *spec, int flags, char **cause)
 fail:
 	sqlite3_finalize(sq->ins);
 	sqlite3_finalize(sq->link_ins);
+	sqlite3_finalize(sq->pos_ins);
 	sqlite3_close(sq->db);
 	free(sq->path);
 	free(sq);
@@ -442,10 +504,12 @@ sq_begin(void *arg)
 	return (sq->line);
 }
 
-/* The rows (a notice has none) go into the batch filling; send it. */
+/*
+ * The rows (a notice has none) go into the batch filling, and with -o the
+ * input position pos; send it.
+ */
 static void
-sq_commit(void *arg, struct source *src, const char *id,
-    __unused uint64_t pos)
+sq_commit(void *arg, struct source *src, const char *id, uint64_t pos)
 {
 	struct sq	*sq = arg;
 	struct sq_batch	*b = sq->filling;
@@ -453,6 +517,10 @@ sq_commit(void *arg, struct source *src, const char *id,
 
 	if ((len = evbuffer_get_length(sq->line)) > 0)
 		sq_add(b, evbuffer_pullup(sq->line, -1), len);
+	if (pos != 0 && sq->pos_ins != NULL) {
+		sq_add(b, "P", 1);
+		sq_add(b, &pos, sizeof pos);
+	}
 	if (id != NULL) {
 		b->acks = xreallocarray(b->acks, b->nacks + 1,
 		    sizeof *b->acks);
@@ -513,6 +581,7 @@ sq_free(void *arg)
 	sq_batch_free(sq->filling);
 	sqlite3_finalize(sq->ins);
 	sqlite3_finalize(sq->link_ins);
+	sqlite3_finalize(sq->pos_ins);
 	if (sqlite3_close(sq->db) != SQLITE_OK)
 		log_warnx("%s: %s", sq->path, sqlite3_errmsg(sq->db));
 	pthread_mutex_destroy(&sq->lock);
