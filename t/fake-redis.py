@@ -11,7 +11,8 @@
 # named get the answers of an empty stream.
 #
 # Stdout: the port on the first line, then "connect" for each connection
-# and the name of each command as it comes. It ends at EOF on stdin.
+# and the name of each command as it comes. It ends at EOF on stdin; a
+# line "drop" on stdin closes every connection (as a restart would).
 import json
 import selectors
 import socket
@@ -91,8 +92,18 @@ def main():
     while True:
         for key, _ in sel.select():
             if key.data == "stdin":
-                if not sys.stdin.buffer.read1(4096):
+                line = sys.stdin.buffer.read1(4096)
+                if not line:
                     return
+                if b"drop" in line:
+                    # Close every connection, keep listening: a server
+                    # that restarted.
+                    for c in list(bufs):
+                        sel.unregister(c)
+                        c.close()
+                    bufs.clear()
+                    held.clear()
+                    say("dropped")
             elif key.data == "listen":
                 c, _ = ls.accept()
                 say("connect")
