@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -24,6 +25,16 @@ hspec(const char *path)
 	    server_port, path);
 	snprintf(host, sizeof host, "127.0.0.1:%d", server_port);
 	return (spec);
+}
+
+/* A monotonic clock in milliseconds. */
+static double
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6);
 }
 
 /* The latency record of --stats under "latency", kind, name. */
@@ -54,39 +65,65 @@ START_TEST(test_known_delays)
 	struct proc	 p;
 	json_t		*st, *l;
 	char		*in, slow[1024];
+	double		 wall, top, fastmax;
 
 	in = make_tweets(20, NULL);
 	snprintf(slow, sizeof slow, "%s", hspec("/latency/100?n={/id}"));
-	te_run(&p, in, "--stats", "-j", "40", "-e", slow, "-e",
+	te_start(&p, "--stats", "-j", "40", "-e", slow, "-e",
 	    hspec("/latency/10?n={/id},as=fast"), "-e", "sleep:ms=30", NULL);
+	wall = now_ms();
+	proc_write(&p, in, strlen(in));
+	proc_finish(&p);
+	wall = now_ms() - wall;
 	ck_assert_msg(p.status == 0, "status %d: %s", p.status, p.ebuf);
 	ck_assert_uint_eq(count_lines(p.obuf, p.olen), 20);
 	st = stats_of(&p);
 
-	/* Each enrichment by its name: 100 ms, 10 ms and a timer. */
+	/*
+	 * Each enrichment by its name: 100 ms, 10 ms and a timer. The
+	 * server held each request its time, so that is a floor. None can
+	 * have lasted longer than the run as this test saw it, from its
+	 * input to its exit: that is the ceiling (with the histogram's
+	 * 1/64). On a quiet machine the run is little more than the
+	 * 100 ms endpoint, so this is the issue's [100, 150); a loaded
+	 * machine or valgrind stretches the run and the ceiling with it,
+	 * where a fixed 150 failed ("http p50 153.6", "p50 of 197 ms").
+	 */
+	top = wall * 65 / 64 + 1;
+	fprintf(stderr, "latency: run %.0f ms, http p50 %.1f, fast p50 %.1f\n",
+	    wall, ms(lat(st, "enrichments", "http"), "p50_ms"),
+	    ms(lat(st, "enrichments", "fast"), "p50_ms"));
 	l = lat(st, "enrichments", "http");
 	ck_assert_int_eq(stat_int(l, "count"), 20);
-	ck_assert_msg(ms(l, "p50_ms") >= 100 && ms(l, "p50_ms") < 150,
-	    "http p50 %f", ms(l, "p50_ms"));
+	ck_assert_msg(ms(l, "p50_ms") >= 100 && ms(l, "p50_ms") < top,
+	    "http p50 %f, run %f ms", ms(l, "p50_ms"), wall);
 	ck_assert(ms(l, "p90_ms") >= ms(l, "p50_ms"));
 	ck_assert(ms(l, "p99_ms") >= ms(l, "p90_ms"));
 	ck_assert(ms(l, "max_ms") >= ms(l, "p99_ms"));
+	ck_assert_msg(ms(l, "max_ms") < top, "http max %f, run %f ms",
+	    ms(l, "max_ms"), wall);
 	l = lat(st, "enrichments", "fast");
 	ck_assert_int_eq(stat_int(l, "count"), 20);
-	ck_assert_msg(ms(l, "p50_ms") >= 10 && ms(l, "p50_ms") < 100,
-	    "fast p50 %f", ms(l, "p50_ms"));
+	ck_assert_msg(ms(l, "p50_ms") >= 10 && ms(l, "p50_ms") < top,
+	    "fast p50 %f, run %f ms", ms(l, "p50_ms"), wall);
+	fastmax = ms(l, "max_ms");
 	/* A timer's: libevent counts from the loop's cached time, which a
 	 * busy iteration leaves behind, so no lower bound holds. */
 	l = lat(st, "enrichments", "sleep");
 	ck_assert_int_eq(stat_int(l, "count"), 20);
 	ck_assert(ms(l, "p50_ms") <= ms(l, "max_ms"));
+	ck_assert(ms(l, "max_ms") < top);
 
-	/* The host saw 40 lookups: 20 of 10 ms, 20 of 100 ms. */
+	/* The host saw 40 lookups: 20 of 10 ms, 20 of 100 ms. Its median
+	 * is the 20th, one of the 10 ms ones; its p90 one of the 100 ms. */
 	l = lat(st, "hosts", host);
 	ck_assert_int_eq(stat_int(l, "count"), 40);
-	ck_assert(ms(l, "p50_ms") >= 10 && ms(l, "p50_ms") < 100);
-	ck_assert(ms(l, "p90_ms") >= 100 && ms(l, "p90_ms") < 150);
-	ck_assert(ms(l, "max_ms") >= 100);
+	ck_assert_msg(ms(l, "p50_ms") >= 10 &&
+	    ms(l, "p50_ms") <= fastmax * 65 / 64 + 1, "host p50 %f, fast max %f",
+	    ms(l, "p50_ms"), fastmax);
+	ck_assert_msg(ms(l, "p90_ms") >= 100 && ms(l, "p90_ms") < top,
+	    "host p90 %f, run %f ms", ms(l, "p90_ms"), wall);
+	ck_assert(ms(l, "max_ms") >= 100 && ms(l, "max_ms") < top);
 	json_decref(st);
 	proc_free(&p);
 	free(in);
