@@ -55,6 +55,8 @@
  *                        counted as "429 KEY W I" (W the window, I what
  *                        follows ?i= in the URI up to a '&')
  *   /counters            JSON: every counter of the endpoints above
+ *   /capacity/...        N at once in MS, queue or 503 beyond
+ *                        (testserver-capacity.c)
  *
  * A request in absolute form (GET http://host/path) is served as a proxy
  * would: as if for /path, and logged with proxied set.
@@ -80,6 +82,8 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+
+#include "testserver-capacity.h"
 
 static struct event_base	*base;
 static long			 total, current, max_concurrent;
@@ -545,6 +549,8 @@ serve(struct evhttp_request *req, void *arg)
 	total++;
 	if (++current > max_concurrent)
 		max_concurrent = current;
+	if (capacity_serve(req, uri))
+		return;
 
 	if (strncmp(uri, "/json", 5) == 0) {
 		struct evbuffer *b = evbuffer_new();
@@ -702,6 +708,16 @@ serve(struct evhttp_request *req, void *arg)
 		reply_text(req, 404, "text/plain", "no such endpoint: %s", uri);
 }
 
+/* The capacity endpoints' answers (req NULL: a client went away). */
+static void
+capacity_answer(struct evhttp_request *req, int code, const char *body)
+{
+	if (req == NULL)
+		current--;
+	else
+		reply_text(req, code, "application/json", "%s", body);
+}
+
 static void
 stdin_closed(evutil_socket_t fd, short events, void *arg)
 {
@@ -760,6 +776,7 @@ main(void)
 	base = event_base_new_with_config(cfg);
 	event_config_free(cfg);
 	request_log = evbuffer_new();
+	capacity_init(base, capacity_answer);
 	p1 = listen_on(&http, &port_total[0]);
 	p2 = listen_on(&http2, &port_total[1]);
 	printf("%d %d\n", p1, p2);
