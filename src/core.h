@@ -31,6 +31,8 @@ struct options {
 	int		 quiet;		/* no progress, no per-line warnings */
 	u_int		 threads;	/* CPU pool workers */
 	u_int		 max_in_flight;	/* concurrent HTTP requests */
+	u_int		 host_concurrency; /* a fixed cap per host, 0: none */
+	int		 host_auto;	/* per host, adapted within -j */
 	u_int		 max_host_connections;
 	long		 timeout_ms;
 	long		 connect_timeout_ms;

@@ -66,10 +66,13 @@ static int	options_header(const char *, char **);
 static int	options_user_agent(const char *, char **);
 static int	options_error_rate(const char *, char **);
 static int	options_host_rate(const char *, char **);
+static int	options_jobs(const char *, char **);
+static int	options_host_concurrency(const char *, char **);
 static int	options_split(const char *, char **);
 
 #define O(f) offsetof(struct options, f)
 #define TIB (1024.0 * 1024 * 1024 * 1024)
+#define OPTIONS_AUTO_JOBS 1000	/* -j auto: the most in flight */
 static const struct option_def options_table[] = {
 	/* name, short, type, field, min, max, default, arg, help, call, how */
 	{ "enrich", 'e', OPTION_CALL, 0, 0, 0, NULL, "SPEC",
@@ -90,8 +93,9 @@ static const struct option_def options_table[] = {
 	  "write tweets in input order", NULL, 0 },
 	{ "threads", 'T', OPTION_UINT, O(threads), 1, 256, NULL, "N",
 	  "CPU pool threads (default: online processors)", NULL, 0 },
-	{ "max-in-flight", 'j', OPTION_UINT, O(max_in_flight), 1, 1e5, "100",
-	  "N", "concurrent HTTP requests", NULL, 0 },
+	{ "max-in-flight", 'j', OPTION_CALL, 0, 1, 1e5, "100",
+	  "N|auto", "concurrent HTTP requests (auto: per host)", options_jobs,
+	  0 },
 	{ "timeout", 0, OPTION_LONG, O(timeout_ms), 1, 864e5, "10000", "MS",
 	  "per HTTP request", NULL, 0 },
 	{ "connect-timeout", 0, OPTION_LONG, O(connect_timeout_ms), 1, 864e5,
@@ -114,6 +118,9 @@ static const struct option_def options_table[] = {
 	{ "host-rate", 0, OPTION_LIST, O(host_rates), 0, 0, NULL, "HOST=N",
 	  "at most N requests a second to HOST (repeatable)",
 	  options_host_rate, 0 },
+	{ "host-concurrency", 0, OPTION_CALL, 0, 1, 1e5, NULL, "N|auto",
+	  "requests in flight to one host at most, or adapted",
+	  options_host_concurrency, OPTION_MORE },
 	{ "max-quota-wait", 0, OPTION_UINT, O(max_quota_wait), 0, 1e7, "900",
 	  "S", "longest wait for a host's quota window", NULL, OPTION_MORE },
 	{ "cache-file", 0, OPTION_STRING, O(cache_file), 0, 0, NULL, "PATH",
@@ -527,6 +534,44 @@ options_split(const char *arg, char **cause)
 		    "or '' for a top-level array, not \"%s\"", arg);
 		return (-1);
 	}
+	return (0);
+}
+
+/* -j N, or -j auto: up to 1000, each host's share adapted. */
+static int
+options_jobs(const char *arg, char **cause)
+{
+	unsigned long long	n;
+
+	if (strcmp(arg, "auto") == 0) {
+		opts.max_in_flight = OPTIONS_AUTO_JOBS;
+		opts.host_auto = 1;
+		return (0);
+	}
+	if (options_number(options_find("max-in-flight"), arg, &n, cause) != 0)
+		return (-1);
+	opts.max_in_flight = n;
+	return (0);
+}
+
+/* --host-concurrency N (a fixed cap per host) or auto (adapted). */
+static int
+options_host_concurrency(const char *arg, char **cause)
+{
+	unsigned long long	n;
+
+	opts.host_auto = strcmp(arg, "auto") == 0;
+	opts.host_concurrency = 0;
+	if (opts.host_auto)
+		return (0);
+	if (options_number(options_find("host-concurrency"), arg, &n,
+	    cause) != 0) {
+		free(*cause);
+		xasprintf(cause, "--host-concurrency must be auto or a whole "
+		    "number from 1 to 100000, not \"%s\"", arg);
+		return (-1);
+	}
+	opts.host_concurrency = n;
 	return (0);
 }
 

@@ -307,6 +307,8 @@ stats_print(FILE *f)
 		json_object_set_new(o, "pacers", h);
 	if ((h = pace_shared_stats()) != NULL)
 		json_object_set_new(o, "shared_pacing", h);
+	if ((h = hostlimit_stats()) != NULL)
+		json_object_set_new(o, "host_concurrency", h);
 	if ((h = stats_latency()) != NULL)
 		json_object_set_new(o, "latency", h);
 	if (stats.enrichments_kept > 0)

@@ -189,7 +189,7 @@ fetch_gate(struct fetch_entry *fe, double now, int stopping)
 	for (i = 0; i < 3; i++) {
 		if (gates[i] == NULL)
 			continue;
-		if (pace_wait(gates[i], now) > 0 ||
+		if (pace_wait(gates[i], now) > 0 || pace_full(gates[i]) ||
 		    (pace_busy(gates[i]) && !fe->pitem.released)) {
 			if (stopping) {
 				fetch_cancel(fe);
@@ -209,9 +209,26 @@ fetch_gate(struct fetch_entry *fe, double now, int stopping)
 		if (gates[i] != NULL)
 			pace_shared_book(gates[i], now);
 	}
+	if ((fe->host = gates[1]) != NULL)
+		pace_begin(fe->host);
+	fe->host_since = now;
 	fe->pitem.released = 0;
 	fe->pitem.grants = 0;
 	return (FETCH_GO);
+}
+
+/*
+ * A request the gate let go to its host is over there (drop: the host
+ * refused or failed it, a 429, a 503 or a timeout): its host's
+ * concurrency slot is free, and the limit learns from it.
+ */
+void
+fetch_host_done(struct fetch_entry *fe, int drop)
+{
+	if (fe->host == NULL)
+		return;
+	pace_done(fe->host, clock_mono() - fe->host_since, drop);
+	fe->host = NULL;
 }
 
 /*

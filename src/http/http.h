@@ -73,6 +73,18 @@ void		 cachefile_close(struct cachefile *);
 /* cachefile-tier.c */
 void		 cachefile_tier(const char *, size_t);
 
+/* hostlimit.c */
+struct hostlimit;
+struct hostlimit *hostlimit_new(const char *, u_int, int);
+void		 hostlimit_free(struct hostlimit *);
+u_int		 hostlimit_limit(struct hostlimit *);
+u_int		 hostlimit_inflight(struct hostlimit *);
+int		 hostlimit_room(struct hostlimit *);
+void		 hostlimit_start(struct hostlimit *);
+void		 hostlimit_end(struct hostlimit *, double, int, double);
+void		 hostlimit_progress(char *, size_t);
+json_t		*hostlimit_stats(void);
+
 /* pace.c */
 struct pacer;
 struct pace_item {
@@ -102,6 +114,9 @@ double		 pace_interval(struct pacer *, const char **);
 int		 pace_asking(struct pacer *);
 void		 pace_ask_hold(struct pacer *, struct pace_item *);
 void		 pace_ask_done(struct pacer *, double, u_int);
+int		 pace_full(struct pacer *);
+void		 pace_begin(struct pacer *);
+void		 pace_done(struct pacer *, double, int);
 void		 pace_pause(struct pacer *, double, double);
 void		 pace_progress(char *, size_t);
 json_t		*pace_stats(void);

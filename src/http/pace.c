@@ -27,6 +27,10 @@
 #include "core.h"
 #include "http/http.h"
 
+/* Host pacers with a concurrency limit at most; past it, only -j. */
+#define PACE_MAX_HOSTS 10000
+#define PACE_LIMITED (opts.host_concurrency > 0 || opts.host_auto)
+
 /* Quota pacers alive at most (one per host and credentials paused). */
 #define PACE_MAX_QUOTAS 10000
 
@@ -59,6 +63,7 @@ struct pacer {
 	struct event		*timer;
 	struct pace_stat	*stat;		/* PACE_QUOTA */
 	struct pace_item	*asker;		/* asking the shared server */
+	struct hostlimit	*limit;		/* PACE_HOST: concurrency */
 	struct hash_node	 node;		/* PACE_HOST, PACE_QUOTA */
 	int			 dying;		/* on pace_dead */
 	TAILQ_ENTRY(pacer)	 entry;		/* pace_all */
@@ -106,10 +111,15 @@ pace_timer_cb(__unused evutil_socket_t fd, __unused short events, void *arg)
 {
 	struct pacer		*p = arg;
 	struct pace_item	*it;
+	u_int			 n = 1;
 
 	if (p->asker != NULL)
 		return;		/* the shared server answers first */
-	if ((it = TAILQ_FIRST(&p->held)) != NULL) {
+	if (p->limit != NULL)	/* one for each free slot */
+		n = !hostlimit_room(p->limit) ? 0 : hostlimit_limit(p->limit) -
+		    hostlimit_inflight(p->limit);
+	while (n-- > 0 && p->asker == NULL &&
+	    (it = TAILQ_FIRST(&p->held)) != NULL) {
 		TAILQ_REMOVE(&p->held, it, entry);
 		it->released = 1;
 		pace_release(it);  /* back to the queue: starts, or held again */
@@ -121,23 +131,28 @@ pace_timer_cb(__unused evutil_socket_t fd, __unused short events, void *arg)
 }
 
 /* Arm the timer for the next turn of the first held request (or, for a
- * quota, the end of its window). */
+ * quota, the end of its window); a host at its concurrency limit waits
+ * for an answer instead. */
 void
 pace_arm(struct pacer *p)
 {
 	struct timeval	tv;
 	double		w;
 
-	w = pace_wait(p, clock_mono());
-	if (w < 0)
-		w = 0;
-	tv.tv_sec = (time_t)w;
-	tv.tv_usec = (w - tv.tv_sec) * 1e6;
 	if (p->timer == NULL) {
 		p->timer = evtimer_new(loop_base(), pace_timer_cb, p);
 		if (p->timer == NULL)
 			fatalx("%s: evtimer_new failed", __func__);
 	}
+	if (pace_full(p)) {	/* pace_done arms it again */
+		evtimer_del(p->timer);
+		return;
+	}
+	w = pace_wait(p, clock_mono());
+	if (w < 0)
+		w = 0;
+	tv.tv_sec = (time_t)w;
+	tv.tv_usec = (w - tv.tv_sec) * 1e6;
 	evtimer_add(p->timer, &tv);
 }
 
@@ -174,6 +189,8 @@ pace_destroy(struct pacer *p)
 		hash_remove(&pace_quotas, &p->node);
 	if (p->timer != NULL)
 		event_free(p->timer);
+	if (p->limit != NULL)
+		hostlimit_free(p->limit);
 	free(p->name);
 	free(p->hkey);
 	free(p);
@@ -245,29 +262,73 @@ pace_host_rate(const char *key)
 	return (c != NULL ? c->rate : 0);
 }
 
-/* The --host-rate pacer of a host:port; NULL if it has none. */
+/*
+ * The pacer of a host:port, for its --host-rate and its concurrency limit
+ * (--host-concurrency); NULL if it has neither (or, past PACE_MAX_HOSTS
+ * hosts, no rate).
+ */
 struct pacer *
 pace_host(const char *key)
 {
 	struct pacer	*p;
 	double		 rate;
 
-	if (opts.nhost_rates == 0)
+	if (opts.nhost_rates == 0 && !PACE_LIMITED)
 		return (NULL);
 	p = HASH_ENTRY(hash_find(&pace_hosts, key, strlen(key)), struct pacer,
 	    node);
 	if (p != NULL)
 		return (p);
-	if ((rate = pace_host_rate(key)) == 0)
+	rate = opts.nhost_rates > 0 ? pace_host_rate(key) : 0;
+	if (rate == 0 && (!PACE_LIMITED ||
+	    hash_count(&pace_hosts) >= PACE_MAX_HOSTS))
 		return (NULL);
-	return (pace_new(key, rate, PACE_HOST, &pace_hosts, key));
+	p = pace_new(key, rate, PACE_HOST, &pace_hosts, key);
+	if (PACE_LIMITED)
+		p->limit = hostlimit_new(key, opts.host_concurrency > 0 ?
+		    opts.host_concurrency : opts.max_in_flight,
+		    opts.host_concurrency == 0);
+	return (p);
 }
 
-/* Is there a host pacer to find (a --host-rate, a quota paused)? */
+/* Is there a host pacer to find (a --host-rate, a concurrency limit, a
+ * quota paused)? */
 int
 pace_hosts_any(void)
 {
-	return (opts.nhost_rates > 0 || hash_count(&pace_quotas) > 0);
+	return (opts.nhost_rates > 0 || PACE_LIMITED ||
+	    hash_count(&pace_quotas) > 0);
+}
+
+/* Is the host at its concurrency limit? */
+int
+pace_full(struct pacer *p)
+{
+	return (p->limit != NULL && !hostlimit_room(p->limit));
+}
+
+/* A request to the host starts (it counts against its limit). */
+void
+pace_begin(struct pacer *p)
+{
+	if (p->limit != NULL)
+		hostlimit_start(p->limit);
+}
+
+/*
+ * A request to the host ended after rtt seconds (drop: refused or failed,
+ * a 429, 503 or timeout): its slot is free, the limit moves, and a held
+ * request may go.
+ */
+void
+pace_done(struct pacer *p, double rtt, int drop)
+{
+	if (p->limit == NULL)
+		return;
+	hostlimit_end(p->limit, rtt, drop, clock_mono());
+	if (!TAILQ_EMPTY(&p->held) && p->timer != NULL &&
+	    !evtimer_pending(p->timer, NULL))
+		pace_arm(p);
 }
 
 /*
@@ -541,7 +602,8 @@ pace_reap_soon(struct pacer *p)
 	event_active(pace_reap_ev, EV_TIMEOUT, 0);
 }
 
-/* A line part for --progress: the paused hosts and until when. */
+/* A line part for --progress: the paused hosts and until when, and the
+ * concurrency limits of hosts at work. */
 void
 pace_progress(char *buf, size_t size)
 {
@@ -566,6 +628,8 @@ pace_progress(char *buf, size_t size)
 	}
 	if (more > 0 && n < size)
 		snprintf(buf + n, size - n, " (+%u hosts)", more);
+	if ((n = strlen(buf)) + 1 < size)
+		hostlimit_progress(buf + n, size - n);
 }
 
 /* One host's pauses as JSON. */
