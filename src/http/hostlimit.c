@@ -1,15 +1,17 @@
 /*
  * Concurrency per host (--host-concurrency): how many requests to one host
  * may be in flight at once. A fixed limit N only caps; "auto" adapts it,
- * AIMD with a latency signal as Netflix's concurrency-limits does: while
- * the host answers fast (its smoothed latency within HOSTLIMIT_TOLERANCE of
- * the lowest seen lately) and the limit is in use, the limit grows (by one
- * an answer at first, doubling each round trip; by one a round trip after
- * the first sign of trouble); a 429, a 503, a timeout or latency risen
- * above that tolerance cuts it by HOSTLIMIT_BACKOFF, at most once a round
- * trip. It stays within 1 and -j. The lowest latency is that of the last
- * two HOSTLIMIT_WINDOW-second windows, so a host that becomes slower for
- * good is not throttled for ever.
+ * AIMD with a latency signal as Netflix's concurrency-limits does. Answers
+ * with the limit in use grow it: by one each at first, doubling it each
+ * round trip; after the first sign of trouble, each round trip by half the
+ * way back to where it was cut, then beyond by half of what it has gone
+ * past (as TCP's BIC does). A 429, a 503 or a timeout cuts it by
+ * HOSTLIMIT_BACKOFF and below what was in flight; a round trip's mean
+ * latency above HOSTLIMIT_TOLERANCE times the lowest seen lately cuts it
+ * by as much as the latency rose; at most one cut a round trip. It stays
+ * within 1 and -j. The lowest latency is that of the last two
+ * HOSTLIMIT_WINDOW-second windows, so a host that becomes slower for good
+ * is not throttled for ever.
  */
 
 #include <stdlib.h>
