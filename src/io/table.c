@@ -351,15 +351,15 @@ table_put_scan(struct evbuffer *b, const struct scan_value *v)
 char *
 table_row_start(struct model *m, const char *line, size_t len, size_t *out)
 {
+	static struct evbuffer		*b;	/* kept: one per tweet costs */
 	const struct table_column	*c;
-	struct evbuffer			*b;
 	struct scan_value		 root, v;
 	const char			*s;
 	char				*row;
 	size_t				 n;
 	u_int				 i;
 
-	if ((b = evbuffer_new()) == NULL)
+	if (b == NULL && (b = evbuffer_new()) == NULL)
 		fatalx("%s: evbuffer_new failed", __func__);
 	scan_line(line, len, &root);
 	for (i = 0; i < table_n; i++) {
@@ -378,7 +378,6 @@ table_row_start(struct model *m, const char *line, size_t len, size_t *out)
 	*out = evbuffer_get_length(b);
 	row = xmalloc(*out + 1);
 	evbuffer_remove(b, row, *out);
-	evbuffer_free(b);
 	return (row);
 }
 
@@ -392,8 +391,9 @@ table_dump_cb(const char *buf, size_t size, void *data)
 static void
 table_put_json(struct evbuffer *b, json_t *v)
 {
-	struct evbuffer	*tmp;
-	enum cell_type	 type;
+	static struct evbuffer	*tmp;	/* kept: one per value costs */
+	enum cell_type		 type;
+	char			 num[32];
 
 	if (v == NULL) {
 		table_put(b, CELL_NULL, NULL, 0);
@@ -411,8 +411,9 @@ table_put_json(struct evbuffer *b, json_t *v)
 		table_put(b, CELL_BOOL, "false", 5);
 		return;
 	case JSON_INTEGER:
-		type = CELL_INT;
-		break;
+		table_put(b, CELL_INT, num, snprintf(num, sizeof num,
+		    "%" JSON_INTEGER_FORMAT, json_integer_value(v)));
+		return;
 	case JSON_REAL:
 		type = CELL_REAL;
 		break;
@@ -425,14 +426,14 @@ table_put_json(struct evbuffer *b, json_t *v)
 		return;
 	}
 	/* As the JSON lines have it. */
-	if ((tmp = evbuffer_new()) == NULL)
+	if (tmp == NULL && (tmp = evbuffer_new()) == NULL)
 		fatalx("%s: evbuffer_new failed", __func__);
 	if (json_dump_callback(v, table_dump_cb, tmp,
 	    JSON_COMPACT|JSON_ENCODE_ANY) != 0)
 		fatalx("%s: json_dump_callback failed", __func__);
 	table_put(b, type, (char *)evbuffer_pullup(tmp, -1),
 	    evbuffer_get_length(tmp));
-	evbuffer_free(tmp);
+	evbuffer_drain(tmp, evbuffer_get_length(tmp));
 }
 
 /* The links table's rows of an unshorten value (an array of links). */

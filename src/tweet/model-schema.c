@@ -38,24 +38,23 @@ model_column_is_list(u_int col)
 	return (col >= MCOL_LINKS && col < MCOL_COUNT);
 }
 
-/* Is a key (a JSON string) key? */
+/* Is a key (a JSON string) key (n bytes)? */
 static int
-model_schema_key(const struct scan_value *k, const char *key)
+model_schema_key(const struct scan_value *k, const char *key, size_t n)
 {
-	size_t	n = strlen(key);
-
-	if (k->len == n + 2 && memcmp(k->text + 1, key, n) == 0)
+	if (k->len == n + 2 && k->text[1] == key[0] &&
+	    memcmp(k->text + 1, key, n) == 0)
 		return (1);
 	return (memchr(k->text, '\\', k->len) != NULL &&
 	    scan_string_eq(k, key, n));
 }
 
 /*
- * The members keys (n of them) of obj, in one walk that stops once the
- * first need of them are found: out[i] is SCAN_NONE where absent. Unlike
- * the parser, the first of duplicate keys counts here (the APIs write
- * none): a user or a retweeted status is large, and what the schema takes
- * of it is one or two members.
+ * The members keys (n of them, at most 4) of obj, in one walk that stops
+ * once the first need of them are found: out[i] is SCAN_NONE where absent.
+ * Unlike the parser, the first of duplicate keys counts here (the APIs
+ * write none): a user or a retweeted status is large, and what the schema
+ * takes of it is one or two members.
  */
 static void
 model_schema_walk(const struct scan_value *obj, const char *const *keys,
@@ -63,6 +62,7 @@ model_schema_walk(const struct scan_value *obj, const char *const *keys,
 {
 	struct scan_iter	it;
 	struct scan_value	k, v;
+	size_t			len[4];
 	u_int			i, found = 0;
 
 	for (i = 0; i < n; i++) {
@@ -72,11 +72,13 @@ model_schema_walk(const struct scan_value *obj, const char *const *keys,
 	}
 	if (obj->type != SCAN_OBJECT)
 		return;
+	for (i = 0; i < n && i < 4; i++)
+		len[i] = strlen(keys[i]);
 	scan_iter_init(&it, obj);
 	while (found < need && scan_next(&it, &k, &v)) {
-		for (i = 0; i < n; i++) {
+		for (i = 0; i < n && i < 4; i++) {
 			if (out[i].type == SCAN_NONE &&
-			    model_schema_key(&k, keys[i])) {
+			    model_schema_key(&k, keys[i], len[i])) {
 				out[i] = v;
 				if (i < need)
 					found++;
