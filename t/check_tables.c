@@ -435,6 +435,30 @@ START_TEST(test_sqlite_links_table)
 }
 END_TEST
 
+START_TEST(test_cut_entities)
+{
+	struct proc	p;
+
+	/* What a cut text ends with ("#Br…", "@IanCoo…") is no entity. */
+	te_run(&p, "{\"id_str\":\"1\",\"text\":\"RT @ann: hi #Brexit and "
+	    "@IanCoo\u2026\",\"entities\":{\"hashtags\":[{\"text\":"
+	    "\"Brexit\"}],\"user_mentions\":[{\"screen_name\":\"ann\"},"
+	    "{\"screen_name\":\"IanCoo\"}]}}\n"
+	    "{\"id_str\":\"2\",\"text\":\"RT @ann: hi #Br\u2026 \","
+	    "\"entities\":{\"hashtags\":[{\"text\":\"Br\"}],"
+	    "\"user_mentions\":[{\"screen_name\":\"ann\"}]}}\n",
+	    "-q", "-k", "-e", "test", "--to", "csv:-", "--columns",
+	    "-created_at,-author_id,-author,-type,-text,-lang,-reply_to,"
+	    "-quoted,-retweeted,-conversation_id,-links,-media,-test,"
+	    "-test_error", NULL);
+	ck_assert_msg(p.status == 0, "%s", p.ebuf);
+	ck_assert_str_eq(p.obuf, "id,hashtags,mentions\r\n"
+	    "1,\"[\"\"Brexit\"\"]\",\"[\"\"ann\"\"]\"\r\n"
+	    "2,[],\"[\"\"ann\"\"]\"\r\n");
+	proc_free(&p);
+}
+END_TEST
+
 START_TEST(test_errors_file_stays_json)
 {
 	struct proc	 p;
@@ -510,6 +534,7 @@ main(void)
 	tcase_add_test(tc, test_notices_bad_lines_no_rows);
 	tcase_add_test(tc, test_sqlite_types_and_refusals);
 	tcase_add_test(tc, test_sqlite_links_table);
+	tcase_add_test(tc, test_cut_entities);
 	tcase_add_test(tc, test_errors_file_stays_json);
 	tcase_add_test(tc, test_schema_unit);
 	suite_add_tcase(s, tc);

@@ -66,7 +66,6 @@ struct model {
 	struct scan_value	 includes;	/* twarc2: includes.tweets */
 	struct scan_value	 inc;		/* twarc2: includes */
 	struct scan_value	 enr[2];	/* the line's enrichments, errors */
-	json_t			*lists;		/* model_entity_lists, kept */
 	struct scan_value	 user[3];	/* the schema's author, read */
 	int			 user_done;
 	struct model_members	 top;		/* the members of tweet */

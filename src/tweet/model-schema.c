@@ -8,6 +8,7 @@
  * not have is NULL (empty). The table sinks (io/table.c) use it.
  */
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -418,42 +419,47 @@ model_schema_v11_media(struct model *m, struct model_schema_list *list)
 }
 
 /*
- * Does the tweet's text as the data has it look cut ("…" in it)? Then its
- * entity lists go through model_entity_lists, which leaves out the cut
- * one.
+ * Where the tweet's own text, as the data has it, ends if it is cut (ends
+ * with "…" and blanks): the text (allocated) and *len the length before
+ * the "…"; NULL if it is not cut.
  */
-static int
-model_schema_cut(struct model *m)
+static char *
+model_schema_cut(struct model *m, size_t *len)
 {
-	struct scan_value	v;
+	struct scan_value	 v;
+	char			*text;
 
 	model_text_value(m, &v);
-	return (v.type == SCAN_STRING && (memmem(v.text, v.len,
-	    "\xe2\x80\xa6", 3) != NULL || memmem(v.text, v.len, "\\u2026",
-	    6) != NULL));
+	if (v.type != SCAN_STRING || (memmem(v.text, v.len, "\xe2\x80\xa6",
+	    3) == NULL && memmem(v.text, v.len, "\\u2026", 6) == NULL))
+		return (NULL);
+	text = scan_string(&v, len);
+	while (*len > 0 && (text[*len - 1] == ' ' || text[*len - 1] == '\n'))
+		(*len)--;
+	if (*len < 3 || memcmp(text + *len - 3, "\xe2\x80\xa6", 3) != 0) {
+		free(text);
+		return (NULL);
+	}
+	*len -= 3;
+	return (text);
 }
 
-/* The hashtags (or mentions) of the tweet's own entity lists. */
+/*
+ * The hashtags (or mentions) of the tweet's own entity lists, as
+ * model_entity_lists gives them: the first that a cut text ends with
+ * ("#tag…", "@name…") is left out.
+ */
 static void
 model_schema_entities(struct model *m, int mentions,
     struct model_schema_list *list)
 {
 	struct scan_iter	 it;
 	struct scan_value	 ent, a, e, v;
-	json_t			*j, *s;
-	size_t			 i;
+	char			**s = NULL, *text;
+	size_t			*n = NULL, tlen = 0;
+	u_int			 i, count = 0, skip = UINT_MAX;
 	int			 v2;
 
-	if (model_schema_cut(m)) {
-		if (m->lists == NULL)
-			m->lists = model_entity_lists(m);
-		j = json_object_get(m->lists, mentions ? "mentions" :
-		    "hashtags");
-		json_array_foreach(j, i, s)
-			model_schema_add(list, json_string_value(s),
-			    json_string_length(s));
-		return;
-	}
 	v2 = model_entity_object(m, &ent);
 	if (mentions)
 		a = model_schema_get(&ent, v2 ? "mentions" : "user_mentions");
@@ -465,8 +471,29 @@ model_schema_entities(struct model *m, int mentions,
 	while (scan_next(&it, NULL, &e)) {
 		v = model_schema_get(&e, mentions ? (v2 ? "username" :
 		    "screen_name") : (v2 ? "tag" : "text"));
-		model_schema_add_value(list, &v);
+		if (v.type != SCAN_STRING)
+			continue;
+		s = xreallocarray(s, count + 1, sizeof *s);
+		n = xreallocarray(n, count + 1, sizeof *n);
+		s[count] = scan_string(&v, &n[count]);
+		count++;
 	}
+	if (count > 0 && (text = model_schema_cut(m, &tlen)) != NULL) {
+		for (i = 0; i < count && skip == UINT_MAX; i++) {
+			if (n[i] != 0 && n[i] + 1 <= tlen && memcmp(text +
+			    tlen - n[i], s[i], n[i]) == 0 && text[tlen - n[i] -
+			    1] == (mentions ? '@' : '#'))
+				skip = i;
+		}
+		free(text);
+	}
+	for (i = 0; i < count; i++) {
+		if (i != skip)
+			model_schema_add(list, s[i], n[i]);
+		free(s[i]);
+	}
+	free(s);
+	free(n);
 }
 
 /* A list column: links, hashtags, mentions or media. */

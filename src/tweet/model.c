@@ -209,7 +209,6 @@ model_free(struct model *m)
 	for (i = 0; i < m->nkept; i++)
 		free(m->kept[i]);
 	free(m->kept);
-	json_decref(m->lists);
 	free(m->text);
 	free(m);
 }
