@@ -94,12 +94,17 @@ def main():
                            stdout=subprocess.PIPE)
     port = int(srv.stdout.readline().split()[0])
     seq = [0]
-    with tempfile.NamedTemporaryFile("w", suffix=".jsonl") as f:
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl") as f, \
+            tempfile.NamedTemporaryFile("w", suffix=".jsonl") as few:
         for i in range(a.n):
             f.write('{"id":%d,"text":"x"}\n' % i)
+        for i in range(max(200, a.n // 20)):	# -j 8: 160 a second
+            few.write('{"id":%d,"text":"x"}\n' % i)
         f.flush()
+        few.flush()
         print("load: %s" % os.getloadavg().__repr__(), flush=True)
-        base = sweep(port, "idle", "64/50/queue", ["8"], f.name, a.runs, seq)
+        base = sweep(port, "idle", "64/50/queue", ["8"], few.name, a.runs,
+                     seq)
         unloaded = get(port, "/capacity-stats/idle%d" % seq[0])["p50_ms"]
         res = {}
         for name in ("queue", "503"):
