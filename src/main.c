@@ -232,8 +232,11 @@ main_table_sink(const char *spec, int flags)
 		enrichers[i] = main_enrichments[i]->enricher->name;
 	}
 	if (table_configure(names, enrichers, main_nenrichments,
-	    opts.columns, opts.ncolumns, &cause) != 0)
+	    opts.columns, opts.ncolumns, &cause) != 0) {
+		free(names);	/* exit(2), not LeakSanitizer's 1 */
+		free(enrichers);
 		main_usage_error("%s", cause);
+	}
 	free(names);
 	free(enrichers);
 	if (strncmp(spec, "csv:", 4) == 0)
