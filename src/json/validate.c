@@ -46,6 +46,19 @@ validate_ws(struct validate *v)
 		v->p++;
 }
 
+/*
+ * Past the bytes a string holds as they are (printable ASCII but the quote
+ * and the backslash): most of every tweet. A local pointer, not v->p, so
+ * that the loop keeps it in a register.
+ */
+static const u_char *
+validate_plain(const u_char *p, const u_char *end)
+{
+	while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+		p++;
+	return (p);
+}
+
 /* One UTF-8 sequence starting at a byte >= 0x80 (RFC 3629). */
 static int
 validate_utf8(struct validate *v)
@@ -92,9 +105,7 @@ validate_string(struct validate *v, int *escaped, int key)
 
 	v->p++;		/* the opening quote */
 	for (;;) {
-		while (v->p < v->end && *v->p >= 0x20 && *v->p < 0x80 &&
-		    *v->p != '"' && *v->p != '\\')
-			v->p++;
+		v->p = validate_plain(v->p, v->end);
 		if (v->p >= v->end)
 			return (validate_fail(v, "unterminated string"));
 		c = *v->p;
