@@ -65,7 +65,7 @@ START_TEST(test_known_delays)
 	struct proc	 p;
 	json_t		*st, *l;
 	char		*in, slow[1024];
-	double		 wall, top, fastmax;
+	double		 wall, top;
 
 	in = make_tweets(20, NULL);
 	snprintf(slow, sizeof slow, "%s", hspec("/latency/100?n={/id}"));
@@ -106,7 +106,6 @@ START_TEST(test_known_delays)
 	ck_assert_int_eq(stat_int(l, "count"), 20);
 	ck_assert_msg(ms(l, "p50_ms") >= 10 && ms(l, "p50_ms") < top,
 	    "fast p50 %f, run %f ms", ms(l, "p50_ms"), wall);
-	fastmax = ms(l, "max_ms");
 	/* A timer's: never early (the loop's timers count from the clock). */
 	l = lat(st, "enrichments", "sleep");
 	ck_assert_int_eq(stat_int(l, "count"), 20);
@@ -114,13 +113,17 @@ START_TEST(test_known_delays)
 	    "max_ms"), "sleep p50 %f", ms(l, "p50_ms"));
 	ck_assert(ms(l, "max_ms") < top);
 
-	/* The host saw 40 lookups: 20 of 10 ms, 20 of 100 ms. Its median
-	 * is the 20th, one of the 10 ms ones; its p90 one of the 100 ms. */
+	/*
+	 * The host saw 40 lookups: 20 of 10 ms, 20 of 100 ms. Its median
+	 * is the 20th: one of the 10 ms ones on a quiet machine, but a busy
+	 * one or valgrind makes the two kinds overlap (a 10 ms lookup took
+	 * 152 ms, the host's median was 162 ms), so only the run bounds it.
+	 * Its p90 is one of the 100 ms ones whatever the load.
+	 */
 	l = lat(st, "hosts", host);
 	ck_assert_int_eq(stat_int(l, "count"), 40);
-	ck_assert_msg(ms(l, "p50_ms") >= 10 &&
-	    ms(l, "p50_ms") <= fastmax * 65 / 64 + 1, "host p50 %f, fast max %f",
-	    ms(l, "p50_ms"), fastmax);
+	ck_assert_msg(ms(l, "p50_ms") >= 10 && ms(l, "p50_ms") < top,
+	    "host p50 %f, run %f ms", ms(l, "p50_ms"), wall);
 	ck_assert_msg(ms(l, "p90_ms") >= 100 && ms(l, "p90_ms") < top,
 	    "host p90 %f, run %f ms", ms(l, "p90_ms"), wall);
 	ck_assert(ms(l, "max_ms") >= 100 && ms(l, "max_ms") < top);
