@@ -216,13 +216,6 @@ enr(json_t *line, const char *name)
 	return (json_object_get(json_object_get(line, "enrichments"), name));
 }
 
-static const char *
-err(json_t *line, const char *name)
-{
-	return (json_string_value(json_object_get(json_object_get(line,
-	    "enrichment_errors"), name)));
-}
-
 /* --stats "http" member's integer. */
 static long long
 http_stat(struct proc *p, const char *key)

@@ -25,13 +25,6 @@ enr(json_t *line, const char *name)
 	return (json_object_get(json_object_get(line, "enrichments"), name));
 }
 
-static const char *
-err(json_t *line, const char *name)
-{
-	return (json_string_value(json_object_get(json_object_get(line,
-	    "enrichment_errors"), name)));
-}
-
 static long
 now_ms(void)
 {

@@ -26,19 +26,6 @@
 #include "http/http.h"
 #include "run.h"
 
-/* A formatted string that lives until free(). */
-static char *
-fmt(const char *f, ...)
-{
-	va_list	 ap;
-	char	*s;
-
-	va_start(ap, f);
-	ck_assert(vasprintf(&s, f, ap) != -1);
-	va_end(ap);
-	return (s);
-}
-
 /* The test server's figures of a capacity endpoint's KEY. */
 static json_t *
 capacity_stats(const char *key)

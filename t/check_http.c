@@ -37,13 +37,6 @@ enr(json_t *line, const char *name)
 	return (json_object_get(json_object_get(line, "enrichments"), name));
 }
 
-static const char *
-err(json_t *line, const char *name)
-{
-	return (json_string_value(json_object_get(json_object_get(line,
-	    "enrichment_errors"), name)));
-}
-
 /* Run one tweet through one http spec; return the parsed output line. */
 static json_t *
 one(const char *tweet, const char *s, const char *extra)

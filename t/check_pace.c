@@ -19,27 +19,6 @@
 
 #include "run.h"
 
-/* A formatted string that lives until free(). */
-static char *
-fmt(const char *f, ...)
-{
-	va_list	 ap;
-	char	*s;
-
-	va_start(ap, f);
-	ck_assert(vasprintf(&s, f, ap) != -1);
-	va_end(ap);
-	return (s);
-}
-
-/* The enrichment errors of a line (NULL if none). */
-static const char *
-err(json_t *line, const char *name)
-{
-	return (json_string_value(json_object_get(json_object_get(line,
-	    "enrichment_errors"), name)));
-}
-
 /*
  * --host-rate a.example=10 paces http://a.example/ and
  * http://a.example:80/ as one host (through the test server as a proxy):

@@ -29,19 +29,6 @@ static struct proc	 rds;		/* the redis-server */
 static int		 rds_port;
 static char		 rds_url[64];
 
-/* A formatted string that lives until free(). */
-static char *
-fmt(const char *f, ...)
-{
-	va_list	 ap;
-	char	*s;
-
-	va_start(ap, f);
-	ck_assert(vasprintf(&s, f, ap) != -1);
-	va_end(ap);
-	return (s);
-}
-
 /* Start redis-server on rds_port and wait until it answers PING. */
 static void
 rds_start(void)

@@ -33,27 +33,6 @@ srv(const char *fmt, ...)
 	return (url);
 }
 
-/* A formatted string that lives until free(). */
-static char *
-fmt(const char *f, ...)
-{
-	va_list	 ap;
-	char	*s;
-
-	va_start(ap, f);
-	ck_assert(vasprintf(&s, f, ap) != -1);
-	va_end(ap);
-	return (s);
-}
-
-/* The error of enrichment name in an output line. */
-static const char *
-err(json_t *line, const char *name)
-{
-	return (json_string_value(json_object_get(json_object_get(line,
-	    "enrichment_errors"), name)));
-}
-
 /* Expand s (which must work) and forget the result. */
 static void
 expand(const char *s)
@@ -344,7 +323,6 @@ START_TEST(test_secrets_echoed)
 	unsetenv("TE_T_ECHOED");
 }
 END_TEST
-
 
 static Suite *
 secret_suite(void)

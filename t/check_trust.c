@@ -39,19 +39,6 @@ srv(const char *fmt, ...)
 	return (url);
 }
 
-/* A formatted string that lives until free(). */
-static char *
-fmt(const char *f, ...)
-{
-	va_list	 ap;
-	char	*s;
-
-	va_start(ap, f);
-	ck_assert(vasprintf(&s, f, ap) != -1);
-	va_end(ap);
-	return (s);
-}
-
 /* How many logged requests have a URI that starts with prefix. */
 static u_int
 log_count(json_t *log, const char *prefix)
@@ -72,13 +59,6 @@ static json_t *
 enr(json_t *line, const char *name)
 {
 	return (json_object_get(json_object_get(line, "enrichments"), name));
-}
-
-static const char *
-err(json_t *line, const char *name)
-{
-	return (json_string_value(json_object_get(json_object_get(line,
-	    "enrichment_errors"), name)));
 }
 
 START_TEST(test_header_scoping)
@@ -382,7 +362,6 @@ START_TEST(test_proxy)
 	free(dead);
 }
 END_TEST
-
 
 /* Every tweet 0..n-1 has a value for name and no error at all. */
 static void

@@ -209,19 +209,6 @@ START_TEST(test_notices)
 }
 END_TEST
 
-/* A string made like printf's; the caller frees it. */
-static char *
-fmt(const char *f, ...)
-{
-	va_list	 ap;
-	char	*s;
-
-	va_start(ap, f);
-	ck_assert(vasprintf(&s, f, ap) != -1);
-	va_end(ap);
-	return (s);
-}
-
 /* Run one tweet (a format with %1$d for the server's port) through an
  * unshorten spec; the value, and how many requests the server saw. */
 static json_t *

@@ -680,3 +680,24 @@ server_teardown(void)
 	proc_finish(&server);
 	proc_free(&server);
 }
+
+/* A formatted string that lives until free(). */
+char *
+fmt(const char *f, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	va_start(ap, f);
+	ck_assert(vasprintf(&s, f, ap) != -1);
+	va_end(ap);
+	return (s);
+}
+
+/* The error of enrichment name in an output line (NULL if none). */
+const char *
+err(json_t *line, const char *name)
+{
+	return (json_string_value(json_object_get(json_object_get(line,
+	    "enrichment_errors"), name)));
+}

@@ -48,6 +48,9 @@ void		 te_start(struct proc *, ...);
 json_t		*stats_of(struct proc *);
 long long	 stat_int(json_t *, const char *);
 json_t		*line_of(struct proc *, u_int);
+char		*fmt(const char *, ...)
+		     __attribute__((__format__(__printf__, 1, 2)));
+const char	*err(json_t *, const char *);
 void		 exactly_once(struct proc *, u_int);
 int		 run_suite(Suite *);
 int		 free_port(void);
