@@ -2,7 +2,7 @@
  * http: requests on the loop (fetch.c and the fetch-*.c files, which share
  * fetch-int.h), redirects (location.c), the destination policy (netpolicy.c,
  * proxy.c), pacing and quotas (pace.c) and the response cache in tiers
- * (cache.c, cachefile.c, cachefile-tier.c).
+ * (cache.c, cachefile.c and cachefile-write.c, cachefile-tier.c).
  */
 
 #ifndef TE_HTTP_H
