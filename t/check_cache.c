@@ -216,6 +216,13 @@ static const struct cache_backend fake_backend = {
 	.put = fake_put,
 	.expire = fake_expire,
 };
+static const struct cache_backend fake_near_backend = {
+	.name = "fake-near",
+	.near = 1,
+	.get = fake_get,
+	.put = fake_put,
+	.expire = fake_expire,
+};
 static const struct cache_backend fake_async_backend = {
 	.name = "fake-async",
 	.async = 1,
@@ -257,6 +264,42 @@ START_TEST(test_second_tier)
 	ck_assert(!get(10, body, sizeof body));
 	ck_assert_uint_eq(f.expires, 1);
 	cache_free();	/* the fake has no free: nothing to do */
+	options_free();
+}
+END_TEST
+
+/*
+ * A near tier (the memory-mapped file): its hits are given but not copied
+ * into memory, which neither grows nor loses an entry for them.
+ */
+START_TEST(test_near_tier)
+{
+	struct fake	f;
+	char		body[64];
+
+	memset(&f, 0, sizeof f);
+	f.keylen = key(f.key, 6);
+	snprintf(f.body, sizeof f.body, "from the file");
+	f.stored = clock_wall();
+	options_init();
+	cache_init(1, 1 << 20);
+	cache_add(&fake_near_backend, &f);
+	put(1, "in memory");
+	ck_assert_uint_eq(f.puts, 1);
+	f.keylen = key(f.key, 6);
+	snprintf(f.body, sizeof f.body, "from the file");
+
+	ck_assert(get(6, body, sizeof body));
+	ck_assert_str_eq(body, "from the file");
+	ck_assert(get(6, body, sizeof body));
+	ck_assert_str_eq(body, "from the file");
+	ck_assert_uint_eq(f.gets, 2);	/* asked again, not memory */
+	ck_assert_uint_eq(f.puts, 1);	/* nothing put back either */
+	/* The one memory entry is still there: not evicted for a hit. */
+	ck_assert(get(1, body, sizeof body));
+	ck_assert_str_eq(body, "in memory");
+	ck_assert_uint_eq(f.gets, 2);
+	cache_free();
 	options_free();
 }
 END_TEST
@@ -329,6 +372,7 @@ main(void)
 	tcase_add_test(tc, test_ttl);
 	tcase_add_test(tc, test_value_outlives_eviction);
 	tcase_add_test(tc, test_second_tier);
+	tcase_add_test(tc, test_near_tier);
 	tcase_add_test(tc, test_async_tier);
 	suite_add_tcase(s, tc);
 	return (run_suite(s));

@@ -4,7 +4,8 @@
  * order: the memory LRU here first, then whatever backends are added
  * behind it (a file, a server). Every tier has the same small interface
  * (struct cache_backend): get, put, expire by key, free. A hit in a later
- * tier is copied into the earlier ones. Entries older than --cache-ttl are
+ * tier is copied into the earlier ones, unless that tier is near (a
+ * memory-mapped file). Entries older than --cache-ttl are
  * misses. Nothing here knows about HTTP or the network, so it is tested on
  * its own (t/check_cache.c).
  *
@@ -311,7 +312,13 @@ cache_ask(const char *key, size_t keylen, u_int first, struct cache_value *v,
 				ct->backend->expire(ct->state, key, keylen);
 			continue;
 		}
-		if (i == 0)
+		/*
+		 * A near tier (a memory-mapped file) is as quick to ask
+		 * again as memory is to fill: its hits are not copied, so
+		 * that a warm rerun neither copies every answer nor, once
+		 * memory is full, evicts an entry for each.
+		 */
+		if (i == 0 || ct->backend->near)
 			return (CACHE_HIT);
 		/*
 		 * Copy it into the earlier tiers and give it as this tier

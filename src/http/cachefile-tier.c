@@ -91,6 +91,7 @@ cachefile_tier_free(void *state)
 
 static const struct cache_backend cachefile_backend = {
 	.name = "file",
+	.near = 1,		/* memory-mapped: hits are not copied */
 	.get = cachefile_tier_get,
 	.release = cachefile_tier_release,
 	.put = cachefile_tier_put,

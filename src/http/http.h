@@ -215,6 +215,7 @@ typedef void	(*cache_cb)(void *, const struct cache_value *);
 struct cache_backend {
 	const char	*name;
 	int		 async;
+	int		 near;		/* hits not copied into earlier tiers */
 	int		(*get)(void *, const char *, size_t, struct cache_value *,
 			    struct cache_lookup *);
 	void		(*release)(void *, struct cache_value *);
