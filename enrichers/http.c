@@ -232,17 +232,15 @@ static void
 http_start(void *data, struct slot *s)
 {
 	struct http_conf	*hc = data;
-	const char		*line;
 	char			*url, *body = NULL, *cause = NULL;
-	size_t			 len = 0, linelen;
+	size_t			 len = 0;
 
-	/* Fields come from a scan of the text: no tree is built. */
-	line = te->slot_line(s, &linelen);
-	if ((url = te->template_expand(hc->url, line, linelen, TE_TEMPLATE_URL,
-	    NULL, &cause)) == NULL)
+	/* Fields come from the members the checker found: no tree. */
+	if ((url = te->slot_expand(s, hc->url, TE_TEMPLATE_URL, NULL,
+	    &cause)) == NULL)
 		goto fail;
-	if (hc->body != NULL && (body = te->template_expand(hc->body, line,
-	    linelen, TE_TEMPLATE_JSON, &len, &cause)) == NULL)
+	if (hc->body != NULL && (body = te->slot_expand(s, hc->body,
+	    TE_TEMPLATE_JSON, &len, &cause)) == NULL)
 		goto fail;
 	te->fetch(&hc->req, url, body, len, http_done, s);
 	free(url);

@@ -297,12 +297,14 @@ START_TEST(test_template_scalars)
 	    "{\"a\":{/v},\"b\":\"<{/v}>\"}" };
 	enum template_encoding	 encs[] = { TEMPLATE_URL, TEMPLATE_JSON,
 	    TEMPLATE_RAW };
+	struct validate_members	*top;
 	struct template		*t;
 	json_t			*j;
-	char			*text, *a, *b, *cause = NULL;
+	char			*text, *a, *b, *cause = NULL, why[128];
 	size_t			 la, lb;
 	u_int			 i, k, e;
 
+	top = xmalloc(sizeof *top);
 	for (i = 0; i < sizeof vals / sizeof vals[0]; i++) {
 		xasprintf(&text, "{\"w\":1,\"v\":%s}", vals[i]);
 		j = json_loads(text, JSON_DECODE_ANY, NULL);
@@ -318,6 +320,15 @@ START_TEST(test_template_scalars)
 				ck_assert_ptr_nonnull(b);
 				ck_assert_msg(strcmp(a, b) == 0 && la == lb,
 				    "%s: tree %s, text %s", vals[i], a, b);
+				free(b);
+				ck_assert_int_ne(validate_tweet(text,
+				    strlen(text), top, why, sizeof why), -1);
+				b = template_expand_members(t, text,
+				    strlen(text), top->m, top->n, encs[e], &lb,
+				    &cause);
+				ck_assert_ptr_nonnull(b);
+				ck_assert_msg(strcmp(a, b) == 0 && la == lb,
+				    "%s: tree %s, members %s", vals[i], a, b);
 				free(a);
 				free(b);
 			}
@@ -326,6 +337,65 @@ START_TEST(test_template_scalars)
 		json_decref(j);
 		free(text);
 	}
+	free(top);
+}
+END_TEST
+
+/*
+ * Fields found through the checker's members fill in as a scan of the whole
+ * text finds them: the last of a repeated name, escaped names, nested and
+ * indexed pointers, missing fields (the same error).
+ */
+START_TEST(test_template_members)
+{
+	static const char	*texts[] = {
+	    "{\"a\":1,\"b\":{\"c\":[10,\"x y\"]},\"a\":-9223372036854775808}",
+	    "{\"\\u0061\":\"esc\",\"m~n\":2,\"p/q\":3,\"\":\"empty\"}",
+	    "{\"b\":{\"c\":\"not an array\"},\"z\":null,\"a\":-0}",
+	    "{}" };
+	static const char	*tpls[] = { "http://h/{/a}", "http://h/{/b/c/1}",
+	    "{\"v\":{/b}}", "x{/m~0n}{/p~1q}", "x{/}", "x{/z}{/b/c}" };
+	enum template_encoding	 encs[] = { TEMPLATE_URL, TEMPLATE_JSON,
+	    TEMPLATE_RAW };
+	struct validate_members	*top;
+	struct template		*t;
+	char			*a, *b, *ca, *cb, why[128];
+	size_t			 la, lb;
+	u_int			 i, k, e;
+
+	top = xmalloc(sizeof *top);
+	for (i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		ck_assert_int_ne(validate_tweet(texts[i], strlen(texts[i]),
+		    top, why, sizeof why), -1);
+		for (k = 0; k < sizeof tpls / sizeof tpls[0]; k++) {
+			t = template_parse(tpls[k], &ca);
+			ck_assert_ptr_nonnull(t);
+			for (e = 0; e < 3; e++) {
+				ca = cb = NULL;
+				la = lb = 0;
+				a = template_expand_text(t, texts[i],
+				    strlen(texts[i]), encs[e], &la, &ca);
+				b = template_expand_members(t, texts[i],
+				    strlen(texts[i]), top->m, top->n, encs[e],
+				    &lb, &cb);
+				ck_assert_msg((a == NULL) == (b == NULL),
+				    "%s %s: %s / %s", texts[i], tpls[k],
+				    a ? a : ca, b ? b : cb);
+				if (a != NULL)
+					ck_assert_msg(la == lb &&
+					    memcmp(a, b, la) == 0, "%s %s: "
+					    "%s / %s", texts[i], tpls[k], a, b);
+				else
+					ck_assert_str_eq(ca, cb);
+				free(a);
+				free(b);
+				free(ca);
+				free(cb);
+			}
+			template_free(t);
+		}
+	}
+	free(top);
 }
 END_TEST
 
@@ -386,6 +456,7 @@ main(void)
 	tcase_add_test(tc, test_template);
 	tcase_add_test(tc, test_template_escape);
 	tcase_add_test(tc, test_template_scalars);
+	tcase_add_test(tc, test_template_members);
 	suite_add_tcase(s, tc);
 	return (run_suite(s));
 }

@@ -308,6 +308,15 @@ struct te_api {
 	char		*(*xstrndup)(const char *, size_t);
 	int		 (*xasprintf)(char **, const char *, ...)
 			     __attribute__((__format__(__printf__, 2, 3)));
+
+	/*
+	 * Added later (a program too old for it has a smaller size):
+	 * slot_expand is template_expand on the slot's tweet (inside start
+	 * only), its fields found through the top-level members the checker
+	 * already found rather than by a scan of the whole text.
+	 */
+	char		*(*slot_expand)(struct slot *, struct template *,
+			     enum te_template_encoding, size_t *, char **);
 };
 
 /* The entry point a plugin defines. */

@@ -105,6 +105,28 @@ api_template_expand(struct template *t, const char *line, size_t len,
 	    (enum template_encoding)enc, outlen, cause));
 }
 
+/*
+ * te->slot_expand: fill a template in from a slot's tweet, through the
+ * members the checker found when it has them all (a parsed tweet or one
+ * of too many members is scanned as its text).
+ */
+static char *
+api_slot_expand(struct slot *s, struct template *t,
+    enum te_template_encoding enc, size_t *outlen, char **cause)
+{
+	const struct scan_member	*m;
+	const char			*line;
+	size_t				 len;
+	int				 n;
+
+	line = slot_line(s, &len);
+	if ((n = slot_members(s, &m)) < 0)
+		return (template_expand_text(t, line, len,
+		    (enum template_encoding)enc, outlen, cause));
+	return (template_expand_members(t, line, len, m, n,
+	    (enum template_encoding)enc, outlen, cause));
+}
+
 /* te->text_entity: the kind, value and rest of the i-th entity found. */
 static int
 api_text_entity(struct twtext *tw, u_int i, const char **value, size_t *len,
@@ -183,4 +205,6 @@ const struct te_api api_table = {
 	.xstrdup = xstrdup,
 	.xstrndup = xstrndup,
 	.xasprintf = xasprintf,
+
+	.slot_expand = api_slot_expand,
 };

@@ -87,6 +87,9 @@ char		*template_expand(struct template *, json_t *,
 		     enum template_encoding, size_t *, char **);
 char		*template_expand_text(struct template *, const char *, size_t,
 		     enum template_encoding, size_t *, char **);
+char		*template_expand_members(struct template *, const char *,
+		     size_t, const struct scan_member *, u_int,
+		     enum template_encoding, size_t *, char **);
 
 #define POINTER_TOKEN_MAX 1024
 const char	*pointer_token(const char *, char *, size_t, size_t *);

@@ -242,7 +242,31 @@ template_encode(struct tbuf *b, const char *s, size_t n,
 	}
 }
 
+/* A text's top-level members, as the checker found them. */
+struct template_top {
+	const struct scan_member	*m;
+	u_int				 n;
+};
+
 #define TEMPLATE_LIT 32		/* a long long's digits and sign, and more */
+
+/* An integer in decimal, as "%lld" writes it, without printf's cost. */
+static const char *
+template_integer(char *lit, long long ll)
+{
+	unsigned long long	u;
+	char			*p = lit + TEMPLATE_LIT - 1;
+
+	u = ll < 0 ? 0 - (unsigned long long)ll : (unsigned long long)ll;
+	*p = '\0';
+	do {
+		*--p = '0' + u % 10;
+		u /= 10;
+	} while (u > 0);
+	if (ll < 0)
+		*--p = '-';
+	return (p);
+}
 
 /*
  * An integer, true, false or null as json_dumps would write it (in lit for
@@ -258,9 +282,7 @@ template_literal(const struct scan_value *sv, char *lit)
 	case SCAN_NUMBER:
 		if (scan_integer(sv, &ll) != 0)
 			return (NULL);
-		snprintf(lit, TEMPLATE_LIT, "%" JSON_INTEGER_FORMAT,
-		    (json_int_t)ll);
-		return (lit);
+		return (template_integer(lit, ll));
 	case SCAN_TRUE:
 		return ("true");
 	case SCAN_FALSE:
@@ -278,15 +300,32 @@ template_literal(const struct scan_value *sv, char *lit)
  * be), anything else as a new jansson value in *v; -1 if it is missing.
  */
 static int
-template_scan(const struct scan_value *root, const char *pointer, char **str,
-    size_t *len, json_t **v, const char **lit, char *buf)
+template_scan(const struct scan_value *root, const struct template_top *top,
+    const char *pointer, char **str, size_t *len, json_t **v,
+    const char **lit, char *buf)
 {
-	struct scan_value	sv;
+	struct scan_value	 sv;
+	const struct scan_value	*first = NULL;
+	const char		*rest;
+	char			 token[POINTER_TOKEN_MAX];
+	size_t			 tlen;
+	u_int			 i;
 
 	*str = NULL;
 	*v = NULL;
 	*lit = NULL;
-	if (scan_pointer(root, pointer, &sv) != 0)
+	if (top != NULL && *pointer == '/') {
+		/* The first token among the members, the last of a name. */
+		if ((rest = pointer_token(pointer + 1, token, sizeof token,
+		    &tlen)) == NULL)
+			return (-1);
+		for (i = 0; i < top->n; i++) {
+			if (scan_string_eq(&top->m[i].key, token, tlen))
+				first = &top->m[i].value;
+		}
+		if (first == NULL || scan_pointer(first, rest, &sv) != 0)
+			return (-1);
+	} else if (scan_pointer(root, pointer, &sv) != 0)
 		return (-1);
 	if (sv.type == SCAN_STRING) {
 		*str = scan_string(&sv, len);
@@ -304,7 +343,8 @@ template_scan(const struct scan_value *root, const char *pointer, char **str,
  */
 static char *
 template_fill(struct template *t, json_t *root, const char *text,
-    size_t textlen, enum template_encoding enc, size_t *lenp, char **cause)
+    size_t textlen, const struct template_top *members,
+    enum template_encoding enc, size_t *lenp, char **cause)
 {
 	struct tbuf		 b = { NULL, 0, 0 };
 	struct template_part	*tp;
@@ -332,8 +372,8 @@ template_fill(struct template *t, json_t *root, const char *text,
 			str = json_is_string(v) ? json_string_value(v) : NULL;
 			slen = json_string_length(v);
 		} else {
-			template_scan(&top, tp->pointer, &own, &slen, &made,
-			    &lit, litbuf);
+			template_scan(&top, members, tp->pointer, &own, &slen,
+			    &made, &lit, litbuf);
 			if (lit != NULL) {
 				template_encode(&b, lit, strlen(lit),
 				    enc == TEMPLATE_JSON && !tp->in_string ?
@@ -377,7 +417,7 @@ char *
 template_expand(struct template *t, json_t *root, enum template_encoding enc,
     size_t *lenp, char **cause)
 {
-	return (template_fill(t, root, NULL, 0, enc, lenp, cause));
+	return (template_fill(t, root, NULL, 0, NULL, enc, lenp, cause));
 }
 
 /*
@@ -388,5 +428,20 @@ char *
 template_expand_text(struct template *t, const char *text, size_t len,
     enum template_encoding enc, size_t *lenp, char **cause)
 {
-	return (template_fill(t, NULL, text, len, enc, lenp, cause));
+	return (template_fill(t, NULL, text, len, NULL, enc, lenp, cause));
+}
+
+/*
+ * The same, given the text's top-level members as the checker found them
+ * (all of them): a field's first token is looked up among them, and only
+ * the rest of its pointer is scanned for, not the whole text.
+ */
+char *
+template_expand_members(struct template *t, const char *text, size_t len,
+    const struct scan_member *m, u_int n, enum template_encoding enc,
+    size_t *lenp, char **cause)
+{
+	struct template_top	top = { m, n };
+
+	return (template_fill(t, NULL, text, len, &top, enc, lenp, cause));
 }
