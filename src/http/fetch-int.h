@@ -78,10 +78,14 @@ struct fetch_easy {
 	void		*curl;		/* CURL * */
 	char		 errbuf[256];	/* CURL_ERROR_SIZE */
 	int		 mux;		/* may multiplex (conn_setopt) */
+	int		 state;		/* FETCH_EASY_* */
 	int		 connected;	/* has its connection */
 	struct fetch_multi *added;	/* the multi handle it is on */
 	TAILQ_ENTRY(fetch_easy) entry;	/* on the multiplexing one */
 };
+#define FETCH_EASY_NEW 0	/* no options set */
+#define FETCH_EASY_PLAIN 1	/* the common options, a GET's own */
+#define FETCH_EASY_DIRTY 2	/* more: reset it before the next */
 typedef void	(*fetch_multi_done_cb)(void *, int);
 void		 fetch_multi_init(fetch_multi_done_cb);
 struct fetch_easy *fetch_multi_easy(void);

@@ -13,6 +13,10 @@
  * transfer going to the least busy: libcurl 7.88 walks a multi handle's
  * whole connection cache for every transfer that ends, a fifth of the
  * loop's CPU at -j 1000 with one cache of 1,000 connections.
+ *
+ * A handle kept keeps its options: fetch-transfer.c sets the common ones
+ * once and then only what differs per request, resetting a handle only
+ * after a request that set more (FETCH_EASY_DIRTY).
  */
 
 #include <stdlib.h>
@@ -216,7 +220,10 @@ fetch_multi_socket_cb(__unused CURL *easy, curl_socket_t s, int what,
 	return (0);
 }
 
-/* An easy handle: a spare one reset, or a new one. */
+/*
+ * An easy handle: a spare one with the options it has (reset if they were
+ * more than a GET's, see fx->state), or a new one.
+ */
 struct fetch_easy *
 fetch_multi_easy(void)
 {
@@ -224,7 +231,10 @@ fetch_multi_easy(void)
 
 	if (fetch_multi_nspare > 0) {
 		fx = fetch_multi_spare[--fetch_multi_nspare];
-		curl_easy_reset(fx->curl);
+		if (fx->state == FETCH_EASY_DIRTY) {
+			curl_easy_reset(fx->curl);
+			fx->state = FETCH_EASY_NEW;
+		}
 	} else {
 		fx = xcalloc(1, sizeof *fx);
 		if ((fx->curl = curl_easy_init()) == NULL)

@@ -158,30 +158,53 @@ fetch_dest_check(struct fetch_entry *fe)
 	return (1);
 }
 
-/* The options of a transfer on its easy handle (proxy: the one judged by). */
+/* The options every transfer has alike, set once on a handle. */
 static void
-fetch_transfer_setopt(struct fetch_entry *fe, CURL *e, const char *proxy)
+fetch_transfer_common(struct fetch_easy *fx)
 {
-	const struct te_fetch_request	*req = fe->req;
-	const char			*method = req->method;
+	CURL	*e = fx->curl;
 
-	curl_easy_setopt(e, CURLOPT_URL, fetch_cur_url(fe));
-	curl_easy_setopt(e, CURLOPT_PRIVATE, fe);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, fe->easy->errbuf);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, fx->errbuf);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, fetch_write_cb);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, fe);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, opts.timeout_ms);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, opts.connect_timeout_ms);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, opts.user_agent);
-	/* Off its origin, a redirect carries none of our headers. */
-	if (!fe->cross)
-		curl_easy_setopt(e, CURLOPT_HTTPHEADER, req->headers);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
+	    (curl_off_t)opts.max_response);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, fetch_opensocket_cb);
+	curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, fetch_prereq_cb);
+	fx->state = FETCH_EASY_PLAIN;
+}
+
+/*
+ * The options of a transfer on its easy handle (proxy: the one judged by):
+ * the common ones if the handle lacks them, then this request's. Each
+ * option a GET may differ by is set every time; the others (a proxy, a
+ * method, a body) leave the handle to be reset before its next request.
+ */
+static void
+fetch_transfer_setopt(struct fetch_entry *fe, CURL *e, const char *proxy)
+{
+	const struct te_fetch_request	*req = fe->req;
+	const char			*method = req->method;
+
+	if (fe->easy->state == FETCH_EASY_NEW)
+		fetch_transfer_common(fe->easy);
+	curl_easy_setopt(e, CURLOPT_URL, fetch_cur_url(fe));
+	curl_easy_setopt(e, CURLOPT_PRIVATE, fe);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, fe);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, fe);
+	curl_easy_setopt(e, CURLOPT_PREREQDATA, fe);
+	/* Off its origin, a redirect carries none of our headers. */
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, fe->cross ? NULL :
+	    req->headers);
 	curl_easy_setopt(e, CURLOPT_PATH_AS_IS,
 	    (long)(req->flags & FETCH_PATH_AS_IS));
+	conn_setopt(fe->easy, fetch_cur_url(fe), fe->proxied);
 	if (opts.proxy != NULL || fe->policed) {
 		/*
 		 * --proxy for every host, over http_proxy and no_proxy; and
@@ -189,24 +212,22 @@ fetch_transfer_setopt(struct fetch_entry *fe, CURL *e, const char *proxy)
 		 */
 		curl_easy_setopt(e, CURLOPT_PROXY, proxy != NULL ? proxy : "");
 		curl_easy_setopt(e, CURLOPT_NOPROXY, "");
+		fe->easy->state = FETCH_EASY_DIRTY;
 	}
-	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
-	    (curl_off_t)opts.max_response);
-	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, fetch_opensocket_cb);
-	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, fe);
-	curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, fetch_prereq_cb);
-	curl_easy_setopt(e, CURLOPT_PREREQDATA, fe);
-	conn_setopt(fe->easy, fetch_cur_url(fe), fe->proxied);
 	if (fe->as_get && strcmp(method, "HEAD") != 0)
 		method = "GET";
-	if (strcmp(method, "HEAD") == 0)
+	if (strcmp(method, "HEAD") == 0) {
 		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-	else if (strcmp(method, "GET") != 0)
+		fe->easy->state = FETCH_EASY_DIRTY;
+	} else if (strcmp(method, "GET") != 0) {
 		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+		fe->easy->state = FETCH_EASY_DIRTY;
+	}
 	if (fe->body != NULL && !fe->as_get) {
 		curl_easy_setopt(e, CURLOPT_POSTFIELDS, fe->body);
 		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)fe->bodylen);
+		fe->easy->state = FETCH_EASY_DIRTY;
 	}
 }
 
