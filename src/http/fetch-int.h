@@ -94,6 +94,10 @@ void		 fetch_multi_put(struct fetch_easy *);
 void		 fetch_multi_unmux(void);
 void		 fetch_multi_free(void);
 
+/* fetch-printf.c */
+void		 fetch_printf_init(void);
+u_long		 fetch_printf_calls(void);
+
 /* conn.c (its option checks in http.h) */
 #define CONN_H2 1		/* a host multiplexes */
 #define CONN_H1 2		/* a host answers https in HTTP/1 */

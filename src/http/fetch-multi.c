@@ -378,6 +378,7 @@ fetch_multi_init(fetch_multi_done_cb done)
 	if (FETCH_MULTI_MUX->multi != NULL)
 		return;
 	fetch_multi_done = done;
+	fetch_printf_init();
 	n = (opts.max_in_flight + FETCH_MULTI_SHARD - 1) / FETCH_MULTI_SHARD;
 	if (n > FETCH_MULTI_SHARDS)
 		n = FETCH_MULTI_SHARDS;
