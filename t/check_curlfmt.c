@@ -3,11 +3,13 @@
  * C library's printf: libcurl's own calls reach ours (a URL it puts
  * together), and ours print what libcurl's engine prints, the value
  * curl_msnprintf returns when it truncates included, for the formats
- * libcurl 7.88 uses on a request's way.
+ * libcurl 7.88 uses on a request's way (the plain ones written by us, the
+ * others by vsnprintf).
  */
 
 #include <check.h>
 #include <dlfcn.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,7 +72,10 @@ END_TEST
 START_TEST(test_same_as_curl)
 {
 	aprintf_fn	 theirs = (aprintf_fn)curl_own("curl_maprintf");
-	char		*a, *b;
+	char		*a, *b, long_text[1000];
+
+	memset(long_text, 'x', sizeof long_text - 1);
+	long_text[sizeof long_text - 1] = '\0';
 
 	SAME("%s://%s%s%s%s%s%s%s%s%s%s%s%s%s%s", "http", "", "", "", "",
 	    "", "", "127.0.0.1", ":8080", "/latency/50", "?", "17", "", "",
@@ -85,6 +90,13 @@ START_TEST(test_same_as_curl)
 	SAME("%x %X %02x %o %c %5.2f", 255U, 255U, 7U, 8U, 'z', 3.14159);
 	SAME("%s", "");
 	SAME("%s%s", "Accept-Encoding: ", "deflate, gzip, br, zstd");
+	SAME("%u/%ld/%s", 4294967295U, LONG_MIN, "host");
+	SAME(":%u%%%d|%ld|%lu", 0U, INT_MIN, LONG_MAX, ULONG_MAX);
+	SAME("%u.%u.%u.%u", 127U, 0U, 0U, 1U);
+	SAME("Connection #%ld to host %s left intact", 12L, "127.0.0.1");
+	SAME("%s?%s|%s", "/a", (char *)NULL, "b");
+	SAME("%s", long_text);
+	SAME("%5s|%-3d|%.1s|%lld|%zu", "a", 1, "bc", -1LL, (size_t)3);
 }
 END_TEST
 
@@ -110,6 +122,14 @@ START_TEST(test_truncation_as_curl)
 	ck_assert_str_eq(a, b);
 	ck_assert_int_eq(curl_msnprintf(a, 0, "%s", "x"), theirs(b, 0, "%s",
 	    "x"));
+	na = curl_msnprintf(a, sizeof a, "%u/%ld/%s", 1U, 80L, "example");
+	nb = theirs(b, sizeof b, "%u/%ld/%s", 1U, 80L, "example");
+	ck_assert_int_eq(na, nb);
+	ck_assert_str_eq(a, b);
+	na = curl_msnprintf(a, sizeof a, "%5.1f%c", 2.25, 'x');
+	nb = theirs(b, sizeof b, "%5.1f%c", 2.25, 'x');
+	ck_assert_int_eq(na, nb);
+	ck_assert_str_eq(a, b);
 }
 END_TEST
 

@@ -14,9 +14,11 @@
  * fetch_printf_calls() then stays 0. t/check_curlfmt compares the two.
  */
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <curl/curl.h>
 #include <curl/mprintf.h>
@@ -42,13 +44,93 @@ fetch_printf_calls(void)
 	return (fetch_printf_n);
 }
 
+/*
+ * The formats libcurl uses most are plain: text, %s, %d, %u, %ld, %lu and
+ * %%, no flag, width or precision. Those are written here (a NULL string
+ * as libcurl writes it, "(nil)"); the answer is the length in full, as
+ * vsnprintf's, or -1 for any other format, left to vsnprintf. Only as many
+ * bytes as fit in size, with a NUL, are stored.
+ */
+static int
+fetch_printf_plain(char *out, size_t size, const char *format, va_list ap)
+{
+	const char	*f, *s;
+	char		 num[24], *np;
+	size_t		 len = 0, n;
+	u_long		 u;
+	long		 l;
+	int		 lng, neg;
+
+	for (f = format; *f != '\0'; f++) {
+		if (*f != '%')
+			continue;
+		f++;
+		if (*f == 'l' && f[1] != 'd' && f[1] != 'u')
+			return (-1);
+		if (*f == 'l')
+			f++;
+		else if (*f != 's' && *f != 'd' && *f != 'u' && *f != '%')
+			return (-1);
+	}
+	for (f = format; *f != '\0'; f++) {
+		if (*f != '%' || *++f == '%') {
+			if (len + 1 < size)
+				out[len] = *f;
+			len++;
+			continue;
+		}
+		if ((lng = (*f == 'l')))
+			f++;
+		if (*f == 's') {
+			if ((s = va_arg(ap, const char *)) == NULL)
+				s = "(nil)";
+			n = strlen(s);
+		} else {
+			neg = 0;
+			if (*f == 'u')
+				u = lng ? va_arg(ap, u_long) : va_arg(ap, u_int);
+			else {
+				l = lng ? va_arg(ap, long) : va_arg(ap, int);
+				neg = l < 0;
+				u = neg ? -(u_long)l : (u_long)l;
+			}
+			np = num + sizeof num;
+			do
+				*--np = '0' + u % 10;
+			while ((u /= 10) != 0);
+			if (neg)
+				*--np = '-';
+			s = np;
+			n = num + sizeof num - np;
+		}
+		if (len < size)
+			memcpy(out + len, s, len + n < size ? n : size - len);
+		len += n;
+	}
+	if (size > 0)
+		out[len < size ? len : size - 1] = '\0';
+	if (len > INT_MAX)
+		return (-1);
+	return ((int)len);
+}
+
 /* A new string, or NULL (freed by libcurl with free(), as its own). */
 char *
 curl_mvaprintf(const char *format, va_list ap)
 {
-	char	*s;
+	char	 buf[256], *s;
+	va_list	 ap2;
+	int	 n;
 
 	fetch_printf_n++;
+	va_copy(ap2, ap);
+	n = fetch_printf_plain(buf, sizeof buf, format, ap2);
+	va_end(ap2);
+	if (n >= 0 && (size_t)n < sizeof buf) {
+		if ((s = malloc(n + 1)) != NULL)
+			memcpy(s, buf, n + 1);
+		return (s);
+	}
 	if (vasprintf(&s, format, ap) == -1)
 		return (NULL);
 	return (s);
@@ -71,13 +153,16 @@ int
 curl_mvsnprintf(char *buffer, size_t maxlength, const char *format,
     va_list ap)
 {
+	va_list	ap2;
 	int	n;
 
 	fetch_printf_n++;
 	if (maxlength == 0)
 		return (0);
-	n = vsnprintf(buffer, maxlength, format, ap);
-	if (n < 0)
+	va_copy(ap2, ap);
+	n = fetch_printf_plain(buffer, maxlength, format, ap2);
+	va_end(ap2);
+	if (n < 0 && (n = vsnprintf(buffer, maxlength, format, ap)) < 0)
 		return (-1);
 	if ((size_t)n >= maxlength)
 		return ((int)(maxlength - 1));
