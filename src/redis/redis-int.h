@@ -52,6 +52,7 @@ struct redis;
 typedef void	(*redis_cb)(void *);
 typedef void	(*redis_reply_cb)(void *, void *);
 #define REDIS_OPTIONAL 0x1	/* never fatal: a cache may be away */
+#define REDIS_QUIET 0x2		/* its owner says when it is away */
 struct redis	*redis_open(struct redis_url *, int, redis_cb, redis_cb,
 		     void *);
 void		 redis_close(struct redis *);
@@ -64,6 +65,8 @@ int		 redis_command(struct redis *, redis_reply_cb, void *, int,
 		     const char **, const size_t *);
 int		 redis_eval(struct redis *, redis_reply_cb, void *, const char *,
 		     const char *, const char *, int, const char **);
+int		 redis_subscribe(struct redis *, const char *,
+		     redis_reply_cb, void *);
 void		 redis_set_block(struct redis *, long);
 void		 redis_set_stall(struct redis *, long);
 void		 redis_set_max_reply(struct redis *, size_t);

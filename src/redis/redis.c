@@ -50,6 +50,9 @@ struct redis {
 	long			 stall_ms;	/* unanswered this long: lost */
 	size_t			 max_reply;	/* larger: lost; 0: any */
 	int			 optional;	/* never fatal: a cache */
+	int			 quiet;		/* the owner says it is away */
+	redis_reply_cb		 sub_cb;	/* a subscription's messages */
+	void			*sub_arg;
 	int			 tried;		/* a first connect failed */
 	int			 closing;
 	redis_cb		 ready_cb;
@@ -153,6 +156,40 @@ redis_eval(struct redis *r, redis_reply_cb cb, void *arg, const char *lua,
 	ret = redis_command(r, cb, arg, nargs + 5, argv, NULL);
 	free(argv);
 	return (ret);
+}
+
+/* A subscription's reply: not counted (it never ends), the call kept. */
+static void
+redis_sub_reply(redisAsyncContext *ac, void *reply, void *priv)
+{
+	struct redis	*r = priv;
+
+	if (ac->data != r || reply == NULL || r->sub_cb == NULL)
+		return;		/* going: the down callback says so */
+	r->last_reply = clock_mono();
+	r->sub_cb(r->sub_arg, reply);
+}
+
+/*
+ * Subscribe to a channel (a connection of its own: it sends nothing else
+ * then). The callback gets each reply (the confirmation, then each
+ * message), never NULL; a connection made again must subscribe again.
+ * Returns -1 when not ready.
+ */
+int
+redis_subscribe(struct redis *r, const char *channel, redis_reply_cb cb,
+    void *arg)
+{
+	const char	*argv[2] = { "SUBSCRIBE", channel };
+
+	if (r->state != REDIS_READY || r->ac == NULL)
+		return (-1);
+	r->sub_cb = cb;
+	r->sub_arg = arg;
+	if (redisAsyncCommandArgv(r->ac, redis_sub_reply, r, 2, argv,
+	    NULL) != REDIS_OK)
+		return (-1);
+	return (0);
 }
 
 /* Send a command whatever the state (the handshake). */
@@ -333,7 +370,8 @@ redis_lost(struct redis *r, const char *why)
 	if (!r->ever_ready && !r->optional)
 		fatalx("redis %s: %s", r->name, why);
 	if ((was != REDIS_DOWN || !r->ever_ready) && !opts.quiet &&
-	    (r->ever_ready || r->backoff_ms == REDIS_BACKOFF_MIN_MS))
+	    !r->quiet && (r->ever_ready ||
+	    r->backoff_ms == REDIS_BACKOFF_MIN_MS))
 		log_warnx("redis %s: %s; %s", r->name, why, r->optional ?
 		    "skipped until it is back" : "reconnecting");
 	if (was != REDIS_DOWN && !r->ever_ready)
@@ -416,7 +454,8 @@ redis_connect(struct redis *r)
 /*
  * Open a connection to the server of url (kept, not copied). Unless flags
  * has REDIS_OPTIONAL, a server that cannot be reached before the first
- * success is fatal (exit 1, naming it). ready is
+ * success is fatal (exit 1, naming it); with REDIS_QUIET its losses are
+ * not said on stderr (another connection of the owner says so). ready is
  * called each time it is ready (again), down each time a ready connection
  * is lost; commands unanswered then get a NULL reply.
  */
@@ -439,6 +478,7 @@ redis_open(struct redis_url *url, int flags, redis_cb ready, redis_cb down,
 	r->backoff_ms = REDIS_BACKOFF_MIN_MS;
 	r->stall_ms = REDIS_STALL_MS;
 	r->optional = (flags & REDIS_OPTIONAL) != 0;
+	r->quiet = (flags & REDIS_QUIET) != 0;
 	r->retry_ev = evtimer_new(loop_base(), redis_retry_cb, r);
 	r->watch_ev = event_new(loop_base(), -1, EV_PERSIST, redis_watch_cb,
 	    r);
