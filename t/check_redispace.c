@@ -203,7 +203,8 @@ END_TEST
  * Shared quota window: 20 requests in each 2 s window, counted over three
  * instances (429 with x-rate-limit-reset beyond): every tweet enriched, no
  * error, at most one 429 per instance per window, and instances learn of
- * a window from the server instead of their own 429.
+ * a window from the server (told on its channel, or answered to an ask)
+ * instead of their own 429.
  */
 START_TEST(test_shared_quota)
 {
@@ -223,7 +224,8 @@ START_TEST(test_shared_quota)
 		st = finish_one(&p[i], files[i], 25);
 		sp = json_object_get(st, "shared_pacing");
 		ck_assert_ptr_nonnull(sp);
-		learned += stat_int(sp, "quota_waits");
+		learned += stat_int(sp, "quota_waits") +
+		    stat_int(sp, "quotas_heard");
 		told += stat_int(sp, "quotas_told");
 		json_decref(st);
 		proc_free(&p[i]);
@@ -242,6 +244,74 @@ START_TEST(test_shared_quota)
 	ck_assert_msg(n429 >= 2 && told >= 2, "%u 429s, %lld told", n429,
 	    told);
 	ck_assert_msg(learned > 0, "no instance learned a window from Redis");
+}
+END_TEST
+
+/*
+ * Shared quota window of a host with no --host-rate: 15 requests in each
+ * 2 s window, counted over three instances whose enrichment has rate=40
+ * (a shared rate, so that the instances take turns; the host has none).
+ * Every tweet enriched, no error, at most one 429 per instance per window,
+ * and the window one instance meets pauses the others before their next
+ * request: fewer than two 429s a window, where each meeting its own would
+ * make three.
+ */
+START_TEST(test_shared_quota_any_host)
+{
+	struct proc	 p[3];
+	char		*in, *files[3], *e;
+	json_t		*c, *st, *v, *sp, *wins;
+	const char	*k, *sp1;
+	long long	 heard = 0, told = 0;
+	u_int		 i, n429 = 0;
+
+	wins = json_object();
+	for (i = 0; i < 3; i++) {
+		in = make_tweets(20, NULL);
+		files[i] = tmpfile_with(in, strlen(in));
+		free(in);
+		e = fmt("http:url=http://127.0.0.1:%d/window/u/15/2?i=%c&{/id},"
+		    "rate=40", server_port, 'a' + i);
+		te_start(&p[i], "-e", e, "--allow-net", "127.0.0.0/8",
+		    "--pace-url", rds_url, "--stats", files[i], NULL);
+		proc_close_in(&p[i]);
+		free(e);
+	}
+	for (i = 0; i < 3; i++) {
+		st = finish_one(&p[i], files[i], 20);
+		sp = json_object_get(st, "shared_pacing");
+		ck_assert_ptr_nonnull(sp);
+		/* Asserted last: the 429s say first what went wrong. */
+		heard += json_integer_value(json_object_get(sp,
+		    "quotas_heard"));
+		told += stat_int(sp, "quotas_told");
+		json_decref(st);
+		proc_free(&p[i]);
+	}
+	c = server_counters(server_port);
+	json_object_foreach(c, k, v) {
+		if (strncmp(k, "429 u ", 6) != 0)
+			continue;
+		ck_assert_msg(json_integer_value(v) <= 1,
+		    "%lld 429s for \"%s\"", json_integer_value(v), k);
+		/* "429 u W I": the windows that closed. */
+		sp1 = strchr(k + 6, ' ');
+		ck_assert_ptr_nonnull(sp1);
+		e = fmt("%.*s", (int)(sp1 - (k + 6)), k + 6);
+		json_object_set_new(wins, e, json_true());
+		free(e);
+		n429++;
+	}
+	json_decref(c);
+	/* 60 requests, 15 a window: three closed at least. */
+	ck_assert_msg(json_object_size(wins) >= 3, "%zu windows closed",
+	    json_object_size(wins));
+	ck_assert_msg(n429 < 2 * json_object_size(wins), "%u 429s in %zu "
+	    "windows: the others did not pause", n429,
+	    json_object_size(wins));
+	ck_assert_msg(heard > 0 && told > 0, "%lld heard, %lld told", heard,
+	    told);
+	json_decref(wins);
 }
 END_TEST
 
@@ -416,6 +486,7 @@ redispace_suite(void)
 	tcase_add_test(tc, test_shared_rate);
 	tcase_add_test(tc, test_not_shared);
 	tcase_add_test(tc, test_shared_quota);
+	tcase_add_test(tc, test_shared_quota_any_host);
 	tcase_add_test(tc, test_redis_stopped);
 	tcase_add_test(tc, test_from_stream_default);
 	tcase_add_test(tc, test_pace_url_checked);

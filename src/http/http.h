@@ -150,6 +150,7 @@ int		 pace_shared_gate(struct pacer **, u_int, struct pace_item *,
 		     const char *, uint32_t);
 void		 pace_shared_book(struct pacer *, double);
 void		 pace_shared_pause(const char *, uint32_t, double);
+void		 pace_shared_heard(const char *, double);
 json_t		*pace_shared_stats(void);
 void		 pace_shared_free(void);
 

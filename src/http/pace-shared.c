@@ -4,9 +4,10 @@
  * same server. Before a request starts, the first request held on each of
  * its rate pacers asks the server for its turn (one script decides: go,
  * wait so long, or the host's quota window is closed until then); a quota
- * window one instance meets is told to the server, so the others wait
- * before their next request to that host. One request a pacer asks at a
- * time; the others are held behind it.
+ * window one instance meets, for any host, is told to the server, which
+ * tells every instance at once (pace_shared_heard): they pause that host
+ * before their next request to it, without asking per request. One
+ * request a pacer asks at a time; the others are held behind it.
  *
  * The server away (down, or not answering): each rate is paced here at
  * its rate divided by the instances last seen, said once on stderr, until
@@ -22,6 +23,9 @@
 #include "lib/lib.h"
 #include "core.h"
 #include "http/http.h"
+
+/* The longest window told by another instance, seconds (as a 429's). */
+#define PACE_SHARED_MAX_S (366 * 86400.0)
 
 /* An ask out: which pacer, and the request's host and credentials. */
 struct pace_ask {
@@ -43,6 +47,7 @@ static struct {
 	uint64_t	waits;
 	uint64_t	quota_waits;	/* the server said a quota is closed */
 	uint64_t	quotas_told;	/* windows we told the server */
+	uint64_t	quotas_heard;	/* windows others told */
 	uint64_t	outages;
 	double		local_s;	/* seconds paced locally (after up) */
 } ps_count;
@@ -213,6 +218,33 @@ pace_shared_pause(const char *key, uint32_t creds, double seconds)
 	ps_count.quotas_told++;
 }
 
+/*
+ * Another instance met a quota window (qkey as pace_shared_pause makes
+ * it), closed for seconds from now: pause that host here too. A window
+ * longer than any 429 would make is cut to a year.
+ */
+void
+pace_shared_heard(const char *qkey, double seconds)
+{
+	struct pacer	*q;
+	char		*end;
+	unsigned long	 creds;
+	double		 now;
+
+	if (ps_be == NULL || ps_closing || seconds <= 0 ||
+	    strncmp(qkey, "quota:", 6) != 0)
+		return;
+	creds = strtoul(qkey + 6, &end, 16);
+	if (end != qkey + 14 || *end != ' ' || end[1] == '\0')
+		return;
+	if (seconds > PACE_SHARED_MAX_S)
+		seconds = PACE_SHARED_MAX_S;
+	ps_count.quotas_heard++;
+	now = clock_mono();
+	if ((q = pace_quota(end + 1, (uint32_t)creds, 1)) != NULL)
+		pace_pause(q, now + seconds, now);
+}
+
 /* The shared pacing state for --stats; NULL without a backend. */
 json_t *
 pace_shared_stats(void)
@@ -223,7 +255,7 @@ pace_shared_stats(void)
 		return (NULL);
 	if (ps_local_since > 0)
 		local += clock_mono() - ps_local_since;
-	return (json_pack("{sssssIsIsIsIsIsIsIsf}", "server", ps_server,
+	return (json_pack("{sssssIsIsIsIsIsIsIsIsf}", "server", ps_server,
 	    "state", ps_up ? "shared" : "local",
 	    "instances", (json_int_t)ps_instances,
 	    "asks", (json_int_t)ps_count.asks,
@@ -231,6 +263,7 @@ pace_shared_stats(void)
 	    "waits", (json_int_t)ps_count.waits,
 	    "quota_waits", (json_int_t)ps_count.quota_waits,
 	    "quotas_told", (json_int_t)ps_count.quotas_told,
+	    "quotas_heard", (json_int_t)ps_count.quotas_heard,
 	    "outages", (json_int_t)ps_count.outages,
 	    "local_s", (double)(long long)(local * 1000 + 0.5) / 1000));
 }

@@ -5,6 +5,14 @@
  * quota window under another), one to note a quota window, and a
  * heartbeat (four a second) that counts the instances seen lately (those that
  * pace locally while the server is away divide each rate by it).
+ *
+ * A quota window noted is also published on a channel (prefix "quotas")
+ * that every instance listens to on a second connection: each pauses that
+ * host as soon as it hears, whether or not the host has a rate, so a host
+ * without one costs no round trip per request and nothing is polled. An
+ * instance that was not listening (starting, or reconnecting) learns of a
+ * window from the ask of a rate, or from its own 429.
+ *
  * Asks are asynchronous on the loop; a server down, slow or answering
  * nonsense is reported as away (pace-shared.c paces locally), never a
  * stall.
@@ -47,7 +55,8 @@ static const char rpace_lua_ask[] =
     " math.floor(iv / 1000) + 1000)\n"
     "return {0, 0}\n";
 
-/* KEYS[1] a quota window's end: now + ARGV[1] µs, if later. */
+/* KEYS[1] a quota window's end: now + ARGV[1] µs, if later; then
+ * ARGV[2] is published on the channel KEYS[2]. */
 static const char rpace_lua_pause[] =
     "local t = redis.call('TIME')\n"
     "local now = tonumber(t[1]) * 1000000 + tonumber(t[2])\n"
@@ -55,8 +64,12 @@ static const char rpace_lua_pause[] =
     "local q = tonumber(redis.call('GET', KEYS[1]) or '0')\n"
     "if now + d > q then\n"
     "  redis.call('SET', KEYS[1], now + d, 'PX', math.floor(d / 1000) + 1000)\n"
+    "  redis.call('PUBLISH', KEYS[2], ARGV[2])\n"
     "end\n"
     "return 0\n";
+
+/* A message on the channel at most (an id, µs, a quota key). */
+#define RPACE_MESSAGE_MAX 2048
 
 /* KEYS[1] the instances (a sorted set by last heartbeat, ms): ARGV[1] is
  * seen now, those not seen for ARGV[2] ms go; how many are left. */
@@ -71,9 +84,11 @@ static const char rpace_lua_beat[] =
 struct rpace {
 	struct redis_url	*url;
 	struct redis		*conn;
+	struct redis		*sub;		/* listens to the channel */
 	char			*prefix;
 	char			*id;		/* this instance */
 	char			*members;	/* prefix "instances" */
+	char			*channel;	/* prefix "quotas" */
 	struct event		*beat_ev;
 	int			 beating;	/* a heartbeat is out */
 	TAILQ_HEAD(, rpace_ask)	 waiting;	/* for the first connect */
@@ -246,20 +261,63 @@ rpace_ask(void *state, const char *rkey, const char *qkey, double interval,
 	return (r);
 }
 
-/* A quota window under qkey closed for seconds from now. */
+/* A quota window under qkey closed for seconds from now: noted, and told
+ * on the channel ("ID µs QKEY"). */
 static void
 rpace_pause(void *state, const char *qkey, double seconds)
 {
 	struct rpace	*rp = state;
-	char		*k, us[32];
-	const char	*args[1] = { us };
+	char		*k, *msg, us[32];
+	const char	*args[2] = { us, NULL };
 
 	if (!redis_ready(rp->conn))
 		return;
 	snprintf(us, sizeof us, "%lld", (long long)(seconds * 1e6 + 0.5));
 	k = rpace_key(rp, qkey);
-	(void)redis_eval(rp->conn, NULL, NULL, rpace_lua_pause, k, k, 1, args);
+	xasprintf(&msg, "%s %s %s", rp->id, us, qkey);
+	args[1] = msg;
+	(void)redis_eval(rp->conn, NULL, NULL, rpace_lua_pause, k,
+	    rp->channel, 2, args);
+	free(msg);
 	free(k);
+}
+
+/* A message on the channel: another instance's quota window, paused here
+ * too (ours, and anything not of our shape, ignored). */
+static void
+rpace_heard_cb(void *arg, void *reply)
+{
+	struct rpace	*rp = arg;
+	redisReply	*r = reply, *m;
+	size_t		 idlen = strlen(rp->id);
+	char		*end;
+	const char	*s;
+	long long	 us;
+
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 3 ||
+	    r->element[0]->type != REDIS_REPLY_STRING ||
+	    strcmp(r->element[0]->str, "message") != 0)
+		return;		/* the confirmation */
+	m = r->element[2];
+	if (m->type != REDIS_REPLY_STRING || m->len > RPACE_MESSAGE_MAX ||
+	    memchr(m->str, '\0', m->len) != NULL ||
+	    (s = strchr(m->str, ' ')) == NULL)
+		return;
+	if ((size_t)(s - m->str) == idlen &&
+	    strncmp(m->str, rp->id, idlen) == 0)
+		return;		/* told by us */
+	us = strtoll(s + 1, &end, 10);
+	if (end == s + 1 || *end != ' ' || us <= 0)
+		return;
+	pace_shared_heard(end + 1, us / 1e6);
+}
+
+static void
+rpace_sub_ready_cb(void *arg)
+{
+	struct rpace	*rp = arg;
+
+	(void)redis_subscribe(rp->sub, rp->channel, rpace_heard_cb, rp);
 }
 
 /* Leave (no longer counted), and close. */
@@ -274,10 +332,12 @@ rpace_free(void *state)
 		redis_flush(rp->conn, RPACE_STALL_MS);
 	event_free(rp->beat_ev);
 	rpace_started(rp);	/* what still waits for the start: failed */
+	redis_close(rp->sub);
 	redis_close(rp->conn);
 	redis_url_free(rp->url);
 	free(rp->prefix);
 	free(rp->members);
+	free(rp->channel);
 	free(rp->id);
 	free(rp);
 }
@@ -327,6 +387,7 @@ redis_pace_start(const char *url)
 	p = url == opts.from ? NULL : redis_url_param(rp->url, "prefix");
 	rp->prefix = xstrdup(p != NULL ? p : "tweet-enricher:pace:");
 	rp->members = rpace_key(rp, "instances");
+	rp->channel = rpace_key(rp, "quotas");
 	TAILQ_INIT(&rp->waiting);
 	if (gethostname(host, sizeof host) != 0)
 		snprintf(host, sizeof host, "?");
@@ -335,6 +396,8 @@ redis_pace_start(const char *url)
 	rp->conn = redis_open(rp->url, REDIS_OPTIONAL, rpace_ready_cb,
 	    rpace_down_cb, rp);
 	redis_set_stall(rp->conn, RPACE_STALL_MS);
+	rp->sub = redis_open(rp->url, REDIS_OPTIONAL | REDIS_QUIET,
+	    rpace_sub_ready_cb, NULL, rp);
 	rp->beat_ev = event_new(loop_base(), -1, EV_PERSIST, rpace_beat_ev, rp);
 	if (rp->beat_ev == NULL)
 		fatalx("%s: event_new failed", __func__);
