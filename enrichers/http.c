@@ -165,6 +165,16 @@ http_value(const char *select, const struct te_fetch_result *res, char **cause)
 {
 	json_t	*root, *part;
 
+	/* The part named, read from the text: no tree for the rest. */
+	if (select != NULL) {
+		switch (te->json_select(res->body, res->len, select, &part)) {
+		case 1:
+			return (part);
+		case 0:
+			te->xasprintf(cause, "no %s in the response", select);
+			return (NULL);
+		}
+	}
 	root = json_loadb(res->body, res->len, JSON_DECODE_ANY|JSON_ALLOW_NUL,
 	    NULL);
 	if (root == NULL) {

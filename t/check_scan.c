@@ -46,9 +46,83 @@ agree(const char *text, size_t len, const char *p)
 		free(b);
 		json_decref(sv);
 	}
+	/* A response's select= finds the same, checking the text first. */
+	ck_assert_int_eq(validate_select(text, len, p, &sv), found);
+	if (found) {
+		ck_assert(json_equal(sv, tv));
+		json_decref(sv);
+	}
 	json_decref(tree);
 	return (found);
 }
+
+/*
+ * validate_select on a response: -1 exactly when jansson refuses the text
+ * (as the http enricher reads it), else what pointer_get finds in the
+ * tree, dumped the same.
+ */
+static void
+select_agrees(const char *text, size_t len, const char *p)
+{
+	json_t	*tree, *tv, *sv;
+	char	*a, *b;
+	int	 r;
+
+	tree = json_loadb(text, len, JSON_DECODE_ANY|JSON_ALLOW_NUL, NULL);
+	r = validate_select(text, len, p, &sv);
+	if (tree == NULL) {
+		ck_assert_msg(r == -1, "jansson refuses, select %d: %.*s", r,
+		    (int)len, text);
+		ck_assert_ptr_null(sv);
+		return;
+	}
+	tv = pointer_get(tree, p);
+	ck_assert_msg(r == (tv != NULL), "%s: select %d in %.*s", p, r,
+	    (int)len, text);
+	if (tv != NULL) {
+		a = json_dumps(sv, JSON_COMPACT|JSON_ENCODE_ANY);
+		b = json_dumps(tv, JSON_COMPACT|JSON_ENCODE_ANY);
+		ck_assert_msg(strcmp(a, b) == 0, "%s: select %s, tree %s", p,
+		    a, b);
+		free(a);
+		free(b);
+		json_decref(sv);
+	}
+	json_decref(tree);
+}
+
+START_TEST(test_select)
+{
+	static const char	*texts[] = { "{\"ok\":true}", "[1,2,{\"a\":\"b\"}]",
+	    "\"str\"", "42", " true ", "null", "{\"a\":1,\"a\":2}",
+	    "{\"a\":{\"b\":[0,1.5,-0,\"\\u0000x\",1e5]}}", "1e400",
+	    "12345678901234567890", "-9223372036854775808", "{\"a\":1} x",
+	    "{\"a\":1", "\"\"", "", " ", "\xef\xbb\xbf{}", "\"\xff\"",
+	    "{\"\\u0000\":1}", "[]", "{}", " \n{\"a\" : [ 1 , 2 ] }\r\n",
+	    "-", "01", "1.", "{\"a\":tru}", "[1,]", "{\"a\":1,}", "\"a\tb\"",
+	    "\"\\ud800\"", "\"\\ud83d\\ude00\"", "{\"~/\":{\"x\":[true]}}" };
+	static const char	*ptrs[] = { "", "/a", "/a/b/1", "/a/b/3", "/ok",
+	    "/0", "/2/a", "/x", "/a/0", "/~0~1", "/~0~1/x/0" };
+	char			*deep;
+	u_int			 i, k, d;
+
+	for (i = 0; i < sizeof texts / sizeof texts[0]; i++)
+		for (k = 0; k < sizeof ptrs / sizeof ptrs[0]; k++)
+			select_agrees(texts[i], strlen(texts[i]), ptrs[k]);
+	/* A raw NUL byte: refused by both. */
+	select_agrees("{\"a\":\"x\0y\"}", 11, "/a");
+	select_agrees("[1]\0", 4, "/0");
+	/* Nesting at jansson's limit and past it. */
+	for (d = 2046; d <= 2050; d++) {
+		deep = xmalloc(2 * d + 2);
+		memset(deep, '[', d);
+		deep[d] = '1';
+		memset(deep + d + 1, ']', d);
+		select_agrees(deep, 2 * d + 1, "/0");
+		free(deep);
+	}
+}
+END_TEST
 
 static int
 agree_s(const char *text, const char *p)
@@ -592,6 +666,7 @@ main(void)
 	tcase_add_test(tc, test_long_token);
 	tcase_add_test(tc, test_members);
 	tcase_add_test(tc, test_generated);
+	tcase_add_test(tc, test_select);
 	suite_add_tcase(s, tc);
 	return (run_suite(s));
 }

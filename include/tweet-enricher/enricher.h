@@ -310,13 +310,23 @@ struct te_api {
 			     __attribute__((__format__(__printf__, 2, 3)));
 
 	/*
-	 * Added later (a program too old for it has a smaller size):
+	 * Added later (a program too old for them has a smaller size).
 	 * slot_expand is template_expand on the slot's tweet (inside start
 	 * only), its fields found through the top-level members the checker
 	 * already found rather than by a scan of the whole text.
 	 */
 	char		*(*slot_expand)(struct slot *, struct template *,
 			     enum te_template_encoding, size_t *, char **);
+
+	/*
+	 * json_select: the value at a JSON pointer in a JSON text (a
+	 * response, of any type): 1 and a new reference in *out, 0 if the
+	 * pointer names nothing there, -1 if the text is not JSON as
+	 * json_loadb(JSON_DECODE_ANY|JSON_ALLOW_NUL) reads it. Only the
+	 * value named is built, not the whole tree.
+	 */
+	int		 (*json_select)(const char *, size_t, const char *,
+			     json_t **);
 };
 
 /* The entry point a plugin defines. */

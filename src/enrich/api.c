@@ -207,4 +207,5 @@ const struct te_api api_table = {
 	.xasprintf = xasprintf,
 
 	.slot_expand = api_slot_expand,
+	.json_select = validate_select,
 };

@@ -109,5 +109,7 @@ struct validate_members {
 };
 int		 validate_tweet(const char *, size_t, struct validate_members *,
 		     char *, size_t);
+int		 validate_json(const char *, size_t);
+int		 validate_select(const char *, size_t, const char *, json_t **);
 
 #endif

@@ -6,7 +6,9 @@
  * as a level too), and notes what the writer needs to know: whether the
  * object is empty and whether it already has an "enrichments" or
  * "enrichment_errors" member. Its top-level members go to the caller, who
- * keeps them for the tweet's readers (the tweet model).
+ * keeps them for the tweet's readers (the tweet model). It checks a
+ * response the same way (any JSON value), so that the part of it that
+ * select= names is read from the text without a tree (validate_select).
  */
 
 #include <math.h>
@@ -401,4 +403,45 @@ validate_tweet(const char *line, size_t len, struct validate_members *top,
 	snprintf(why, whylen, "invalid JSON: %s (column %zu)", v.error,
 	    (size_t)(v.p - v.start) + 1);
 	return (-1);
+}
+
+/*
+ * Is this text one JSON value (of any type, with white space around) that
+ * json_loadb(JSON_DECODE_ANY|JSON_ALLOW_NUL) would accept? 0 or -1.
+ */
+int
+validate_json(const char *text, size_t len)
+{
+	struct validate	 v;
+
+	if (memchr(text, '\0', len) != NULL)
+		return (-1);
+	v.start = v.p = (const u_char *)text;
+	v.end = v.p + len;
+	v.error = NULL;
+	v.depth = 0;
+	v.top = NULL;
+	if (validate_value(&v) != 0)
+		return (-1);
+	validate_ws(&v);
+	return (v.p == v.end ? 0 : -1);
+}
+
+/*
+ * The value at a pointer in a JSON text that nothing has checked yet (a
+ * response): 1 and a new reference in *out, 0 if the pointer names
+ * nothing there, -1 if the text is not what json_loadb(JSON_DECODE_ANY|
+ * JSON_ALLOW_NUL) accepts. Only the value named is built, not the tree.
+ */
+int
+validate_select(const char *text, size_t len, const char *pointer, json_t **out)
+{
+	struct scan_value	root, v;
+
+	*out = NULL;
+	if (validate_json(text, len) != 0 || scan_root(text, len, &root) != 0)
+		return (-1);
+	if (scan_pointer(&root, pointer, &v) != 0)
+		return (0);
+	return ((*out = scan_json(&v)) != NULL ? 1 : -1);
 }
