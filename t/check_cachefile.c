@@ -91,6 +91,9 @@ START_TEST(test_put_get_reopen)
 	ck_assert_uint_eq(e.bodylen, 8);
 	ck_assert_str_eq(e.body, "body one");
 	ck_assert_ptr_null(e.location);
+	/* When it was stored, for the tiers' own look at its age. */
+	ck_assert(e.stored > 0 && e.stored <= (int64_t)clock_wall() &&
+	    e.stored >= (int64_t)clock_wall() - 60);
 	free(e.body);
 	cachefile_close(cf);
 

@@ -44,7 +44,7 @@ cachefile_tier_get(void *state, const char *key, size_t keylen,
 	v->body = ce.body;
 	v->bodylen = ce.bodylen;
 	v->location = ce.location;
-	v->stored = clock_wall();	/* cachefile_get judged its age */
+	v->stored = ce.stored;	/* young enough, as cachefile_get judged */
 	return (CACHE_HIT);
 }
 

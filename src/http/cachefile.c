@@ -373,6 +373,7 @@ cachefile_get(struct cachefile *cf, const char *key, size_t keylen,
 		return (0);
 	}
 	out->status = h.status;
+	out->stored = h.stored;
 	out->body = xmalloc(h.bodylen + 1);
 	memcpy(out->body, p, h.bodylen);
 	out->body[h.bodylen] = '\0';
@@ -448,7 +449,8 @@ cachefile_close(struct cachefile *cf)
 	if (cf->rtxn != NULL)
 		mdb_txn_abort(cf->rtxn);
 	if (cf->env != NULL) {
-		if (cf->started)
+		/* A run that wrote nothing (a warm rerun) has nothing to sync. */
+		if (cf->started && cf->wst.commits > 0)
 			mdb_env_sync(cf->env, 1);
 		mdb_env_close(cf->env);
 	}

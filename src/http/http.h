@@ -58,6 +58,7 @@ struct cachefile_entry {
 	char		*body;		/* NUL-terminated, allocated */
 	size_t		 bodylen;
 	char		*location;	/* or NULL */
+	int64_t		 stored;	/* epoch seconds */
 };
 struct cachefile *cachefile_open(const char *, size_t, char **);
 int		 cachefile_get(struct cachefile *, const char *, size_t, u_int,
