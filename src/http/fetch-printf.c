@@ -61,9 +61,7 @@ fetch_printf_plain(char *out, size_t size, const char *format, va_list ap)
 	long		 l;
 	int		 lng, neg;
 
-	for (f = format; *f != '\0'; f++) {
-		if (*f != '%')
-			continue;
+	for (f = format; (f = strchr(f, '%')) != NULL; f++) {
 		f++;
 		if (*f == 'l' && f[1] != 'd' && f[1] != 'u')
 			return (-1);
@@ -74,34 +72,36 @@ fetch_printf_plain(char *out, size_t size, const char *format, va_list ap)
 	}
 	for (f = format; *f != '\0'; f++) {
 		if (*f != '%' || *++f == '%') {
-			if (len + 1 < size)
-				out[len] = *f;
-			len++;
-			continue;
-		}
-		if ((lng = (*f == 'l')))
-			f++;
-		if (*f == 's') {
-			if ((s = va_arg(ap, const char *)) == NULL)
-				s = "(nil)";
-			n = strlen(s);
+			s = f;
+			n = f[0] == '%' ? 1 : strcspn(f, "%");
+			f += n - 1;
 		} else {
-			neg = 0;
-			if (*f == 'u')
-				u = lng ? va_arg(ap, u_long) : va_arg(ap, u_int);
-			else {
-				l = lng ? va_arg(ap, long) : va_arg(ap, int);
-				neg = l < 0;
-				u = neg ? -(u_long)l : (u_long)l;
+			if ((lng = (*f == 'l')))
+				f++;
+			if (*f == 's') {
+				if ((s = va_arg(ap, const char *)) == NULL)
+					s = "(nil)";
+				n = strlen(s);
+			} else {
+				neg = 0;
+				if (*f == 'u')
+					u = lng ? va_arg(ap, u_long) :
+					    va_arg(ap, u_int);
+				else {
+					l = lng ? va_arg(ap, long) :
+					    va_arg(ap, int);
+					neg = l < 0;
+					u = neg ? -(u_long)l : (u_long)l;
+				}
+				np = num + sizeof num;
+				do
+					*--np = '0' + u % 10;
+				while ((u /= 10) != 0);
+				if (neg)
+					*--np = '-';
+				s = np;
+				n = num + sizeof num - np;
 			}
-			np = num + sizeof num;
-			do
-				*--np = '0' + u % 10;
-			while ((u /= 10) != 0);
-			if (neg)
-				*--np = '-';
-			s = np;
-			n = num + sizeof num - np;
 		}
 		if (len < size)
 			memcpy(out + len, s, len + n < size ? n : size - len);
