@@ -6,7 +6,6 @@
  */
 
 #include <check.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,22 +15,6 @@
 
 #include "lib/lib.h"
 #include "run.h"
-
-static char	url[512];
-
-/* "http://127.0.0.1:PORT" followed by a formatted path. */
-static const char *
-srv(const char *fmt, ...)
-{
-	va_list	ap;
-	int	n;
-
-	n = snprintf(url, sizeof url, "http://127.0.0.1:%d", server_port);
-	va_start(ap, fmt);
-	vsnprintf(url + n, sizeof url - n, fmt, ap);
-	va_end(ap);
-	return (url);
-}
 
 /* Expand s (which must work) and forget the result. */
 static void

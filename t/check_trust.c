@@ -23,22 +23,6 @@
 
 #include "run.h"
 
-static char	url[512];
-
-/* "http://127.0.0.1:PORT" followed by a formatted path. */
-static const char *
-srv(const char *fmt, ...)
-{
-	va_list	ap;
-	int	n;
-
-	n = snprintf(url, sizeof url, "http://127.0.0.1:%d", server_port);
-	va_start(ap, fmt);
-	vsnprintf(url + n, sizeof url - n, fmt, ap);
-	va_end(ap);
-	return (url);
-}
-
 /* How many logged requests have a URI that starts with prefix. */
 static u_int
 log_count(json_t *log, const char *prefix)
@@ -299,7 +283,7 @@ START_TEST(test_proxy)
 {
 	struct proc	 p;
 	json_t		*log, *r, *j;
-	char		*proxy, *dead;
+	char		*proxy, *dead, *e;
 
 	proxy_env_clear();
 	proxy = fmt("http://127.0.0.1:%d", server_port);
@@ -326,9 +310,9 @@ START_TEST(test_proxy)
 	/* no_proxy: straight to the server, not through the proxy. */
 	setenv("no_proxy", "127.0.0.1", 1);
 	setenv("http_proxy", dead, 1);
-	snprintf(url, sizeof url, "http:url=http://127.0.0.1:%d/json/direct",
-	    server_port);
-	te_run(&p, "{\"id\":1}\n", "-e", url, NULL);
+	e = fmt("http:url=%s", srv("/json/direct"));
+	te_run(&p, "{\"id\":1}\n", "-e", e, NULL);
+	free(e);
 	ck_assert_msg(p.status == 0, "%s", p.ebuf);
 	j = line_of(&p, 0);
 	ck_assert_ptr_null(err(j, "http"));

@@ -694,6 +694,24 @@ fmt(const char *f, ...)
 	return (s);
 }
 
+/*
+ * "http://127.0.0.1:PORT" (the test server's) followed by a formatted
+ * path, in a buffer the next call overwrites.
+ */
+const char *
+srv(const char *f, ...)
+{
+	static char	 url[512];
+	va_list		 ap;
+	int		 n;
+
+	n = snprintf(url, sizeof url, "http://127.0.0.1:%d", server_port);
+	va_start(ap, f);
+	vsnprintf(url + n, sizeof url - n, f, ap);
+	va_end(ap);
+	return (url);
+}
+
 /* The error of enrichment name in an output line (NULL if none). */
 const char *
 err(json_t *line, const char *name)

@@ -51,6 +51,8 @@ json_t		*line_of(struct proc *, u_int);
 char		*fmt(const char *, ...)
 		     __attribute__((__format__(__printf__, 1, 2)));
 const char	*err(json_t *, const char *);
+const char	*srv(const char *, ...)
+		     __attribute__((__format__(__printf__, 1, 2)));
 void		 exactly_once(struct proc *, u_int);
 int		 run_suite(Suite *);
 int		 free_port(void);
