@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "lib/lib.h"
 #include "core.h"
 #include "json/json.h"
@@ -399,6 +401,44 @@ START_TEST(test_template_members)
 }
 END_TEST
 
+/*
+ * Percent-encoding, one byte at a time and in runs that need none: what
+ * curl_easy_escape makes, whichever way the template takes.
+ */
+START_TEST(test_template_escape_bytes)
+{
+	static const char	*runs[] = { "0", "-12", "abcXYZ09-._~", "a b",
+	    "~~", "%41" };
+	struct template		*t;
+	json_t			*j;
+	char			*s, *want, *cause = NULL, c[4];
+	size_t			 len;
+	u_int			 i;
+
+	t = template_parse("{/v}", &cause);
+	ck_assert_ptr_nonnull(t);
+	for (i = 1; i < 128 + sizeof runs / sizeof runs[0]; i++) {
+		if (i < 128) {
+			c[0] = i;
+			c[1] = '\0';
+		} else
+			snprintf(c, sizeof c, "%s", "");
+		j = json_pack("{ss}", "v", i < 128 ? c : runs[i - 128]);
+		ck_assert_ptr_nonnull(j);
+		s = template_expand(t, j, TEMPLATE_URL, &len, &cause);
+		want = curl_easy_escape(NULL, i < 128 ? c : runs[i - 128], 0);
+		if (strcmp(want, ".") == 0)
+			ck_assert_str_eq(s, "%2E");	/* a dot segment */
+		else
+			ck_assert_str_eq(s, want);
+		curl_free(want);
+		free(s);
+		json_decref(j);
+	}
+	template_free(t);
+}
+END_TEST
+
 START_TEST(test_template)
 {
 	struct template	*t;
@@ -457,6 +497,7 @@ main(void)
 	tcase_add_test(tc, test_template_escape);
 	tcase_add_test(tc, test_template_scalars);
 	tcase_add_test(tc, test_template_members);
+	tcase_add_test(tc, test_template_escape_bytes);
 	suite_add_tcase(s, tc);
 	return (run_suite(s));
 }

@@ -193,6 +193,18 @@ template_escape(struct tbuf *b, const char *s, size_t n)
 			tbuf_add(b, "%2E", 3);
 		return;
 	}
+	/*
+	 * Unreserved bytes only (ids, counts): as they are, as
+	 * curl_easy_escape would leave them, without its copy.
+	 */
+	for (i = 0; i < n && ((s[i] >= 'a' && s[i] <= 'z') ||
+	    (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+	    s[i] == '-' || s[i] == '.' || s[i] == '_' || s[i] == '~'); i++)
+		;
+	if (i == n) {
+		tbuf_add(b, s, n);
+		return;
+	}
 	/* In pieces: a length of 0 would make curl take strlen. */
 	for (i = 0; i < n; i += k) {
 		k = n - i < TEMPLATE_ESCAPE_CHUNK ? n - i :
