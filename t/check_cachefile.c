@@ -438,6 +438,55 @@ START_TEST(test_two_processes)
 END_TEST
 
 /*
+ * Look-ups share a read snapshot, but never for long: what another process
+ * wrote meanwhile is seen after cachefile_idle (the tier's timer), and
+ * after at most 256 look-ups without it.
+ */
+static void
+write_in_child(const char *key)
+{
+	struct cachefile	*cf;
+	pid_t			 pid;
+	int			 status;
+
+	pid = fork();
+	ck_assert(pid != -1);
+	if (pid == 0) {
+		cf = open_ok(1 << 20);
+		cachefile_put(cf, key, strlen(key), 200, "theirs", 6, NULL);
+		cachefile_close(cf);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+START_TEST(test_snapshot_let_go)
+{
+	struct cachefile	*cf;
+	struct cachefile_entry	 e;
+	u_int			 i;
+
+	cf = open_ok(1 << 20);
+	ck_assert_int_eq(cachefile_get(cf, "a", 1, 3600, &e), 0);
+	write_in_child("a");
+	cachefile_idle(cf);
+	ck_assert_int_eq(cachefile_get(cf, "a", 1, 3600, &e), 1);
+	ck_assert_str_eq(e.body, "theirs");
+	free(e.body);
+
+	write_in_child("b");
+	for (i = 0; i < 257; i++) {
+		if (cachefile_get(cf, "b", 1, 3600, &e) == 1)
+			break;
+	}
+	ck_assert_uint_lt(i, 257);
+	free(e.body);
+	cachefile_close(cf);
+}
+END_TEST
+
+/*
  * Processes opening a new cache file at the same moment: each finds it
  * made by another, or makes it; none is refused.
  */
@@ -492,6 +541,7 @@ cachefile_suite(void)
 	tcase_add_test(tc, test_link_exit_2);
 	tcase_add_test(tc, test_corrupt);
 	tcase_add_test(tc, test_two_processes);
+	tcase_add_test(tc, test_snapshot_let_go);
 	tcase_add_test(tc, test_first_open_together);
 	suite_add_tcase(s, tc);
 	return (s);

@@ -22,6 +22,7 @@
 #define CACHEFILE_MAGIC 0x54454331u	/* "TEC1" */
 #define CACHEFILE_BATCH 256		/* puts gathered before a commit */
 #define CACHEFILE_QUEUE 16		/* batches waiting for the writer */
+#define CACHEFILE_READS 256		/* look-ups in one read transaction */
 
 /* The header in front of every stored value. */
 struct cachefile_value {
@@ -55,7 +56,8 @@ struct cachefile {
 	MDB_env			*env;
 	MDB_dbi			 data;		/* hash -> value */
 	MDB_dbi			 age;		/* stored | hash -> "" */
-	MDB_txn			*rtxn;		/* reset between reads */
+	MDB_txn			*rtxn;		/* the loop's reads */
+	u_int			 rgets;		/* 0: rtxn is reset */
 	EVP_MD			*md;		/* SHA-256, fetched once */
 	EVP_MD_CTX		*mdctx;		/* the loop's, reused */
 	struct cachefile_put	*puts;		/* the batch being gathered */
@@ -78,6 +80,16 @@ struct cachefile {
 	struct cachefile_stats	 wst;		/* the writer's counters */
 	int			 wrc;		/* its first LMDB error */
 };
+
+/* End the loop's read transaction, if one is held (cachefile_idle). */
+static inline void
+cachefile_let_go(struct cachefile *cf)
+{
+	if (cf->rgets > 0) {
+		mdb_txn_reset(cf->rtxn);
+		cf->rgets = 0;
+	}
+}
 
 /* cachefile-write.c */
 void		 cachefile_hash(struct cachefile *, const char *, size_t,

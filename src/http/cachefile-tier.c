@@ -20,7 +20,11 @@ struct cachefile_tier {
 };
 #define CACHEFILE_FLUSH_MS 100
 
-/* The flush timer: hand what was gathered to the writer thread. */
+/*
+ * The flush timer: hand what was gathered to the writer thread, and let go
+ * of the read snapshot that look-ups share (so that it is never held for
+ * longer than CACHEFILE_FLUSH_MS, busy or idle).
+ */
 static void
 cachefile_tier_flush_cb(__unused evutil_socket_t fd, __unused short events,
     void *arg)
@@ -30,15 +34,23 @@ cachefile_tier_flush_cb(__unused evutil_socket_t fd, __unused short events,
 	cachefile_flush(ct->cf);
 }
 
-/* A look-up in the file (the entry's age was judged there). */
+/*
+ * A look-up in the file (the entry's age was judged there); the flush
+ * timer ends the read snapshot it may leave.
+ */
 static int
 cachefile_tier_get(void *state, const char *key, size_t keylen,
     struct cache_value *v, __unused struct cache_lookup *later)
 {
 	struct cachefile_tier	*ct = state;
 	struct cachefile_entry	 ce;
+	struct timeval		 tv = { 0, CACHEFILE_FLUSH_MS * 1000 };
+	int			 r;
 
-	if (cachefile_get(ct->cf, key, keylen, opts.cache_ttl, &ce) != 1)
+	r = cachefile_get(ct->cf, key, keylen, opts.cache_ttl, &ce);
+	if (!evtimer_pending(ct->flush_ev, NULL))
+		evtimer_add(ct->flush_ev, &tv);
+	if (r != 1)
 		return (CACHE_MISS);
 	v->status = ce.status;
 	v->body = ce.body;

@@ -251,7 +251,10 @@ cachefile_flush(struct cachefile *cf)
 	struct cachefile_batch	*b;
 	u_int			 i;
 
-	if (cf == NULL || cf->nputs == 0)
+	if (cf == NULL)
+		return;
+	cachefile_let_go(cf);	/* the next look-up sees what is written */
+	if (cf->nputs == 0)
 		return;
 	pthread_mutex_lock(&cf->lock);
 	if (cf->qlen == CACHEFILE_QUEUE) {
@@ -280,6 +283,7 @@ cachefile_wait(struct cachefile *cf)
 	while (cf->qlen > 0 || cf->busy)
 		pthread_cond_wait(&cf->idle, &cf->lock);
 	pthread_mutex_unlock(&cf->lock);
+	cachefile_let_go(cf);
 }
 
 /* Keep an answer; written with the next flush (at most a batch later). */

@@ -331,7 +331,22 @@ fail:
 	return (NULL);
 }
 
-/* A look-up: 1 and *out filled (caller frees body) on a fresh hit. */
+/*
+ * Let go of the read snapshot, if one is held: a reader that stays keeps
+ * the writers from reusing the pages freed since it began.
+ */
+void
+cachefile_idle(struct cachefile *cf)
+{
+	cachefile_let_go(cf);
+}
+
+/*
+ * A look-up: 1 and *out filled (caller frees body) on a fresh hit. One
+ * read transaction serves up to CACHEFILE_READS look-ups (a renewal and
+ * the named database's root looked up again cost a warm rerun more than
+ * the get itself); cachefile_idle ends it sooner, as a flush does.
+ */
 int
 cachefile_get(struct cachefile *cf, const char *key, size_t keylen,
     u_int ttl, struct cachefile_entry *out)
@@ -340,37 +355,42 @@ cachefile_get(struct cachefile *cf, const char *key, size_t keylen,
 	u_char			 hash[SHA256_DIGEST_LENGTH];
 	const u_char		*p;
 	MDB_val			 k, v;
-	int			 rc;
+	int			 rc, found = 0;
 
 	cachefile_hash(cf, key, keylen, hash);
 	k.mv_data = hash;
 	k.mv_size = sizeof hash;
-	if ((rc = mdb_txn_renew(cf->rtxn)) != 0) {
+	if (cf->rgets == 0 && (rc = mdb_txn_renew(cf->rtxn)) != 0) {
 		cf->st.errors++;
 		return (0);
 	}
+	cf->rgets++;
 	rc = mdb_get(cf->rtxn, cf->data, &k, &v);
 	if (rc != 0) {
-		mdb_txn_reset(cf->rtxn);
 		if (rc == MDB_NOTFOUND)
 			cf->st.misses++;
-		else
+		else {
 			cf->st.errors++;
-		return (0);
+			cachefile_let_go(cf);	/* a new one next time */
+		}
+		goto done;
 	}
-	if (v.mv_size < sizeof h)
-		goto corrupt;
+	if (v.mv_size < sizeof h) {
+		cf->st.corrupt++;
+		goto done;
+	}
 	memcpy(&h, v.mv_data, sizeof h);
 	p = (const u_char *)v.mv_data + sizeof h;
 	if (h.magic != CACHEFILE_MAGIC || (uint64_t)h.bodylen + h.loclen !=
 	    v.mv_size - sizeof h || h.check != hash_fnv1a(p,
 	    v.mv_size - sizeof h) ||
-	    memchr(p + h.bodylen, '\0', h.loclen) != NULL)
-		goto corrupt;
+	    memchr(p + h.bodylen, '\0', h.loclen) != NULL) {
+		cf->st.corrupt++;
+		goto done;
+	}
 	if ((int64_t)clock_wall() - h.stored >= (int64_t)ttl) {
-		mdb_txn_reset(cf->rtxn);
 		cf->st.expired++;
-		return (0);
+		goto done;
 	}
 	out->status = h.status;
 	out->stored = h.stored;
@@ -380,14 +400,12 @@ cachefile_get(struct cachefile *cf, const char *key, size_t keylen,
 	out->bodylen = h.bodylen;
 	out->location = h.loclen == 0 ? NULL : xstrndup((const char *)p +
 	    h.bodylen, h.loclen);
-	mdb_txn_reset(cf->rtxn);
 	cf->st.hits++;
-	return (1);
-
-corrupt:
-	mdb_txn_reset(cf->rtxn);
-	cf->st.corrupt++;
-	return (0);
+	found = 1;
+done:
+	if (cf->rgets >= CACHEFILE_READS)
+		cachefile_let_go(cf);
+	return (found);
 }
 
 
@@ -447,7 +465,7 @@ cachefile_close(struct cachefile *cf)
 			    mdb_strerror(cf->wrc));
 	}
 	if (cf->rtxn != NULL)
-		mdb_txn_abort(cf->rtxn);
+		mdb_txn_abort(cf->rtxn);	/* reset or not */
 	if (cf->env != NULL) {
 		/* A run that wrote nothing (a warm rerun) has nothing to sync. */
 		if (cf->started && cf->wst.commits > 0)

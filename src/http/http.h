@@ -65,6 +65,7 @@ int		 cachefile_get(struct cachefile *, const char *, size_t, u_int,
 		     struct cachefile_entry *);
 void		 cachefile_put(struct cachefile *, const char *, size_t, long,
 		     const char *, size_t, const char *);
+void		 cachefile_idle(struct cachefile *);
 void		 cachefile_flush(struct cachefile *);
 void		 cachefile_wait(struct cachefile *);
 u_int		 cachefile_pending(struct cachefile *);
