@@ -27,6 +27,11 @@ static struct hash	 hostlat_table;
 static struct hostlat	*hostlat_list[HOSTLAT_MAX + 1];
 static u_int		 hostlat_n;
 
+/* The last URL's scheme and authority, and its figures. */
+static char		 hostlat_last[256];
+static size_t		 hostlat_lastlen;
+static struct latency	*hostlat_lastlat;
+
 /*
  * The host (and port) of an http(s) URL, lower case, into buf: what is
  * between "//" and the path, without any user:password@.
@@ -60,7 +65,15 @@ hostlat_of(const char *url)
 {
 	struct hostlat	*hl;
 	char		 host[256];
-	size_t		 n;
+	const char	*p;
+	size_t		 n, len;
+
+	/* The same scheme and authority as the last: the same figures. */
+	len = hostlat_lastlen;
+	if (len > 0 && strncmp(url, hostlat_last, len) == 0 &&
+	    (url[len] == '\0' || url[len] == '/' || url[len] == '?' ||
+	    url[len] == '#'))
+		return (hostlat_lastlat);
 
 	n = hostlat_host(url, host, sizeof host);
 	if (hostlat_n >= HOSTLAT_MAX) {
@@ -78,6 +91,16 @@ hostlat_of(const char *url)
 		hl->name = xstrdup(host);
 		hash_insert(&hostlat_table, &hl->node, hl->name, n);
 		hostlat_list[hostlat_n++] = hl;
+	}
+	hostlat_lastlen = 0;
+	if ((p = strstr(url, "://")) != NULL) {
+		len = p + 3 - url;
+		len += strcspn(url + len, "/?#");
+		if (len < sizeof hostlat_last) {
+			memcpy(hostlat_last, url, len);
+			hostlat_lastlen = len;
+			hostlat_lastlat = &hl->lat;
+		}
 	}
 	return (&hl->lat);
 }
@@ -133,5 +156,6 @@ hostlat_free(void)
 		free(hostlat_list[i]);
 	}
 	hostlat_n = 0;
+	hostlat_lastlen = 0;
 	hash_free(&hostlat_table);
 }
