@@ -291,7 +291,7 @@ END_TEST
  */
 START_TEST(test_template_scalars)
 {
-	static const char	*vals[] = { "0", "-0", "42", "-7",
+	static const char	*vals[] = { "0", "-0", "42", "-7", "10", "-10",
 	    "9223372036854775807", "-9223372036854775808",
 	    "1.0", "1e5", "-2.5E-3", "true", "false",
 	    "null", "\"s\"", "[1,true]", "{\"a\":null}" };

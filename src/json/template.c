@@ -280,6 +280,21 @@ template_integer(char *lit, long long ll)
 	return (p);
 }
 
+/* Is this number's text an integer: digits, after a '-' if any? */
+static int
+template_digits(const char *s, size_t n)
+{
+	size_t	i = n > 0 && s[0] == '-';
+
+	if (i == n)
+		return (0);
+	for (; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return (0);
+	}
+	return (1);
+}
+
 /*
  * An integer, true, false or null as json_dumps would write it (in lit for
  * an integer); NULL if the value is none of these. No jansson value made
@@ -292,6 +307,18 @@ template_literal(const struct scan_value *sv, char *lit)
 
 	switch (sv->type) {
 	case SCAN_NUMBER:
+		/*
+		 * A short integer is its own text (the checker let in no
+		 * leading zero, no '+'), but for -0.
+		 */
+		if (sv->len <= 18 && template_digits(sv->text, sv->len)) {
+			if (sv->len == 2 && sv->text[0] == '-' &&
+			    sv->text[1] == '0')
+				return ("0");
+			memcpy(lit, sv->text, sv->len);
+			lit[sv->len] = '\0';
+			return (lit);
+		}
 		if (scan_integer(sv, &ll) != 0)
 			return (NULL);
 		return (template_integer(lit, ll));
@@ -370,7 +397,9 @@ template_fill(struct template *t, json_t *root, const char *text,
 
 	if (root == NULL && scan_line(text, textlen, &top) != 0)
 		top.type = SCAN_NONE;
-	tbuf_add(&b, "", 0);
+	b.size = 256;		/* most URLs: one allocation */
+	b.s = xmalloc(b.size);
+	b.s[0] = '\0';
 	for (i = 0; i < t->nparts; i++) {
 		tp = &t->parts[i];
 		if (tp->text != NULL) {

@@ -439,7 +439,11 @@ validate_select(const char *text, size_t len, const char *pointer, json_t **out)
 	struct scan_value	root, v;
 
 	*out = NULL;
-	if (validate_json(text, len) != 0 || scan_root(text, len, &root) != 0)
+	if (validate_json(text, len) != 0)
+		return (-1);
+	/* An object is found from its two ends, not by a walk through it. */
+	if (scan_line(text, len, &root) != 0 && scan_root(text, len,
+	    &root) != 0)
 		return (-1);
 	if (scan_pointer(&root, pointer, &v) != 0)
 		return (0);
