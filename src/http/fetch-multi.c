@@ -57,8 +57,8 @@ struct fetch_multi {
 #define FETCH_MULTI_STREAMS 128
 
 /* HTTP/1 transfers a multi handle takes, and at most how many handles. */
-#define FETCH_MULTI_SHARD 128
-#define FETCH_MULTI_SHARDS 8
+#define FETCH_MULTI_SHARD 32
+#define FETCH_MULTI_SHARDS 32
 
 /* [0] multiplexed, then the HTTP/1 ones. */
 static struct fetch_multi	 fetch_multis[1 + FETCH_MULTI_SHARDS];
