@@ -1,7 +1,9 @@
 /*
  * Concurrency per host (hostlimit.c, and its gate in pace.c and
- * fetch-policy.c): an adapting limit grows on fast answers, falls on a 503
- * and on risen latency and grows again; a fixed --host-concurrency N never
+ * fetch-policy.c): an adapting limit, driven by a simulated host, doubles
+ * against one with no limit, stops near the capacity of one that queues
+ * or refuses, falls on a 503 and on risen latency, and not twice for
+ * answers sent before it fell; a fixed --host-concurrency N never
  * has more than N requests at the server at once; -j auto against a
  * server that refuses beyond its capacity stays near it, every tweet
  * enriched.
@@ -70,64 +72,198 @@ host_limit(json_t *st)
 	return (r);
 }
 
-/* n answers rtt seconds each, spread over the time they take at the
- * limit, the limit kept full (a busy host); the time goes on. */
+/* A simulated host: capacity requests at once (0: no limit), each in svc
+ * seconds, queued first come first served beyond, or refused (refuse). */
+struct sim {
+	u_int	 capacity;
+	double	 svc;
+	int	 refuse;
+	double	 t;
+	double	*slot;		/* when each is free */
+	double	 start[1024], done[1024];
+	u_int	 epoch[1024];
+	int	 drop[1024];
+	u_int	 n;		/* in flight */
+	u_int	 answers, slow, refused, peak;
+};
+
+/* Run hl against the host for secs (each request it lets go at once). */
 static void
-flow(struct hostlimit *hl, double *t, double rtt, u_int n)
+sim_run(struct sim *s, struct hostlimit *hl, double secs)
 {
-	while (n-- > 0) {
-		while (hostlimit_room(hl))
-			hostlimit_start(hl);
-		*t += rtt / hostlimit_limit(hl);
-		hostlimit_end(hl, rtt, 0, *t);
+	double	 end = s->t + secs, at;
+	u_int	 i, k, first;
+
+	if (s->slot == NULL)
+		s->slot = calloc(s->capacity + 1, sizeof *s->slot);
+	while (s->t < end) {
+		while (hostlimit_room(hl) && s->n < 1024) {
+			i = s->n++;
+			s->start[i] = s->t;
+			s->epoch[i] = hostlimit_start(hl);
+			s->drop[i] = 0;
+			if (s->capacity == 0) {
+				s->done[i] = s->t + s->svc;
+				continue;
+			}
+			for (k = 0, first = 0; k < s->capacity; k++)
+				if (s->slot[k] < s->slot[first])
+					first = k;
+			if (s->refuse && s->slot[first] > s->t) {
+				s->done[i] = s->t + 0.001;
+				s->drop[i] = 1;
+				continue;
+			}
+			at = s->slot[first] > s->t ? s->slot[first] : s->t;
+			s->done[i] = s->slot[first] = at + s->svc;
+		}
+		if (hostlimit_limit(hl) > s->peak)
+			s->peak = hostlimit_limit(hl);
+		for (k = 0, first = 0; k < s->n; k++)
+			if (s->done[k] < s->done[first])
+				first = k;
+		s->t = s->done[first];
+		if (s->drop[first])
+			s->refused++;
+		else {
+			s->answers++;
+			s->slow += s->t - s->start[first] > 2 * s->svc;
+		}
+		hostlimit_end(hl, s->epoch[first], s->t - s->start[first],
+		    s->drop[first], s->t);
+		s->n--;
+		s->start[first] = s->start[s->n];
+		s->done[first] = s->done[s->n];
+		s->epoch[first] = s->epoch[s->n];
+		s->drop[first] = s->drop[s->n];
 	}
 }
 
+/* The share of answers over twice the unloaded latency since last. */
+static double
+sim_slow(struct sim *s)
+{
+	double	share = s->answers ? (double)s->slow / s->answers : 0;
+
+	s->answers = s->slow = s->refused = 0;
+	return (share);
+}
+
 /*
- * The limit itself: fast answers with the limit in use double it each
- * round; a 503 cuts it below what was in flight; fast answers then grow it
- * again; rounds of answers at twice the lowest latency cut it; it never
- * passes its cap (-j). A fixed limit does not move.
+ * A host with no limit, 50 ms an answer: slow start doubles the limit each
+ * round trip, so -j 1000 is reached in well under a second; no cut.
+ */
+START_TEST(test_limit_unlimited)
+{
+	struct hostlimit	*hl = hostlimit_new("h:80", 1000, 1);
+	struct sim		 s = { .capacity = 0, .svc = 0.050 };
+	json_t			*st;
+
+	ck_assert_uint_eq(hostlimit_limit(hl), 16);
+	sim_run(&s, hl, 0.2);
+	ck_assert_uint_ge(hostlimit_limit(hl), 128);
+	sim_run(&s, hl, 0.3);
+	ck_assert_uint_eq(hostlimit_limit(hl), 1000);
+	st = hostlimit_stats();
+	ck_assert_int_eq(stat_int(json_object_get(st, "h:80"), "cuts"), 0);
+	json_decref(st);
+	free(s.slot);
+	hostlimit_free(hl);
+}
+END_TEST
+
+/*
+ * A host that serves 64 at once in 50 ms and queues the rest: slow start
+ * stops at the first round with a queue, at three times the capacity at
+ * most (a round's fast answers come before its queued ones); then the limit stays near 64 and few answers take more than
+ * twice 50 ms. When the host becomes twice as slow for good, the limit
+ * stays (what the host serves at once is the same).
+ */
+START_TEST(test_limit_queue)
+{
+	struct hostlimit	*hl = hostlimit_new("h:80", 1000, 1);
+	struct sim		 s = { .capacity = 64, .svc = 0.050 };
+	double			 share;
+
+	sim_run(&s, hl, 1);
+	ck_assert_uint_le(s.peak, 3 * 64);
+	sim_slow(&s);
+	sim_run(&s, hl, 10);
+	share = sim_slow(&s);
+	ck_assert_msg(share < 0.01, "%.3f of answers slow", share);
+	ck_assert_uint_ge(hostlimit_limit(hl), 56);
+	ck_assert_uint_le(hostlimit_limit(hl), 72);
+	s.peak = 0;
+	sim_run(&s, hl, 10);
+	ck_assert_uint_le(s.peak, 80);
+	free(s.slot);
+	hostlimit_free(hl);
+}
+END_TEST
+
+/*
+ * A host that serves 64 at once in 50 ms and refuses beyond (a 503): the
+ * limit falls below what was in flight at once and then probes gently,
+ * few requests refused.
+ */
+START_TEST(test_limit_refuse)
+{
+	struct hostlimit	*hl = hostlimit_new("h:80", 1000, 1);
+	struct sim		 s = { .capacity = 64, .svc = 0.050,
+				       .refuse = 1 };
+	u_int			 refused;
+
+	sim_run(&s, hl, 1);
+	ck_assert_uint_le(hostlimit_limit(hl), 64);
+	sim_slow(&s);
+	sim_run(&s, hl, 10);
+	refused = s.refused;
+	ck_assert_msg(refused * 100 < s.answers, "%u refused of %u", refused,
+	    s.answers);
+	ck_assert_uint_ge(hostlimit_limit(hl), 48);
+	ck_assert_uint_le(hostlimit_limit(hl), 64);
+	free(s.slot);
+	hostlimit_free(hl);
+}
+END_TEST
+
+/*
+ * The moves one by one: a 503 cuts the limit below what was in flight;
+ * answers to requests sent before a cut (they saw the old limit) move it
+ * no more, however slow; a round of answers at twice the lowest latency
+ * sent after it cuts it; a fixed limit does not move.
  */
 START_TEST(test_limit_moves)
 {
 	struct hostlimit	*hl;
-	double			 t = 0;
-	u_int			 i, before, cut;
+	u_int			 e[32], i, cut;
+	double			 t = 1;
 
 	hl = hostlimit_new("h:80", 100, 1);
-	ck_assert_uint_eq(hostlimit_limit(hl), 16);
-	flow(hl, &t, 0.050, 16);
-	ck_assert_uint_eq(hostlimit_limit(hl), 32);
-	/* A 503 with 32 in flight. */
-	while (hostlimit_room(hl))
-		hostlimit_start(hl);
-	before = hostlimit_limit(hl);
-	hostlimit_end(hl, 0.001, 1, t += 0.001);
+	for (i = 0; i < 16; i++)
+		e[i] = hostlimit_start(hl);
+	for (i = 0; i < 4; i++)		/* 50 ms: the lowest */
+		hostlimit_end(hl, e[i], 0.050, 0, t += 0.001);
+	hostlimit_end(hl, e[4], 0.001, 1, t += 0.001);	/* a 503 */
 	cut = hostlimit_limit(hl);
-	ck_assert_uint_lt(cut, before);
-	ck_assert_uint_le(cut, 31);
-	/* A second 503 within the round: no second cut below used - 1. */
-	hostlimit_end(hl, 0.001, 1, t += 0.001);
-	ck_assert_uint_ge(hostlimit_limit(hl), cut - 1);
-	/* Rounds of fast answers, the limit in use: it grows again. */
-	flow(hl, &t, 0.050, 2000);
-	ck_assert_uint_gt(hostlimit_limit(hl), before);
-	ck_assert_uint_le(hostlimit_limit(hl), 100);
-	/* Rounds at twice the lowest latency: it falls. */
-	before = hostlimit_limit(hl);
-	flow(hl, &t, 0.100, 3 * before);
-	ck_assert_uint_lt(hostlimit_limit(hl), before);
-	while (hostlimit_inflight(hl) > 0)
-		hostlimit_end(hl, 0.050, 0, t);
+	ck_assert_uint_le(cut, 11);
+	for (i = 5; i < 16; i++)	/* sent before: no second cut */
+		hostlimit_end(hl, e[i], 0.200, 0, t += 0.001);
+	ck_assert_uint_eq(hostlimit_limit(hl), cut);
+	ck_assert_uint_eq(hostlimit_inflight(hl), 0);
+	for (i = 0; i < cut; i++)
+		e[i] = hostlimit_start(hl);
+	for (i = 0; i < cut; i++)	/* sent after, twice as slow */
+		hostlimit_end(hl, e[i], 0.100, 0, t += 0.010);
+	ck_assert_uint_lt(hostlimit_limit(hl), cut);
 	hostlimit_free(hl);
 
 	hl = hostlimit_new("h:80", 5, 0);
 	for (i = 0; i < 5; i++)
-		hostlimit_start(hl);
+		e[i] = hostlimit_start(hl);
 	ck_assert(!hostlimit_room(hl));
-	hostlimit_end(hl, 0.001, 1, 1);
-	hostlimit_end(hl, 0.5, 0, 2);
+	hostlimit_end(hl, e[0], 0.001, 1, 1);
+	hostlimit_end(hl, e[1], 0.5, 0, 2);
 	ck_assert_uint_eq(hostlimit_limit(hl), 5);
 	ck_assert(hostlimit_room(hl));
 	hostlimit_free(hl);
@@ -238,6 +374,9 @@ main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, server_setup, server_teardown);
 	tcase_add_test(tc, test_limit_moves);
+	tcase_add_test(tc, test_limit_unlimited);
+	tcase_add_test(tc, test_limit_queue);
+	tcase_add_test(tc, test_limit_refuse);
 	tcase_add_test(tc, test_fixed_cap);
 	tcase_add_test(tc, test_auto_503);
 	tcase_add_test(tc, test_option);

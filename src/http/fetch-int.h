@@ -48,6 +48,7 @@ struct fetch_entry {
 	struct pace_item		 pitem;		/* FETCH_HELD */
 	struct pacer			*host;		/* counts it in flight */
 	double				 host_since;	/* started there */
+	u_int				 host_epoch;	/* its limit then */
 	double				 quota_since;	/* first stopped */
 	char				*pace_key;	/* host:port, see fetch_pace_id */
 	uint32_t			 creds;		/* 0: none sent */
@@ -136,7 +137,7 @@ int		 fetch_policed(struct fetch_entry *);
 const char	*fetch_header(struct fetch_entry *, const char *);
 int		 fetch_gate(struct fetch_entry *, double, int);
 void		 fetch_cancel(struct fetch_entry *);
-void		 fetch_host_done(struct fetch_entry *, int);
+void		 fetch_host_done(struct fetch_entry *, int, int);
 int		 fetch_quota(struct fetch_entry *, CURLcode, long, curl_off_t);
 int		 fetch_should_retry(struct fetch_entry *, CURLcode, long, int,
 		     int);

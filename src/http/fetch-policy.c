@@ -210,7 +210,7 @@ fetch_gate(struct fetch_entry *fe, double now, int stopping)
 			pace_shared_book(gates[i], now);
 	}
 	if ((fe->host = gates[1]) != NULL)
-		pace_begin(fe->host);
+		fe->host_epoch = pace_begin(fe->host);
 	fe->host_since = now;
 	fe->pitem.released = 0;
 	fe->pitem.grants = 0;
@@ -219,15 +219,30 @@ fetch_gate(struct fetch_entry *fe, double now, int stopping)
 
 /*
  * A request the gate let go to its host is over there (drop: the host
- * refused or failed it, a 429, a 503 or a timeout): its host's
- * concurrency slot is free, and the limit learns from it.
+ * refused or failed it, a 429, a 503 or a timeout; sent: its transfer
+ * ran, else it never reached the host): its host's concurrency slot is
+ * free, and the limit learns from it. The latency it learns is curl's,
+ * from the request going out to the answer, so that neither a new
+ * connection nor a wait of ours for the loop reads as the host's queue.
  */
 void
-fetch_host_done(struct fetch_entry *fe, int drop)
+fetch_host_done(struct fetch_entry *fe, int drop, int sent)
 {
+	curl_off_t	total = 0, pre = 0;
+	double		rtt = 0;
+
 	if (fe->host == NULL)
 		return;
-	pace_done(fe->host, clock_mono() - fe->host_since, drop);
+	if (sent && fe->easy != NULL) {
+		if (curl_easy_getinfo(fe->easy->curl, CURLINFO_TOTAL_TIME_T,
+		    &total) == CURLE_OK && curl_easy_getinfo(fe->easy->curl,
+		    CURLINFO_PRETRANSFER_TIME_T, &pre) == CURLE_OK &&
+		    total > pre && pre > 0)
+			rtt = (total - pre) / 1e6;
+		else
+			rtt = clock_mono() - fe->host_since;
+	}
+	pace_done(fe->host, fe->host_epoch, rtt, drop);
 	fe->host = NULL;
 }
 

@@ -72,7 +72,7 @@ fetch_entry_free(struct fetch_entry *fe)
 {
 	if (fe->retry_ev != NULL)
 		event_free(fe->retry_ev);
-	fetch_host_done(fe, 0);
+	fetch_host_done(fe, 0, 0);
 	fetch_transfer_forget(fe);
 	free(fe->key);
 	free(fe->data);
@@ -222,7 +222,7 @@ fetch_transfer_done(void *arg, int code)
 	conn_done(fe->easy);
 	curl_easy_getinfo(fe->easy->curl, CURLINFO_RESPONSE_CODE, &status);
 	fetch_host_done(fe, rc == CURLE_OPERATION_TIMEDOUT || status == 429 ||
-	    status == 503);
+	    status == 503, 1);
 	if (rc == CURLE_WRITE_ERROR && fe->got_headers)
 		rc = CURLE_OK;
 	/* One of a name's addresses refused, another answered: an answer. */
@@ -259,7 +259,7 @@ fetch_transfer_done(void *arg, int code)
 static void
 fetch_transfer_refused(struct fetch_entry *fe)
 {
-	fetch_host_done(fe, 0);
+	fetch_host_done(fe, 0, 0);
 	fetch_finish(fe);
 	fetch_pump();
 }

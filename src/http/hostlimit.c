@@ -1,17 +1,29 @@
 /*
  * Concurrency per host (--host-concurrency): how many requests to one host
- * may be in flight at once. A fixed limit N only caps; "auto" adapts it,
- * AIMD with a latency signal as Netflix's concurrency-limits does. Answers
- * with the limit in use grow it: by one each at first, doubling it each
- * round trip; after the first sign of trouble, each round trip by half the
- * way back to where it was cut, then beyond by half of what it has gone
- * past (as TCP's BIC does). A 429, a 503 or a timeout cuts it by
- * HOSTLIMIT_BACKOFF and below what was in flight; a round trip's mean
- * latency above HOSTLIMIT_TOLERANCE times the lowest seen lately cuts it
- * by as much as the latency rose; at most one cut a round trip. It stays
- * within 1 and -j. The lowest latency is that of the last two
- * HOSTLIMIT_WINDOW-second windows, so a host that becomes slower for good
- * is not throttled for ever.
+ * may be in flight at once. A fixed limit N only caps; "auto" adapts it
+ * from the answers' latency, as Netflix's concurrency-limits (Vegas,
+ * Gradient2) does: the latency with no queue at the host is the lowest
+ * round mean of the last two HOSTLIMIT_WINDOW-second windows; a round's
+ * mean above it, or slow answers (over HOSTLIMIT_CUT times it) among its
+ * answers, are a queue; and what the host answered in a round, times that
+ * lowest latency (Little's law), is how many it serves at once with no
+ * queue. A round is about a round trip of answers to requests sent at the
+ * limit in use (the limit's epoch): answers to requests sent before it
+ * moved saw another limit and do not count.
+ *
+ * Slow start: each fast answer (within HOSTLIMIT_CLEAN of the lowest),
+ * the limit in use, adds one: the limit doubles each round trip. A round
+ * with a queue ends it, read as soon as two answers are slow or the last
+ * few answers' mean passes HOSTLIMIT_GROW times the lowest: the limit
+ * goes to what the host serves at once. After that, once a round: a queue
+ * sets it down to what the host serves at once (keeping at most
+ * HOSTLIMIT_BACKOFF of it, half at least); none, the limit full, grows it
+ * as TCP's BIC does: half way back to where it was last set, then past it
+ * by as much as it has gone past (one at least), and well past it with no
+ * queue at all and no refusal lately by HOSTLIMIT_PROBE of itself. A 429,
+ * a 503 or a timeout cuts it by HOSTLIMIT_BACKOFF and below what was in
+ * flight, to grow back towards that. At most one cut an epoch; the limit
+ * stays within 1 and -j.
  */
 
 #include <stdlib.h>
@@ -21,11 +33,16 @@
 #include "http/http.h"
 
 #define HOSTLIMIT_INITIAL	16	/* first limit of "auto" */
-#define HOSTLIMIT_TOLERANCE	1.3	/* latency still "near the lowest" */
-#define HOSTLIMIT_BACKOFF	0.9	/* a cut keeps this much */
+#define HOSTLIMIT_CLEAN		1.1	/* over the lowest latency: no queue */
+#define HOSTLIMIT_GROW		1.2	/* a round's mean within: grow */
+#define HOSTLIMIT_CUT		1.5	/* an answer over: a slow one */
+#define HOSTLIMIT_SLOW_SHARE	100	/* one slow answer in this many: a queue */
+#define HOSTLIMIT_BACKOFF	0.9	/* a cut keeps this much at most */
+#define HOSTLIMIT_FULL		0.9	/* in flight of it: the limit is full */
+#define HOSTLIMIT_PROBE		0.5	/* growth a round with no queue */
 #define HOSTLIMIT_WINDOW	10.0	/* seconds a lowest latency counts */
-#define HOSTLIMIT_STEP		32	/* most growth in a round */
-#define HOSTLIMIT_ROUND_MIN	8	/* answers a round's mean needs */
+#define HOSTLIMIT_ROUND_MIN	8	/* answers a round needs */
+#define HOSTLIMIT_SHORT		8	/* answers the short latency is of */
 #define HOSTLIMIT_STATS		1000	/* hosts listed in --stats */
 
 struct hostlimit {
@@ -35,17 +52,24 @@ struct hostlimit {
 	u_int		 inflight;
 	double		 limit;
 	u_int		 min, max;	/* of the limit, as used */
-	int		 slow_start;	/* no trouble seen yet */
-	double		 srtt;		/* mean latency of the last round */
-	double		 low_cur;	/* lowest this window */
+	uint64_t	 cuts;
+	u_int		 epoch;		/* moves of the limit, for answers */
+
+	int		 slow_start;	/* no queue seen yet */
+	double		 short_rtt;	/* mean of the last few answers */
+	double		 low_cur;	/* lowest round mean this window */
 	double		 low_prev;	/* lowest the window before */
 	double		 window_end;
-	double		 calm_until;	/* no second cut before */
-	double		 wmax;		/* the limit at the last cut */
-	double		 round_sum;	/* latencies this round */
+	u_int		 rounds;
+	double		 wmax;		/* where the last cut wants it */
+	double		 refused_at;	/* the last 429, 503 or timeout */
+
+	double		 round_start;	/* 0: none yet */
+	double		 round_sum;	/* latencies seen at this limit */
 	u_int		 round_n;
-	double		 round_end;
-	uint64_t	 cuts;
+	u_int		 round_all;	/* answers of any limit */
+	u_int		 round_used;	/* most in flight */
+	u_int		 round_slow;	/* answers over HOSTLIMIT_CUT */
 };
 
 static struct hostlimit	**hostlimit_all;
@@ -114,11 +138,12 @@ hostlimit_room(struct hostlimit *hl)
 	return (hl->inflight < (u_int)hl->limit);
 }
 
-/* A request to the host starts. */
-void
+/* A request to the host starts; what to give hostlimit_end. */
+u_int
 hostlimit_start(struct hostlimit *hl)
 {
 	hl->inflight++;
+	return (hl->epoch);
 }
 
 /* Set the limit (within 1 and the cap), keeping its min and max. */
@@ -136,7 +161,7 @@ hostlimit_set(struct hostlimit *hl, double limit)
 		hl->max = (u_int)limit;
 }
 
-/* The lowest latency of the last two windows (0: none yet). */
+/* The lowest round mean of the last two windows (0: none yet). */
 static double
 hostlimit_low(struct hostlimit *hl, double now)
 {
@@ -150,58 +175,95 @@ hostlimit_low(struct hostlimit *hl, double now)
 	return (hl->low_prev);
 }
 
-/* Trouble: cut the limit by factor (half of it at most), and wait a
- * round before the next cut. */
+/* The limit moves to limit: answers to requests sent before saw the old
+ * one, the next round is of those sent after. */
 static void
-hostlimit_cut(struct hostlimit *hl, double now, double factor)
+hostlimit_move(struct hostlimit *hl, double limit)
 {
-	hl->slow_start = 0;
-	hl->cuts++;
-	hl->wmax = hl->limit;
-	hostlimit_set(hl, hl->limit * (factor < 0.5 ? 0.5 : factor));
-	/* Answers already under way saw the old limit: one round. */
-	hl->calm_until = now + (hl->srtt > hl->low_cur ? hl->srtt :
-	    hl->low_cur);
-	hl->round_sum = 0;
-	hl->round_n = 0;
-	hl->round_end = hl->calm_until;
+	hostlimit_set(hl, limit);
+	hl->epoch++;
+	hl->round_start = 0;
 }
 
 /*
- * An answer in good time with the limit in use: grow it. In slow start by
- * one (doubling each round); then, each round, by half the way back to
- * the limit of the last cut, or past it by half as much as it has already
- * gone beyond it (a binary search for the host's capacity, as BIC does),
- * by one at least and HOSTLIMIT_STEP at most.
+ * Set the limit down to target (to half of it at least, and to no more
+ * than keep of it), to grow back towards where.
  */
 static void
-hostlimit_grow(struct hostlimit *hl)
+hostlimit_cut(struct hostlimit *hl, double target, double keep, double where)
 {
-	double	step;
-
-	if (hl->slow_start) {
-		hostlimit_set(hl, hl->limit + 1);
-		return;
-	}
-	if (hl->limit < hl->wmax)
-		step = (hl->wmax - hl->limit) / 2;
-	else
-		step = (hl->limit - hl->wmax) / 2;
-	if (step < 1)
-		step = 1;
-	if (step > HOSTLIMIT_STEP)
-		step = HOSTLIMIT_STEP;
-	hostlimit_set(hl, hl->limit + step / hl->limit);
+	if (target > hl->limit * keep)
+		target = hl->limit * keep;
+	if (target < hl->limit / 2)
+		target = hl->limit / 2;
+	hl->slow_start = 0;
+	if ((u_int)target < (u_int)hl->limit)
+		hl->cuts++;
+	hl->wmax = where > target ? where : target;
+	hostlimit_move(hl, target);
 }
 
 /*
- * A request to the host ended after rtt seconds; drop says the host
+ * A round is over: its answers' mean latency and its share of slow ones
+ * (over HOSTLIMIT_CUT times the lowest) against the lowest, and how many
+ * the host served at once, move the limit. Answers in the round's time,
+ * at the lowest latency each (Little's law), are how many the host serves
+ * at once with no queue.
+ */
+static void
+hostlimit_round(struct hostlimit *hl, double now)
+{
+	double	avg, low, served, step;
+	int	queue;
+
+	avg = hl->round_sum / hl->round_n;
+	if (hl->rounds++ == 0 || avg < hl->low_cur)
+		hl->low_cur = avg;
+	low = hostlimit_low(hl, now);
+	served = now > hl->round_start ? hl->round_all /
+	    (now - hl->round_start) * low : hl->limit;
+	queue = avg > low * HOSTLIMIT_GROW ||
+	    hl->round_slow * HOSTLIMIT_SLOW_SHARE > hl->round_n;
+	hl->round_start = 0;
+	if (hl->slow_start) {
+		if (queue)	/* the first queue: what the host serves */
+			hostlimit_cut(hl, served, 1, served);
+		return;
+	}
+	if (queue) {
+		hostlimit_cut(hl, served, HOSTLIMIT_BACKOFF, served);
+		return;
+	}
+	if (hl->round_used < hl->limit * HOSTLIMIT_FULL)
+		return;		/* no sign the limit is low */
+	/*
+	 * As TCP's BIC: half way back to wmax, then past it by as much as
+	 * it has gone past (one at least); well past it, with no queue at
+	 * all and no refusal lately, by HOSTLIMIT_PROBE of itself.
+	 */
+	if (hl->limit < hl->wmax)
+		step = (hl->wmax - hl->limit) / 2;
+	else if (hl->limit < hl->wmax * 1.5 || avg > low * HOSTLIMIT_CLEAN ||
+	    (hl->refused_at != 0 && now - hl->refused_at <
+	    2 * HOSTLIMIT_WINDOW))
+		step = hl->limit - hl->wmax;
+	else
+		step = hl->limit * HOSTLIMIT_PROBE;
+	if (step < 1)
+		step = 1;
+	hostlimit_move(hl, hl->limit + step);
+}
+
+/*
+ * A request to the host ended: epoch is what hostlimit_start gave, rtt
+ * its latency in seconds (0: it was never sent); drop says the host
  * refused or failed it (429, 503, a timeout). An adapting limit moves.
  */
 void
-hostlimit_end(struct hostlimit *hl, double rtt, int drop, double now)
+hostlimit_end(struct hostlimit *hl, u_int epoch, double rtt, int drop,
+    double now)
 {
-	double	low, avg;
+	double	low;
 	u_int	used = hl->inflight;
 
 	if (hl->inflight > 0)
@@ -210,34 +272,46 @@ hostlimit_end(struct hostlimit *hl, double rtt, int drop, double now)
 		return;
 	if (drop) {
 		/* It could not take used at once: never as many again now. */
-		if (now >= hl->calm_until)
-			hostlimit_cut(hl, now, HOSTLIMIT_BACKOFF);
+		hl->refused_at = now;
+		if (epoch == hl->epoch)
+			hostlimit_cut(hl, hl->limit * HOSTLIMIT_BACKOFF, 1,
+			    used - 1);
 		if (hl->limit > used - 1)
 			hostlimit_set(hl, used - 1);
 		return;
 	}
-	if (rtt > 0) {
-		if (hl->low_cur == 0 || rtt < hl->low_cur)
-			hl->low_cur = rtt;
-		hl->round_sum += rtt;
-		hl->round_n++;
-	}
+	if (rtt <= 0)
+		return;
+	if (hl->rounds == 0 && (hl->low_cur == 0 || rtt < hl->low_cur))
+		hl->low_cur = rtt;
 	low = hostlimit_low(hl, now);
-	/* Once a round (the lowest latency long): its mean against it. */
-	if (now >= hl->round_end && hl->round_n >= HOSTLIMIT_ROUND_MIN) {
-		avg = hl->srtt = hl->round_sum / hl->round_n;
+	/* Slow start: a fast answer, the limit in use, adds one. */
+	if (hl->slow_start && rtt <= low * HOSTLIMIT_CLEAN &&
+	    (hl->short_rtt == 0 || hl->short_rtt <= low * HOSTLIMIT_CLEAN) &&
+	    used * 2 >= (u_int)hl->limit)
+		hostlimit_set(hl, hl->limit + 1);
+	if (hl->round_start != 0)
+		hl->round_all++;
+	if (epoch != hl->epoch)
+		return;		/* it saw another limit */
+	if (hl->round_start == 0) {
+		hl->round_start = now;
 		hl->round_sum = 0;
-		hl->round_n = 0;
-		hl->round_end = now + low;
-		if (avg > low * HOSTLIMIT_TOLERANCE && now >= hl->calm_until) {
-			/* As far down as the latency rose, within reason. */
-			hostlimit_cut(hl, now, low * HOSTLIMIT_TOLERANCE /
-			    avg * HOSTLIMIT_BACKOFF);
-			return;
-		}
+		hl->round_n = hl->round_used = hl->round_slow = 0;
+		hl->round_all = 1;
 	}
-	if (used * 2 >= (u_int)hl->limit)	/* else no sign it is low */
-		hostlimit_grow(hl);
+	hl->round_sum += rtt;
+	hl->round_n++;
+	if (rtt > low * HOSTLIMIT_CUT)
+		hl->round_slow++;
+	if (used > hl->round_used)
+		hl->round_used = used;
+	hl->short_rtt = hl->short_rtt == 0 ? rtt : hl->short_rtt +
+	    (rtt - hl->short_rtt) / HOSTLIMIT_SHORT;
+	if (hl->round_n >= HOSTLIMIT_ROUND_MIN && (now >= hl->round_start +
+	    low || (hl->slow_start && (hl->round_slow >= 2 ||
+	    hl->short_rtt > low * HOSTLIMIT_GROW))))
+		hostlimit_round(hl, now);
 }
 
 /* A line part for --progress: the current limits of the busiest hosts. */

@@ -307,25 +307,25 @@ pace_full(struct pacer *p)
 	return (p->limit != NULL && !hostlimit_room(p->limit));
 }
 
-/* A request to the host starts (it counts against its limit). */
-void
+/* A request to the host starts (it counts against its limit); what to
+ * give pace_done. */
+u_int
 pace_begin(struct pacer *p)
 {
-	if (p->limit != NULL)
-		hostlimit_start(p->limit);
+	return (p->limit != NULL ? hostlimit_start(p->limit) : 0);
 }
 
 /*
- * A request to the host ended after rtt seconds (drop: refused or failed,
- * a 429, 503 or timeout): its slot is free, the limit moves, and a held
- * request may go.
+ * A request to the host ended after rtt seconds (0: never sent; drop:
+ * refused or failed, a 429, 503 or timeout): its slot is free, the limit
+ * moves, and a held request may go.
  */
 void
-pace_done(struct pacer *p, double rtt, int drop)
+pace_done(struct pacer *p, u_int epoch, double rtt, int drop)
 {
 	if (p->limit == NULL)
 		return;
-	hostlimit_end(p->limit, rtt, drop, clock_mono());
+	hostlimit_end(p->limit, epoch, rtt, drop, clock_mono());
 	if (!TAILQ_EMPTY(&p->held) && p->timer != NULL &&
 	    !evtimer_pending(p->timer, NULL))
 		pace_arm(p);
