@@ -175,6 +175,44 @@ START_TEST(test_link_quota_bounded)
 END_TEST
 
 /*
+ * Redirects the http enricher follows (on the same request, hop by hop)
+ * meet their host's gates as first requests do: 4 tweets, each 3
+ * redirects to the end on one host with --host-rate 10, are 16 requests
+ * 100 ms apart. Before, only the first request of each was paced, the
+ * hops went at once: all 16 within some 400 ms. (unshorten asks each hop
+ * as a request of its own, paced already.)
+ */
+START_TEST(test_redirect_hops_paced)
+{
+	struct proc	 p;
+	json_t		*log;
+	long long	 t[32];
+	char		*in, *spec, *rate;
+	u_int		 n;
+	int		 vg = getenv("TE_VALGRIND") != NULL;
+
+	in = make_tweets(4, NULL);
+	spec = fmt("http:url=http://127.0.0.1:%d/redirect/3?{/id}",
+	    server_port2);
+	rate = fmt("127.0.0.1:%d=10", server_port2);
+	te_run(&p, in, "-e", spec, "--allow-net", "127.0.0.0/8",
+	    "--host-rate", rate, "--stats", NULL);
+	ck_assert_msg(p.status == 0, "%s", p.ebuf);
+	exactly_once(&p, 4);
+	proc_free(&p);
+	log = server_log(server_port2);
+	n = log_times(log, "/redirect/", t, 32);
+	ck_assert_uint_eq(n, 16);
+	ck_assert_msg(t[n - 1] - t[1] >= (vg ? 700 : 1300),
+	    "16 requests in %lld ms: hops not paced", t[n - 1] - t[1]);
+	json_decref(log);
+	free(rate);
+	free(spec);
+	free(in);
+}
+END_TEST
+
+/*
  * A stop signal while requests are held (a configured API's 899 s quota
  * window, then a --host-rate of one request in 100 s): they fail
  * "cancelled at exit" within seconds and every tweet is written. Before,
@@ -411,6 +449,7 @@ pace_suite(void)
 	tcase_add_checked_fixture(tc, server_setup, server_teardown);
 	tcase_add_test(tc, test_one_host_two_spellings);
 	tcase_add_test(tc, test_link_quota_bounded);
+	tcase_add_test(tc, test_redirect_hops_paced);
 	tcase_add_test(tc, test_stop_fails_held);
 	tcase_add_test(tc, test_stop_fails_backoff);
 	tcase_add_test(tc, test_quota_per_credentials);

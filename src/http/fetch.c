@@ -238,8 +238,11 @@ fetch_transfer_done(void *arg, int code)
 		return;
 	}
 	if (rc == CURLE_OK && !fe->too_big && fetch_redirect(fe, status)) {
+		/* The next hop meets its host's gates, as a request does. */
 		fetch_transfer_end(fe);
-		fetch_transfer_start(fe);
+		fe->state = FETCH_QUEUED;
+		TAILQ_INSERT_HEAD(&fetch_queue, fe, qentry);
+		fetch_pump();
 		return;
 	}
 	fe->res.status = rc == CURLE_OK ? status : 0;
