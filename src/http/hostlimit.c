@@ -22,9 +22,13 @@
  * by as much as it has gone past (one at least), and well past it with no
  * queue at all and no refusal lately by HOSTLIMIT_PROBE of itself. A 429,
  * a 503 or a timeout cuts it by HOSTLIMIT_BACKOFF and below what was in
- * flight, to grow back towards that. At most one cut an epoch; the limit
- * stays within 1 and -j.
+ * flight, to grow back towards that. A round our loop spent busy on the
+ * CPU (HOSTLIMIT_BUSY of it) shows our own delay and moves nothing. At
+ * most one cut an epoch; the limit stays within 1 and -j.
  */
+
+#include <sys/time.h>
+#include <sys/resource.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +47,7 @@
 #define HOSTLIMIT_WINDOW	10.0	/* seconds a lowest latency counts */
 #define HOSTLIMIT_ROUND_MIN	8	/* answers a round needs */
 #define HOSTLIMIT_SHORT		8	/* answers the short latency is of */
+#define HOSTLIMIT_BUSY		0.8	/* of a round on our CPU: our delay */
 #define HOSTLIMIT_STATS		1000	/* hosts listed in --stats */
 
 struct hostlimit {
@@ -65,6 +70,7 @@ struct hostlimit {
 	double		 refused_at;	/* the last 429, 503 or timeout */
 
 	double		 round_start;	/* 0: none yet */
+	double		 round_cpu;	/* our thread's CPU seconds then */
 	double		 round_sum;	/* latencies seen at this limit */
 	u_int		 round_n;
 	u_int		 round_all;	/* answers of any limit */
@@ -175,6 +181,22 @@ hostlimit_low(struct hostlimit *hl, double now)
 	return (hl->low_prev);
 }
 
+/* CPU seconds the calling thread (the loop) has used. */
+static double
+hostlimit_cpu(void)
+{
+	struct rusage	ru;
+
+#ifdef RUSAGE_THREAD
+	if (getrusage(RUSAGE_THREAD, &ru) != 0)
+#else
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+#endif
+		return (0);
+	return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+	    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
+}
+
 /* The limit moves to limit: answers to requests sent before saw the old
  * one, the next round is of those sent after. */
 static void
@@ -214,7 +236,7 @@ static void
 hostlimit_round(struct hostlimit *hl, double now)
 {
 	double	avg, low, served, step;
-	int	queue;
+	int	queue, busy;
 
 	avg = hl->round_sum / hl->round_n;
 	if (hl->rounds++ == 0 || avg < hl->low_cur)
@@ -224,7 +246,13 @@ hostlimit_round(struct hostlimit *hl, double now)
 	    (now - hl->round_start) * low : hl->limit;
 	queue = avg > low * HOSTLIMIT_GROW ||
 	    hl->round_slow * HOSTLIMIT_SLOW_SHARE > hl->round_n;
+	/* Our loop busy all the round: the latency rose with us, not with
+	 * a queue at the host; the limit stays. */
+	busy = queue && now > hl->round_start && (hostlimit_cpu() -
+	    hl->round_cpu) / (now - hl->round_start) >= HOSTLIMIT_BUSY;
 	hl->round_start = 0;
+	if (busy)
+		return;
 	if (hl->slow_start) {
 		if (queue)	/* the first queue: what the host serves */
 			hostlimit_cut(hl, served, 1, served);
@@ -296,6 +324,7 @@ hostlimit_end(struct hostlimit *hl, u_int epoch, double rtt, int drop,
 		return;		/* it saw another limit */
 	if (hl->round_start == 0) {
 		hl->round_start = now;
+		hl->round_cpu = hostlimit_cpu();
 		hl->round_sum = 0;
 		hl->round_n = hl->round_used = hl->round_slow = 0;
 		hl->round_all = 1;
