@@ -28,20 +28,20 @@
 #include "http/http.h"
 #include "http/fetch-int.h"
 
-static u_long	fetch_printf_n;
+static u_long	fetch_printf_n;	/* atomic: any thread may call libcurl's */
 
 /* Count from 0 (fetch_multi_init; it also links this file in). */
 void
 fetch_printf_init(void)
 {
-	fetch_printf_n = 0;
+	__atomic_store_n(&fetch_printf_n, 0, __ATOMIC_RELAXED);
 }
 
 /* How many of libcurl's strings were made here (none: it keeps its own). */
 u_long
 fetch_printf_calls(void)
 {
-	return (fetch_printf_n);
+	return (__atomic_load_n(&fetch_printf_n, __ATOMIC_RELAXED));
 }
 
 /*
@@ -122,7 +122,7 @@ curl_mvaprintf(const char *format, va_list ap)
 	va_list	 ap2;
 	int	 n;
 
-	fetch_printf_n++;
+	__atomic_add_fetch(&fetch_printf_n, 1, __ATOMIC_RELAXED);
 	va_copy(ap2, ap);
 	n = fetch_printf_plain(buf, sizeof buf, format, ap2);
 	va_end(ap2);
@@ -156,7 +156,7 @@ curl_mvsnprintf(char *buffer, size_t maxlength, const char *format,
 	va_list	ap2;
 	int	n;
 
-	fetch_printf_n++;
+	__atomic_add_fetch(&fetch_printf_n, 1, __ATOMIC_RELAXED);
 	if (maxlength == 0)
 		return (0);
 	va_copy(ap2, ap);
