@@ -336,9 +336,9 @@ wait_requests(const char *prefix, u_int n)
 	ck_abort_msg("%u requests to %s never came", n, prefix);
 }
 
-/* Wait until the server counts n instances. */
+/* Wait until the sorted set under key (the prefix's) holds n. */
 static void
-wait_instances(long long n)
+wait_zcard(const char *key, long long n)
 {
 	struct timespec	 ts = { 0, 20 * 1000 * 1000 };
 	redisContext	*c;
@@ -349,7 +349,7 @@ wait_instances(long long n)
 	c = redisConnect("127.0.0.1", rds_port);
 	ck_assert(c != NULL && c->err == 0);
 	for (i = 0; i < 1500 && got < n; i++) {
-		r = redisCommand(c, "ZCARD tweet-enricher:pace:instances");
+		r = redisCommand(c, "ZCARD tweet-enricher:pace:%s", key);
 		ck_assert(r != NULL && r->type == REDIS_REPLY_INTEGER);
 		got = r->integer;
 		freeReplyObject(r);
@@ -357,8 +357,61 @@ wait_instances(long long n)
 			nanosleep(&ts, NULL);
 	}
 	redisFree(c);
-	ck_assert_msg(got >= n, "%lld instances, not %lld", got, n);
+	ck_assert_msg(got >= n, "%lld %s, not %lld", got, key, n);
 }
+
+/*
+ * An instance that starts during a window another met (told before it
+ * listened) reads the open windows from the server: it pauses at once and
+ * meets no 429 of its own in that window. 3 requests a 4 s window; the
+ * first instance sends 4 as the window opens, the second 1 once Redis
+ * keeps the window.
+ */
+START_TEST(test_quota_joined)
+{
+	struct timespec	 ts = { 0, 20 * 1000 * 1000 };
+	struct proc	 p[2];
+	char		*in, *files[2], *e, *k;
+	json_t		*c, *st;
+	long long	 w, heard;
+	u_int		 i;
+
+	while (time(NULL) % 4 != 0)	/* a window just opened */
+		nanosleep(&ts, NULL);
+	w = (long long)time(NULL) / 4;
+	for (i = 0; i < 2; i++) {
+		in = make_tweets(i == 0 ? 4 : 1, NULL);
+		files[i] = tmpfile_with(in, strlen(in));
+		free(in);
+		e = fmt("http:url=http://127.0.0.1:%d/window/j/3/4?i=%c&{/id}",
+		    server_port, 'a' + i);
+		te_start(&p[i], "-e", e, "--allow-net", "127.0.0.0/8",
+		    "--pace-url", rds_url, "--stats", files[i], NULL);
+		proc_close_in(&p[i]);
+		free(e);
+		if (i == 0)
+			wait_zcard("windows", 1);
+	}
+	for (i = 0; i < 2; i++) {
+		st = finish_one(&p[i], files[i], i == 0 ? 4 : 1);
+		heard = json_integer_value(json_object_get(json_object_get(st,
+		    "shared_pacing"), "quotas_heard"));
+		json_decref(st);
+		proc_free(&p[i]);
+	}
+	c = server_counters(server_port);
+	k = fmt("429 j %lld a", w);
+	ck_assert_msg(json_object_get(c, k) != NULL, "the first instance "
+	    "met no window: %s", k);
+	free(k);
+	k = fmt("429 j %lld b", w);
+	ck_assert_msg(json_object_get(c, k) == NULL, "the second instance "
+	    "met the window: %s", k);
+	free(k);
+	json_decref(c);
+	ck_assert_msg(heard == 1, "the second heard %lld windows", heard);
+}
+END_TEST
 
 /*
  * Redis stopped mid-run, then back: two instances sharing 20 a second go
@@ -379,7 +432,7 @@ START_TEST(test_redis_stopped)
 		    "127.0.0.1=20", rds_url);
 	}
 	/* Both counted by the server, and told so by their heartbeats. */
-	wait_instances(2);
+	wait_zcard("instances", 2);
 	wait_requests("/window/s/", 20);
 	rds_stop();
 	wait_requests("/window/s/", 40);
@@ -487,6 +540,7 @@ redispace_suite(void)
 	tcase_add_test(tc, test_not_shared);
 	tcase_add_test(tc, test_shared_quota);
 	tcase_add_test(tc, test_shared_quota_any_host);
+	tcase_add_test(tc, test_quota_joined);
 	tcase_add_test(tc, test_redis_stopped);
 	tcase_add_test(tc, test_from_stream_default);
 	tcase_add_test(tc, test_pace_url_checked);

@@ -508,8 +508,9 @@ fetch_init(void)
 		cachefile_tier(opts.cache_file, opts.cache_file_size);
 	if (opts.cache_url != NULL)
 		redis_cache_tier(opts.cache_url);
-	if (fetch_paced())
-		redis_pace_start(opts.pace_url);
+	/* Shared: the rates, and every host's quota windows. */
+	redis_pace_start(opts.pace_url);
+	pace_shared_rates(fetch_paced());
 	fetch_pump_ev = evtimer_new(loop_base(), fetch_pump_cb, NULL);
 	if (fetch_pump_ev == NULL)
 		fatalx("%s: evtimer_new failed", __func__);

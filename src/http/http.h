@@ -119,6 +119,7 @@ void		 pace_ask_done(struct pacer *, double, u_int);
 int		 pace_full(struct pacer *);
 u_int		 pace_begin(struct pacer *);
 void		 pace_done(struct pacer *, u_int, double, int);
+void		 pace_delay(struct pacer *, double);
 void		 pace_pause(struct pacer *, double, double);
 void		 pace_progress(char *, size_t);
 json_t		*pace_stats(void);
@@ -148,6 +149,8 @@ struct pace_backend {
 void		 pace_shared_set(const struct pace_backend *, void *,
 		     const char *);
 void		 pace_shared_state(int, u_int);
+void		 pace_shared_rates(int);
+void		 pace_shared_started(void);
 int		 pace_shared_gate(struct pacer **, u_int, struct pace_item *,
 		     const char *, uint32_t);
 void		 pace_shared_book(struct pacer *, double);

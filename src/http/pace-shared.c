@@ -6,8 +6,10 @@
  * wait so long, or the host's quota window is closed until then); a quota
  * window one instance meets, for any host, is told to the server, which
  * tells every instance at once (pace_shared_heard): they pause that host
- * before their next request to it, without asking per request. One
- * request a pacer asks at a time; the others are held behind it.
+ * before their next request to it, without asking per request. At the
+ * start, requests wait (PACE_SHARED_START_S at most) until the windows
+ * open already are read. One request a pacer asks at a time; the others
+ * are held behind it.
  *
  * The server away (down, or not answering): each rate is paced here at
  * its rate divided by the instances last seen, said once on stderr, until
@@ -24,8 +26,14 @@
 #include "core.h"
 #include "http/http.h"
 
+/* The longest the first requests wait for the open windows, seconds. */
+#define PACE_SHARED_START_S 1.0
+
 /* The longest window told by another instance, seconds (as a 429's). */
 #define PACE_SHARED_MAX_S (366 * 86400.0)
+/* A window heard that ends no later than this after the pause here: the
+ * same window. */
+#define PACE_SHARED_SAME_S 0.1
 
 /* An ask out: which pacer, and the request's host and credentials. */
 struct pace_ask {
@@ -39,6 +47,9 @@ static void		*ps_state;
 static char		*ps_server;	/* as shown */
 static int		 ps_up;		/* the server answers */
 static int		 ps_closing;
+static int		 ps_rates;	/* any rate is set */
+static double		 ps_start_until;	/* first requests wait until */
+static struct pacer	*ps_start;	/* holds them meanwhile */
 static u_int		 ps_instances = 1;
 static double		 ps_local_since;
 static struct {
@@ -64,6 +75,26 @@ pace_shared_set(const struct pace_backend *be, void *state,
 	ps_up = 1;	/* until the first connect fails */
 	ps_closing = 0;
 	ps_local_since = 0;
+	ps_start_until = clock_mono() + PACE_SHARED_START_S;
+}
+
+/*
+ * The windows open at the start are known (read, or the server is away):
+ * the requests held for them go.
+ */
+void
+pace_shared_started(void)
+{
+	ps_start_until = 0;
+	if (ps_start != NULL)
+		pace_delay(ps_start, 0);
+}
+
+/* Is any rate set (else only quota windows are shared)? */
+void
+pace_shared_rates(int any)
+{
+	ps_rates = any;
 }
 
 /* The backend is up (or down), and saw so many instances (0: unknown). */
@@ -80,17 +111,21 @@ pace_shared_state(int up, u_int instances)
 	if (!up) {
 		ps_count.outages++;
 		ps_local_since = now;
-		if (!opts.quiet)
+		if (!opts.quiet && ps_rates)
 			log_warnx("shared pacing: %s away; pacing locally at "
 			    "1/%u of each rate (instances last seen)",
 			    ps_server, ps_instances);
+		else if (!opts.quiet)
+			log_warnx("shared pacing: %s away; quota windows "
+			    "not shared", ps_server);
 		return;
 	}
 	if (ps_local_since > 0) {
 		ps_count.local_s += now - ps_local_since;
 		if (!opts.quiet)
-			log_warnx("shared pacing: %s back; rates shared "
-			    "again", ps_server);
+			log_warnx("shared pacing: %s back; %s shared "
+			    "again", ps_server, ps_rates ? "rates" :
+			    "quota windows");
 	}
 	ps_local_since = 0;
 }
@@ -155,6 +190,15 @@ pace_shared_gate(struct pacer **gates, u_int n, struct pace_item *it,
 
 	if (ps_be == NULL || ps_closing)
 		return (1);
+	if (ps_start_until > clock_mono()) {
+		/* A window open already pauses the first requests too. */
+		if (ps_start == NULL)
+			ps_start = pace_rate("(shared pacing start)", 0);
+		pace_delay(ps_start, ps_start_until);
+		it->released = 0;
+		pace_hold(ps_start, it);
+		return (0);
+	}
 	for (i = 0; i < n; i++) {
 		if (gates[i] == NULL ||
 		    (iv = pace_interval(gates[i], &scope)) <= 0)
@@ -220,8 +264,9 @@ pace_shared_pause(const char *key, uint32_t creds, double seconds)
 
 /*
  * Another instance met a quota window (qkey as pace_shared_pause makes
- * it), closed for seconds from now: pause that host here too. A window
- * longer than any 429 would make is cut to a year.
+ * it), closed for seconds from now (told on the channel, or read when we
+ * started listening): pause that host here too. A window longer than any
+ * 429 would make is cut to a year.
  */
 void
 pace_shared_heard(const char *qkey, double seconds)
@@ -239,10 +284,13 @@ pace_shared_heard(const char *qkey, double seconds)
 		return;
 	if (seconds > PACE_SHARED_MAX_S)
 		seconds = PACE_SHARED_MAX_S;
-	ps_count.quotas_heard++;
 	now = clock_mono();
-	if ((q = pace_quota(end + 1, (uint32_t)creds, 1)) != NULL)
-		pace_pause(q, now + seconds, now);
+	if ((q = pace_quota(end + 1, (uint32_t)creds, 1)) == NULL)
+		return;
+	/* One paused here already (ours, read back) is not news. */
+	if (now + seconds > pace_paused_until(q) + PACE_SHARED_SAME_S)
+		ps_count.quotas_heard++;
+	pace_pause(q, now + seconds, now);
 }
 
 /* The shared pacing state for --stats; NULL without a backend. */
@@ -281,6 +329,8 @@ pace_shared_free(void)
 		ps_count.local_s += clock_mono() - ps_local_since;
 	ps_local_since = 0;
 	ps_closing = 1;
+	ps_start = NULL;	/* pace_free frees it with the others */
+	ps_start_until = 0;
 	be->free(ps_state);
 	ps_be = NULL;
 	ps_state = NULL;

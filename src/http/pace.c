@@ -549,6 +549,15 @@ pace_ask_done(struct pacer *p, double wait, u_int grant)
 		pace_arm(p);
 }
 
+/* Let nothing start on the pacer before until (monotonic; 0: now). */
+void
+pace_delay(struct pacer *p, double until)
+{
+	p->next = until;
+	if (!TAILQ_EMPTY(&p->held))
+		pace_arm(p);
+}
+
 /* Pause until the monotonic time until (a quota window). */
 void
 pace_pause(struct pacer *p, double until, double now)

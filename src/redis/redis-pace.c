@@ -9,9 +9,11 @@
  * A quota window noted is also published on a channel (prefix "quotas")
  * that every instance listens to on a second connection: each pauses that
  * host as soon as it hears, whether or not the host has a rate, so a host
- * without one costs no round trip per request and nothing is polled. An
- * instance that was not listening (starting, or reconnecting) learns of a
- * window from the ask of a rate, or from its own 429.
+ * without one costs no round trip per request and nothing is polled. The
+ * windows still open are also kept in a sorted set (by their end, at most
+ * RPACE_WINDOWS_MAX): an instance that starts listening (at its start, or
+ * after a reconnect) reads them once, so it pauses for a window told
+ * while it was not there.
  *
  * Asks are asynchronous on the loop; a server down, slow or answering
  * nonsense is reported as away (pace-shared.c paces locally), never a
@@ -55,18 +57,49 @@ static const char rpace_lua_ask[] =
     " math.floor(iv / 1000) + 1000)\n"
     "return {0, 0}\n";
 
-/* KEYS[1] a quota window's end: now + ARGV[1] µs, if later; then
- * ARGV[2] is published on the channel KEYS[2]. */
+/* Open windows kept for instances that start listening, at most (in the
+ * scripts' text). */
+#define RPACE_WINDOWS_MAX "10000"
+
+/*
+ * KEYS[1] a quota window's end: now + ARGV[1] µs, if later; then the
+ * window (ARGV[3] its quota key) is kept in the sorted set KEYS[2] (the
+ * ended ones and, past RPACE_WINDOWS_MAX, the soonest to end dropped) and
+ * ARGV[2] is published on the channel KEYS[3].
+ */
 static const char rpace_lua_pause[] =
     "local t = redis.call('TIME')\n"
     "local now = tonumber(t[1]) * 1000000 + tonumber(t[2])\n"
     "local d = tonumber(ARGV[1])\n"
     "local q = tonumber(redis.call('GET', KEYS[1]) or '0')\n"
-    "if now + d > q then\n"
-    "  redis.call('SET', KEYS[1], now + d, 'PX', math.floor(d / 1000) + 1000)\n"
-    "  redis.call('PUBLISH', KEYS[2], ARGV[2])\n"
+    "if now + d <= q then return 0 end\n"
+    "local px = math.floor(d / 1000) + 1000\n"
+    "redis.call('SET', KEYS[1], now + d, 'PX', px)\n"
+    "redis.call('ZADD', KEYS[2], now + d, ARGV[3])\n"
+    "redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)\n"
+    "local n = redis.call('ZCARD', KEYS[2])\n"
+    "if n > " RPACE_WINDOWS_MAX " then\n"
+    "  redis.call('ZREMRANGEBYRANK', KEYS[2], 0,"
+    " n - " RPACE_WINDOWS_MAX " - 1)\n"
     "end\n"
+    "if redis.call('PTTL', KEYS[2]) < px then\n"
+    "  redis.call('PEXPIRE', KEYS[2], px)\n"
+    "end\n"
+    "redis.call('PUBLISH', KEYS[3], ARGV[2])\n"
     "return 0\n";
+
+/* KEYS[1] the open windows: each one's quota key and µs left, flat. */
+static const char rpace_lua_windows[] =
+    "local t = redis.call('TIME')\n"
+    "local now = tonumber(t[1]) * 1000000 + tonumber(t[2])\n"
+    "local w = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf',"
+    " 'WITHSCORES', 'LIMIT', 0, " RPACE_WINDOWS_MAX ")\n"
+    "local r = {}\n"
+    "for i = 1, #w, 2 do\n"
+    "  r[#r + 1] = w[i]\n"
+    "  r[#r + 1] = tonumber(w[i + 1]) - now\n"
+    "end\n"
+    "return r\n";
 
 /* A message on the channel at most (an id, µs, a quota key). */
 #define RPACE_MESSAGE_MAX 2048
@@ -89,6 +122,8 @@ struct rpace {
 	char			*id;		/* this instance */
 	char			*members;	/* prefix "instances" */
 	char			*channel;	/* prefix "quotas" */
+	char			*windows;	/* prefix "windows" */
+	int			 listening;	/* subscribed to the channel */
 	struct event		*beat_ev;
 	int			 beating;	/* a heartbeat is out */
 	TAILQ_HEAD(, rpace_ask)	 waiting;	/* for the first connect */
@@ -153,18 +188,24 @@ rpace_beat_ev(__unused evutil_socket_t fd, __unused short events, void *arg)
 }
 
 static void	rpace_started(struct rpace *);
+static void	rpace_windows(struct rpace *);
 
 static void
 rpace_ready_cb(void *arg)
 {
-	rpace_beat(arg);
-	rpace_started(arg);
+	struct rpace	*rp = arg;
+
+	rpace_beat(rp);
+	rpace_started(rp);
+	if (rp->listening)
+		rpace_windows(rp);
 }
 
 static void
 rpace_down_cb(void *arg)
 {
 	pace_shared_state(0, 0);
+	pace_shared_started();
 	rpace_started(arg);
 }
 
@@ -268,16 +309,20 @@ rpace_pause(void *state, const char *qkey, double seconds)
 {
 	struct rpace	*rp = state;
 	char		*k, *msg, us[32];
-	const char	*args[2] = { us, NULL };
+	const char	*argv[9] = { "EVAL", rpace_lua_pause, "3" };
 
 	if (!redis_ready(rp->conn))
 		return;
 	snprintf(us, sizeof us, "%lld", (long long)(seconds * 1e6 + 0.5));
 	k = rpace_key(rp, qkey);
 	xasprintf(&msg, "%s %s %s", rp->id, us, qkey);
-	args[1] = msg;
-	(void)redis_eval(rp->conn, NULL, NULL, rpace_lua_pause, k,
-	    rp->channel, 2, args);
+	argv[3] = k;
+	argv[4] = rp->windows;
+	argv[5] = rp->channel;
+	argv[6] = us;
+	argv[7] = msg;
+	argv[8] = qkey;
+	(void)redis_command(rp->conn, NULL, NULL, 9, argv, NULL);
 	free(msg);
 	free(k);
 }
@@ -295,9 +340,15 @@ rpace_heard_cb(void *arg, void *reply)
 	long long	 us;
 
 	if (r->type != REDIS_REPLY_ARRAY || r->elements != 3 ||
-	    r->element[0]->type != REDIS_REPLY_STRING ||
-	    strcmp(r->element[0]->str, "message") != 0)
-		return;		/* the confirmation */
+	    r->element[0]->type != REDIS_REPLY_STRING)
+		return;
+	if (strcmp(r->element[0]->str, "subscribe") == 0) {
+		rp->listening = 1;	/* what was told meanwhile */
+		rpace_windows(rp);
+		return;
+	}
+	if (strcmp(r->element[0]->str, "message") != 0)
+		return;
 	m = r->element[2];
 	if (m->type != REDIS_REPLY_STRING || m->len > RPACE_MESSAGE_MAX ||
 	    memchr(m->str, '\0', m->len) != NULL ||
@@ -312,12 +363,55 @@ rpace_heard_cb(void *arg, void *reply)
 	pace_shared_heard(end + 1, us / 1e6);
 }
 
+/* The open windows, read when we start listening: paused here too. */
+static void
+rpace_windows_cb(void *arg, void *reply)
+{
+	redisReply	*r = reply, *k, *us;
+	size_t		 i;
+
+	(void)arg;
+	if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements % 2 != 0) {
+		pace_shared_started();
+		return;
+	}
+	for (i = 0; i < r->elements; i += 2) {
+		k = r->element[i];
+		us = r->element[i + 1];
+		if (k->type != REDIS_REPLY_STRING ||
+		    k->len > RPACE_MESSAGE_MAX ||
+		    memchr(k->str, '\0', k->len) != NULL ||
+		    us->type != REDIS_REPLY_INTEGER || us->integer <= 0)
+			continue;
+		pace_shared_heard(k->str, us->integer / 1e6);
+	}
+	pace_shared_started();
+}
+
+/* Read the open windows (once we listen, so none told is missed). */
+static void
+rpace_windows(struct rpace *rp)
+{
+	if (redis_ready(rp->conn))
+		(void)redis_eval(rp->conn, rpace_windows_cb, rp,
+		    rpace_lua_windows, rp->windows, rp->windows, 0, NULL);
+}
+
 static void
 rpace_sub_ready_cb(void *arg)
 {
 	struct rpace	*rp = arg;
 
 	(void)redis_subscribe(rp->sub, rp->channel, rpace_heard_cb, rp);
+}
+
+static void
+rpace_sub_down_cb(void *arg)
+{
+	struct rpace	*rp = arg;
+
+	rp->listening = 0;
+	pace_shared_started();	/* the first requests wait no more */
 }
 
 /* Leave (no longer counted), and close. */
@@ -338,6 +432,7 @@ rpace_free(void *state)
 	free(rp->prefix);
 	free(rp->members);
 	free(rp->channel);
+	free(rp->windows);
 	free(rp->id);
 	free(rp);
 }
@@ -388,6 +483,7 @@ redis_pace_start(const char *url)
 	rp->prefix = xstrdup(p != NULL ? p : "tweet-enricher:pace:");
 	rp->members = rpace_key(rp, "instances");
 	rp->channel = rpace_key(rp, "quotas");
+	rp->windows = rpace_key(rp, "windows");
 	TAILQ_INIT(&rp->waiting);
 	if (gethostname(host, sizeof host) != 0)
 		snprintf(host, sizeof host, "?");
@@ -397,7 +493,7 @@ redis_pace_start(const char *url)
 	    rpace_down_cb, rp);
 	redis_set_stall(rp->conn, RPACE_STALL_MS);
 	rp->sub = redis_open(rp->url, REDIS_OPTIONAL | REDIS_QUIET,
-	    rpace_sub_ready_cb, NULL, rp);
+	    rpace_sub_ready_cb, rpace_sub_down_cb, rp);
 	rp->beat_ev = event_new(loop_base(), -1, EV_PERSIST, rpace_beat_ev, rp);
 	if (rp->beat_ev == NULL)
 		fatalx("%s: event_new failed", __func__);
