@@ -24,8 +24,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <jansson.h>
 
+#include "lib/lib.h"
+#include "core.h"
+#include "http/http.h"
+#include "http/fetch-int.h"
 #include "run.h"
 
 static char		 dir[] = "/tmp/te-conn.XXXXXX";	/* CA, cert, nginx */
@@ -444,6 +449,79 @@ START_TEST(test_long_url_h2)
 }
 END_TEST
 
+/* Counts libcurl's informational lines of a transfer. */
+static int
+count_debug_cb(__unused CURL *e, __unused curl_infotype type,
+    __unused char *data, __unused size_t size, void *userp)
+{
+	(*(u_int *)userp)++;
+	return (0);
+}
+
+/* A response body, not kept. */
+static size_t
+discard_cb(__unused char *ptr, size_t size, size_t nmemb,
+    __unused void *userp)
+{
+	return (size * nmemb);
+}
+
+/* An easy handle set by conn_setopt for a URL. */
+static void
+conn_easy(struct fetch_easy *fx, const char *url)
+{
+	memset(fx, 0, sizeof *fx);
+	ck_assert_ptr_nonnull(fx->curl = curl_easy_init());
+	curl_easy_setopt(fx->curl, CURLOPT_URL, url);
+	curl_easy_setopt(fx->curl, CURLOPT_WRITEFUNCTION, discard_cb);
+	conn_setopt(fx, url, 0);
+}
+
+/*
+ * A transfer set up while its host was unknown waits for the handshake and
+ * listens to libcurl's lines; once another transfer's handshake has said
+ * HTTP/2, conn_recheck stops both (libcurl would format every line of it
+ * all its life: 25,000 lines a run at -j 1000), and a transfer set up now
+ * neither waits nor listens.
+ */
+START_TEST(test_known_h2_quiet)
+{
+	struct fetch_easy	 waiting, first, later;
+	char			*url;
+	u_int			 lines = 0;
+
+	ck_assert(asprintf(&url, "https://127.0.0.1:%d/json/1", h2_port) !=
+	    -1);
+	opts.cacert = cacert;
+	conn_easy(&waiting, url);
+	ck_assert_int_eq(waiting.mux, 1);
+	ck_assert_int_eq(waiting.waits, 1);
+	ck_assert_int_eq(conn_recheck(&waiting, url), 0);	/* unknown */
+	conn_easy(&first, url);
+	ck_assert_int_eq(curl_easy_perform(first.curl), CURLE_OK);
+	ck_assert_int_eq(conn_version(url), CONN_H2);	/* by ALPN */
+
+	ck_assert_int_eq(conn_recheck(&waiting, url), CONN_H2);
+	ck_assert_int_eq(waiting.mux, 1);
+	ck_assert_int_eq(waiting.waits, 0);
+	curl_easy_setopt(waiting.curl, CURLOPT_DEBUGFUNCTION, count_debug_cb);
+	curl_easy_setopt(waiting.curl, CURLOPT_DEBUGDATA, &lines);
+	ck_assert_int_eq(curl_easy_perform(waiting.curl), CURLE_OK);
+	ck_assert_uint_eq(lines, 0);
+
+	conn_easy(&later, url);
+	ck_assert_int_eq(later.mux, 1);
+	ck_assert_int_eq(later.waits, 0);
+
+	curl_easy_cleanup(waiting.curl);
+	curl_easy_cleanup(first.curl);
+	curl_easy_cleanup(later.curl);
+	conn_free();
+	opts.cacert = NULL;
+	free(url);
+}
+END_TEST
+
 /*
  * The destination policy on a shared HTTP/2 connection: a tweet's link to
  * 127.0.0.1 is refused even when a connection to that host is open and
@@ -503,6 +581,7 @@ main(void)
 	tcase_add_test(tc, test_slow_host_tls_h1);
 	tcase_add_test(tc, test_long_url_h2);
 	tcase_add_test(tc, test_policy_shared_connection);
+	tcase_add_test(tc, test_known_h2_quiet);
 	suite_add_tcase(s, tc);
 	return (run_suite(s));
 }

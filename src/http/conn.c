@@ -5,17 +5,22 @@
  * options of those names) and the counters --stats shows: connections
  * opened and the HTTP version of each response.
  *
- * To multiplex, a transfer to an https host waits for the connection being
- * made to learn by ALPN whether it can carry more streams (CURLOPT_PIPEWAIT,
- * on the multiplexing multi handle of fetch-multi.c), else each of -j
- * transfers opens its own. The wait ends with the TLS handshake, before any
- * request, so a slow answer keeps no one waiting. It is never asked for
- * plain http (there libcurl learns the version only from a response: the
- * hang of issue 14), through a proxy, or of a host known to answer in
- * HTTP/1; a host's version is learnt from the handshake of its first
- * connection (libcurl's ALPN line, read while the host is unknown) or else
- * from its first response, and transfers still waiting for a connection to
- * an HTTP/1 host then move to the other multi handle (fetch_multi_unmux).
+ * To multiplex, a transfer to an https host not yet known waits for the
+ * connection being made to learn by ALPN whether it can carry more streams
+ * (CURLOPT_PIPEWAIT, on the multiplexing multi handle of fetch-multi.c),
+ * else each of -j transfers opens its own. The wait ends with the TLS
+ * handshake, before any request, so a slow answer keeps no one waiting. It
+ * is never asked for plain http (there libcurl learns the version only from
+ * a response: the hang of issue 14), through a proxy, or of a host whose
+ * version is known: a host's version is learnt from the handshake of its
+ * first connection (libcurl's ALPN line, read while the host is unknown) or
+ * else from its first response. Once it is known, transfers still waiting
+ * for a connection stop waiting and listening (conn_recheck): libcurl
+ * formats every informational line of a verbose transfer, and the first -j
+ * transfers would stay verbose all their life (25,000 lines a run at -j
+ * 1000). To an HTTP/2 host they take a stream where one is free or open a
+ * connection, within the multiplexing handle's cap per host; to an HTTP/1
+ * host they move to the other multi handle (fetch_multi_unmux).
  */
 
 #include <sys/stat.h>
@@ -44,7 +49,7 @@ struct conn_host {
 };
 static struct hash	conn_hosts;
 static u_int		conn_nhosts;
-static u_int		conn_h1_learnt;		/* hosts found HTTP/1 */
+static u_int		conn_learnt;		/* versions learnt or changed */
 static char		conn_last[256];		/* the last host's authority */
 static struct conn_host	*conn_last_host;	/* and its host */
 
@@ -139,15 +144,14 @@ conn_learn(const char *url, int version)
 	if (ch == NULL || ch->version == version || ch->version == CONN_H1)
 		return;
 	ch->version = version;
-	if (version == CONN_H1)
-		conn_h1_learnt++;
+	conn_learnt++;
 }
 
-/* How many hosts have been found to answer in HTTP/1 (it only grows). */
+/* How many times a host's version was learnt (it only grows). */
 u_int
-conn_h1_count(void)
+conn_learnt_count(void)
 {
-	return (conn_h1_learnt);
+	return (conn_learnt);
 }
 
 /* Does an informational line start with this text? */
@@ -194,10 +198,11 @@ conn_debug_cb(CURL *e, curl_infotype type, char *data, size_t size,
 }
 
 /*
- * Set a transfer's connection options: its HTTP version; whether it waits
- * to multiplex (https, not proxied, the host not known to be HTTP/1: then
- * it goes on the multiplexing multi handle), listening for the handshake
- * while its host is unknown; the CAs trusted.
+ * Set a transfer's connection options: its HTTP version; whether it may
+ * multiplex (https, not proxied, the host not known to be HTTP/1: then it
+ * goes on the multiplexing multi handle), waiting for a connection being
+ * made and listening for its handshake while its host is unknown; the CAs
+ * trusted.
  */
 void
 conn_setopt(struct fetch_easy *fx, const char *url, int proxied)
@@ -211,14 +216,36 @@ conn_setopt(struct fetch_easy *fx, const char *url, int proxied)
 		fx->mux = 1;
 	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, opts.http1_1 ?
 	    (long)CURL_HTTP_VERSION_1_1 : (long)CURL_HTTP_VERSION_2TLS);
-	curl_easy_setopt(e, CURLOPT_PIPEWAIT, (long)fx->mux);
-	curl_easy_setopt(e, CURLOPT_VERBOSE, (long)(fx->mux && version == 0));
-	if (fx->mux && version == 0)
+	fx->waits = fx->mux && version == 0;
+	curl_easy_setopt(e, CURLOPT_PIPEWAIT, (long)fx->waits);
+	curl_easy_setopt(e, CURLOPT_VERBOSE, (long)fx->waits);
+	if (fx->waits)
 		curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, conn_debug_cb);
 	if (opts.cacert != NULL)
 		curl_easy_setopt(e, CURLOPT_CAINFO, opts.cacert);
 	if (opts.capath != NULL)
 		curl_easy_setopt(e, CURLOPT_CAPATH, opts.capath);
+}
+
+/*
+ * A transfer set to wait while its host was unknown, and not yet connected:
+ * its host's version now (CONN_H2, CONN_H1 or 0). Known, it waits and
+ * listens no more; to an HTTP/1 host, it no longer multiplexes (the caller
+ * moves it to another multi handle). Not from a libcurl callback.
+ */
+int
+conn_recheck(struct fetch_easy *fx, const char *url)
+{
+	int	version;
+
+	if (!fx->waits || (version = conn_version(url)) == 0)
+		return (0);
+	fx->waits = 0;
+	curl_easy_setopt(fx->curl, CURLOPT_PIPEWAIT, 0L);
+	curl_easy_setopt(fx->curl, CURLOPT_VERBOSE, 0L);
+	if (version == CONN_H1)
+		fx->mux = 0;
+	return (version);
 }
 
 /*
@@ -270,7 +297,7 @@ conn_free(void)
 	struct conn_host	*ch;
 
 	hash_init(&conn_hosts);
-	conn_nhosts = conn_h1_learnt = 0;
+	conn_nhosts = conn_learnt = 0;
 	conn_last_host = NULL;
 	for (hn = hash_first(&all); hn != NULL; hn = next) {
 		next = hash_next(&all, hn);

@@ -80,6 +80,7 @@ struct fetch_easy {
 	char		 errbuf[256];	/* CURL_ERROR_SIZE */
 	int		 mux;		/* may multiplex (conn_setopt) */
 	int		 state;		/* FETCH_EASY_* */
+	int		 waits;		/* for its host's version (conn.c) */
 	int		 connected;	/* has its connection */
 	struct fetch_multi *added;	/* the multi handle it is on */
 	TAILQ_ENTRY(fetch_easy) entry;	/* on the multiplexing one */
@@ -103,8 +104,9 @@ u_long		 fetch_printf_calls(void);
 #define CONN_H2 1		/* a host multiplexes */
 #define CONN_H1 2		/* a host answers https in HTTP/1 */
 int		 conn_version(const char *);
-u_int		 conn_h1_count(void);
+u_int		 conn_learnt_count(void);
 void		 conn_setopt(struct fetch_easy *, const char *, int);
+int		 conn_recheck(struct fetch_easy *, const char *);
 void		 conn_done(struct fetch_easy *);
 void		 conn_free(void);
 

@@ -66,7 +66,7 @@ static u_int			 fetch_multi_nh1;	/* HTTP/1 handles */
 #define FETCH_MULTI_MUX (&fetch_multis[0])
 static TAILQ_HEAD(, fetch_easy)	 fetch_multi_muxed =	/* on FETCH_MULTI_MUX */
     TAILQ_HEAD_INITIALIZER(fetch_multi_muxed);
-static u_int			 fetch_multi_h1_seen;	/* conn_h1_count() */
+static u_int			 fetch_multi_learnt_seen; /* conn_learnt_count() */
 static fetch_multi_done_cb	 fetch_multi_done;
 static struct fetch_easy	**fetch_multi_spare;	/* easy handles to reuse */
 static u_int			 fetch_multi_nspare;
@@ -241,7 +241,7 @@ fetch_multi_easy(void)
 			fatalx("%s: curl_easy_init failed", __func__);
 	}
 	fx->errbuf[0] = '\0';
-	fx->mux = 0;
+	fx->mux = fx->waits = 0;
 	return (fx);
 }
 
@@ -281,9 +281,10 @@ fetch_multi_add(struct fetch_easy *fx)
 }
 
 /*
- * Hosts were found to answer in HTTP/1 since the last look: their transfers
- * still waiting for a connection on the multiplexing multi handle (where a
- * host has only a few) go to the other, to have one each.
+ * Hosts' versions were learnt since the last look: their transfers still
+ * waiting for a connection on the multiplexing multi handle wait no more
+ * (conn_recheck), and those to HTTP/1 hosts (where a host has only a few
+ * connections here) go to the other, to have one each.
  */
 void
 fetch_multi_unmux(void)
@@ -291,21 +292,18 @@ fetch_multi_unmux(void)
 	struct fetch_easy	*fx, *next;
 	char			*url;
 
-	if (conn_h1_count() == fetch_multi_h1_seen)
+	if (conn_learnt_count() == fetch_multi_learnt_seen)
 		return;
-	fetch_multi_h1_seen = conn_h1_count();
+	fetch_multi_learnt_seen = conn_learnt_count();
 	for (fx = TAILQ_FIRST(&fetch_multi_muxed); fx != NULL; fx = next) {
 		next = TAILQ_NEXT(fx, entry);
 		if (fx->connected || curl_easy_getinfo(fx->curl,
 		    CURLINFO_EFFECTIVE_URL, &url) != CURLE_OK ||
-		    conn_version(url) != CONN_H1)
+		    conn_recheck(fx, url) != CONN_H1)
 			continue;
 		curl_multi_remove_handle(FETCH_MULTI_MUX->multi, fx->curl);
 		FETCH_MULTI_MUX->busy--;
 		TAILQ_REMOVE(&fetch_multi_muxed, fx, entry);
-		curl_easy_setopt(fx->curl, CURLOPT_PIPEWAIT, 0L);
-		curl_easy_setopt(fx->curl, CURLOPT_VERBOSE, 0L);
-		fx->mux = 0;
 		fetch_multi_add(fx);
 	}
 }
@@ -409,7 +407,7 @@ fetch_multi_free(void)
 	free(fetch_multi_spare);
 	fetch_multi_spare = NULL;
 	TAILQ_INIT(&fetch_multi_muxed);
-	fetch_multi_h1_seen = 0;
+	fetch_multi_learnt_seen = 0;
 	for (i = 0; i <= fetch_multi_nh1; i++) {
 		curl_multi_cleanup(fetch_multis[i].multi);
 		fetch_multis[i].multi = NULL;
