@@ -510,6 +510,41 @@ START_TEST(test_from_stream_default)
 }
 END_TEST
 
+/*
+ * No rate, and the pacing server away from the start: only quota windows
+ * would be shared, so that is what is said, once; the first requests do
+ * not wait for a server that refused, and every tweet is enriched.
+ */
+START_TEST(test_away_no_rate)
+{
+	struct proc	 p;
+	json_t		*st;
+	char		*in, *file, *e, *pace;
+	const char	*said;
+
+	in = make_tweets(20, NULL);
+	file = tmpfile_with(in, strlen(in));
+	free(in);
+	e = fmt("http:url=http://127.0.0.1:%d/window/n/100000/1?{/id}",
+	    server_port);
+	pace = fmt("redis://127.0.0.1:%d", free_port());
+	te_start(&p, "-e", e, "--allow-net", "127.0.0.0/8", "--pace-url",
+	    pace, "--stats", file, NULL);
+	proc_close_in(&p);
+	st = finish_one(&p, file, 20);
+	said = strstr(p.ebuf, "away; quota windows not shared");
+	ck_assert_msg(said != NULL, "%s", p.ebuf);
+	ck_assert_msg(strstr(said + 1, "away;") == NULL, "said twice: %s",
+	    p.ebuf);
+	ck_assert_msg(json_real_value(json_object_get(st, "elapsed_s")) <
+	    (getenv("TE_VALGRIND") != NULL ? 10 : 0.5), "%s", p.ebuf);
+	json_decref(st);
+	proc_free(&p);
+	free(e);
+	free(pace);
+}
+END_TEST
+
 /* --pace-url: none or a redis:// URL with prefix= alone. */
 START_TEST(test_pace_url_checked)
 {
@@ -543,6 +578,7 @@ redispace_suite(void)
 	tcase_add_test(tc, test_quota_joined);
 	tcase_add_test(tc, test_redis_stopped);
 	tcase_add_test(tc, test_from_stream_default);
+	tcase_add_test(tc, test_away_no_rate);
 	tcase_add_test(tc, test_pace_url_checked);
 	suite_add_tcase(s, tc);
 	return (s);
