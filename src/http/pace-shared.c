@@ -190,7 +190,9 @@ pace_shared_gate(struct pacer **gates, u_int n, struct pace_item *it,
 
 	if (ps_be == NULL || ps_closing)
 		return (1);
-	if (ps_start_until > clock_mono()) {
+	if (ps_start_until > 0 && ps_start_until <= clock_mono())
+		ps_start_until = 0;	/* waited long enough: no clock read */
+	if (ps_start_until > 0) {
 		/* A window open already pauses the first requests too. */
 		if (ps_start == NULL)
 			ps_start = pace_rate("(shared pacing start)", 0);
