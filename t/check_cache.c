@@ -231,18 +231,25 @@ static const struct cache_backend fake_async_backend = {
 	.expire = fake_expire,
 };
 
+/* A fake tier holding key n's "from the file", behind a memory of entries. */
+static void
+fake_open(struct fake *f, const struct cache_backend *b, u_int entries, u_int n)
+{
+	memset(f, 0, sizeof *f);
+	f->keylen = key(f->key, n);
+	snprintf(f->body, sizeof f->body, "from the file");
+	f->stored = clock_wall();
+	options_init();
+	cache_init(entries, 1 << 20);
+	cache_add(b, f);
+}
+
 START_TEST(test_second_tier)
 {
 	struct fake	f;
 	char		body[64];
 
-	memset(&f, 0, sizeof f);
-	f.keylen = key(f.key, 6);
-	snprintf(f.body, sizeof f.body, "from the file");
-	f.stored = clock_wall();
-	options_init();
-	cache_init(10, 1 << 20);
-	cache_add(&fake_backend, &f);
+	fake_open(&f, &fake_backend, 10, 6);
 
 	/* A miss in memory, a hit behind it: copied into memory. */
 	ck_assert(get(6, body, sizeof body));
@@ -277,13 +284,7 @@ START_TEST(test_near_tier)
 	struct fake	f;
 	char		body[64];
 
-	memset(&f, 0, sizeof f);
-	f.keylen = key(f.key, 6);
-	snprintf(f.body, sizeof f.body, "from the file");
-	f.stored = clock_wall();
-	options_init();
-	cache_init(1, 1 << 20);
-	cache_add(&fake_near_backend, &f);
+	fake_open(&f, &fake_near_backend, 1, 6);
 	put(1, "in memory");
 	ck_assert_uint_eq(f.puts, 1);
 	f.keylen = key(f.key, 6);
