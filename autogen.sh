@@ -5,7 +5,7 @@ set -e
 cd "$(dirname "$0")"
 
 PACKAGES="build-essential autoconf automake libtool pkg-config \
-libevent-dev libcurl4-openssl-dev libjansson-dev libssl-dev libutf8proc-dev check liblmdb-dev \
+libevent-dev libcurl4-openssl-dev libjansson-dev libssl-dev libnghttp2-dev libutf8proc-dev check liblmdb-dev \
 libhiredis-dev redis-server zlib1g-dev libsqlite3-dev mandoc python3 openssl nginx-light"
 
 missing=""
