@@ -10,6 +10,7 @@
  * certificate are made with openssl for the suite.
  */
 
+#include <sys/inotify.h>
 #include <sys/socket.h>
 
 #include <netinet/in.h>
@@ -17,6 +18,7 @@
 #include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -364,6 +366,83 @@ START_TEST(test_private_ca)
 END_TEST
 
 /*
+ * With neither --cacert nor --capath, the system's CAs are libcurl's
+ * bundle, read once by each multi handle and kept, not again for every
+ * connection (with its CA directory too, libcurl 7.88 reads them all for
+ * each handshake: at -j 1000 over HTTP/1.1 the handshakes then ran past
+ * --connect-timeout). 20 connections open the bundle at most twice (its
+ * closes are watched too: inotify merges an event with the same one just
+ * before it, unread). The
+ * system store here is a copy with the test CA added, as
+ * update-ca-certificates adds one, mounted over the real one in a mount
+ * namespace of the run: so as root only.
+ */
+START_TEST(test_system_bundle_once)
+{
+	struct proc	 p;
+	struct inotify_event *ev;
+	CURL		*e;
+	char		*bundle = NULL, *b1, *b2, *certs, *name, *cmd, *in;
+	char		*spec;
+	char		 buf[4096], path[256];
+	const char	*argv[] = { "unshare", "-m", "sh", "-c", NULL, NULL };
+	ssize_t		 n, off;
+	u_int		 opens = 0;
+	int		 fd;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "test_system_bundle_once: not root, "
+		    "not run\n");
+		return;
+	}
+	ck_assert_ptr_nonnull(e = curl_easy_init());
+	ck_assert(curl_easy_getinfo(e, CURLINFO_CAINFO, &bundle) == CURLE_OK);
+	ck_assert_msg(bundle != NULL && access(bundle, R_OK) == 0,
+	    "libcurl has no CA bundle to read (%s)", bundle);
+	certs = dirname(b1 = xstrdup(bundle));
+	name = basename(b2 = xstrdup(bundle));
+	cmd = fmt("rm -rf store && cp -a %s store && cat ca.pem >> store/%s "
+	    "&& cp ca.pem store/te-test-ca.pem && openssl rehash store", certs,
+	    name);
+	sh(cmd);
+	free(cmd);
+	snprintf(path, sizeof path, "%s/store/%s", dir, name);
+	ck_assert((fd = inotify_init1(IN_NONBLOCK)) != -1);
+	ck_assert(inotify_add_watch(fd, path, IN_OPEN | IN_CLOSE) != -1);
+
+	in = make_tweets(20, NULL);
+	spec = tls_spec(h1_port, "/latency/200?{/id}");
+	cmd = fmt("mount --bind %s/store %s && exec %s -e '%s' -j 20 "
+	    "--http1.1 --allow-net %s --stats", dir, certs, run_bin(), spec,
+	    allow);
+	argv[4] = cmd;
+	run_input(&p, in, strlen(in), argv);
+	ck_assert_msg(p.status == 0, "%.*s", (int)p.elen, p.ebuf);
+	exactly_once(&p, 20);
+	ck_assert_int_eq(http_stat(&p, "failures"), 0);
+	ck_assert_int_ge(http_stat(&p, "connections"), 10);
+	while ((n = read(fd, buf, sizeof buf)) > 0) {
+		for (off = 0; off < n; off += sizeof *ev + ev->len) {
+			ev = (struct inotify_event *)(buf + off);
+			if (ev->mask & IN_OPEN)
+				opens++;
+		}
+	}
+	ck_assert_msg(opens >= 1 && opens <= 2, "the bundle opened %u times",
+	    opens);
+	close(fd);
+	proc_free(&p);
+	curl_easy_cleanup(e);
+	sh("rm -rf store");
+	free(spec);
+	free(in);
+	free(cmd);
+	free(b1);
+	free(b2);
+}
+END_TEST
+
+/*
  * Issue 14's slow host, over TLS: two answers that never come do not hold
  * the other lookups to their host, on HTTP/2 (waiters share a connection)
  * and on HTTPS without HTTP/2 (waiters leave the few connections of the
@@ -577,6 +656,7 @@ main(void)
 	tcase_add_test(tc, test_h2_multiplexed);
 	tcase_add_test(tc, test_http1_1);
 	tcase_add_test(tc, test_private_ca);
+	tcase_add_test(tc, test_system_bundle_once);
 	tcase_add_test(tc, test_slow_host_h2);
 	tcase_add_test(tc, test_slow_host_tls_h1);
 	tcase_add_test(tc, test_long_url_h2);
