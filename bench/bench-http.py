@@ -54,6 +54,12 @@ def main():
     ap.add_argument("--no-rss", action="store_true",
                     help="skip the peak RSS runs (see bench-rss.py)")
     a = ap.parse_args()
+    if not a.no_python and subprocess.run(
+            [PY, "-c", "import aiohttp"], capture_output=True).returncode:
+        # The Python peers are a comparison, not the anchor (wrk is).
+        print("python3-aiohttp is not installed: the Python peers are "
+              "left out\n")
+        a.no_python = True
 
     tmp = tempfile.mkdtemp(prefix="te-bench-")
     if a.nginx:
