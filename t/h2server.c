@@ -32,7 +32,7 @@
  *   /cut/KEY/K           the first K of KEY: the headers and part of the
  *                        body, then the TCP connection is closed; later
  *                        ones 200 JSON
- *   /hang                never answered
+ *   /hang...             never answered
  */
 
 #include <sys/queue.h>
@@ -301,7 +301,7 @@ serve(struct stream *s)
 			respond(s, 200, NULL, NULL, NULL, NULL);
 		} else
 			respond_json(s);
-	} else if (strcmp(s->path, "/hang") != 0) {
+	} else if (strncmp(s->path, "/hang", 5) != 0) {
 		body(s, "{\"error\":\"no such endpoint\"}");
 		respond(s, 404, NULL, NULL, NULL, NULL);
 	}
