@@ -62,6 +62,7 @@
 
 #define MAXCONNS	65536
 #define MAXKEYS		256
+#define LINGER_SEC	5
 
 struct conn;
 
@@ -90,6 +91,7 @@ struct conn {
 	int			 goaway;	/* sent */
 	int			 closing;	/* cut: close once written */
 	int			 closed;
+	struct event		*linger;
 };
 
 static struct event_base	*base;
@@ -109,6 +111,11 @@ static struct {
 static u_int			 nkeys;
 
 static void	conn_close(struct conn *);
+static void	conn_done(struct conn *);
+static void	conn_linger(struct conn *);
+static void	linger_read(struct bufferevent *, void *);
+static void	linger_over(evutil_socket_t, short, void *);
+static void	conn_event(struct bufferevent *, short, void *);
 static void	stream_free(struct stream *);
 static void	conn_send(struct conn *);
 
@@ -411,10 +418,61 @@ conn_send(struct conn *c)
 		bufferevent_write(c->bev, data, n);
 	if (n < 0)
 		c->closing = 1;
-	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0 &&
-	    (c->closing || (!nghttp2_session_want_read(c->session) &&
-	    !nghttp2_session_want_write(c->session))))
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		conn_done(c);
+}
+
+/*
+ * Everything written: a cut (or a broken session) closes the connection
+ * now; a session that is over (GOAWAY sent and its streams answered, or
+ * the client's GOAWAY) lingers.
+ */
+static void
+conn_done(struct conn *c)
+{
+	if (c->closing)
 		conn_close(c);
+	else if (!nghttp2_session_want_read(c->session) &&
+	    !nghttp2_session_want_write(c->session))
+		conn_linger(c);
+}
+
+/*
+ * A graceful end: read and drop what the client still sends until it
+ * closes (at most LINGER_SEC), rather than close with its frames unread,
+ * which makes the kernel send a reset that may destroy our last frames
+ * (the GOAWAY, the last answers) before the client has read them.
+ */
+static void
+conn_linger(struct conn *c)
+{
+	struct timeval	tv = { LINGER_SEC, 0 };
+
+	while (!LIST_EMPTY(&c->list))
+		stream_free(LIST_FIRST(&c->list));
+	nghttp2_session_del(c->session);
+	c->session = NULL;
+	bufferevent_setcb(c->bev, linger_read, NULL, conn_event, c);
+	evbuffer_drain(bufferevent_get_input(c->bev),
+	    evbuffer_get_length(bufferevent_get_input(c->bev)));
+	c->linger = evtimer_new(base, linger_over, c);
+	evtimer_add(c->linger, &tv);
+}
+
+static void
+linger_read(struct bufferevent *bev, void *arg)
+{
+	(void)arg;
+	evbuffer_drain(bufferevent_get_input(bev),
+	    evbuffer_get_length(bufferevent_get_input(bev)));
+}
+
+static void
+linger_over(evutil_socket_t fd, short events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	conn_close(arg);
 }
 
 /* The connection is over: its streams go; its counts stay for the log. */
@@ -429,6 +487,9 @@ conn_close(struct conn *c)
 	if (c->session != NULL)
 		nghttp2_session_del(c->session);
 	c->session = NULL;
+	if (c->linger != NULL)
+		event_free(c->linger);
+	c->linger = NULL;
 	bufferevent_free(c->bev);
 	c->bev = NULL;
 }
@@ -461,11 +522,7 @@ conn_write(struct bufferevent *bev, void *arg)
 	(void)bev;
 	if (c->session == NULL)
 		return;
-	if (c->closing || (!nghttp2_session_want_read(c->session) &&
-	    !nghttp2_session_want_write(c->session)))
-		conn_close(c);
-	else
-		conn_send(c);
+	conn_send(c);
 }
 
 static void
