@@ -461,6 +461,9 @@ END_TEST
  * A graceful GOAWAY after 5 streams on each connection: the streams it
  * names processed are answered on it, later ones go on a new connection;
  * every tweet has its result, no error, and no request is processed twice.
+ * libcurl sends a stream past the GOAWAY again by itself, but gives up
+ * after 5 ("Connection died, tried 5 times"), which then costs one of
+ * --retries: so the default --retries here, not 0.
  */
 START_TEST(test_goaway)
 {
@@ -472,8 +475,8 @@ START_TEST(test_goaway)
 
 	h2_start("-g", "5", NULL, NULL);
 	a = spec("/delay/20?{/id}");
-	te_run(&p, in, "-e", a, "-j", "10", "--retries", "0", "--cacert",
-	    cacert, "--allow-net", allow, "--stats", NULL);
+	te_run(&p, in, "-e", a, "-j", "10", "--max-retry-wait", "10",
+	    "--cacert", cacert, "--allow-net", allow, "--stats", NULL);
 	ok(p);
 	exactly_once(&p, 40);
 	for (i = 0; i < 40; i++) {
@@ -487,7 +490,10 @@ START_TEST(test_goaway)
 	ck_assert_uint_eq(l.streams, 40);
 	ck_assert_uint_le(l.max_streams, 5);
 	ck_assert_uint_ge(l.conns, 8);
-	ck_assert_int_eq(l.goaways, l.conns - (l.streams % 5 != 0));
+	/* Each connection but the last one or two (-j 10: two at most at
+	 * once) had its 5 streams and a GOAWAY. */
+	ck_assert_int_ge(l.goaways, 7);
+	ck_assert_int_ge(l.goaways, l.conns - 2);
 	ck_assert_int_eq(http_stat(&p, "connections"), l.conns);
 	proc_free(&p);
 	free(a);
