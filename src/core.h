@@ -123,6 +123,7 @@ struct stats {
 	uint64_t	 http_max_sockets;
 	uint64_t	 http_connections;	/* opened */
 	uint64_t	 http_versions[4];	/* responses in 1.0, 1.1, 2, 3 */
+	uint64_t	 http_native;	/* responses on the native HTTP/2 path */
 	uint64_t	 pool_jobs;
 	uint64_t	 pool_max_queued;
 };

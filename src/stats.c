@@ -180,6 +180,8 @@ stats_http(void)
 	    json_integer(stats.http_max_sockets));
 	json_object_set_new(h, "connections",
 	    json_integer(stats.http_connections));
+	json_object_set_new(h, "native_h2",
+	    json_integer(stats.http_native));
 	v = json_object();
 	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
 		if (stats.http_versions[i] > 0)

@@ -644,6 +644,91 @@ START_TEST(test_policy_shared_connection)
 }
 END_TEST
 
+/*
+ * The native HTTP/2 path (h2.c): once libcurl's first connection has said
+ * h2, lookups go on our own streams, multiplexed on at most ceil(-j / 128)
+ * + 2 connections of ours (nginx's 128 streams a connection), every one
+ * answered as libcurl answers it.
+ */
+START_TEST(test_native_h2)
+{
+	struct proc	 p;
+	json_t		*j;
+	char		*in = make_tweets(400, NULL), *spec;
+	u_int		 requests, conns, h2, i;
+
+	spec = tls_spec(h2_port, "/latency/20?{/id}");
+	te_run(&p, in, "-e", spec, "-j", "200", "--cacert", cacert,
+	    "--allow-net", allow, "--stats", NULL);
+	ck_assert_msg(p.status == 0, "%.*s", (int)p.elen, p.ebuf);
+	exactly_once(&p, 400);
+	for (i = 0; i < 400; i++) {
+		j = line_of(&p, i);
+		ck_assert_msg(err(j, "http") == NULL, "%s", err(j, "http"));
+		ck_assert(json_is_object(enr(j, "http")));
+		json_decref(j);
+	}
+	access_log(400, &requests, &conns, "HTTP/2.0", &h2);
+	ck_assert_uint_eq(requests, 400);
+	ck_assert_uint_eq(h2, 400);
+	ck_assert_int_ge(http_stat(&p, "native_h2"), 150);
+	ck_assert_int_eq(version_stat(&p, "2"), 400);
+	/* libcurl's (200 / 128 + 1) and ours (200 / 128 + 2). */
+	ck_assert_msg(conns <= 7, "%u connections", conns);
+	ck_assert_int_le(http_stat(&p, "connections"), 7);
+	proc_free(&p);
+	free(spec);
+	free(in);
+}
+END_TEST
+
+/*
+ * Issue 14's slow host on the native path: two answers that never come
+ * time out, with libcurl's words, and hold none of the others (the first
+ * four lookups teach the host's version to libcurl).
+ */
+START_TEST(test_native_slow_host)
+{
+	struct proc	 p;
+	json_t		*j;
+	char		*in = NULL, *spec;
+	size_t		 len = 0;
+	long long	 id;
+	u_int		 i;
+	FILE		*f;
+
+	ck_assert_ptr_nonnull(f = open_memstream(&in, &len));
+	for (i = 0; i < 36; i++)
+		fprintf(f, "{\"id\":%u,\"p\":\"%s\",\"ms\":%u}\n", i,
+		    i == 4 || i == 5 ? "latency" : "json",
+		    i == 4 || i == 5 ? 50000 + i : 0);
+	fclose(f);
+	spec = tls_spec(h2_port, "/{/p}/{/ms}?{/id}");
+	te_run(&p, in, "-e", spec, "-j", "4", "--timeout", "3000",
+	    "--retries", "0", "--cacert", cacert, "--allow-net", allow,
+	    "--stats", NULL);
+	ck_assert_int_eq(p.status, 0);
+	exactly_once(&p, 36);
+	for (i = 0; i < 36; i++) {
+		j = line_of(&p, i);
+		id = json_integer_value(json_object_get(j, "id"));
+		if (id == 4 || id == 5)
+			ck_assert_msg(err(j, "http") != NULL &&
+			    strstr(err(j, "http"), "timeout: Operation timed "
+			    "out after 3000 milliseconds") != NULL,
+			    "%lld: %s", id, err(j, "http"));
+		else
+			ck_assert_msg(err(j, "http") == NULL, "%lld: %s", id,
+			    err(j, "http"));
+		json_decref(j);
+	}
+	ck_assert_int_ge(http_stat(&p, "native_h2"), 25);
+	proc_free(&p);
+	free(spec);
+	free(in);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -662,6 +747,8 @@ main(void)
 	tcase_add_test(tc, test_long_url_h2);
 	tcase_add_test(tc, test_policy_shared_connection);
 	tcase_add_test(tc, test_known_h2_quiet);
+	tcase_add_test(tc, test_native_h2);
+	tcase_add_test(tc, test_native_slow_host);
 	suite_add_tcase(s, tc);
 	return (run_suite(s));
 }

@@ -46,6 +46,8 @@ struct conn_host {
 	struct hash_node	 node;
 	char			*key;
 	int			 version;	/* CONN_H2, CONN_H1 */
+	char			 ip[64];	/* libcurl connected to */
+	int			 port;
 };
 static struct hash	conn_hosts;
 static u_int		conn_nhosts;
@@ -88,12 +90,11 @@ conn_check_capath(const char *path, char **cause)
 }
 
 /*
- * The HTTP version known of a URL's host: CONN_H2, CONN_H1 or 0. The host
- * last found is kept by the bytes of its URL's authority, so that a run of
+ * The record of a URL's host, NULL if none. The host last found is kept by the bytes of its URL's authority, so that a run of
  * requests to one API does not parse each URL again.
  */
-int
-conn_version(const char *url)
+static struct conn_host *
+conn_find(const char *url)
 {
 	struct conn_host	*ch;
 	const char		*auth;
@@ -101,16 +102,16 @@ conn_version(const char *url)
 	size_t			 n = 0;
 
 	if (conn_nhosts == 0)
-		return (0);
+		return (NULL);
 	if ((auth = strstr(url, "://")) != NULL) {
 		auth += 3;
 		n = strcspn(auth, "/?#");
 		if (n < sizeof conn_last && conn_last_host != NULL &&
 		    strncmp(auth, conn_last, n) == 0 && conn_last[n] == '\0')
-			return (conn_last_host->version);
+			return (conn_last_host);
 	}
 	if ((key = pace_key(url)) == NULL)
-		return (0);
+		return (NULL);
 	ch = HASH_ENTRY(hash_find(&conn_hosts, key, strlen(key)),
 	    struct conn_host, node);
 	free(key);
@@ -119,12 +120,56 @@ conn_version(const char *url)
 		conn_last[n] = '\0';
 		conn_last_host = ch;
 	}
+	return (ch);
+}
+
+/* The HTTP version known of a URL's host: CONN_H2, CONN_H1 or 0. */
+int
+conn_version(const char *url)
+{
+	struct conn_host	*ch = conn_find(url);
+
 	return (ch != NULL ? ch->version : 0);
 }
 
-/* Remember the HTTP version of a URL's host (HTTP/1 overrules). */
+/*
+ * Is a URL's host known to speak HTTP/2, at an address libcurl connected
+ * to (the native path's, h2.c)? 1 and the address if so.
+ */
+int
+conn_native(const char *url, char *ip, size_t size, int *port)
+{
+	struct conn_host	*ch = conn_find(url);
+
+	if (ch == NULL || ch->version != CONN_H2 || ch->ip[0] == '\0')
+		return (0);
+	snprintf(ip, size, "%s", ch->ip);
+	*port = ch->port;
+	return (1);
+}
+
+/* The address a transfer's connection went to, if its host has none. */
 static void
-conn_learn(const char *url, int version)
+conn_addr(struct conn_host *ch, CURL *e)
+{
+	char	*ip = NULL;
+	long	 port = 0;
+
+	if (ch->ip[0] != '\0' || curl_easy_getinfo(e, CURLINFO_PRIMARY_IP,
+	    &ip) != CURLE_OK || ip == NULL || *ip == '\0' ||
+	    curl_easy_getinfo(e, CURLINFO_PRIMARY_PORT, &port) != CURLE_OK ||
+	    port <= 0)
+		return;
+	snprintf(ch->ip, sizeof ch->ip, "%s", ip);
+	ch->port = port;
+}
+
+/*
+ * Remember the HTTP version of a URL's host (HTTP/1 overrules), and the
+ * address a transfer's connection to it went to.
+ */
+static void
+conn_learn(CURL *e, const char *url, int version)
 {
 	struct conn_host	*ch;
 	char			*key;
@@ -141,7 +186,10 @@ conn_learn(const char *url, int version)
 		conn_nhosts++;
 	}
 	free(key);
-	if (ch == NULL || ch->version == version || ch->version == CONN_H1)
+	if (ch == NULL)
+		return;
+	conn_addr(ch, e);
+	if (ch->version == version || ch->version == CONN_H1)
 		return;
 	ch->version = version;
 	conn_learnt++;
@@ -193,7 +241,7 @@ conn_debug_cb(CURL *e, curl_infotype type, char *data, size_t size,
 		version = CONN_H1;
 	if (version != 0 &&
 	    curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &url) == CURLE_OK)
-		conn_learn(url, version);
+		conn_learn(e, url, version);
 	return (0);
 }
 
@@ -285,8 +333,9 @@ conn_done(struct fetch_easy *fx)
 {
 	CURL	*e = fx->curl;
 	long	 n = 0, version = 0;
-	char	*url = NULL;
-	int	 known;
+	char			*url = NULL;
+	struct conn_host	*ch;
+	int			 known;
 
 	if (curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &n) == CURLE_OK &&
 	    n > 0)
@@ -312,8 +361,10 @@ conn_done(struct fetch_easy *fx)
 	    CURLINFO_EFFECTIVE_URL, &url) != CURLE_OK || url == NULL)
 		return;
 	known = version == CURL_HTTP_VERSION_2_0 ? CONN_H2 : CONN_H1;
-	if (conn_version(url) != known)
-		conn_learn(url, known);
+	if ((ch = conn_find(url)) == NULL || ch->version != known)
+		conn_learn(e, url, known);
+	else if (ch->ip[0] == '\0')
+		conn_addr(ch, e);
 }
 
 /* Forget the hosts remembered. */

@@ -18,6 +18,7 @@
 #include <curl/curl.h>
 
 struct fetch_waiter;
+struct h2_stream;
 
 enum fetch_state {
 	FETCH_LOOKUP,		/* a cache tier answers later */
@@ -45,6 +46,7 @@ struct fetch_entry {
 	struct event			*retry_ev;
 	struct event			*watchdog;
 	struct fetch_easy		*easy;
+	struct h2_stream		*h2;		/* native: h2.c */
 	struct pace_item		 pitem;		/* FETCH_HELD */
 	struct pacer			*host;		/* counts it in flight */
 	double				 host_since;	/* started there */
@@ -110,6 +112,22 @@ int		 conn_recheck(struct fetch_easy *, const char *);
 void		 conn_done(struct fetch_easy *);
 void		 conn_free(void);
 
+int		 conn_native(const char *, char *, size_t, int *);
+
+/* h2.c */
+typedef void	(*h2_fallback_cb)(struct fetch_entry *);
+typedef int	(*h2_body_cb)(struct fetch_entry *, const char *, size_t);
+void		 h2_init(fetch_multi_done_cb, h2_fallback_cb, h2_body_cb);
+void		 h2_free(void);
+int		 h2_start(struct fetch_entry *, const char *);
+void		 h2_end(struct fetch_entry *);
+void		 h2_timeout(struct fetch_entry *, long);
+long		 h2_status(struct fetch_entry *);
+const char	*h2_header(struct fetch_entry *, const char *);
+long long	 h2_retry_after(struct fetch_entry *);
+void		 h2_times(struct fetch_entry *, curl_off_t *, curl_off_t *);
+const char	*h2_error(struct fetch_entry *);
+
 /* fetch-key.c */
 struct fetch_key {
 	char	*buf;
@@ -129,6 +147,8 @@ void		 fetch_transfer_start(struct fetch_entry *);
 void		 fetch_transfer_end(struct fetch_entry *);
 void		 fetch_transfer_forget(struct fetch_entry *);
 u_int		 fetch_transfer_count(void);
+long		 fetch_transfer_status(struct fetch_entry *);
+curl_off_t	 fetch_transfer_retry_after(struct fetch_entry *);
 
 /* fetch-policy.c */
 #define FETCH_GO 1		/* fetch_gate: start it */

@@ -49,6 +49,8 @@ fetch_header(struct fetch_entry *fe, const char *name)
 	const u_int		 origin = CURLH_HEADER|CURLH_TRAILER;
 	struct curl_header	*h;
 
+	if (fe->h2 != NULL)
+		return (h2_header(fe, name));
 	if (fe->easy == NULL ||
 	    curl_easy_header(fe->easy->curl, name, 0, origin, -1, &h) !=
 	    CURLHE_OK)
@@ -233,7 +235,11 @@ fetch_host_done(struct fetch_entry *fe, int drop, int sent)
 
 	if (fe->host == NULL)
 		return;
-	if (sent && fe->easy != NULL) {
+	if (sent && fe->h2 != NULL) {
+		h2_times(fe, &total, &pre);
+		rtt = total > pre && pre > 0 ? (total - pre) / 1e6 :
+		    clock_mono() - fe->host_since;
+	} else if (sent && fe->easy != NULL) {
 		if (curl_easy_getinfo(fe->easy->curl, CURLINFO_TOTAL_TIME_T,
 		    &total) == CURLE_OK && curl_easy_getinfo(fe->easy->curl,
 		    CURLINFO_PRETRANSFER_TIME_T, &pre) == CURLE_OK &&
@@ -362,9 +368,10 @@ fetch_backoff_ms(struct fetch_entry *fe, curl_off_t after)
 void
 fetch_fail(struct fetch_entry *fe, CURLcode rc)
 {
-	const char	*why = fe->easy->errbuf[0] != '\0' ? fe->easy->errbuf :
-			    curl_easy_strerror(rc);
+	const char	*why = fe->h2 != NULL ? h2_error(fe) : fe->easy->errbuf;
 
+	if (why[0] == '\0')
+		why = curl_easy_strerror(rc);
 	stats.http_failures++;
 	if (fe->refused) {
 		/* One text whatever happened: it must not tell port states. */

@@ -29,6 +29,12 @@ static fetch_refused_cb		 fetch_refused;
 static void
 fetch_easy_put(struct fetch_entry *fe)
 {
+	if (fe->h2 != NULL) {
+		if (fe->watchdog != NULL)
+			evtimer_del(fe->watchdog);
+		h2_end(fe);
+		return;
+	}
 	if (fe->easy == NULL)
 		return;
 	if (fe->watchdog != NULL)
@@ -62,6 +68,37 @@ fetch_write_cb(char *ptr, size_t size, size_t nmemb, void *userp)
 	fe->res.len += n;
 	fe->data[fe->res.len] = '\0';
 	return (n);
+}
+
+/* Body bytes of a native stream (h2.c): kept as libcurl's are (0: stop). */
+static int
+fetch_transfer_body(struct fetch_entry *fe, const char *ptr, size_t n)
+{
+	return (fetch_write_cb((char *)ptr, 1, n, fe) == n);
+}
+
+/* The status of a transfer's response (0: none). */
+long
+fetch_transfer_status(struct fetch_entry *fe)
+{
+	long	status = 0;
+
+	if (fe->h2 != NULL)
+		return (h2_status(fe));
+	curl_easy_getinfo(fe->easy->curl, CURLINFO_RESPONSE_CODE, &status);
+	return (status);
+}
+
+/* A response's Retry-After, seconds from now (0: none). */
+curl_off_t
+fetch_transfer_retry_after(struct fetch_entry *fe)
+{
+	curl_off_t	after = 0;
+
+	if (fe->h2 != NULL)
+		return (h2_retry_after(fe));
+	curl_easy_getinfo(fe->easy->curl, CURLINFO_RETRY_AFTER, &after);
+	return (after);
 }
 
 /*
@@ -107,6 +144,11 @@ fetch_watchdog_cb(__unused evutil_socket_t fd, __unused short events,
 {
 	struct fetch_entry	*fe = arg;
 
+	if (fe->h2 != NULL) {
+		h2_timeout(fe, opts.timeout_ms);
+		fetch_done_cb(fe, CURLE_OPERATION_TIMEDOUT);
+		return;
+	}
 	if (fe->easy == NULL)
 		return;
 	snprintf(fe->easy->errbuf, sizeof fe->easy->errbuf, "no answer "
@@ -245,8 +287,10 @@ fetch_transfer_start(struct fetch_entry *fe)
 	fe->proxied = proxy != NULL;
 	if (fetch_dest_check(fe))
 		return;
-	fe->easy = fetch_multi_easy();
-	fetch_transfer_setopt(fe, fe->easy->curl, proxy);
+	if (!h2_start(fe, fetch_cur_url(fe))) {
+		fe->easy = fetch_multi_easy();
+		fetch_transfer_setopt(fe, fe->easy->curl, proxy);
+	}
 
 	fe->state = FETCH_RUNNING;
 	fe->attempts++;
@@ -254,14 +298,15 @@ fetch_transfer_start(struct fetch_entry *fe)
 	stats.http_requests++;
 	if (fetch_running > stats.http_max_in_flight)
 		stats.http_max_in_flight = fetch_running;
-	fetch_multi_add(fe->easy);
+	if (fe->h2 == NULL)
+		fetch_multi_add(fe->easy);
 
 	/* Whatever state libcurl gets into, the transfer ends. */
 	if (fe->watchdog == NULL &&
 	    (fe->watchdog = evtimer_new(loop_base(), fetch_watchdog_cb, fe)) ==
 	    NULL)
 		fatalx("%s: evtimer_new failed", __func__);
-	ms = opts.timeout_ms + FETCH_WATCHDOG_SLACK_MS;
+	ms = opts.timeout_ms + (fe->h2 != NULL ? 0 : FETCH_WATCHDOG_SLACK_MS);
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
 	evtimer_add(fe->watchdog, &tv);
@@ -292,6 +337,16 @@ fetch_transfer_count(void)
 	return (fetch_running);
 }
 
+/* A native stream's connection failed before it opened: libcurl's now. */
+static void
+fetch_transfer_fallback(struct fetch_entry *fe)
+{
+	fetch_running--;
+	fe->attempts--;
+	stats.http_requests--;
+	fetch_transfer_start(fe);
+}
+
 /*
  * Set up the multi handle on the loop; done is called when a transfer
  * ends, refused when the policy refuses its destination before it begins.
@@ -302,12 +357,14 @@ fetch_transfer_init(fetch_multi_done_cb done, fetch_refused_cb refused)
 	fetch_done_cb = done;
 	fetch_refused = refused;
 	fetch_multi_init(done);
+	h2_init(done, fetch_transfer_fallback, fetch_transfer_body);
 }
 
 /* Drop the multi handles (and any transfer still on them). */
 void
 fetch_transfer_free(void)
 {
+	h2_free();
 	fetch_multi_free();
 	conn_free();
 }

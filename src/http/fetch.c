@@ -219,8 +219,9 @@ fetch_transfer_done(void *arg, int code)
 	long			 status = 0;
 	int			 quota;
 
-	conn_done(fe->easy);
-	curl_easy_getinfo(fe->easy->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (fe->easy != NULL)
+		conn_done(fe->easy);
+	status = fetch_transfer_status(fe);
 	fetch_host_done(fe, rc == CURLE_OPERATION_TIMEDOUT || status == 429 ||
 	    status == 503, 1);
 	if (rc == CURLE_WRITE_ERROR && fe->got_headers)
@@ -228,7 +229,7 @@ fetch_transfer_done(void *arg, int code)
 	/* One of a name's addresses refused, another answered: an answer. */
 	if (status != 0)
 		fe->refused = 0;
-	curl_easy_getinfo(fe->easy->curl, CURLINFO_RETRY_AFTER, &after);
+	after = fetch_transfer_retry_after(fe);
 	if ((quota = fetch_quota(fe, rc, status, after)) == 1) {
 		fetch_requeue(fe);
 		return;
