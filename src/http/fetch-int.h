@@ -91,7 +91,8 @@ struct fetch_easy {
 #define FETCH_EASY_PLAIN 1	/* the common options, a GET's own */
 #define FETCH_EASY_DIRTY 2	/* more: reset it before the next */
 typedef void	(*fetch_multi_done_cb)(void *, int);
-void		 fetch_multi_init(fetch_multi_done_cb);
+typedef int	(*fetch_multi_native_cb)(void *);
+void		 fetch_multi_init(fetch_multi_done_cb, fetch_multi_native_cb);
 struct fetch_easy *fetch_multi_easy(void);
 void		 fetch_multi_add(struct fetch_easy *);
 void		 fetch_multi_put(struct fetch_easy *);

@@ -68,6 +68,7 @@ static TAILQ_HEAD(, fetch_easy)	 fetch_multi_muxed =	/* on FETCH_MULTI_MUX */
     TAILQ_HEAD_INITIALIZER(fetch_multi_muxed);
 static u_int			 fetch_multi_learnt_seen; /* conn_learnt_count() */
 static fetch_multi_done_cb	 fetch_multi_done;
+static fetch_multi_native_cb	 fetch_multi_native;
 static struct fetch_easy	**fetch_multi_spare;	/* easy handles to reuse */
 static u_int			 fetch_multi_nspare;
 static struct fetch_multi_sock	**fetch_multi_socks;	/* by descriptor */
@@ -283,14 +284,17 @@ fetch_multi_add(struct fetch_easy *fx)
 /*
  * Hosts' versions were learnt since the last look: their transfers still
  * waiting for a connection on the multiplexing multi handle wait no more
- * (conn_recheck), and those to HTTP/1 hosts (where a host has only a few
- * connections here) go to the other, to have one each.
+ * (conn_recheck); those to HTTP/2 hosts go to the native client if it
+ * takes them (h2.c: then they leave their handle, and libcurl opens no
+ * more connections for them), and those to HTTP/1 hosts (where a host has
+ * only a few connections here) go to the other, to have one each.
  */
 void
 fetch_multi_unmux(void)
 {
 	struct fetch_easy	*fx, *next;
-	char			*url;
+	char			*url, *priv;
+	int			 version;
 
 	if (conn_learnt_count() == fetch_multi_learnt_seen)
 		return;
@@ -298,8 +302,14 @@ fetch_multi_unmux(void)
 	for (fx = TAILQ_FIRST(&fetch_multi_muxed); fx != NULL; fx = next) {
 		next = TAILQ_NEXT(fx, entry);
 		if (fx->connected || curl_easy_getinfo(fx->curl,
-		    CURLINFO_EFFECTIVE_URL, &url) != CURLE_OK ||
-		    conn_recheck(fx, url) != CONN_H1)
+		    CURLINFO_EFFECTIVE_URL, &url) != CURLE_OK)
+			continue;
+		version = conn_recheck(fx, url);
+		if (version == CONN_H2 && curl_easy_getinfo(fx->curl,
+		    CURLINFO_PRIVATE, &priv) == CURLE_OK &&
+		    fetch_multi_native(priv))
+			continue;	/* it left its handle */
+		if (version != CONN_H1)
 			continue;
 		curl_multi_remove_handle(FETCH_MULTI_MUX->multi, fx->curl);
 		FETCH_MULTI_MUX->busy--;
@@ -368,7 +378,7 @@ fetch_multi_one(struct fetch_multi *fm, long streams, long per_host,
  * only under --max-host-connections, a cap each handle would apply anew.
  */
 void
-fetch_multi_init(fetch_multi_done_cb done)
+fetch_multi_init(fetch_multi_done_cb done, fetch_multi_native_cb native)
 {
 	long	per_host = opts.max_host_connections, kept;
 	u_int	i, n;
@@ -376,6 +386,7 @@ fetch_multi_init(fetch_multi_done_cb done)
 	if (FETCH_MULTI_MUX->multi != NULL)
 		return;
 	fetch_multi_done = done;
+	fetch_multi_native = native;
 	fetch_printf_init();
 	n = (opts.max_in_flight + FETCH_MULTI_SHARD - 1) / FETCH_MULTI_SHARD;
 	if (n > FETCH_MULTI_SHARDS)

@@ -337,6 +337,29 @@ fetch_transfer_count(void)
 	return (fetch_running);
 }
 
+/*
+ * A transfer still waiting on libcurl for a connection to a host now known
+ * to speak HTTP/2 goes to the native client if it takes it (1): its easy
+ * handle goes back, its watchdog counts from now.
+ */
+static int
+fetch_transfer_native(void *arg)
+{
+	struct fetch_entry	*fe = arg;
+	struct fetch_easy	*fx = fe->easy;
+	struct timeval		 tv;
+
+	if (fe->proxied || fe->h2 != NULL ||
+	    !h2_start(fe, fetch_cur_url(fe)))
+		return (0);
+	fe->easy = NULL;
+	fetch_multi_put(fx);
+	tv.tv_sec = opts.timeout_ms / 1000;
+	tv.tv_usec = (opts.timeout_ms % 1000) * 1000;
+	evtimer_add(fe->watchdog, &tv);
+	return (1);
+}
+
 /* A native stream's connection failed before it opened: libcurl's now. */
 static void
 fetch_transfer_fallback(struct fetch_entry *fe)
@@ -356,7 +379,7 @@ fetch_transfer_init(fetch_multi_done_cb done, fetch_refused_cb refused)
 {
 	fetch_done_cb = done;
 	fetch_refused = refused;
-	fetch_multi_init(done);
+	fetch_multi_init(done, fetch_transfer_native);
 	h2_init(done, fetch_transfer_fallback, fetch_transfer_body);
 }
 

@@ -185,7 +185,10 @@ fail:
 	return (NULL);
 }
 
-/* May a host open one more connection? */
+/*
+ * May a host open one more connection? Enough for -j streams, and one
+ * more while one goes away: with libcurl's first, ceil(-j / streams) + 2.
+ */
 static int
 h2_host_may_open(struct h2_host *h)
 {
@@ -197,7 +200,7 @@ h2_host_may_open(struct h2_host *h)
 		if (!c->goaway)
 			live++;
 	}
-	return (live < cap + 1 && h->nconns < cap + 2);
+	return (live < cap && h->nconns < cap + 1);
 }
 
 /*
