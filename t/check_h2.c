@@ -122,7 +122,8 @@ h2_stop(struct h2log *l)
 	u_int	 n;
 
 	proc_finish(&h2);
-	ck_assert_int_eq(h2.status, 0);
+	ck_assert_msg(h2.status == 0, "h2server: status %d: %.*s", h2.status,
+	    (int)h2.elen, h2.ebuf);
 	memset(l, 0, sizeof *l);
 	s = strchr(h2.obuf, '\n') + 1;		/* past the port */
 	while ((nl = strchr(s, '\n')) != NULL) {

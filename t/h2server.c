@@ -681,6 +681,8 @@ main(int argc, char **argv)
 		conn_close(conns[i]);
 		free(conns[i]);
 	}
+	/* bufferevents are freed by the loop (deferred finalizers). */
+	event_base_loop(base, EVLOOP_NONBLOCK);
 	printf("{\"requests\":%ld,\"refused\":%ld,\"internal\":%ld,"
 	    "\"cut\":%ld,\"goaways\":%ld}\n", requests, refused, internal,
 	    cut, goaways);
