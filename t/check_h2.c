@@ -11,6 +11,7 @@
  */
 
 #include <check.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,11 +214,23 @@ version_stat(struct proc *p, const char *version)
 	return (n);
 }
 
-/* The uri member of enrichment name's result in tweet i's line. */
-static const char *
-uri_of(json_t *line, const char *name)
+/* The uri member of enrichment name's result in a line is as formatted. */
+static void
+uri_is(json_t *line, const char *name, const char *f, ...)
+    __attribute__((__format__(__printf__, 3, 4)));
+static void
+uri_is(json_t *line, const char *name, const char *f, ...)
 {
-	return (json_string_value(json_object_get(enr(line, name), "uri")));
+	va_list		 ap;
+	char		 want[256];
+	const char	*uri;
+
+	va_start(ap, f);
+	vsnprintf(want, sizeof want, f, ap);
+	va_end(ap);
+	uri = json_string_value(json_object_get(enr(line, name), "uri"));
+	ck_assert_msg(uri != NULL && strcmp(uri, want) == 0, "%s: %s, not %s",
+	    name, uri, want);
 }
 
 static long
@@ -274,11 +287,11 @@ START_TEST(test_answers)
 	exactly_once(&p, 10);
 	for (i = 0; i < 10; i++) {
 		j = tweet(&p, i);
-		ck_assert_str_eq(uri_of(j, "ok"), fmt("/json/%u", i));
+		uri_is(j, "ok", "/json/%u", i);
 		ck_assert(json_is_null(enr(j, "notfound")));
 		ck_assert_str_eq(err(j, "notfound"),
 		    "HTTP 404: {\"status\":404}");
-		ck_assert_str_eq(uri_of(j, "redir"), fmt("/json/r%u", i));
+		uri_is(j, "redir", "/json/r%u", i);
 		ck_assert_uint_eq(json_string_length(json_object_get(enr(j,
 		    "big"), "x")), 50000 - 8);
 		ck_assert_ptr_null(err(j, "ok"));
@@ -328,7 +341,7 @@ START_TEST(test_quota_headers)
 	exactly_once(&p, 3);
 	for (i = 0; i < 3; i++) {
 		j = tweet(&p, i);
-		ck_assert_str_eq(uri_of(j, "http"), fmt("/quota/q%u/1/1", i));
+		uri_is(j, "http", "/quota/q%u/1/1", i);
 		ck_assert_ptr_null(err(j, "http"));
 		json_decref(j);
 	}
@@ -393,7 +406,7 @@ START_TEST(test_refused_stream)
 	exactly_once(&p, 20);
 	for (i = 0; i < 20; i++) {
 		j = tweet(&p, i);
-		ck_assert_str_eq(uri_of(j, "http"), fmt("/refuse/r%u/1", i));
+		uri_is(j, "http", "/refuse/r%u/1", i);
 		ck_assert_ptr_null(err(j, "http"));
 		json_decref(j);
 	}
@@ -428,7 +441,7 @@ START_TEST(test_internal_error)
 	exactly_once(&p, 10);
 	for (i = 0; i < 10; i++) {
 		j = tweet(&p, i);
-		ck_assert_str_eq(uri_of(j, "http"), fmt("/internal/i%u/1", i));
+		uri_is(j, "http", "/internal/i%u/1", i);
 		ck_assert_ptr_null(err(j, "http"));
 		json_decref(j);
 	}
@@ -482,7 +495,7 @@ START_TEST(test_goaway)
 	exactly_once(&p, 40);
 	for (i = 0; i < 40; i++) {
 		j = tweet(&p, i);
-		ck_assert_str_eq(uri_of(j, "http"), fmt("/delay/20?%u", i));
+		uri_is(j, "http", "/delay/20?%u", i);
 		json_decref(j);
 	}
 	ck_assert_int_eq(http_stat(&p, "failures"), 0);
@@ -524,7 +537,7 @@ START_TEST(test_cut)
 	exactly_once(&p, 5);
 	for (i = 0; i < 5; i++) {
 		j = tweet(&p, i);
-		ck_assert_str_eq(uri_of(j, "http"), fmt("/cut/c%u/1", i));
+		uri_is(j, "http", "/cut/c%u/1", i);
 		ck_assert_ptr_null(err(j, "http"));
 		json_decref(j);
 	}
@@ -584,7 +597,7 @@ START_TEST(test_timeout)
 		ck_assert(json_is_null(enr(j, "hang")));
 		ck_assert_msg(strncmp(err(j, "hang"), "timeout: ", 9) == 0,
 		    "%s", err(j, "hang"));
-		ck_assert_str_eq(uri_of(j, "ok"), fmt("/json/%u", i));
+		uri_is(j, "ok", "/json/%u", i);
 		json_decref(j);
 	}
 	ck_assert_int_eq(http_stat(&p, "fail_timeout"), 6);
