@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <event2/event.h>
 #include <jansson.h>
 
 #include "lib/lib.h"
@@ -729,6 +730,120 @@ START_TEST(test_native_slow_host)
 }
 END_TEST
 
+/* What the native client told of its one request (test_native_trust). */
+static int	nt_done, nt_fallback;
+
+static void
+nt_done_cb(__unused void *arg, __unused int rc)
+{
+	nt_done++;
+}
+
+static void
+nt_fallback_cb(__unused struct fetch_entry *fe)
+{
+	nt_fallback++;
+}
+
+static int
+nt_body_cb(__unused struct fetch_entry *fe, __unused const char *p,
+    __unused size_t n)
+{
+	return (1);
+}
+
+static void
+nt_stop(__unused int sig)
+{
+}
+
+static int
+nt_is_done(void)
+{
+	return (0);
+}
+
+/*
+ * libcurl learns a host (verifying its peer or not), then one request to
+ * url goes on the native client with the trust of the moment: its status
+ * if it was answered there, -1 if its connection failed (refused) and it
+ * went back to libcurl.
+ */
+static long
+native_once(const char *learn, int verify, const char *url)
+{
+	struct te_fetch_request	 req = { "GET", NULL, 0, NULL };
+	struct fetch_entry	 fe;
+	struct fetch_easy	 fx;
+	long			 status = -1;
+
+	h2_init(nt_done_cb, nt_fallback_cb, nt_body_cb);
+	conn_easy(&fx, learn);
+	if (!verify) {
+		curl_easy_setopt(fx.curl, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(fx.curl, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	ck_assert_int_eq(curl_easy_perform(fx.curl), CURLE_OK);
+	conn_done(&fx);
+	curl_easy_cleanup(fx.curl);
+	memset(&fe, 0, sizeof fe);
+	fe.req = &req;
+	nt_done = nt_fallback = 0;
+	ck_assert_int_eq(h2_start(&fe, url), 1);
+	while (nt_done + nt_fallback == 0)
+		event_base_loop(loop_base(), EVLOOP_ONCE);
+	if (nt_done) {
+		status = h2_status(&fe);
+		h2_end(&fe);
+	}
+	h2_free();
+	conn_free();
+	return (status);
+}
+
+/*
+ * The native client trusts as libcurl does: the private CA by --cacert,
+ * or the server's own certificate alone (a partial chain, as libcurl
+ * allows); refused without them, and a name the certificate does not
+ * have (localhost: it names 127.0.0.1) refused.
+ */
+START_TEST(test_native_trust)
+{
+	char	*ip, *name, *learn, *self;
+
+	ck_assert(asprintf(&ip, "https://127.0.0.1:%d/json/2", h2_port) !=
+	    -1);
+	ck_assert(asprintf(&learn, "https://127.0.0.1:%d/json/1", h2_port) !=
+	    -1);
+	ck_assert(asprintf(&name, "https://localhost:%d/json/2", h2_port) !=
+	    -1);
+	ck_assert(asprintf(&self, "%s/srv.pem", dir) != -1);
+	loop_init(nt_stop, nt_is_done);
+
+	opts.cacert = cacert;
+	ck_assert_int_eq(native_once(learn, 1, ip), 200);
+	ck_assert_int_eq(nt_fallback, 0);
+	opts.cacert = self;
+	ck_assert_int_eq(native_once(learn, 1, ip), 200);
+	opts.cacert = NULL;
+	ck_assert_int_eq(native_once(learn, 0, ip), -1);
+	ck_assert_int_eq(nt_fallback, 1);
+	opts.cacert = cacert;
+	free(learn);
+	ck_assert(asprintf(&learn, "https://localhost:%d/json/1", h2_port) !=
+	    -1);
+	ck_assert_int_eq(native_once(learn, 0, name), -1);
+	ck_assert_int_eq(nt_fallback, 1);
+	opts.cacert = NULL;
+
+	loop_free();
+	free(ip);
+	free(name);
+	free(learn);
+	free(self);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -749,6 +864,7 @@ main(void)
 	tcase_add_test(tc, test_known_h2_quiet);
 	tcase_add_test(tc, test_native_h2);
 	tcase_add_test(tc, test_native_slow_host);
+	tcase_add_test(tc, test_native_trust);
 	suite_add_tcase(s, tc);
 	return (run_suite(s));
 }

@@ -196,6 +196,8 @@ h2_host_may_open(struct h2_host *h)
 	u_int		 cap, live = 0;
 
 	cap = (opts.max_in_flight + h->max_streams - 1) / h->max_streams;
+	if (cap < 1)
+		cap = 1;
 	TAILQ_FOREACH(c, &h->conns, entry) {
 		if (!c->goaway)
 			live++;
