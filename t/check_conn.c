@@ -142,6 +142,8 @@ ngx_setup(void)
 	    " fastcgi_temp_path %1$s/fcgi; uwsgi_temp_path %1$s/uwsgi;\n"
 	    " scgi_temp_path %1$s/scgi;\n"
 	    " keepalive_requests 100000;\n"
+	    " gzip on; gzip_proxied any; gzip_min_length 0;\n"
+	    " gzip_types application/json text/plain;\n"
 	    " ssl_certificate %1$s/srv.pem; ssl_certificate_key %1$s/srv.key;\n"
 	    " server { listen 127.0.0.1:%2$d ssl http2;\n"
 	    "  location / { proxy_pass http://127.0.0.1:%4$d; } }\n"

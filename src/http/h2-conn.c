@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -225,6 +226,14 @@ h2_on_header(nghttp2_session *sess, const nghttp2_frame *frame,
 	}
 	if (name[0] == ':')
 		return (0);
+	if (namelen == 16 && memcmp(name, "content-encoding", 16) == 0 &&
+	    s->zs == NULL && (strcasecmp((const char *)value, "gzip") == 0 ||
+	    strcasecmp((const char *)value, "x-gzip") == 0 ||
+	    strcasecmp((const char *)value, "deflate") == 0)) {
+		s->zs = xcalloc(1, sizeof *s->zs);
+		if (inflateInit2(s->zs, 15 + 32) != Z_OK)
+			fatalx("%s: inflateInit2 failed", __func__);
+	}
 	if (namelen == 14 && memcmp(name, "content-length", 14) == 0) {
 		s->clen = strtoll((const char *)value, &end, 10);
 		if (s->clen > (long long)opts.max_response) {
@@ -282,20 +291,53 @@ h2_on_frame_recv(nghttp2_session *sess, const nghttp2_frame *frame,
 	return (0);
 }
 
+/*
+ * Body bytes of a stream, decoded if they came gzip or deflate (as libcurl
+ * decodes what it asked for): 0, or a CURLcode and libcurl's words.
+ */
+static int
+h2_body(struct h2_stream *s, const uint8_t *data, size_t len)
+{
+	u_char	out[16384];
+	int	zr;
+
+	if (s->zs == NULL)
+		return (h2_ops->body(s, data, len) ? 0 : CURLE_WRITE_ERROR);
+	s->zs->next_in = (u_char *)data;
+	s->zs->avail_in = len;
+	do {
+		s->zs->next_out = out;
+		s->zs->avail_out = sizeof out;
+		zr = inflate(s->zs, Z_NO_FLUSH);
+		if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR) {
+			snprintf(s->errbuf, sizeof s->errbuf, "Error while "
+			    "processing content unencoding: %s",
+			    s->zs->msg != NULL ? s->zs->msg : "invalid data");
+			return (CURLE_BAD_CONTENT_ENCODING);
+		}
+		if (sizeof out - s->zs->avail_out > 0 && !h2_ops->body(s, out,
+		    sizeof out - s->zs->avail_out))
+			return (CURLE_WRITE_ERROR);
+	} while (s->zs->avail_out == 0 && zr != Z_STREAM_END);
+	return (0);
+}
+
 /* Body bytes of a stream. */
 static int
 h2_on_data(nghttp2_session *sess, __unused uint8_t flags, int32_t id,
     const uint8_t *data, size_t len, __unused void *user)
 {
 	struct h2_stream	*s;
+	int			 rc;
 
 	if ((s = h2_conn_stream(sess, id)) == NULL || s->rc != 0)
 		return (0);
 	s->got += len;
-	if (!h2_ops->body(s, data, len)) {
-		s->rc = CURLE_WRITE_ERROR;
-		snprintf(s->errbuf, sizeof s->errbuf, "Failure writing "
-		    "output to destination");
+	if ((rc = h2_body(s, data, len)) != 0) {
+		s->rc = rc;
+		if (rc == CURLE_WRITE_ERROR)
+			snprintf(s->errbuf, sizeof s->errbuf, "Failure "
+			    "writing output to destination");
 		nghttp2_submit_rst_stream(sess, NGHTTP2_FLAG_NONE, id,
 		    NGHTTP2_CANCEL);
 	}

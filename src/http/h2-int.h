@@ -13,6 +13,7 @@
 #include <event2/event_struct.h>
 #include <nghttp2/nghttp2.h>
 #include <openssl/ssl.h>
+#include <zlib.h>
 
 struct fetch_entry;
 struct h2_conn;
@@ -39,6 +40,7 @@ struct h2_stream {
 	double			 sent;		/* its headers went */
 	double			 end;
 	char			 errbuf[256];
+	z_stream		*zs;		/* gzip or deflate, decoded */
 	nghttp2_nv		*nv;		/* the request, until sent */
 	size_t			 nvlen;
 	char			*nvbuf;

@@ -293,6 +293,11 @@ h2_stream_retry(struct h2_stream *s)
 	s->final = s->closed = 0;
 	s->hlen = 0;
 	s->clen = -1;
+	if (s->zs != NULL) {
+		inflateEnd(s->zs);
+		free(s->zs);
+		s->zs = NULL;
+	}
 	if (h2_stopping || ++s->tries >= H2_TRIES) {
 		s->rc = CURLE_SEND_ERROR;
 		snprintf(s->errbuf, sizeof s->errbuf, "Connection died, tried "
@@ -316,6 +321,10 @@ h2_stream_body(struct h2_stream *s, const uint8_t *data, size_t len)
 static void
 h2_stream_free(struct h2_stream *s)
 {
+	if (s->zs != NULL) {
+		inflateEnd(s->zs);
+		free(s->zs);
+	}
 	free(s->hdrs);
 	free(s->nv);
 	free(s->nvbuf);
@@ -389,7 +398,8 @@ h2_custom(const struct curl_slist *l, const char *name)
 
 /*
  * A request's headers as libcurl sends them over HTTP/2: the pseudo
- * headers, User-Agent and Accept unless ours replace them, then ours
+ * headers, User-Agent, Accept and Accept-Encoding (the two encodings we
+ * decode, h2-conn.c) unless ours replace them, then ours
  * ("Name:" alone removes one, "Name;" sends it empty; Host is the
  * authority; headers of a connection are not HTTP/2's). 0 if it cannot.
  */
@@ -400,13 +410,14 @@ h2_nv_build(struct h2_stream *s, const char *method, const char *path,
 	const struct curl_slist	*l;
 	const char		*authority = s->host->authority, *v, *ua;
 	size_t			 size, off = 0, n = 6, i, nlen, vlen, alen;
-	int			 has_ua, has_accept;
+	int			 has_ua, has_accept, has_ae;
 
 	ua = opts.user_agent;
 	has_ua = h2_custom(hdrs, "User-Agent");
 	has_accept = h2_custom(hdrs, "Accept");
+	has_ae = h2_custom(hdrs, "Accept-Encoding");
 	alen = strlen(authority);
-	size = strlen(method) + plen + alen + 64 +
+	size = strlen(method) + plen + alen + 96 +
 	    (ua != NULL ? strlen(ua) : 0);
 	for (l = hdrs; l != NULL; l = l->next) {
 		size += strlen(l->data) + 16;
@@ -419,7 +430,7 @@ h2_nv_build(struct h2_stream *s, const char *method, const char *path,
 			alen = strlen(authority);
 		}
 	}
-	s->nv = xcalloc(n, sizeof *s->nv);
+	s->nv = xcalloc(n + 1, sizeof *s->nv);
 	s->nvbuf = xmalloc(size);
 	h2_nv_add(s, &off, ":method", 7, method, strlen(method));
 	h2_nv_add(s, &off, ":path", 5, path, plen);
@@ -429,6 +440,8 @@ h2_nv_build(struct h2_stream *s, const char *method, const char *path,
 		h2_nv_add(s, &off, "user-agent", 10, ua, strlen(ua));
 	if (!has_accept)
 		h2_nv_add(s, &off, "accept", 6, "*/*", 3);
+	if (!has_ae)
+		h2_nv_add(s, &off, "accept-encoding", 15, "deflate, gzip", 13);
 	for (l = hdrs; l != NULL; l = l->next) {
 		nlen = strcspn(l->data, ":;");
 		if (nlen == 0 || l->data[nlen] == '\0')
