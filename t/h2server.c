@@ -5,7 +5,9 @@
  * one JSON object a line: each connection in the order it was accepted,
  * {"conn": I, "streams": S, "peak": P} (S requests carried, P the most
  * streams open on it at once), and last {"requests": N, "refused": R,
- * "internal": I, "cut": C, "goaways": G}.
+ * "internal": I, "cut": C, "goaways": G, "over_max": O} (O: streams the
+ * client opened past SETTINGS_MAX_CONCURRENT_STREAMS, which nghttp2
+ * refused).
  *
  *   h2server [-g N] [-m N] CERT KEY
  *
@@ -103,6 +105,7 @@ static u_int			 max_streams = 100;
 static struct conn		*conns[MAXCONNS];
 static u_int			 nconns;
 static long			 requests, refused, internal, cut, goaways;
+static long			 over_max;	/* refused by nghttp2 */
 
 static struct {
 	char	name[64];
@@ -378,6 +381,20 @@ on_frame_recv(nghttp2_session *session, const nghttp2_frame *frame,
 	return (0);
 }
 
+/* A stream past SETTINGS_MAX_CONCURRENT_STREAMS: nghttp2 refuses it. */
+static int
+on_frame_send(nghttp2_session *session, const nghttp2_frame *frame,
+    void *arg)
+{
+	(void)arg;
+	if (frame->hd.type == NGHTTP2_RST_STREAM &&
+	    frame->rst_stream.error_code == NGHTTP2_REFUSED_STREAM &&
+	    nghttp2_session_get_stream_user_data(session,
+	    frame->hd.stream_id) == NULL)
+		over_max++;
+	return (0);
+}
+
 static int
 on_stream_close(nghttp2_session *session, int32_t id, uint32_t error,
     void *arg)
@@ -553,6 +570,8 @@ conn_event(struct bufferevent *bev, short events, void *arg)
 	    on_frame_recv);
 	nghttp2_session_callbacks_set_on_stream_close_callback(cb,
 	    on_stream_close);
+	nghttp2_session_callbacks_set_on_frame_send_callback(cb,
+	    on_frame_send);
 	nghttp2_session_server_new(&c->session, cb, c);
 	nghttp2_session_callbacks_del(cb);
 	iv.value = max_streams;
@@ -684,8 +703,8 @@ main(int argc, char **argv)
 	/* bufferevents are freed by the loop (deferred finalizers). */
 	event_base_loop(base, EVLOOP_NONBLOCK);
 	printf("{\"requests\":%ld,\"refused\":%ld,\"internal\":%ld,"
-	    "\"cut\":%ld,\"goaways\":%ld}\n", requests, refused, internal,
-	    cut, goaways);
+	    "\"cut\":%ld,\"goaways\":%ld,\"over_max\":%ld}\n", requests,
+	    refused, internal, cut, goaways, over_max);
 	event_free(ev);
 	evconnlistener_free(l);
 	event_base_free(base);
