@@ -77,6 +77,7 @@ host_limit(json_t *st)
 struct sim {
 	u_int	 capacity;
 	double	 svc;
+	double	 inflate;	/* no limit: svc more a 1000 in flight */
 	int	 refuse;
 	double	 t;
 	double	*slot;		/* when each is free */
@@ -103,7 +104,8 @@ sim_run(struct sim *s, struct hostlimit *hl, double secs)
 			s->epoch[i] = hostlimit_start(hl);
 			s->drop[i] = 0;
 			if (s->capacity == 0) {
-				s->done[i] = s->t + s->svc;
+				s->done[i] = s->t + s->svc *
+				    (1 + s->inflate * s->n / 1000);
 				continue;
 			}
 			for (k = 0, first = 0; k < s->capacity; k++)
@@ -151,13 +153,15 @@ sim_slow(struct sim *s)
 
 /*
  * A host with no limit, 50 ms an answer: slow start doubles the limit each
- * round trip, so -j 1000 is reached in well under a second; no cut.
+ * round trip, so -j 1000 is reached in well under a second; no cut;
+ * --stats says when.
  */
 START_TEST(test_limit_unlimited)
 {
 	struct hostlimit	*hl = hostlimit_new("h:80", 1000, 1);
 	struct sim		 s = { .capacity = 0, .svc = 0.050 };
 	json_t			*st;
+	double			 ramp;
 
 	ck_assert_uint_eq(hostlimit_limit(hl), 16);
 	sim_run(&s, hl, 0.2);
@@ -166,6 +170,41 @@ START_TEST(test_limit_unlimited)
 	ck_assert_uint_eq(hostlimit_limit(hl), 1000);
 	st = hostlimit_stats();
 	ck_assert_int_eq(stat_int(json_object_get(st, "h:80"), "cuts"), 0);
+	/* --stats says how long the ramp took: 5 or 6 round trips from the
+	 * first request. */
+	ramp = json_real_value(json_object_get(json_object_get(st, "h:80"),
+	    "max_after_s"));
+	ck_assert_msg(ramp >= 0.2 && ramp <= 0.35, "max after %.3f s", ramp);
+	json_decref(st);
+	free(s.slot);
+	hostlimit_free(hl);
+}
+END_TEST
+
+/*
+ * A host with no limit whose answers take longer the more are in flight
+ * (30% more at 1000: our own loop's delay, or the machine's), while more
+ * in flight still brings more answers a second: the latency rises, but
+ * not as a queue at the host raises it. The limit reaches -j and stays
+ * there (Little's law would cut it to 0.77 of it, round after round).
+ */
+START_TEST(test_limit_inflated)
+{
+	struct hostlimit	*hl = hostlimit_new("h:80", 1000, 1);
+	struct sim		 s = { .capacity = 0, .svc = 0.050,
+				       .inflate = 0.3 };
+	u_int			 low = 1000, i;
+	json_t			*st;
+
+	sim_run(&s, hl, 1);
+	for (i = 0; i < 100; i++) {
+		sim_run(&s, hl, 0.1);
+		if (hostlimit_limit(hl) < low)
+			low = hostlimit_limit(hl);
+	}
+	ck_assert_msg(low >= 900, "the limit fell to %u", low);
+	st = hostlimit_stats();
+	ck_assert_int_le(stat_int(json_object_get(st, "h:80"), "cuts"), 1);
 	json_decref(st);
 	free(s.slot);
 	hostlimit_free(hl);
@@ -377,6 +416,7 @@ main(void)
 	tcase_add_checked_fixture(tc, server_setup, server_teardown);
 	tcase_add_test(tc, test_limit_moves);
 	tcase_add_test(tc, test_limit_unlimited);
+	tcase_add_test(tc, test_limit_inflated);
 	tcase_add_test(tc, test_limit_queue);
 	tcase_add_test(tc, test_limit_refuse);
 	tcase_add_test(tc, test_fixed_cap);

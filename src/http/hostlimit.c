@@ -17,7 +17,11 @@
  * few answers' mean passes HOSTLIMIT_GROW times the lowest: the limit
  * goes to what the host serves at once. After that, once a round: a queue
  * sets it down to what the host serves at once (keeping at most
- * HOSTLIMIT_BACKOFF of it, half at least); none, the limit full, grows it
+ * HOSTLIMIT_BACKOFF of it, half at least), unless more in flight still
+ * pays (hostlimit_pays: answers a second rose with the limit, as they do
+ * not past a host's capacity; the delay is ours or the machine's), and
+ * the first round after a rise (new connections, a burst) is given one
+ * more; none, the limit full, grows it
  * as TCP's BIC does: half way back to where it was last set, then past it
  * by as much as it has gone past (one at least), and well past it with no
  * queue at all and no refusal lately by HOSTLIMIT_PROBE of itself. A 429,
@@ -49,6 +53,9 @@
 #define HOSTLIMIT_SHORT		8	/* answers the short latency is of */
 #define HOSTLIMIT_BUSY		0.8	/* of a round on our CPU: our delay */
 #define HOSTLIMIT_STATS		1000	/* hosts listed in --stats */
+#define HOSTLIMIT_PAYS		0.25	/* of a rise in flight, in answers */
+#define HOSTLIMIT_PAYS_MOVE	1.1	/* a rise in flight that tells */
+#define HOSTLIMIT_PAYS_MAX	1.5	/* over the lowest: a queue anyway */
 
 struct hostlimit {
 	char		*name;
@@ -59,6 +66,9 @@ struct hostlimit {
 	u_int		 min, max;	/* of the limit, as used */
 	uint64_t	 cuts;
 	u_int		 epoch;		/* moves of the limit, for answers */
+	double		 now;		/* of the answer being read */
+	double		 born;		/* the first request sent (0: none) */
+	double		 max_at;	/* the max first reached, since born */
 
 	int		 slow_start;	/* no queue seen yet */
 	double		 short_rtt;	/* mean of the last few answers */
@@ -68,6 +78,9 @@ struct hostlimit {
 	u_int		 rounds;
 	double		 wmax;		/* where the last cut wants it */
 	double		 refused_at;	/* the last 429, 503 or timeout */
+	double		 base_used[2];	/* in flight in rounds risen from */
+	double		 base_rate[2];	/* and their answers a second */
+	int		 settling;	/* the first round since a rise */
 
 	double		 round_start;	/* 0: none yet */
 	double		 round_cpu;	/* our thread's CPU seconds then */
@@ -163,8 +176,10 @@ hostlimit_set(struct hostlimit *hl, double limit)
 	hl->limit = limit;
 	if ((u_int)limit < hl->min)
 		hl->min = (u_int)limit;
-	if ((u_int)limit > hl->max)
+	if ((u_int)limit > hl->max) {
 		hl->max = (u_int)limit;
+		hl->max_at = hl->born != 0 ? hl->now - hl->born : 0;
+	}
 }
 
 /* The lowest round mean of the last two windows (0: none yet). */
@@ -219,10 +234,52 @@ hostlimit_cut(struct hostlimit *hl, double target, double keep, double where)
 	if (target < hl->limit / 2)
 		target = hl->limit / 2;
 	hl->slow_start = 0;
-	if ((u_int)target < (u_int)hl->limit)
+	if ((u_int)target < (u_int)hl->limit) {
 		hl->cuts++;
+		hl->base_used[0] = hl->base_used[1] = 0;
+	}
 	hl->wmax = where > target ? where : target;
 	hostlimit_move(hl, target);
+}
+
+/*
+ * The round the limit rises from: in flight, answers a second (Little's
+ * law). The one before is kept if this one is well above it, so that a
+ * round has one to be judged against.
+ */
+static void
+hostlimit_base(struct hostlimit *hl, double avg)
+{
+	if (hl->round_used >= hl->base_used[0] * HOSTLIMIT_PAYS_MOVE) {
+		hl->base_used[1] = hl->base_used[0];
+		hl->base_rate[1] = hl->base_rate[0];
+	}
+	hl->base_used[0] = hl->round_used;
+	hl->base_rate[0] = hl->round_used / avg;
+}
+
+/*
+ * A queue in a round, but more in flight than in a round the limit rose
+ * from brought answers faster by HOSTLIMIT_PAYS of the rise at least:
+ * the latency rose, but not as a queue at the host raises it (its
+ * answers a second stay flat); it is our own delay or the machine's, and
+ * more in flight still pays.
+ */
+static int
+hostlimit_pays(struct hostlimit *hl, double avg, double low)
+{
+	u_int	i;
+
+	if (avg > low * HOSTLIMIT_PAYS_MAX)
+		return (0);
+	for (i = 0; i < 2; i++) {
+		if (hl->base_used[i] > 0 && hl->round_used >=
+		    hl->base_used[i] * HOSTLIMIT_PAYS_MOVE)
+			return (hl->round_used / avg >= hl->base_rate[i] *
+			    (1 + HOSTLIMIT_PAYS * (hl->round_used /
+			    hl->base_used[i] - 1)));
+	}
+	return (0);
 }
 
 /*
@@ -256,9 +313,18 @@ hostlimit_round(struct hostlimit *hl, double now)
 	if (hl->slow_start) {
 		if (queue)	/* the first queue: what the host serves */
 			hostlimit_cut(hl, served, 1, served);
+		else
+			hostlimit_base(hl, avg);
 		return;
 	}
-	if (queue) {
+	if (queue && hl->settling && avg <= low * HOSTLIMIT_PAYS_MAX) {
+		/* The first round since a rise: new connections, a burst of
+		 * requests at once; the next one tells. */
+		hl->settling = 0;
+		return;
+	}
+	hl->settling = 0;
+	if (queue && !hostlimit_pays(hl, avg, low)) {
 		hostlimit_cut(hl, served, HOSTLIMIT_BACKOFF, served);
 		return;
 	}
@@ -279,6 +345,10 @@ hostlimit_round(struct hostlimit *hl, double now)
 		step = hl->limit * HOSTLIMIT_PROBE;
 	if (step < 1)
 		step = 1;
+	if (hl->limit < hl->cap) {	/* what the rise is judged by */
+		hostlimit_base(hl, avg);
+		hl->settling = 1;
+	}
 	hostlimit_move(hl, hl->limit + step);
 }
 
@@ -298,6 +368,9 @@ hostlimit_end(struct hostlimit *hl, u_int epoch, double rtt, int drop,
 		hl->inflight--;
 	if (!hl->adapt)
 		return;
+	hl->now = now;
+	if (hl->born == 0)
+		hl->born = now - rtt;
 	if (drop) {
 		/* It could not take used at once: never as many again now. */
 		hl->refused_at = now;
@@ -367,7 +440,7 @@ json_t *
 hostlimit_stats(void)
 {
 	struct hostlimit	*hl;
-	json_t			*o;
+	json_t			*o, *h;
 	u_int			 i;
 
 	if (hostlimit_n == 0)
@@ -375,10 +448,14 @@ hostlimit_stats(void)
 	o = json_object();
 	for (i = 0; i < hostlimit_n; i++) {
 		hl = hostlimit_all[i];
-		json_object_set_new(o, hl->name, json_pack("{sssIsIsIsI}",
-		    "mode", hl->adapt ? "auto" : "fixed",
-		    "limit", (json_int_t)hl->limit, "min", (json_int_t)hl->min,
-		    "max", (json_int_t)hl->max, "cuts", (json_int_t)hl->cuts));
+		h = json_pack("{sssIsIsIsI}", "mode", hl->adapt ? "auto" :
+		    "fixed", "limit", (json_int_t)hl->limit, "min",
+		    (json_int_t)hl->min, "max", (json_int_t)hl->max, "cuts",
+		    (json_int_t)hl->cuts);
+		if (hl->adapt)	/* how long its ramp took, to the ms */
+			json_object_set_new(h, "max_after_s",
+			    json_real((int64_t)(hl->max_at * 1000 + 0.5) / 1e3));
+		json_object_set_new(o, hl->name, h);
 	}
 	return (o);
 }
