@@ -213,12 +213,15 @@ hostlimit_cpu(void)
 }
 
 /* The limit moves to limit: answers to requests sent before saw the old
- * one, the next round is of those sent after. */
+ * one, the next round is of those sent after (of any, if it stays). */
 static void
 hostlimit_move(struct hostlimit *hl, double limit)
 {
+	u_int	was = (u_int)hl->limit;
+
 	hostlimit_set(hl, limit);
-	hl->epoch++;
+	if ((u_int)hl->limit != was)	/* the same: they saw it */
+		hl->epoch++;
 	hl->round_start = 0;
 }
 
