@@ -78,6 +78,8 @@ struct sim {
 	u_int	 capacity;
 	double	 svc;
 	double	 inflate;	/* no limit: svc more a 1000 in flight */
+	double	 spike;		/* no limit: svc times this when sent */
+	double	 spike_end;	/* before this */
 	int	 refuse;
 	double	 t;
 	double	*slot;		/* when each is free */
@@ -105,7 +107,8 @@ sim_run(struct sim *s, struct hostlimit *hl, double secs)
 			s->drop[i] = 0;
 			if (s->capacity == 0) {
 				s->done[i] = s->t + s->svc *
-				    (1 + s->inflate * s->n / 1000);
+				    (1 + s->inflate * s->n / 1000) *
+				    (s->t < s->spike_end ? s->spike : 1);
 				continue;
 			}
 			for (k = 0, first = 0; k < s->capacity; k++)
@@ -205,6 +208,35 @@ START_TEST(test_limit_inflated)
 	ck_assert_msg(low >= 900, "the limit fell to %u", low);
 	st = hostlimit_stats();
 	ck_assert_int_le(stat_int(json_object_get(st, "h:80"), "cuts"), 1);
+	json_decref(st);
+	free(s.slot);
+	hostlimit_free(hl);
+}
+END_TEST
+
+/*
+ * A host with no limit whose latency is 1.6 times longer for a tenth of a
+ * second (a hiccup of the machine's): the limit is cut to what the host
+ * served, and grows back half way to where it was before each round (as
+ * TCP's BIC does), at 0.9 of -j again within 0.35 s; growing back only
+ * towards what the host served, it took a second.
+ */
+START_TEST(test_limit_spike)
+{
+	struct hostlimit	*hl = hostlimit_new("h:80", 1000, 1);
+	struct sim		 s = { .capacity = 0, .svc = 0.050 };
+	json_t			*st;
+
+	sim_run(&s, hl, 2);
+	ck_assert_uint_eq(hostlimit_limit(hl), 1000);
+	s.spike = 1.6;
+	s.spike_end = s.t + 0.1;
+	sim_run(&s, hl, 0.1);
+	ck_assert_uint_lt(hostlimit_limit(hl), 700);
+	sim_run(&s, hl, 0.35);
+	ck_assert_uint_ge(hostlimit_limit(hl), 900);
+	st = hostlimit_stats();
+	ck_assert_int_ge(stat_int(json_object_get(st, "h:80"), "cuts"), 1);
 	json_decref(st);
 	free(s.slot);
 	hostlimit_free(hl);
@@ -417,6 +449,7 @@ main(void)
 	tcase_add_test(tc, test_limit_moves);
 	tcase_add_test(tc, test_limit_unlimited);
 	tcase_add_test(tc, test_limit_inflated);
+	tcase_add_test(tc, test_limit_spike);
 	tcase_add_test(tc, test_limit_queue);
 	tcase_add_test(tc, test_limit_refuse);
 	tcase_add_test(tc, test_fixed_cap);

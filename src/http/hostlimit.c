@@ -22,7 +22,8 @@
  * not past a host's capacity; the delay is ours or the machine's), and
  * the first round after a rise (new connections, a burst) is given one
  * more; none, the limit full, grows it
- * as TCP's BIC does: half way back to where it was last set, then past it
+ * as TCP's BIC does: half way back to where it was before the last cut
+ * (what the host served, after slow start), then past it
  * by as much as it has gone past (one at least), and well past it with no
  * queue at all and no refusal lately by HOSTLIMIT_PROBE of itself. A 429,
  * a 503 or a timeout cuts it by HOSTLIMIT_BACKOFF and below what was in
@@ -328,7 +329,7 @@ hostlimit_round(struct hostlimit *hl, double now)
 	}
 	hl->settling = 0;
 	if (queue && !hostlimit_pays(hl, avg, low)) {
-		hostlimit_cut(hl, served, HOSTLIMIT_BACKOFF, served);
+		hostlimit_cut(hl, served, HOSTLIMIT_BACKOFF, hl->limit);
 		return;
 	}
 	if (hl->round_used < hl->limit * HOSTLIMIT_FULL)
