@@ -246,7 +246,7 @@ h2_on_header(nghttp2_session *sess, const nghttp2_frame *frame,
 	}
 	need = s->hlen + namelen + valuelen + 2;
 	if (need > s->hsize) {
-		s->hsize = need * 2;
+		s->hsize = need * 2 < 512 ? 512 : need * 2;
 		s->hdrs = xreallocarray(s->hdrs, 1, s->hsize);
 	}
 	memcpy(s->hdrs + s->hlen, name, namelen);

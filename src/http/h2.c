@@ -326,8 +326,7 @@ h2_stream_free(struct h2_stream *s)
 		free(s->zs);
 	}
 	free(s->hdrs);
-	free(s->nv);
-	free(s->nvbuf);
+	free(s->nv);		/* and nvbuf, after it */
 	free(s);
 }
 
@@ -430,8 +429,8 @@ h2_nv_build(struct h2_stream *s, const char *method, const char *path,
 			alen = strlen(authority);
 		}
 	}
-	s->nv = xcalloc(n + 1, sizeof *s->nv);
-	s->nvbuf = xmalloc(size);
+	s->nv = xmalloc((n + 1) * sizeof *s->nv + size);
+	s->nvbuf = (char *)(s->nv + n + 1);
 	h2_nv_add(s, &off, ":method", 7, method, strlen(method));
 	h2_nv_add(s, &off, ":path", 5, path, plen);
 	h2_nv_add(s, &off, ":scheme", 7, "https", 5);
