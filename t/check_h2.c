@@ -683,6 +683,98 @@ START_TEST(test_multiplexed)
 }
 END_TEST
 
+/*
+ * One failing lookup, as the only tweet (to a host not yet known: libcurl's
+ * first connection), or after one that found the host speaking h2 (-j 1:
+ * the native client's, since it exists): its error text with each number
+ * read as N, and the failure kind its --stats counts.
+ */
+static void
+fail_once(const char *path, int warm, char *text, size_t len, char *kind,
+    size_t klen)
+{
+	const char	*kinds[] = { "fail_timeout", "fail_connect",
+			    "fail_status", "fail_size", "fail_other" };
+	struct proc	 p;
+	json_t		*j;
+	char		*a, *in;
+	const char	*e;
+	size_t		 n = 0;
+	u_int		 i;
+
+	a = spec("/{/a}/{/b}/{/c}");
+	in = fmt("%s{\"id\":1,\"a\":\"%.*s\",\"b\":\"%.*s\",\"c\":\"%s\"}\n",
+	    warm ? "{\"id\":0,\"a\":\"json\",\"b\":\"w\",\"c\":\"w\"}\n" : "",
+	    (int)strcspn(path, "/"), path,
+	    (int)strcspn(strchr(path, '/') + 1, "/"), strchr(path, '/') + 1,
+	    strrchr(path, '/') + 1);
+	te_run(&p, in, "-e", a, "-j", "1", "--retries", "1",
+	    "--max-retry-wait", "10", "--max-response", "100000", "--cacert",
+	    cacert, "--allow-net", allow, "--stats", NULL);
+	ok(p);
+	ck_assert_uint_eq(count_lines(p.obuf, p.olen), warm ? 2 : 1);
+	j = tweet(&p, 1);
+	ck_assert(json_is_null(enr(j, "http")));
+	ck_assert_ptr_nonnull(e = err(j, "http"));
+	for (; *e != '\0' && n + 1 < len; e++) {
+		if (*e >= '0' && *e <= '9') {
+			if (n == 0 || text[n - 1] != 'N')
+				text[n++] = 'N';
+		} else
+			text[n++] = *e;
+	}
+	text[n] = '\0';
+	json_decref(j);
+	*kind = '\0';
+	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		if (http_stat(&p, kinds[i]) != 0)
+			snprintf(kind, klen, "%s %lld", kinds[i],
+			    http_stat(&p, kinds[i]));
+	}
+	proc_free(&p);
+	free(a);
+	free(in);
+}
+
+/*
+ * A lookup to a host known to speak h2 fails as one to a host not yet
+ * known does: the same error text (but its numbers) and the same kind,
+ * for a stream always reset with INTERNAL_ERROR or always refused, a
+ * connection always cut, a 503, a body past --max-response, a 404 and a
+ * quota window past --max-quota-wait (no answer: test_timeout, where most
+ * lookups find the host known).
+ */
+START_TEST(test_known_host_fails_alike)
+{
+	const char	*paths[] = { "internal/ia/1000000",
+			    "refuse/ra/1000000", "cut/ca/1000000",
+			    "retry/503/1", "big/200000/x",
+			    "status/404/x", "reset/429/100000" };
+	const char	*cold_paths[] = { "internal/ib/1000000",
+			    "refuse/rb/1000000", "cut/cb/1000000" };
+	struct h2log	 l;
+	char		 t1[512], t2[512], k1[64], k2[64];
+	const char	*cold;
+	u_int		 i;
+
+	h2_start(NULL, NULL, NULL, NULL);
+	for (i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+		/* A KEY of its own for each run, else the same path. */
+		cold = i < 3 ? cold_paths[i] : paths[i];
+		fail_once(cold, 0, t1, sizeof t1, k1, sizeof k1);
+		fail_once(paths[i], 1, t2, sizeof t2, k2, sizeof k2);
+		ck_assert_msg(strcmp(t1, t2) == 0, "%s: \"%s\", then \"%s\"",
+		    paths[i], t1, t2);
+		ck_assert_msg(strcmp(k1, k2) == 0, "%s: %s, then %s",
+		    paths[i], k1, k2);
+		/* A 404 is the tweet's error, no failed transfer. */
+		ck_assert(strcmp(paths[i], "status/404/x") == 0 ||
+		    *k1 != '\0');
+	}
+	h2_stop(&l);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -700,6 +792,7 @@ main(void)
 	tcase_add_test(tc, test_timeout);
 	tcase_add_test(tc, test_max_response);
 	tcase_add_test(tc, test_multiplexed);
+	tcase_add_test(tc, test_known_host_fails_alike);
 	suite_add_tcase(s, tc);
 	return (run_suite(s));
 }
