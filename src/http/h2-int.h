@@ -30,6 +30,8 @@ struct h2_stream {
 	long			 status;
 	int			 final;		/* its final headers came */
 	int			 closed;	/* nghttp2 closed it */
+	int			 waiting;	/* on its host's waiting list */
+	int			 ending;	/* on the list of those ended */
 	u_int			 tries;		/* refused, retried here */
 	long long		 clen;		/* content-length, or -1 */
 	size_t			 got;		/* body bytes */

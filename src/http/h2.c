@@ -226,6 +226,7 @@ h2_place(struct h2_stream *s)
 			return (-1);
 		TAILQ_INSERT_TAIL(&h->waiting, s, entry);
 		h->nwaiting++;
+		s->waiting = 1;
 		return (0);
 	}
 	s->conn = c;
@@ -245,6 +246,7 @@ h2_host_more(struct h2_host *h)
 	while (n-- > 0 && (s = TAILQ_FIRST(&h->waiting)) != NULL) {
 		TAILQ_REMOVE(&h->waiting, s, entry);
 		h->nwaiting--;
+		s->waiting = 0;
 		if (h2_place(s) == -1) {
 			h2_stream_fallback(s);
 			continue;
@@ -264,6 +266,7 @@ h2_host_failed(struct h2_host *h)
 	while ((s = TAILQ_FIRST(&h->waiting)) != NULL) {
 		TAILQ_REMOVE(&h->waiting, s, entry);
 		h->nwaiting--;
+		s->waiting = 0;
 		h2_stream_fallback(s);
 	}
 }
@@ -274,6 +277,7 @@ h2_stream_done(struct h2_stream *s)
 {
 	s->end = clock_mono();
 	TAILQ_INSERT_TAIL(&h2_done, s, entry);
+	s->ending = 1;
 }
 
 /* A stream goes back to libcurl (after the session's turn). */
@@ -339,6 +343,7 @@ h2_finish(void)
 
 	while ((s = TAILQ_FIRST(&h2_done)) != NULL) {
 		TAILQ_REMOVE(&h2_done, s, entry);
+		s->ending = 0;
 		fe = s->fe;
 		if (fe == NULL || h2_stopping) {
 			if (fe != NULL)
@@ -539,12 +544,12 @@ h2_start(struct fetch_entry *fe, const char *url)
 		return (0);
 	}
 	s->start = clock_mono();
+	s->fe = fe;
 	if (h2_place(s) == -1) {
 		h2_host_failed(h);
 		h2_stream_free(s);
 		return (0);
 	}
-	s->fe = fe;
 	fe->h2 = s;
 	return (1);
 }
@@ -560,10 +565,11 @@ h2_end(struct fetch_entry *fe)
 	fe->h2 = NULL;
 	if (s->conn != NULL)
 		h2_conn_cancel(s->conn, s);
-	else if (!s->closed && s->fe != NULL) {
+	else if (s->waiting) {
 		TAILQ_REMOVE(&s->host->waiting, s, entry);
 		s->host->nwaiting--;
-	}
+	} else if (s->ending)
+		TAILQ_REMOVE(&h2_done, s, entry);
 	h2_stream_free(s);
 }
 
