@@ -732,6 +732,47 @@ START_TEST(test_native_slow_host)
 }
 END_TEST
 
+/*
+ * A body and another method on the native path, as libcurl sends them:
+ * the test server echoes the method, the body and a header of ours.
+ */
+START_TEST(test_native_post)
+{
+	struct proc	 p;
+	json_t		*j, *e;
+	char		*in = make_tweets(10, NULL), *spec, *s;
+	u_int		 i;
+	long long	 id;
+
+	spec = tls_spec(h2_port, "/echo?{/id},method=PUT,body=n={/id},"
+	    "header=X-Test: one");
+	te_run(&p, in, "-e", spec, "-j", "1", "--cacert", cacert,
+	    "--allow-net", allow, "--stats", NULL);
+	ck_assert_msg(p.status == 0, "%.*s", (int)p.elen, p.ebuf);
+	exactly_once(&p, 10);
+	for (i = 0; i < 10; i++) {
+		j = line_of(&p, i);
+		id = json_integer_value(json_object_get(j, "id"));
+		e = enr(j, "http");
+		ck_assert_msg(e != NULL && json_is_object(e), "%s",
+		    err(j, "http"));
+		ck_assert_str_eq(json_string_value(json_object_get(e,
+		    "method")), "PUT");
+		ck_assert(asprintf(&s, "n=%lld", id) != -1);
+		ck_assert_str_eq(json_string_value(json_object_get(e, "body")),
+		    s);
+		free(s);
+		ck_assert_str_eq(json_string_value(json_object_get(e,
+		    "x_test")), "one");
+		json_decref(j);
+	}
+	ck_assert_int_ge(http_stat(&p, "native_h2"), 9);
+	proc_free(&p);
+	free(spec);
+	free(in);
+}
+END_TEST
+
 /* What the native client told of its one request (test_native_trust). */
 static int	nt_done, nt_fallback;
 
@@ -867,6 +908,7 @@ main(void)
 	tcase_add_test(tc, test_native_h2);
 	tcase_add_test(tc, test_native_slow_host);
 	tcase_add_test(tc, test_native_trust);
+	tcase_add_test(tc, test_native_post);
 	suite_add_tcase(s, tc);
 	return (run_suite(s));
 }

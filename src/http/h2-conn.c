@@ -85,16 +85,41 @@ h2_conn_kick(struct h2_conn *c)
 	event_active(&c->wev, EV_WRITE, 1);
 }
 
+/* The next bytes of a request's body (the stream's, while it has one). */
+static ssize_t
+h2_body_read(nghttp2_session *sess, int32_t id, uint8_t *buf, size_t len,
+    uint32_t *flags, __unused nghttp2_data_source *src, __unused void *user)
+{
+	struct h2_stream	*s;
+	size_t			 n;
+
+	if ((s = nghttp2_session_get_stream_user_data(sess, id)) == NULL)
+		return (NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE);
+	n = s->bodylen - s->boff;
+	if (n > len)
+		n = len;
+	memcpy(buf, s->body + s->boff, n);
+	s->boff += n;
+	if (s->boff == s->bodylen)
+		*flags |= NGHTTP2_DATA_FLAG_EOF;
+	return (n);
+}
+
 /* Submit a stream's request (or keep it until the connection is open). */
 void
 h2_conn_submit(struct h2_conn *c, struct h2_stream *s)
 {
-	int32_t	id;
+	nghttp2_data_provider	 dp;
+	int32_t			 id;
 
 	evtimer_del(&c->tev);
 	if (c->state != H2_OPEN)
 		return;
-	id = nghttp2_submit_request(c->sess, NULL, s->nv, s->nvlen, NULL, s);
+	memset(&dp, 0, sizeof dp);
+	dp.read_callback = h2_body_read;
+	s->boff = 0;
+	id = nghttp2_submit_request(c->sess, NULL, s->nv, s->nvlen,
+	    s->body != NULL ? &dp : NULL, s);
 	if (id < 0) {
 		TAILQ_REMOVE(&c->streams, s, entry);
 		c->nstreams--;

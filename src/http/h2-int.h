@@ -26,6 +26,9 @@ struct h2_stream {
 	TAILQ_ENTRY(h2_stream)	 entry;		/* conn's, host's or done */
 	int32_t			 id;		/* 0: not submitted */
 	int			 head;		/* HEAD: no body */
+	const char		*body;		/* the request's, or NULL */
+	size_t			 bodylen;
+	size_t			 boff;		/* sent of it */
 	int			 rc;		/* CURLcode so far */
 	long			 status;
 	int			 final;		/* its final headers came */

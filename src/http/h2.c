@@ -1,6 +1,7 @@
 /*
  * The native HTTP/2 client: a request goes here rather than to libcurl
- * when it is a GET or HEAD without a body, to https, through no proxy,
+ * when it is to https (any method, its body sent as libcurl sends
+ * CURLOPT_POSTFIELDS), through no proxy,
  * not --http1.1, to a host libcurl's first connection found speaking h2
  * (conn.c, with the address it connected to). libcurl 7.88 spends some 40
  * us of the loop's CPU a lookup over HTTP/2 (each request written as
@@ -403,7 +404,8 @@ h2_custom(const struct curl_slist *l, const char *name)
 /*
  * A request's headers as libcurl sends them over HTTP/2: the pseudo
  * headers, User-Agent, Accept and Accept-Encoding (the two encodings we
- * decode, h2-conn.c) unless ours replace them, then ours
+ * decode, h2-conn.c) unless ours replace them, a body's Content-Length and
+ * Content-Type (a form, unless ours says), then ours
  * ("Name:" alone removes one, "Name;" sends it empty; Host is the
  * authority; headers of a connection are not HTTP/2's). 0 if it cannot.
  */
@@ -413,7 +415,8 @@ h2_nv_build(struct h2_stream *s, const char *method, const char *path,
 {
 	const struct curl_slist	*l;
 	const char		*authority = s->host->authority, *v, *ua;
-	size_t			 size, off = 0, n = 6, i, nlen, vlen, alen;
+	size_t			 size, off = 0, n = 9, i, nlen, vlen, alen;
+	char			 clen[32];
 	int			 has_ua, has_accept, has_ae;
 
 	ua = opts.user_agent;
@@ -421,7 +424,7 @@ h2_nv_build(struct h2_stream *s, const char *method, const char *path,
 	has_accept = h2_custom(hdrs, "Accept");
 	has_ae = h2_custom(hdrs, "Accept-Encoding");
 	alen = strlen(authority);
-	size = strlen(method) + plen + alen + 96 +
+	size = strlen(method) + plen + alen + 192 +
 	    (ua != NULL ? strlen(ua) : 0);
 	for (l = hdrs; l != NULL; l = l->next) {
 		size += strlen(l->data) + 16;
@@ -446,6 +449,14 @@ h2_nv_build(struct h2_stream *s, const char *method, const char *path,
 		h2_nv_add(s, &off, "accept", 6, "*/*", 3);
 	if (!has_ae)
 		h2_nv_add(s, &off, "accept-encoding", 15, "deflate, gzip", 13);
+	if (s->body != NULL) {
+		/* As libcurl's CURLOPT_POSTFIELDS: its length, a form. */
+		vlen = snprintf(clen, sizeof clen, "%zu", s->bodylen);
+		h2_nv_add(s, &off, "content-length", 14, clen, vlen);
+		if (!h2_custom(hdrs, "Content-Type"))
+			h2_nv_add(s, &off, "content-type", 12,
+			    "application/x-www-form-urlencoded", 33);
+	}
 	for (l = hdrs; l != NULL; l = l->next) {
 		nlen = strcspn(l->data, ":;");
 		if (nlen == 0 || l->data[nlen] == '\0')
@@ -504,8 +515,10 @@ h2_start(struct fetch_entry *fe, const char *url)
 		return (0);
 	if (fe->as_get && strcmp(method, "HEAD") != 0)
 		method = "GET";
-	if ((strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) ||
-	    (fe->body != NULL && !fe->as_get))
+	/* A method is a token (libcurl sends it as it is). */
+	if (*method == '\0' || method[strspn(method,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	    "!#$%&'*+-.^_`|~")] != '\0')
 		return (0);
 	auth = url + 8;
 	alen = strcspn(auth, "/?#");
@@ -536,6 +549,10 @@ h2_start(struct fetch_entry *fe, const char *url)
 	s->host = h;
 	s->clen = -1;
 	s->head = strcmp(method, "HEAD") == 0;
+	if (fe->body != NULL && !fe->as_get && !s->head) {
+		s->body = fe->body;
+		s->bodylen = fe->bodylen;
+	}
 	ok = h2_nv_build(s, method, p != NULL ? p : path, p != NULL ?
 	    strlen(p) : plen, fe->cross ? NULL : fe->req->headers);
 	free(p);
