@@ -342,6 +342,37 @@ START_TEST(test_limit_moves)
 END_TEST
 
 /*
+ * Slow start ends on two slow answers without lowering the limit (what the
+ * host served, read from a short round, is more): the answers still on
+ * their way were sent at that very limit, so they are the next round, and
+ * three times the lowest latency among them cuts it at once, without
+ * waiting a round trip for requests sent after.
+ */
+START_TEST(test_limit_exit)
+{
+	struct hostlimit	*hl = hostlimit_new("h:80", 1000, 1);
+	u_int			 e[32], i, n, was;
+	double			 t = 1;
+
+	for (i = 0; i < 16; i++)
+		e[i] = hostlimit_start(hl);
+	for (i = 0; i < 8; i++)		/* fast: the limit grows */
+		hostlimit_end(hl, e[i], 0.050, 0, t += 0.001);
+	ck_assert_uint_gt(hostlimit_limit(hl), 16);
+	for (n = 16; hostlimit_room(hl); n++)
+		e[n] = hostlimit_start(hl);
+	for (i = 8; i < 10; i++)	/* two slow: slow start is over */
+		hostlimit_end(hl, e[i], 0.100, 0, t += 0.001);
+	was = hostlimit_limit(hl);
+	ck_assert_uint_eq(was, n - 8);	/* not lowered */
+	for (i = 10; i < n; i++)	/* the rest, three times as slow */
+		hostlimit_end(hl, e[i], 0.150, 0, t += 0.010);
+	ck_assert_uint_lt(hostlimit_limit(hl), was);
+	hostlimit_free(hl);
+}
+END_TEST
+
+/*
  * --host-concurrency 5 with -j 100: the server never has more than 5 of
  * the 60 requests at once (and has 5), every tweet enriched; --stats says
  * the limit was fixed at 5.
@@ -447,6 +478,7 @@ main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, server_setup, server_teardown);
 	tcase_add_test(tc, test_limit_moves);
+	tcase_add_test(tc, test_limit_exit);
 	tcase_add_test(tc, test_limit_unlimited);
 	tcase_add_test(tc, test_limit_inflated);
 	tcase_add_test(tc, test_limit_spike);
