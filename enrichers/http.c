@@ -224,6 +224,13 @@ http_done(void *arg, const struct te_fetch_result *res)
 		    *excerpt != '\0' ? ": " : "", excerpt);
 		return;
 	}
+	/*
+	 * The whole body, already written as the output writes it: spliced
+	 * in as it is, no tree (the rest is parsed and dumped again).
+	 */
+	if ((hc->select == NULL || res->status > 299) && !hc->status &&
+	    te->slot_settle_text(s, res->body, res->len))
+		return;
 	/* select= applies to 2xx answers; an ok= status gives the body. */
 	if ((value = http_value(res->status <= 299 ? hc->select : NULL, res,
 	    &cause)) == NULL) {

@@ -87,6 +87,90 @@ START_TEST(test_json_select_text)
 }
 END_TEST
 
+/*
+ * A response already written as the writer writes it is spliced in as its
+ * text, anything else parsed and written again: either way the output is
+ * what jansson writes for what the body reads as (or for the body as a
+ * string when it is not JSON), byte for byte, in a fresh tweet and in one
+ * whose enrichments are merged.
+ */
+START_TEST(test_body_as_written)
+{
+	static const char *const body[] = {
+		"{\"status\":200}", "{\"a\":[1,-2,{\"b\":\"c\\n\"}],"
+		"\"e\":\"caf\xc3\xa9\",\"t\":true,\"n\":null}", "\"str\"", "42",
+		"[]", "{}", "\"\\u001F\\t\"", "{\"a\": 1}", "{\"a\":1.5}",
+		"{\"a\":1,\"a\":2}", "\"\\u00e9\"", "1e2", "-0", "\"\\/\"",
+		"not json", "", " {} ", "12345678901234567890",
+		"{\"k\":\"\\ud83d\\ude00\"}",
+	};
+	const u_int	 n = sizeof body / sizeof body[0];
+	struct proc	 p;
+	json_t		*b, *v, *j;
+	char		*in = NULL, *t, *dump, *want, *line, *nl;
+	size_t		 len = 0;
+	u_int		 i, pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		free(in);
+		in = NULL;
+		len = 0;
+		for (i = 0; i < n; i++) {
+			b = json_string(body[i]);
+			dump = json_dumps(b, JSON_ENCODE_ANY);
+			t = fmt("{\"i\":%u,\"b\":%s%s}\n", i, dump, pass ?
+			    ",\"enrichments\":{\"x\":1}" : "");
+			in = realloc(in, len + strlen(t) + 1);
+			memcpy(in + len, t, strlen(t) + 1);
+			len += strlen(t);
+			free(t);
+			free(dump);
+			json_decref(b);
+		}
+		te_run(&p, in, "-k", "-e", hspec("/body?{/b}"), NULL);
+		ck_assert_msg(p.status == 0, "status %d: %s", p.status, p.ebuf);
+		ck_assert_uint_eq(count_lines(p.obuf, p.olen), n);
+		line = p.obuf;
+		for (i = 0; i < n; i++) {
+			nl = strchr(line, '\n');
+			*nl = '\0';
+			v = json_loadb(body[i], strlen(body[i]),
+			    JSON_DECODE_ANY|JSON_ALLOW_NUL, NULL);
+			if (v == NULL)
+				v = json_string(body[i]);
+			dump = json_dumps(v, JSON_COMPACT|JSON_ENCODE_ANY);
+			b = json_string(body[i]);
+			t = json_dumps(b, JSON_ENCODE_ANY);
+			if (pass == 0)
+				want = fmt("{\"i\":%u,\"b\":%s,\"enrichments\":"
+				    "{\"http\":%s}}", i, t, dump);
+			else
+				want = fmt("{\"i\":%u,\"b\":%s,\"enrichments\":"
+				    "{\"x\":1,\"http\":%s}}", i, t, dump);
+			if (pass == 0)
+				ck_assert_str_eq(line, want);
+			else {
+				/* Merged: the same value, however spaced. */
+				j = json_loads(line, 0, NULL);
+				ck_assert_ptr_nonnull(j);
+				ck_assert_msg(json_equal(json_object_get(
+				    json_object_get(j, "enrichments"), "http"),
+				    v), "%u: %s", i, line);
+				json_decref(j);
+			}
+			free(want);
+			free(t);
+			free(dump);
+			json_decref(b);
+			json_decref(v);
+			line = nl + 1;
+		}
+		proc_free(&p);
+	}
+	free(in);
+}
+END_TEST
+
 START_TEST(test_status_error_with_excerpt)
 {
 	json_t	*j;
@@ -674,6 +758,7 @@ main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_checked_fixture(tc, server_setup, server_teardown);
 	tcase_add_test(tc, test_json_select_text);
+	tcase_add_test(tc, test_body_as_written);
 	tcase_add_test(tc, test_status_error_with_excerpt);
 	tcase_add_test(tc, test_post_body_headers);
 	tcase_add_test(tc, test_tweet_cannot_steer_url);

@@ -36,6 +36,8 @@
  *                        Cookie, Proxy-Authorization or X-Test (this port)
  *   /headers             200 JSON: every request header, name: value
  *   /to?URL              302 to URL (percent-decoded), as given
+ *   /body?TEXT           200 application/json, the body TEXT
+ *                        (percent-decoded), as given
  *   /noloc               302 without a Location
  *   /bigloc/N            302 to /json?aaa... N bytes long
  *   /log                 JSON array: every request so far (but /count and
@@ -687,7 +689,16 @@ serve(struct evhttp_request *req, void *arg)
 		free(big);
 	} else if (strcmp(uri, "/headers") == 0)
 		headers(req);
-	else if (strcmp(uri, "/to") == 0 && strchr(full, '?') != NULL) {
+	else if (strcmp(uri, "/body") == 0 && strchr(full, '?') != NULL) {
+		struct evbuffer *b = evbuffer_new();
+		size_t blen;
+
+		big = evhttp_uridecode(strchr(full, '?') + 1, 0, &blen);
+		evbuffer_add(b, big, blen);
+		reply(req, 200, "application/json", b);
+		evbuffer_free(b);
+		free(big);
+	} else if (strcmp(uri, "/to") == 0 && strchr(full, '?') != NULL) {
 		big = evhttp_decode_uri(strchr(full, '?') + 1);
 		redirect(req, 302, big);
 		free(big);

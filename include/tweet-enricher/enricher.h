@@ -327,6 +327,16 @@ struct te_api {
 	 */
 	int		 (*json_select)(const char *, size_t, const char *,
 			     json_t **);
+
+	/*
+	 * slot_settle_text: settle with the value a JSON text reads as
+	 * (json_loadb, JSON_DECODE_ANY|JSON_ALLOW_NUL), kept as the text and
+	 * written as it is when it is already written as the output writes
+	 * it (compact, jansson's escapes, integers, no key twice): 1. 0, and
+	 * the slot left unsettled, when it is not (parse it yourself).
+	 */
+	int		 (*slot_settle_text)(struct slot *, const char *,
+			     size_t);
 };
 
 /* The entry point a plugin defines. */

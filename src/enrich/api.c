@@ -208,4 +208,5 @@ const struct te_api api_table = {
 
 	.slot_expand = api_slot_expand,
 	.json_select = validate_select,
+	.slot_settle_text = slot_settle_text,
 };

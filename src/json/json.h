@@ -94,6 +94,9 @@ char		*template_expand_members(struct template *, const char *,
 #define POINTER_TOKEN_MAX 1024
 const char	*pointer_token(const char *, char *, size_t, size_t *);
 
+/* canon.c */
+int		 json_canonical(const char *, size_t);
+
 /* validate.c */
 #define VALIDATE_EMPTY 0x1
 #define VALIDATE_RESERVED 0x2

@@ -79,4 +79,17 @@ slot_set_value(struct slot *s, json_t *value)
 {
 	json_decref(s->value);
 	s->value = value;
+	free(s->text);
+	s->text = NULL;
+}
+
+/* A settled slot's value as a tree (made from its text if it has one). */
+json_t *
+slot_value(struct slot *s)
+{
+	if (s->text != NULL && s->value == NULL &&
+	    (s->value = json_loadb(s->text, s->textlen,
+	    JSON_DECODE_ANY|JSON_ALLOW_NUL, NULL)) == NULL)
+		fatalx("%s: a value's text is not JSON", __func__);
+	return (s->value);
 }

@@ -21,6 +21,8 @@ struct event;
 struct slot {
 	struct tweet	*tweet;
 	json_t		*value;
+	char		*text;		/* the value as written, or NULL */
+	size_t		 textlen;
 	char		*error;
 	int		 settled;	/* 1, or 2: failed by --tweet-timeout */
 	int		 kept;		/* --resume: the input's value stays */
@@ -58,6 +60,9 @@ extern u_int			  slot_nenrichments;
 
 /* The sink takes rows (tables), made as tweets start (tweet.c). */
 extern int			  tweet_rows;
+
+/* slot.c */
+json_t		*slot_value(struct slot *);
 
 /* tweet-write.c (tweet_write is in tweet.h) */
 void		 tweet_write_row(struct tweet *, struct evbuffer *);

@@ -47,7 +47,7 @@ tweet_write_merged(struct tweet *t, struct evbuffer *out)
 		items[i].name = e->name;
 		items[i].key_json = e->key_json;
 		items[i].key_len = e->key_len;
-		items[i].value = t->slots[i].value;
+		items[i].value = slot_value(&t->slots[i]);
 		items[i].error = t->slots[i].error;
 		items[i].keep = t->slots[i].kept;
 	}
@@ -97,7 +97,7 @@ tweet_write_row(struct tweet *t, struct evbuffer *out)
 	vals = xcalloc(slot_nenrichments + 1, sizeof *vals);
 	kept = xcalloc(slot_nenrichments + 1, sizeof *kept);
 	for (i = 0; i < slot_nenrichments; i++) {
-		vals[i].value = t->slots[i].value;
+		vals[i].value = slot_value(&t->slots[i]);
 		vals[i].error = t->slots[i].error;
 		if (t->slots[i].kept)
 			vals[i].value = kept[i] = table_kept(t->line, t->len,
@@ -140,7 +140,11 @@ tweet_write(struct tweet *t, struct evbuffer *out)
 		if (i > 0)
 			evbuffer_add(out, ",", 1);
 		evbuffer_add(out, e->key_json, e->key_len);
-		tweet_write_value(t->slots[i].value, out);
+		if (t->slots[i].text != NULL)
+			evbuffer_add(out, t->slots[i].text,
+			    t->slots[i].textlen);
+		else
+			tweet_write_value(t->slots[i].value, out);
 	}
 	if (t->nerrors > 0)
 		tweet_write_errors(t, out);

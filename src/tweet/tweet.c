@@ -103,6 +103,7 @@ tweet_new(const char *line, size_t len, const struct origin *o, u_int n)
 	for (i = 0; i < n; i++) {
 		t->slots[i].tweet = t;
 		t->slots[i].value = NULL;
+		t->slots[i].text = NULL;
 		t->slots[i].error = NULL;
 		t->slots[i].settled = 0;
 		t->slots[i].kept = 0;
@@ -315,6 +316,26 @@ slot_settle(struct slot *s, json_t *value, const char *fmt, ...)
 		tweet_done(t);
 }
 
+/*
+ * Settle a slot with the value a JSON text reads as, kept as its text when
+ * the writer would write it so (json_canonical): spliced into the output
+ * as it is, no tree made. 0, and nothing done, if it is not.
+ */
+int
+slot_settle_text(struct slot *s, const char *text, size_t len)
+{
+	if (!json_canonical(text, len))
+		return (0);
+	if (s->settled == 0 && !tweet_closing) {
+		slot_set_value(s, NULL);
+		s->text = xmalloc(len);
+		memcpy(s->text, text, len);
+		s->textlen = len;
+	}
+	slot_settle(s, NULL, NULL);
+	return (1);
+}
+
 /* --tweet-timeout: fail every enrichment of the tweet still pending. */
 static void
 tweet_deadline_cb(__unused evutil_socket_t fd, __unused short events,
@@ -400,6 +421,8 @@ tweet_free(struct tweet *t)
 	for (i = 0; i < slot_nenrichments; i++) {
 		json_decref(t->slots[i].value);
 		t->slots[i].value = NULL;
+		free(t->slots[i].text);
+		t->slots[i].text = NULL;
 		free(t->slots[i].error);
 		t->slots[i].error = NULL;
 	}

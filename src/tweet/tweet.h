@@ -37,6 +37,7 @@ int		 slot_text(struct slot *, const char *, const char **, size_t *,
 		     char **);
 void		*slot_data(struct slot *);
 void		 slot_set_value(struct slot *, json_t *);
+int		 slot_settle_text(struct slot *, const char *, size_t);
 void		 slot_settle(struct slot *, json_t *, const char *, ...)
 		     __attribute__((__format__(__printf__, 3, 4)));
 
