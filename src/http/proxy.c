@@ -4,6 +4,9 @@
  * connected is a proxy's: --proxy, else the environment as curl reads it
  * (http_proxy for http, https_proxy or HTTPS_PROXY for https, then
  * all_proxy or ALL_PROXY), less the hosts no_proxy or NO_PROXY names.
+ * The program never changes its environment, so the variables are read
+ * once, at the first request, not at each (a search of the whole
+ * environment for each name).
  */
 
 #include <stdlib.h>
@@ -15,6 +18,39 @@
 #include "lib/lib.h"
 #include "core.h"
 #include "http/http.h"
+
+/* The proxy variables, as read at the first request. */
+static struct {
+	int		 read;
+	const char	*http;		/* http_proxy */
+	const char	*https;		/* https_proxy, else HTTPS_PROXY */
+	const char	*all;		/* all_proxy, else ALL_PROXY */
+	const char	*no;		/* no_proxy, else NO_PROXY */
+} proxy_env;
+
+/* A variable, or its upper-case twin when it is unset or empty. */
+static const char *
+proxy_getenv(const char *lower, const char *upper)
+{
+	const char	*p;
+
+	if ((p = getenv(lower)) == NULL || *p == '\0')
+		p = upper != NULL ? getenv(upper) : p;
+	return (p);
+}
+
+/* Read the environment's proxy variables, the first time. */
+static void
+proxy_env_read(void)
+{
+	if (proxy_env.read)
+		return;
+	proxy_env.read = 1;
+	proxy_env.http = proxy_getenv("http_proxy", NULL);
+	proxy_env.https = proxy_getenv("https_proxy", "HTTPS_PROXY");
+	proxy_env.all = proxy_getenv("all_proxy", "ALL_PROXY");
+	proxy_env.no = proxy_getenv("no_proxy", "NO_PROXY");
+}
 
 /* Does one no_proxy entry (n bytes) name this host? */
 static int
@@ -64,11 +100,9 @@ proxy_skip_entry(const char *host, const char *e, size_t n)
 static int
 proxy_skip(const char *host)
 {
-	const char	*np, *p;
+	const char	*np = proxy_env.no, *p;
 	size_t		 n;
 
-	if ((np = getenv("no_proxy")) == NULL || *np == '\0')
-		np = getenv("NO_PROXY");
 	if (np == NULL)
 		return (0);
 	if (strcmp(np, "*") == 0)
@@ -93,16 +127,13 @@ proxy_for(const char *url)
 
 	if (opts.proxy != NULL)
 		return (opts.proxy);
+	proxy_env_read();
 	if (strncasecmp(url, "http://", 7) == 0)
-		p = getenv("http_proxy");
-	else if (strncasecmp(url, "https://", 8) == 0) {
-		if ((p = getenv("https_proxy")) == NULL || *p == '\0')
-			p = getenv("HTTPS_PROXY");
-	}
-	if (p == NULL || *p == '\0') {
-		if ((p = getenv("all_proxy")) == NULL || *p == '\0')
-			p = getenv("ALL_PROXY");
-	}
+		p = proxy_env.http;
+	else if (strncasecmp(url, "https://", 8) == 0)
+		p = proxy_env.https;
+	if (p == NULL || *p == '\0')
+		p = proxy_env.all;
 	if (p == NULL || *p == '\0')
 		return (NULL);
 	if (location_host_port(url, &host, NULL) != 0)
