@@ -39,21 +39,36 @@
 #define H2_WBUF 65536			/* gathered before a write */
 #define H2_STREAM_WINDOW (8 << 20)	/* flow control windows */
 #define H2_CONN_WINDOW (256 << 20)
+#define H2_STREAMS_SAFE 100		/* before a connection's SETTINGS */
 
 static TAILQ_HEAD(, h2_conn)	 h2_dead = TAILQ_HEAD_INITIALIZER(h2_dead);
 static TAILQ_HEAD(, h2_conn)	 h2_all = TAILQ_HEAD_INITIALIZER(h2_all);
 static struct event		*h2_reap_ev;
 static nghttp2_session_callbacks *h2_cbs;
 static const struct h2_conn_ops	*h2_ops;
+static nghttp2_option		*h2_opt;
+static u_int			 h2_nsockets;	/* open now */
 
 static void	h2_conn_die(struct h2_conn *, const char *);
 static void	h2_conn_flush(struct h2_conn *);
 
-/* Streams a connection may carry now. */
+/*
+ * Streams a connection may carry now: what its server's SETTINGS said; until
+ * they come, what the host's last said, but no more than the 100 RFC 9113
+ * recommends as the least (curl assumes as much); and none at all before
+ * any SETTINGS of the host were heard: the first connection's requests wait
+ * for them (a round trip once a host, a run), so none is refused for being
+ * past a limit lower than 100, and the pool is sized from the server's
+ * number, not a guess.
+ */
 u_int
 h2_conn_streams_max(struct h2_conn *c)
 {
-	return (c->host->max_streams);
+	u_int	n = c->host->max_streams;
+
+	if (c->settings)
+		return (c->max_streams);
+	return (n < H2_STREAMS_SAFE ? n : H2_STREAMS_SAFE);
 }
 
 /* Arm a connection's timer (ms). */
@@ -190,8 +205,10 @@ h2_conn_die(struct h2_conn *c, const char *why)
 	event_del(&c->rev);
 	event_del(&c->wev);
 	evtimer_del(&c->tev);
-	if (c->fd != -1)
+	if (c->fd != -1) {
 		close(c->fd);
+		h2_nsockets--;
+	}
 	c->fd = -1;
 	TAILQ_REMOVE(&host->conns, c, entry);
 	TAILQ_REMOVE(&h2_all, c, all);
@@ -306,6 +323,8 @@ h2_on_frame_recv(nghttp2_session *sess, const nghttp2_frame *frame,
 			n = 1;
 		if (n > 10000)
 			n = 10000;
+		c->settings = 1;
+		c->max_streams = n;
 		c->host->max_streams = n;
 		h2_ops->more(c->host);
 		break;
@@ -520,7 +539,7 @@ h2_conn_opened(struct h2_conn *c)
 		h2_conn_die(c, NULL);
 		return;
 	}
-	if (nghttp2_session_client_new(&c->sess, h2_cbs, c) != 0)
+	if (nghttp2_session_client_new2(&c->sess, h2_cbs, c, h2_opt) != 0)
 		fatalx("%s: nghttp2_session_client_new failed", __func__);
 	nghttp2_submit_settings(c->sess, NGHTTP2_FLAG_NONE, iv,
 	    sizeof iv / sizeof iv[0]);
@@ -680,6 +699,10 @@ h2_conn_open(struct h2_host *host)
 	TAILQ_INSERT_TAIL(&h2_all, c, all);
 	host->nconns++;
 	stats.http_connections++;
+	/* Socket records libcurl holds, and ours open (--stats). */
+	h2_nsockets++;
+	if (stats.http_sockets + h2_nsockets > stats.http_max_sockets)
+		stats.http_max_sockets = stats.http_sockets + h2_nsockets;
 	if (h2_cbs == NULL) {
 		nghttp2_session_callbacks_new(&h2_cbs);
 		nghttp2_session_callbacks_set_on_header_callback(h2_cbs,
@@ -692,6 +715,11 @@ h2_conn_open(struct h2_host *host)
 		    h2_on_frame_send);
 		nghttp2_session_callbacks_set_on_stream_close_callback(h2_cbs,
 		    h2_on_close);
+		/* nghttp2 too opens no more before SETTINGS (ours decide). */
+		if (nghttp2_option_new(&h2_opt) != 0)
+			fatalx("%s: nghttp2_option_new failed", __func__);
+		nghttp2_option_set_peer_max_concurrent_streams(h2_opt,
+		    H2_STREAMS_SAFE);
 	}
 	if (h2_reap_ev == NULL && (h2_reap_ev = event_new(loop_base(), -1, 0,
 	    h2_conn_reap_cb, NULL)) == NULL)
@@ -721,4 +749,8 @@ h2_conn_close_all(void)
 	if (h2_cbs != NULL)
 		nghttp2_session_callbacks_del(h2_cbs);
 	h2_cbs = NULL;
+	if (h2_opt != NULL)
+		nghttp2_option_del(h2_opt);
+	h2_opt = NULL;
+	h2_nsockets = 0;
 }

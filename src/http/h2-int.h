@@ -64,7 +64,8 @@ struct h2_host {
 	u_int			 nconns;
 	struct h2_streams	 waiting;	/* for a connection */
 	u_int			 nwaiting;
-	u_int			 max_streams;	/* a connection's, last heard */
+	u_int			 max_streams;	/* a connection's, last heard;
+						   0: none heard yet */
 	double			 failed_until;	/* libcurl's until then */
 };
 
@@ -87,6 +88,8 @@ struct h2_conn {
 	struct event		 wev;
 	struct event		 tev;		/* connect, then idle */
 	int			 goaway;
+	int			 settings;	/* the server's first came */
+	u_int			 max_streams;	/* its, once they came */
 	int			 flushing;	/* wev made active */
 	u_char			*wbuf;
 	size_t			 wlen;

@@ -42,7 +42,6 @@
 #define H2_MAX_HOSTS 1000
 #define H2_TRIES 5		/* tries of a stream left unanswered */
 #define H2_FALLBACK (-1)	/* rc: back to libcurl */
-#define H2_STREAMS_GUESS 128	/* before a server says */
 
 static void	h2_stream_fallback(struct h2_stream *);
 static void	h2_stream_done(struct h2_stream *);
@@ -171,7 +170,7 @@ h2_host_get(const char *url, const char *auth, size_t alen)
 		goto fail;
 	snprintf(h->ip, sizeof h->ip, "%s", ip);
 	h->port = port;
-	h->max_streams = H2_STREAMS_GUESS;
+	h->max_streams = 0;	/* none heard: its first connection asks */
 	TAILQ_INIT(&h->conns);
 	TAILQ_INIT(&h->waiting);
 	hash_insert(&h2_hosts, &he->node, h->auth, alen);
@@ -187,16 +186,19 @@ fail:
 }
 
 /*
- * May a host open one more connection? Enough for -j streams, and one
- * more while one goes away: with libcurl's first, ceil(-j / streams) + 2.
+ * May a host open one more connection? Enough for -j streams at what its
+ * server's SETTINGS said last (one until they are heard), and one more
+ * while one goes away: with libcurl's first, ceil(-j / streams) + 2.
  */
 static int
 h2_host_may_open(struct h2_host *h)
 {
 	struct h2_conn	*c;
-	u_int		 cap, live = 0;
+	u_int		 cap = 1, live = 0;
 
-	cap = (opts.max_in_flight + h->max_streams - 1) / h->max_streams;
+	if (h->max_streams > 0)
+		cap = (opts.max_in_flight + h->max_streams - 1) /
+		    h->max_streams;
 	if (cap < 1)
 		cap = 1;
 	TAILQ_FOREACH(c, &h->conns, entry) {
@@ -220,8 +222,9 @@ h2_place(struct h2_stream *s)
 		if (!c->goaway && c->nstreams < h2_conn_streams_max(c))
 			break;
 	}
-	if (c == NULL && h->failed_until == 0 && h2_host_may_open(h))
-		c = h2_conn_open(h);
+	if (c == NULL && h->failed_until == 0 && h2_host_may_open(h) &&
+	    (c = h2_conn_open(h)) != NULL && h2_conn_streams_max(c) == 0)
+		c = NULL;	/* it waits for the server's SETTINGS */
 	if (c == NULL) {
 		if (h->nconns == 0)
 			return (-1);
@@ -237,14 +240,16 @@ h2_place(struct h2_stream *s)
 	return (0);
 }
 
-/* Room on a host's connections: the streams waiting for it take it. */
+/*
+ * Room on a host's connections, or leave to open one: the streams waiting
+ * for it take it, in the order they came.
+ */
 static void
 h2_host_more(struct h2_host *h)
 {
 	struct h2_stream	*s;
-	u_int			 n = h->nwaiting;
 
-	while (n-- > 0 && (s = TAILQ_FIRST(&h->waiting)) != NULL) {
+	while ((s = TAILQ_FIRST(&h->waiting)) != NULL) {
 		TAILQ_REMOVE(&h->waiting, s, entry);
 		h->nwaiting--;
 		s->waiting = 0;
@@ -252,8 +257,12 @@ h2_host_more(struct h2_host *h)
 			h2_stream_fallback(s);
 			continue;
 		}
-		if (s->conn == NULL)
-			break;		/* it waits again: no room */
+		if (s->conn == NULL) {
+			/* No room: it waits again, first. */
+			TAILQ_REMOVE(&h->waiting, s, entry);
+			TAILQ_INSERT_HEAD(&h->waiting, s, entry);
+			break;
+		}
 	}
 }
 

@@ -1,0 +1,250 @@
+/*
+ * Whole-program tests of the native HTTP/2 client's connections against
+ * t/h2server at several SETTINGS_MAX_CONCURRENT_STREAMS (-m): the pool
+ * follows the server's number (enough connections for -j streams, never
+ * past ceil(-j / its number) + 2 with libcurl's first), no stream is
+ * opened past the server's limit (its over_max), a low limit costs no
+ * lookup its --timeout, and --stats' max_sockets counts the native
+ * client's sockets with libcurl's. The CA and the server's certificate
+ * are made with openssl for the suite (as check_h2.c).
+ */
+
+#include <check.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "run.h"
+
+static char	 dir[] = "/tmp/te-h2pool.XXXXXX";
+static char	 cacert[128];
+static char	 allow[] = "127.0.0.0/8";
+
+static struct proc	 h2;
+static int		 h2_port;
+struct h2log {
+	u_int	conns;
+	u_int	max_peak;	/* the most streams open at once on one */
+	long	requests;
+	long	over_max;
+};
+
+static void
+ca_setup(void)
+{
+	struct proc	 p;
+	const char	*argv[] = { "/bin/sh", "-c", NULL, NULL };
+	char		*cmd;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert(asprintf(&cmd, "cd %s && "
+	    "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
+	    "-nodes -keyout ca.key -out ca.pem -days 2 -subj '/CN=te h2 CA' "
+	    "-addext basicConstraints=critical,CA:TRUE "
+	    "-addext keyUsage=critical,keyCertSign && "
+	    "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+	    "-keyout srv.key -out srv.csr -subj /CN=127.0.0.1 && "
+	    "printf 'subjectAltName=IP:127.0.0.1\\nextendedKeyUsage="
+	    "serverAuth\\n' > ext.cnf && "
+	    "openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key "
+	    "-CAcreateserial -out srv.pem -days 2 -extfile ext.cnf", dir) != -1);
+	argv[2] = cmd;
+	proc_start(&p, argv, -1);
+	proc_finish(&p);
+	ck_assert_msg(p.status == 0, "openssl: %.*s", (int)p.elen, p.ebuf);
+	proc_free(&p);
+	free(cmd);
+	snprintf(cacert, sizeof cacert, "%s/ca.pem", dir);
+}
+
+static void
+ca_teardown(void)
+{
+	const char	*f[] = { "ca.key", "ca.pem", "ca.srl", "srv.key",
+			    "srv.csr", "srv.pem", "ext.cnf" };
+	char		 path[160];
+	u_int		 i;
+
+	for (i = 0; i < sizeof f / sizeof f[0]; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, f[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
+/* Start the HTTP/2 server with -m max. */
+static void
+h2_start(const char *max)
+{
+	const char	*argv[6], *bin = getenv("TE_H2SERVER");
+	char		 cert[160], key[160];
+
+	snprintf(cert, sizeof cert, "%s/srv.pem", dir);
+	snprintf(key, sizeof key, "%s/srv.key", dir);
+	argv[0] = bin != NULL ? bin : "./h2server";
+	argv[1] = "-m";
+	argv[2] = max;
+	argv[3] = cert;
+	argv[4] = key;
+	argv[5] = NULL;
+	proc_start(&h2, argv, -1);
+	ck_assert_msg(proc_wait_output(&h2, "\n", 0), "h2server: %.*s",
+	    (int)h2.elen, h2.ebuf);
+	h2_port = atoi(h2.obuf);
+	ck_assert(h2_port > 0);
+}
+
+/* Stop the server (its stdin closed) and read what it saw. */
+static void
+h2_stop(struct h2log *l)
+{
+	char	*s, *nl;
+	json_t	*j;
+	u_int	 n;
+
+	proc_finish(&h2);
+	ck_assert_msg(h2.status == 0, "h2server: status %d: %.*s", h2.status,
+	    (int)h2.elen, h2.ebuf);
+	memset(l, 0, sizeof *l);
+	s = strchr(h2.obuf, '\n') + 1;		/* past the port */
+	while ((nl = strchr(s, '\n')) != NULL) {
+		j = json_loadb(s, nl - s, 0, NULL);
+		ck_assert_msg(j != NULL, "bad line: %.*s", (int)(nl - s), s);
+		if (json_object_get(j, "conn") != NULL) {
+			l->conns++;
+			n = json_integer_value(json_object_get(j, "peak"));
+			if (n > l->max_peak)
+				l->max_peak = n;
+		} else {
+			l->requests = stat_int(j, "requests");
+			l->over_max = stat_int(j, "over_max");
+		}
+		json_decref(j);
+		s = nl + 1;
+	}
+	proc_free(&h2);
+}
+
+/* --stats "http" member's integer. */
+static long long
+http_stat(json_t *st, const char *key)
+{
+	return (stat_int(json_object_get(st, "http"), key));
+}
+
+/* Add a shortfall to a message. */
+static void
+problem(char *why, size_t size, const char *f, ...)
+    __attribute__((__format__(__printf__, 3, 4)));
+static void
+problem(char *why, size_t size, const char *f, ...)
+{
+	va_list	ap;
+	size_t	n = strlen(why);
+
+	if (n + 2 >= size)
+		return;
+	why[n++] = ' ';
+	why[n] = '\0';
+	va_start(ap, f);
+	vsnprintf(why + n, size - n, f, ap);
+	va_end(ap);
+}
+
+#define ok(p) ck_assert_msg((p).status == 0, "status %d: %.*s",	\
+	(p).status, (int)(p).elen, (p).ebuf)
+
+/*
+ * -j lookups each answered in ms milliseconds from a server allowing max
+ * streams a connection: every one answered in time, over the connections
+ * -j needs at the server's number (all in flight at once) and no more than
+ * ceil(-j / max) + 2, no stream past the limit, and max_sockets at least
+ * the connections open at once.
+ */
+static void
+pool_run(u_int max, u_int j, u_int ms, const char *timeout)
+{
+	struct proc	 p;
+	struct h2log	 l;
+	json_t		*st;
+	char		*in = make_tweets(j, NULL), *a, m[16], jj[16];
+	u_int		 need = (j + max - 1) / max;
+	char		 why[512];
+
+	snprintf(m, sizeof m, "%u", max);
+	snprintf(jj, sizeof jj, "%u", j);
+	h2_start(m);
+	a = fmt("http:url=https://127.0.0.1:%d/delay/%u?{/id}", h2_port, ms);
+	te_run(&p, in, "-e", a, "-j", jj, "--retries", "0", "--timeout",
+	    timeout, "--cacert", cacert, "--allow-net", allow, "--stats",
+	    NULL);
+	ok(p);
+	exactly_once(&p, j);
+	st = stats_of(&p);
+	h2_stop(&l);
+	ck_assert_int_eq(l.requests, j);
+	ck_assert_int_eq(http_stat(st, "connections"), l.conns);
+	ck_assert_uint_le(l.max_peak, max);
+	/* Every shortfall at once, so that each fix shows. */
+	why[0] = '\0';
+	if (http_stat(st, "failures") != 0)
+		problem(why, sizeof why, "%lld failures (%lld timeouts)",
+		    http_stat(st, "failures"), http_stat(st, "fail_timeout"));
+	if (l.over_max != 0)
+		problem(why, sizeof why, "over_max %ld", l.over_max);
+	/* Enough for -j at the server's number, besides libcurl's first. */
+	if (l.conns < need + 1 || l.conns > need + 2)
+		problem(why, sizeof why, "%u connections, not %u to %u",
+		    l.conns, need + 1, need + 2);
+	if (http_stat(st, "max_sockets") < need + 1)
+		problem(why, sizeof why, "max_sockets %lld",
+		    http_stat(st, "max_sockets"));
+	ck_assert_msg(why[0] == '\0', "-m %u -j %u:%s", max, j, why);
+	json_decref(st);
+	proc_free(&p);
+	free(a);
+	free(in);
+}
+
+/* At the default 100 of h2server: 1000 lookups on 10 + libcurl's. */
+START_TEST(test_pool_100)
+{
+	pool_run(100, 1000, 1000, "10000");
+}
+END_TEST
+
+/* More than the 128 once guessed: fewer connections (ceil + 2 = 6). */
+START_TEST(test_pool_250)
+{
+	pool_run(250, 1000, 1000, "10000");
+}
+END_TEST
+
+/*
+ * At 10 a connection, 200 answered in 500 ms within --timeout 2000: none
+ * times out (streams opened before the server said 10 waited for it).
+ */
+START_TEST(test_pool_10)
+{
+	pool_run(10, 200, 500, "2000");
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("h2pool");
+	TCase	*tc = tcase_create("h2pool");
+
+	tcase_add_unchecked_fixture(tc, ca_setup, ca_teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_pool_100);
+	tcase_add_test(tc, test_pool_250);
+	tcase_add_test(tc, test_pool_10);
+	suite_add_tcase(s, tc);
+	return (run_suite(s));
+}
