@@ -12,9 +12,10 @@
  * The results are libcurl's: status, body within --max-response, the
  * headers fetch-policy.c reads, Retry-After, the error kinds and texts,
  * the timings hostlat and hostlimit learn from, --stats' connections and
- * versions. A host's connections are at most ceil(-j / its
- * SETTINGS_MAX_CONCURRENT_STREAMS) + 2; a stream goes to an open one with
- * room, else a new one, else waits for room. A host whose connection
+ * versions. A host's connections are enough for -j streams, at most
+ * ceil(-j / its SETTINGS_MAX_CONCURRENT_STREAMS, the last heard) + 2 (one
+ * until it is heard: h2-conn.c); a stream goes to a connection with room,
+ * else a new one, else waits on its host for room. A host whose connection
  * fails before it is open goes back to libcurl for a while, with the
  * requests that were waiting for it (h2-conn.c).
  */
