@@ -68,12 +68,30 @@ struct cache_mem {
 static struct cache_tier	cache_tiers[CACHE_MAX_TIERS];
 static u_int			cache_ntiers;
 
+/*
+ * The key a caller of cache_get_hashed or cache_put_hashed gave with its
+ * hash_fnv1a, during that call: the memory tier need not hash it again.
+ */
+static const char		*cache_hashed_key;
+static uint32_t			 cache_hashed;
+
+/* A key's hash_fnv1a, the caller's if it gave it. */
+static uint32_t
+cache_key_hash(const char *key, size_t keylen)
+{
+	if (key == cache_hashed_key)
+		return (cache_hashed);
+	return (hash_fnv1a(key, keylen));
+}
+
 /* Find a key in the memory tier. */
 static struct cache_mem_entry *
 cache_mem_find(struct cache_mem *cm, const char *key, size_t keylen)
 {
-	return (HASH_ENTRY(hash_find(&cm->table, key, keylen),
-	    struct cache_mem_entry, node));
+	if (hash_count(&cm->table) == 0)
+		return (NULL);
+	return (HASH_ENTRY(hash_find_hashed(&cm->table, key, keylen,
+	    cache_key_hash(key, keylen)), struct cache_mem_entry, node));
 }
 
 /* Take an entry out of the table and the LRU list (not freed). */
@@ -88,10 +106,7 @@ cache_mem_unlink(struct cache_mem *cm, struct cache_mem_entry *ce)
 static void
 cache_mem_entry_free(struct cache_mem_entry *ce)
 {
-	free(ce->key);
-	free(ce->body);
-	free(ce->location);
-	free(ce);
+	free(ce);	/* its key, body and location with it */
 }
 
 /* Drop an entry, or mark it to go when its value is given back. */
@@ -153,23 +168,27 @@ cache_mem_put(void *state, const char *key, size_t keylen,
 	struct cache_mem	*cm = state;
 	struct cache_mem_entry	*ce;
 	size_t			 loclen;
-	uint32_t		 h = hash_fnv1a(key, keylen);
+	uint32_t		 h = cache_key_hash(key, keylen);
 
 	if ((ce = HASH_ENTRY(hash_find_hashed(&cm->table, key, keylen, h),
 	    struct cache_mem_entry, node)) != NULL)
 		cache_mem_drop(cm, ce);
 	loclen = v->location != NULL ? strlen(v->location) + 1 : 0;
-	ce = xcalloc(1, sizeof *ce);
-	ce->key = xmalloc(keylen);
+	/* One allocation: the entry, then its key, body and location. */
+	ce = xmalloc(sizeof *ce + keylen + v->bodylen + 1 + loclen);
+	memset(ce, 0, sizeof *ce);
+	ce->key = (char *)(ce + 1);
 	memcpy(ce->key, key, keylen);
 	ce->keylen = keylen;
 	ce->status = v->status;
-	ce->body = xmalloc(v->bodylen + 1);
+	ce->body = ce->key + keylen;
 	memcpy(ce->body, v->body, v->bodylen);
 	ce->body[v->bodylen] = '\0';
 	ce->bodylen = v->bodylen;
-	if (v->location != NULL)
-		ce->location = xstrdup(v->location);
+	if (v->location != NULL) {
+		ce->location = ce->body + v->bodylen + 1;
+		memcpy(ce->location, v->location, loclen);
+	}
 	ce->stored = v->stored;
 	ce->bytes = sizeof *ce + keylen + v->bodylen + 1 + loclen;
 
@@ -345,6 +364,20 @@ cache_get(const char *key, size_t keylen, struct cache_value *v,
 	return (cache_ask(key, keylen, 0, v, later));
 }
 
+/* The same, given the key's hash_fnv1a (a caller that has it). */
+int
+cache_get_hashed(const char *key, size_t keylen, uint32_t h,
+    struct cache_value *v, struct cache_lookup **later)
+{
+	int	r;
+
+	cache_hashed_key = key;
+	cache_hashed = h;
+	r = cache_get(key, keylen, v, later);
+	cache_hashed_key = NULL;
+	return (r);
+}
+
 /*
  * Say who waits for a lookup that cache_get left for later: cb is called
  * once, from the loop, with the value (valid during the call) or NULL.
@@ -407,6 +440,17 @@ cache_put(const char *key, size_t keylen, long status, const char *body,
 	v.location = location;
 	v.stored = clock_wall();
 	cache_put_tiers(key, keylen, &v, cache_ntiers);
+}
+
+/* The same, given the key's hash_fnv1a. */
+void
+cache_put_hashed(const char *key, size_t keylen, uint32_t h, long status,
+    const char *body, size_t bodylen, const char *location)
+{
+	cache_hashed_key = key;
+	cache_hashed = h;
+	cache_put(key, keylen, status, body, bodylen, location);
+	cache_hashed_key = NULL;
 }
 
 /* Forget a key in every tier. */

@@ -53,9 +53,9 @@ static void	fetch_finish(struct fetch_entry *);
 
 /* The entry of a request in flight with these key bytes, or NULL. */
 static struct fetch_entry *
-fetch_lookup(const char *key, size_t keylen)
+fetch_lookup(const char *key, size_t keylen, uint32_t h)
 {
-	return (HASH_ENTRY(hash_find(&fetch_table, key, keylen),
+	return (HASH_ENTRY(hash_find_hashed(&fetch_table, key, keylen, h),
 	    struct fetch_entry, node));
 }
 
@@ -309,8 +309,9 @@ fetch_finish(struct fetch_entry *fe)
 		    fe->res.attempts - 1 : 0, fe->quota_since != 0);
 	if (fe->res.error == NULL && fe->res.status != 429 &&
 	    fe->res.status < 500)
-		cache_put(fe->key, fe->keylen, fe->res.status, fe->res.body,
-		    fe->res.len, fe->res.location);
+		cache_put_hashed(fe->key, fe->keylen, fe->node.hash,
+		    fe->res.status, fe->res.body, fe->res.len,
+		    fe->res.location);
 	fetch_call_waiters(fe, &fe->res);
 	fetch_entry_free(fe);
 }
@@ -375,7 +376,7 @@ fetch_refuse(const struct te_fetch_request *req, const char *url,
 /* A new entry in the table for a request and its key, with one waiter. */
 static struct fetch_entry *
 fetch_entry_new(const struct te_fetch_request *req, struct fetch_key *k,
-    const char *body, size_t bodylen, struct fetch_waiter *w)
+    uint32_t h, const char *body, size_t bodylen, struct fetch_waiter *w)
 {
 	struct fetch_entry	*fe;
 
@@ -390,7 +391,7 @@ fetch_entry_new(const struct te_fetch_request *req, struct fetch_key *k,
 	}
 	TAILQ_INIT(&fe->waiters);
 	TAILQ_INSERT_TAIL(&fe->waiters, w, entry);
-	hash_insert(&fetch_table, &fe->node, fe->key, fe->keylen);
+	hash_insert_hashed(&fetch_table, &fe->node, fe->key, fe->keylen, h);
 	return (fe);
 }
 
@@ -410,6 +411,7 @@ fetch_start(const struct te_fetch_request *req, const char *url,
 	struct fetch_key	 k;
 	char			*key, *clean;
 	size_t			 keylen;
+	uint32_t		 h;
 	int			 r = CACHE_MISS;
 
 	memset(&bad, 0, sizeof bad);
@@ -429,9 +431,11 @@ fetch_start(const struct te_fetch_request *req, const char *url,
 	keylen = k.len;
 	url = key + k.url_off;	/* clean is gone: the key's copy from here */
 
-	fe = fetch_lookup(key, keylen);
+	/* The key is hashed once: the table, the cache, and its put. */
+	h = hash_fnv1a(key, keylen);
+	fe = fetch_lookup(key, keylen, h);
 	if (fe == NULL) {
-		r = cache_get(key, keylen, &v, &later);
+		r = cache_get_hashed(key, keylen, h, &v, &later);
 		if (r == CACHE_HIT) {
 			stats.http_cache_hits++;
 			hostlat_hit(url);
@@ -457,7 +461,7 @@ fetch_start(const struct te_fetch_request *req, const char *url,
 		return;
 	}
 
-	fe = fetch_entry_new(req, &k, body, bodylen, w);
+	fe = fetch_entry_new(req, &k, h, body, bodylen, w);
 	if (r == CACHE_LATER) {
 		fe->state = FETCH_LOOKUP;
 		cache_wait(later, fetch_cache_cb, fe);

@@ -234,12 +234,16 @@ void		 cache_init(u_int, size_t);
 void		 cache_add(const struct cache_backend *, void *);
 int		 cache_get(const char *, size_t, struct cache_value *,
 		     struct cache_lookup **);
+int		 cache_get_hashed(const char *, size_t, uint32_t,
+		     struct cache_value *, struct cache_lookup **);
 void		 cache_wait(struct cache_lookup *, cache_cb, void *);
 void		 cache_release(struct cache_value *);
 void		 cache_answer(struct cache_lookup *, const struct cache_value *);
 void		 cache_drop(struct cache_lookup *);
 void		 cache_put(const char *, size_t, long, const char *, size_t,
 		     const char *);
+void		 cache_put_hashed(const char *, size_t, uint32_t, long,
+		     const char *, size_t, const char *);
 void		 cache_expire(const char *, size_t);
 void		 cache_free(void);
 
