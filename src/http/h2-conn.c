@@ -127,9 +127,9 @@ h2_conn_submit(struct h2_conn *c, struct h2_stream *s)
 	nghttp2_data_provider	 dp;
 	int32_t			 id;
 
-	evtimer_del(&c->tev);
 	if (c->state != H2_OPEN)
-		return;
+		return;		/* its connect timer still runs */
+	evtimer_del(&c->tev);	/* not idle */
 	memset(&dp, 0, sizeof dp);
 	dp.read_callback = h2_body_read;
 	s->boff = 0;
@@ -189,8 +189,11 @@ h2_conn_reap_cb(__unused evutil_socket_t fd, __unused short events,
 
 /*
  * A connection ends. Before it was open, its streams go back to libcurl
- * (and the host with them, for a while); after, those not yet sent are
- * tried again, the others end with an error. why: libcurl's words.
+ * (and the host with them, for a while; also when the server's SETTINGS
+ * never came, or a server that closes every new connection at once would
+ * have us open one after another); after, those not yet sent are tried
+ * again (elsewhere, or by libcurl), the others end with an error. why:
+ * libcurl's words.
  */
 static void
 h2_conn_die(struct h2_conn *c, const char *why)
@@ -215,7 +218,8 @@ h2_conn_die(struct h2_conn *c, const char *why)
 	host->nconns--;
 	TAILQ_INSERT_TAIL(&h2_dead, c, entry);
 	event_active(h2_reap_ev, EV_TIMEOUT, 1);
-	if (was != H2_OPEN)
+	/* Not open, or the server never spoke: libcurl's for a while. */
+	if (was != H2_OPEN || !c->settings)
 		h2_ops->failed(host);
 	while ((s = TAILQ_FIRST(&c->streams)) != NULL) {
 		TAILQ_REMOVE(&c->streams, s, entry);
@@ -694,7 +698,9 @@ h2_conn_open(struct h2_host *host)
 	event_assign(&c->wev, loop_base(), fd, EV_WRITE, h2_conn_write_cb, c);
 	evtimer_assign(&c->tev, loop_base(), h2_conn_timer_cb, c);
 	event_add(&c->wev, NULL);
-	h2_conn_timer(c, opts.connect_timeout_ms);
+	/* 0: libcurl's default, 300 s. */
+	h2_conn_timer(c, opts.connect_timeout_ms > 0 ?
+	    opts.connect_timeout_ms : 300000);
 	TAILQ_INSERT_TAIL(&host->conns, c, entry);
 	TAILQ_INSERT_TAIL(&h2_all, c, all);
 	host->nconns++;
