@@ -76,21 +76,26 @@ ca_teardown(void)
 	rmdir(dir);
 }
 
-/* Start the HTTP/2 server with -m max. */
+/* Start the HTTP/2 server with -m max (and an option o, NULL: none). */
 static void
-h2_start(const char *max)
+h2_start(const char *max, const char *o, const char *v)
 {
-	const char	*argv[6], *bin = getenv("TE_H2SERVER");
+	const char	*argv[8], *bin = getenv("TE_H2SERVER");
 	char		 cert[160], key[160];
+	int		 n = 0;
 
 	snprintf(cert, sizeof cert, "%s/srv.pem", dir);
 	snprintf(key, sizeof key, "%s/srv.key", dir);
-	argv[0] = bin != NULL ? bin : "./h2server";
-	argv[1] = "-m";
-	argv[2] = max;
-	argv[3] = cert;
-	argv[4] = key;
-	argv[5] = NULL;
+	argv[n++] = bin != NULL ? bin : "./h2server";
+	argv[n++] = "-m";
+	argv[n++] = max;
+	if (o != NULL) {
+		argv[n++] = o;
+		argv[n++] = v;
+	}
+	argv[n++] = cert;
+	argv[n++] = key;
+	argv[n] = NULL;
 	proc_start(&h2, argv, -1);
 	ck_assert_msg(proc_wait_output(&h2, "\n", 0), "h2server: %.*s",
 	    (int)h2.elen, h2.ebuf);
@@ -177,7 +182,7 @@ pool_run(u_int max, u_int j, u_int ms, const char *timeout)
 
 	snprintf(m, sizeof m, "%u", max);
 	snprintf(jj, sizeof jj, "%u", j);
-	h2_start(m);
+	h2_start(m, NULL, NULL);
 	a = fmt("http:url=https://127.0.0.1:%d/delay/%u?{/id}", h2_port, ms);
 	te_run(&p, in, "-e", a, "-j", jj, "--retries", "0", "--timeout",
 	    timeout, "--cacert", cacert, "--allow-net", allow, "--stats",
@@ -234,6 +239,40 @@ START_TEST(test_pool_10)
 }
 END_TEST
 
+/*
+ * Every connection after libcurl's first closed once its handshake is
+ * done, before the server's SETTINGS: the native client's requests, which
+ * wait for those on a host's first connection, go back to libcurl (its
+ * connection still serves) rather than open connection after connection
+ * until their --timeout.
+ */
+START_TEST(test_closed_before_settings)
+{
+	struct proc	 p;
+	struct h2log	 l;
+	json_t		*st;
+	char		*in = make_tweets(50, NULL), *a;
+
+	h2_start("100", "-k", "1");
+	a = fmt("http:url=https://127.0.0.1:%d/delay/50?{/id}", h2_port);
+	te_run(&p, in, "-e", a, "-j", "50", "--retries", "0", "--timeout",
+	    "3000", "--cacert", cacert, "--allow-net", allow, "--stats",
+	    NULL);
+	ok(p);
+	exactly_once(&p, 50);
+	st = stats_of(&p);
+	h2_stop(&l);
+	ck_assert_msg(http_stat(st, "failures") == 0, "%lld failures, %u "
+	    "connections", http_stat(st, "failures"), l.conns);
+	ck_assert_int_eq(l.requests, 50);
+	ck_assert_msg(l.conns <= 3, "%u connections", l.conns);
+	json_decref(st);
+	proc_free(&p);
+	free(a);
+	free(in);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -245,6 +284,7 @@ main(void)
 	tcase_add_test(tc, test_pool_100);
 	tcase_add_test(tc, test_pool_250);
 	tcase_add_test(tc, test_pool_10);
+	tcase_add_test(tc, test_closed_before_settings);
 	suite_add_tcase(s, tc);
 	return (run_suite(s));
 }

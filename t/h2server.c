@@ -9,11 +9,13 @@
  * client opened past SETTINGS_MAX_CONCURRENT_STREAMS, which nghttp2
  * refused).
  *
- *   h2server [-g N] [-m N] CERT KEY
+ *   h2server [-g N] [-k N] [-m N] CERT KEY
  *
  *   -g N   a graceful GOAWAY on a connection once it has N streams: its
  *          last-stream-id the N-th stream, which is answered; later ones
  *          are not processed (the client may retry them elsewhere)
+ *   -k N   every connection after the first N is closed as soon as its
+ *          TLS handshake is done, before the server's SETTINGS
  *   -m N   SETTINGS_MAX_CONCURRENT_STREAMS (default 100)
  *
  * Endpoints (KEY counts requests over every connection):
@@ -99,6 +101,7 @@ struct conn {
 static struct event_base	*base;
 static SSL_CTX			*ctx;
 static u_int			 goaway_after;
+static u_int			 keep_first;	/* -k: 0 for all */
 static u_int			 max_streams = 100;
 
 /* What was seen, for the log at exit. */
@@ -558,7 +561,8 @@ conn_event(struct bufferevent *bev, short events, void *arg)
 	}
 	SSL_get0_alpn_selected(bufferevent_openssl_get_ssl(bev), &alpn,
 	    &alen);
-	if (alen != 2 || memcmp(alpn, "h2", 2) != 0) {
+	if (alen != 2 || memcmp(alpn, "h2", 2) != 0 ||
+	    (keep_first > 0 && c->index >= keep_first)) {
 		conn_close(c);
 		return;
 	}
@@ -636,7 +640,7 @@ stdin_closed(evutil_socket_t fd, short events, void *arg)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: h2server [-g N] [-m N] cert key\n");
+	fprintf(stderr, "usage: h2server [-g N] [-k N] [-m N] cert key\n");
 	exit(1);
 }
 
@@ -650,10 +654,13 @@ main(int argc, char **argv)
 	u_int			 i;
 	int			 ch;
 
-	while ((ch = getopt(argc, argv, "g:m:")) != -1) {
+	while ((ch = getopt(argc, argv, "g:k:m:")) != -1) {
 		switch (ch) {
 		case 'g':
 			goaway_after = strtoul(optarg, NULL, 10);
+			break;
+		case 'k':
+			keep_first = strtoul(optarg, NULL, 10);
 			break;
 		case 'm':
 			max_streams = strtoul(optarg, NULL, 10);
