@@ -271,6 +271,11 @@ fetch_quota(struct fetch_entry *fe, CURLcode rc, long status,
 	if (rc != CURLE_OK)
 		return (0);
 	remaining = fetch_header_number(fe, "x-rate-limit-remaining");
+	refused = status == 429 || ((status == 403 || status == 420) &&
+	    remaining == 0);
+	/* An answer with quota left (or none said): no window to read. */
+	if (!refused && remaining != 0)
+		return (0);
 	reset = fetch_header_number(fe, "x-rate-limit-reset");
 	reset_in = fetch_header_number(fe, "ratelimit-reset");
 	/* Any number may come: a window of more than a year is a year. */
@@ -283,12 +288,10 @@ fetch_quota(struct fetch_entry *fe, CURLcode rc, long status,
 		until = now + (after > FETCH_QUOTA_MAX ? FETCH_QUOTA_MAX : after);
 	if (until > now + FETCH_QUOTA_MAX)
 		until = now + FETCH_QUOTA_MAX;
-	refused = status == 429 || ((status == 403 || status == 420) &&
-	    remaining == 0);
 	/* A refusal whose window ended already (we read it late): a second. */
 	if (refused && until != 0 && until < now + 1)
 		until = now + 1;
-	if (until <= now || (!refused && remaining != 0))
+	if (until <= now)
 		return (0);
 	fetch_pace_id(fe);
 	if (fe->pace_key == NULL ||
