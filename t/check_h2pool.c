@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -273,6 +274,51 @@ START_TEST(test_closed_before_settings)
 }
 END_TEST
 
+static long
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/*
+ * Connections after the host's first native one never finish their
+ * handshake: the requests placed on them fail after --connect-timeout
+ * and are retried (by libcurl, the host back to it) well before their
+ * --timeout, rather than wait it out on a connection that never opens.
+ */
+START_TEST(test_connect_timeout)
+{
+	struct proc	 p;
+	struct h2log	 l;
+	json_t		*st;
+	char		*in = make_tweets(30, NULL), *a;
+	long		 t0;
+
+	h2_start("10", "-s", "2");
+	a = fmt("http:url=https://127.0.0.1:%d/delay/200?{/id}", h2_port);
+	t0 = now_ms();
+	te_run(&p, in, "-e", a, "-j", "30", "--retries", "2",
+	    "--connect-timeout", "500", "--timeout", "8000", "--cacert",
+	    cacert, "--allow-net", allow, "--stats", NULL);
+	ok(p);
+	exactly_once(&p, 30);
+	st = stats_of(&p);
+	h2_stop(&l);
+	ck_assert_msg(http_stat(st, "failures") == 0, "%lld failures",
+	    http_stat(st, "failures"));
+	/* Not 8 s: a connect timeout, then a retry (valgrind: slower). */
+	ck_assert_msg(now_ms() - t0 < (getenv("TE_VALGRIND") != NULL ?
+	    30000 : 6000), "%ld ms", now_ms() - t0);
+	json_decref(st);
+	proc_free(&p);
+	free(a);
+	free(in);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -285,6 +331,7 @@ main(void)
 	tcase_add_test(tc, test_pool_250);
 	tcase_add_test(tc, test_pool_10);
 	tcase_add_test(tc, test_closed_before_settings);
+	tcase_add_test(tc, test_connect_timeout);
 	suite_add_tcase(s, tc);
 	return (run_suite(s));
 }

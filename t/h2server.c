@@ -9,7 +9,7 @@
  * client opened past SETTINGS_MAX_CONCURRENT_STREAMS, which nghttp2
  * refused).
  *
- *   h2server [-g N] [-k N] [-m N] CERT KEY
+ *   h2server [-g N] [-k N] [-m N] [-s N] CERT KEY
  *
  *   -g N   a graceful GOAWAY on a connection once it has N streams: its
  *          last-stream-id the N-th stream, which is answered; later ones
@@ -17,6 +17,8 @@
  *   -k N   every connection after the first N is closed as soon as its
  *          TLS handshake is done, before the server's SETTINGS
  *   -m N   SETTINGS_MAX_CONCURRENT_STREAMS (default 100)
+ *   -s N   every connection after the first N is accepted and never
+ *          read: its TLS handshake never ends (not logged)
  *
  * Endpoints (KEY counts requests over every connection):
  *
@@ -102,6 +104,7 @@ static struct event_base	*base;
 static SSL_CTX			*ctx;
 static u_int			 goaway_after;
 static u_int			 keep_first;	/* -k: 0 for all */
+static u_int			 stall_after;	/* -s: 0 for none */
 static u_int			 max_streams = 100;
 
 /* What was seen, for the log at exit. */
@@ -595,6 +598,8 @@ accepted(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	(void)sa;
 	(void)salen;
 	(void)arg;
+	if (stall_after > 0 && nconns >= stall_after)
+		return;		/* open, never read, until exit */
 	if (nconns == MAXCONNS || (c = calloc(1, sizeof *c)) == NULL ||
 	    (ssl = SSL_new(ctx)) == NULL) {
 		close(fd);
@@ -640,7 +645,7 @@ stdin_closed(evutil_socket_t fd, short events, void *arg)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: h2server [-g N] [-k N] [-m N] cert key\n");
+	fprintf(stderr, "usage: h2server [-g N] [-k N] [-m N] [-s N] cert key\n");
 	exit(1);
 }
 
@@ -654,7 +659,7 @@ main(int argc, char **argv)
 	u_int			 i;
 	int			 ch;
 
-	while ((ch = getopt(argc, argv, "g:k:m:")) != -1) {
+	while ((ch = getopt(argc, argv, "g:k:m:s:")) != -1) {
 		switch (ch) {
 		case 'g':
 			goaway_after = strtoul(optarg, NULL, 10);
@@ -664,6 +669,9 @@ main(int argc, char **argv)
 			break;
 		case 'm':
 			max_streams = strtoul(optarg, NULL, 10);
+			break;
+		case 's':
+			stall_after = strtoul(optarg, NULL, 10);
 			break;
 		default:
 			usage();
