@@ -14,8 +14,8 @@ out=$top/fuzz/out
 mkdir -p "$out"
 CC=${CC:-clang}
 flags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
-cflags="-include $top/config.h -I$top/src -I$top/include $(pkg-config --cflags jansson libcurl libevent libcrypto libutf8proc lmdb hiredis zlib sqlite3)"
-libs="$(pkg-config --libs jansson libcurl libevent libcrypto libutf8proc lmdb hiredis zlib sqlite3) -lpthread -lm"
+cflags="-include $top/config.h -I$top/src -I$top/include $(pkg-config --cflags jansson libcurl libevent libcrypto libssl libnghttp2 libutf8proc lmdb hiredis zlib sqlite3)"
+libs="$(pkg-config --libs jansson libcurl libevent libcrypto libssl libnghttp2 libutf8proc lmdb hiredis zlib sqlite3) -lpthread -lm"
 [ -f "$top/config.h" ] || { echo "fuzz: run ./configure first" >&2; exit 1; }
 for t in $targets; do
 	bin=$out/fuzz_$t
