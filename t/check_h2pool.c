@@ -19,7 +19,7 @@
 
 #include <jansson.h>
 
-#include "run.h"
+#include "h2run.h"
 
 static char	 dir[] = "/tmp/te-h2pool.XXXXXX";
 static char	 cacert[128];
@@ -27,112 +27,33 @@ static char	 allow[] = "127.0.0.0/8";
 
 static struct proc	 h2;
 static int		 h2_port;
-struct h2log {
-	u_int	conns;
-	u_int	max_peak;	/* the most streams open at once on one */
-	long	requests;
-	long	over_max;
-};
 
 static void
 ca_setup(void)
 {
-	struct proc	 p;
-	const char	*argv[] = { "/bin/sh", "-c", NULL, NULL };
-	char		*cmd;
-
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert(asprintf(&cmd, "cd %s && "
-	    "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
-	    "-nodes -keyout ca.key -out ca.pem -days 2 -subj '/CN=te h2 CA' "
-	    "-addext basicConstraints=critical,CA:TRUE "
-	    "-addext keyUsage=critical,keyCertSign && "
-	    "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
-	    "-keyout srv.key -out srv.csr -subj /CN=127.0.0.1 && "
-	    "printf 'subjectAltName=IP:127.0.0.1\\nextendedKeyUsage="
-	    "serverAuth\\n' > ext.cnf && "
-	    "openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key "
-	    "-CAcreateserial -out srv.pem -days 2 -extfile ext.cnf", dir) != -1);
-	argv[2] = cmd;
-	proc_start(&p, argv, -1);
-	proc_finish(&p);
-	ck_assert_msg(p.status == 0, "openssl: %.*s", (int)p.elen, p.ebuf);
-	proc_free(&p);
-	free(cmd);
-	snprintf(cacert, sizeof cacert, "%s/ca.pem", dir);
+	h2run_ca_setup(dir, cacert, sizeof cacert);
 }
 
 static void
 ca_teardown(void)
 {
-	const char	*f[] = { "ca.key", "ca.pem", "ca.srl", "srv.key",
-			    "srv.csr", "srv.pem", "ext.cnf" };
-	char		 path[160];
-	u_int		 i;
-
-	for (i = 0; i < sizeof f / sizeof f[0]; i++) {
-		snprintf(path, sizeof path, "%s/%s", dir, f[i]);
-		unlink(path);
-	}
-	rmdir(dir);
+	h2run_ca_teardown(dir);
 }
 
 /* Start the HTTP/2 server with -m max (and an option o, NULL: none). */
 static void
 h2_start(const char *max, const char *o, const char *v)
 {
-	const char	*argv[8], *bin = getenv("TE_H2SERVER");
-	char		 cert[160], key[160];
-	int		 n = 0;
+	const char	*opts[] = { "-m", max, o, v, NULL };
 
-	snprintf(cert, sizeof cert, "%s/srv.pem", dir);
-	snprintf(key, sizeof key, "%s/srv.key", dir);
-	argv[n++] = bin != NULL ? bin : "./h2server";
-	argv[n++] = "-m";
-	argv[n++] = max;
-	if (o != NULL) {
-		argv[n++] = o;
-		argv[n++] = v;
-	}
-	argv[n++] = cert;
-	argv[n++] = key;
-	argv[n] = NULL;
-	proc_start(&h2, argv, -1);
-	ck_assert_msg(proc_wait_output(&h2, "\n", 0), "h2server: %.*s",
-	    (int)h2.elen, h2.ebuf);
-	h2_port = atoi(h2.obuf);
-	ck_assert(h2_port > 0);
+	h2_port = h2run_start(&h2, dir, opts);
 }
 
 /* Stop the server (its stdin closed) and read what it saw. */
 static void
 h2_stop(struct h2log *l)
 {
-	char	*s, *nl;
-	json_t	*j;
-	u_int	 n;
-
-	proc_finish(&h2);
-	ck_assert_msg(h2.status == 0, "h2server: status %d: %.*s", h2.status,
-	    (int)h2.elen, h2.ebuf);
-	memset(l, 0, sizeof *l);
-	s = strchr(h2.obuf, '\n') + 1;		/* past the port */
-	while ((nl = strchr(s, '\n')) != NULL) {
-		j = json_loadb(s, nl - s, 0, NULL);
-		ck_assert_msg(j != NULL, "bad line: %.*s", (int)(nl - s), s);
-		if (json_object_get(j, "conn") != NULL) {
-			l->conns++;
-			n = json_integer_value(json_object_get(j, "peak"));
-			if (n > l->max_peak)
-				l->max_peak = n;
-		} else {
-			l->requests = stat_int(j, "requests");
-			l->over_max = stat_int(j, "over_max");
-		}
-		json_decref(j);
-		s = nl + 1;
-	}
-	proc_free(&h2);
+	h2run_stop(&h2, l);
 }
 
 /* --stats "http" member's integer. */
