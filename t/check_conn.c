@@ -226,34 +226,6 @@ enr(json_t *line, const char *name)
 	return (json_object_get(json_object_get(line, "enrichments"), name));
 }
 
-/* --stats "http" member's integer. */
-static long long
-http_stat(struct proc *p, const char *key)
-{
-	json_t		*st = stats_of(p), *h;
-	long long	 v;
-
-	h = json_object_get(st, "http");
-	ck_assert_ptr_nonnull(h);
-	v = json_integer_value(json_object_get(h, key));
-	json_decref(st);
-	return (v);
-}
-
-/* --stats: responses in an HTTP version. */
-static long long
-version_stat(struct proc *p, const char *version)
-{
-	json_t		*st = stats_of(p), *v;
-	long long	 n;
-
-	v = json_object_get(json_object_get(st, "http"), "versions");
-	ck_assert_ptr_nonnull(v);
-	n = json_integer_value(json_object_get(v, version));
-	json_decref(st);
-	return (n);
-}
-
 /* An http spec for a path on a TLS port (the path a template). */
 static char *
 tls_spec(int port, const char *path)

@@ -82,18 +82,6 @@ enr(json_t *line, const char *name)
 	return (json_object_get(json_object_get(line, "enrichments"), name));
 }
 
-/* --stats "http" member's integer. */
-static long long
-http_stat(struct proc *p, const char *key)
-{
-	json_t		*st = stats_of(p);
-	long long	 v;
-
-	v = stat_int(json_object_get(st, "http"), key);
-	json_decref(st);
-	return (v);
-}
-
 /* --stats' top-level integer. */
 static long long
 top_stat(struct proc *p, const char *key)
@@ -104,20 +92,6 @@ top_stat(struct proc *p, const char *key)
 	v = stat_int(st, key);
 	json_decref(st);
 	return (v);
-}
-
-/* --stats: responses in an HTTP version. */
-static long long
-version_stat(struct proc *p, const char *version)
-{
-	json_t		*st = stats_of(p), *v;
-	long long	 n;
-
-	v = json_object_get(json_object_get(st, "http"), "versions");
-	ck_assert_ptr_nonnull(v);
-	n = json_integer_value(json_object_get(v, version));
-	json_decref(st);
-	return (n);
 }
 
 /* The uri member of enrichment name's result in a line is as formatted. */
@@ -166,6 +140,25 @@ tweet(struct proc *p, long long id)
 	}
 	ck_abort_msg("no tweet %lld", id);
 	return (NULL);
+}
+
+/*
+ * Each of n tweets written once, its "http" result the echo of the path
+ * (a format of the tweet's index), with no error.
+ */
+static void
+all_answered(struct proc *p, u_int n, const char *path)
+{
+	json_t	*j;
+	u_int	 i;
+
+	exactly_once(p, n);
+	for (i = 0; i < n; i++) {
+		j = tweet(p, i);
+		uri_is(j, "http", path, i);
+		ck_assert_ptr_null(err(j, "http"));
+		json_decref(j);
+	}
 }
 
 /*
@@ -244,13 +237,7 @@ START_TEST(test_quota_headers)
 	te_run(&p, in, "-e", a, "--cacert", cacert, "--allow-net", allow,
 	    "--stats", NULL);
 	ok(p);
-	exactly_once(&p, 3);
-	for (i = 0; i < 3; i++) {
-		j = tweet(&p, i);
-		uri_is(j, "http", "/quota/q%u/1/1", i);
-		ck_assert_ptr_null(err(j, "http"));
-		json_decref(j);
-	}
+	all_answered(&p, 3, "/quota/q%u/1/1");
 	ck_assert_int_eq(http_stat(&p, "failures"), 0);
 	proc_free(&p);
 	free(a);
@@ -301,21 +288,13 @@ START_TEST(test_refused_stream)
 	struct proc	 p;
 	struct h2log	 l;
 	char		*in = make_tweets(20, NULL), *a;
-	json_t		*j;
-	u_int		 i;
 
 	h2_start(NULL, NULL, NULL, NULL);
 	a = spec("/refuse/r{/id}/1");
 	te_run(&p, in, "-e", a, "-j", "20", "--retries", "0", "--cacert",
 	    cacert, "--allow-net", allow, "--stats", NULL);
 	ok(p);
-	exactly_once(&p, 20);
-	for (i = 0; i < 20; i++) {
-		j = tweet(&p, i);
-		uri_is(j, "http", "/refuse/r%u/1", i);
-		ck_assert_ptr_null(err(j, "http"));
-		json_decref(j);
-	}
+	all_answered(&p, 20, "/refuse/r%u/1");
 	ck_assert_int_eq(http_stat(&p, "failures"), 0);
 	h2_stop(&l);
 	ck_assert_int_eq(l.refused, 20);
@@ -337,20 +316,13 @@ START_TEST(test_internal_error)
 	struct h2log	 l;
 	char		*in = make_tweets(10, NULL), *a;
 	json_t		*j;
-	u_int		 i;
 
 	h2_start(NULL, NULL, NULL, NULL);
 	a = spec("/internal/i{/id}/1");
 	te_run(&p, in, "-e", a, "-j", "10", "--max-retry-wait", "10",
 	    "--cacert", cacert, "--allow-net", allow, "--stats", NULL);
 	ok(p);
-	exactly_once(&p, 10);
-	for (i = 0; i < 10; i++) {
-		j = tweet(&p, i);
-		uri_is(j, "http", "/internal/i%u/1", i);
-		ck_assert_ptr_null(err(j, "http"));
-		json_decref(j);
-	}
+	all_answered(&p, 10, "/internal/i%u/1");
 	ck_assert_int_eq(http_stat(&p, "failures"), 0);
 	ck_assert_int_eq(http_stat(&p, "retries"), 10);
 	proc_free(&p);
@@ -433,20 +405,13 @@ START_TEST(test_cut)
 	struct h2log	 l;
 	char		*in = make_tweets(5, NULL), *a;
 	json_t		*j;
-	u_int		 i;
 
 	h2_start(NULL, NULL, NULL, NULL);
 	a = spec("/cut/c{/id}/1");
 	te_run(&p, in, "-e", a, "-j", "1", "--max-retry-wait", "10",
 	    "--cacert", cacert, "--allow-net", allow, "--stats", NULL);
 	ok(p);
-	exactly_once(&p, 5);
-	for (i = 0; i < 5; i++) {
-		j = tweet(&p, i);
-		uri_is(j, "http", "/cut/c%u/1", i);
-		ck_assert_ptr_null(err(j, "http"));
-		json_decref(j);
-	}
+	all_answered(&p, 5, "/cut/c%u/1");
 	ck_assert_int_eq(http_stat(&p, "failures"), 0);
 	ck_assert_int_eq(http_stat(&p, "retries"), 5);
 	ck_assert_int_eq(http_stat(&p, "connections"), 6);

@@ -58,7 +58,7 @@ h2_stop(struct h2log *l)
 
 /* --stats "http" member's integer. */
 static long long
-http_stat(json_t *st, const char *key)
+pool_stat(json_t *st, const char *key)
 {
 	return (stat_int(json_object_get(st, "http"), key));
 }
@@ -117,22 +117,22 @@ pool_run(u_int max, u_int j, u_int ms, const char *timeout)
 	st = stats_of(&p);
 	h2_stop(&l);
 	ck_assert_int_eq(l.requests, j);
-	ck_assert_int_eq(http_stat(st, "connections"), l.conns);
+	ck_assert_int_eq(pool_stat(st, "connections"), l.conns);
 	ck_assert_uint_le(l.max_peak, max);
 	/* Every shortfall at once, so that each fix shows. */
 	why[0] = '\0';
-	if (http_stat(st, "failures") != 0)
+	if (pool_stat(st, "failures") != 0)
 		problem(why, sizeof why, "%lld failures (%lld timeouts)",
-		    http_stat(st, "failures"), http_stat(st, "fail_timeout"));
+		    pool_stat(st, "failures"), pool_stat(st, "fail_timeout"));
 	if (l.over_max != 0)
 		problem(why, sizeof why, "over_max %ld", l.over_max);
 	/* Enough for -j at the server's number, besides libcurl's first. */
 	if (l.conns < need + 1 || l.conns > need + 2)
 		problem(why, sizeof why, "%u connections, not %u to %u",
 		    l.conns, need + 1, need + 2);
-	if (http_stat(st, "max_sockets") < need + 1)
+	if (pool_stat(st, "max_sockets") < need + 1)
 		problem(why, sizeof why, "max_sockets %lld",
-		    http_stat(st, "max_sockets"));
+		    pool_stat(st, "max_sockets"));
 	ck_assert_msg(why[0] == '\0', "-m %u -j %u:%s", max, j, why);
 	json_decref(st);
 	proc_free(&p);
@@ -187,8 +187,8 @@ START_TEST(test_closed_before_settings)
 	exactly_once(&p, 50);
 	st = stats_of(&p);
 	h2_stop(&l);
-	ck_assert_msg(http_stat(st, "failures") == 0, "%lld failures, %u "
-	    "connections", http_stat(st, "failures"), l.conns);
+	ck_assert_msg(pool_stat(st, "failures") == 0, "%lld failures, %u "
+	    "connections", pool_stat(st, "failures"), l.conns);
 	ck_assert_int_eq(l.requests, 50);
 	ck_assert_msg(l.conns <= 3, "%u connections", l.conns);
 	json_decref(st);
@@ -231,8 +231,8 @@ START_TEST(test_connect_timeout)
 	exactly_once(&p, 30);
 	st = stats_of(&p);
 	h2_stop(&l);
-	ck_assert_msg(http_stat(st, "failures") == 0, "%lld failures",
-	    http_stat(st, "failures"));
+	ck_assert_msg(pool_stat(st, "failures") == 0, "%lld failures",
+	    pool_stat(st, "failures"));
 	/* Not 8 s: a connect timeout, then a retry (valgrind: slower). */
 	ck_assert_msg(now_ms() - t0 < (getenv("TE_VALGRIND") != NULL ?
 	    30000 : 6000), "%ld ms", now_ms() - t0);

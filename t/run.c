@@ -438,6 +438,32 @@ stat_int(json_t *j, const char *key)
 	return (json_integer_value(v));
 }
 
+/* --stats "http" member's integer (it must be there). */
+long long
+http_stat(struct proc *p, const char *key)
+{
+	json_t		*st = stats_of(p);
+	long long	 v;
+
+	v = stat_int(json_object_get(st, "http"), key);
+	json_decref(st);
+	return (v);
+}
+
+/* --stats: the responses in an HTTP version ("1.1", "2"). */
+long long
+version_stat(struct proc *p, const char *version)
+{
+	json_t		*st = stats_of(p), *v;
+	long long	 n;
+
+	v = json_object_get(json_object_get(st, "http"), "versions");
+	ck_assert_ptr_nonnull(v);
+	n = json_integer_value(json_object_get(v, version));
+	json_decref(st);
+	return (n);
+}
+
 /* The i-th output line parsed. */
 json_t *
 line_of(struct proc *p, u_int i)

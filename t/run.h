@@ -47,6 +47,8 @@ void		 te_run(struct proc *, const char *, ...);
 void		 te_start(struct proc *, ...);
 json_t		*stats_of(struct proc *);
 long long	 stat_int(json_t *, const char *);
+long long	 http_stat(struct proc *, const char *);
+long long	 version_stat(struct proc *, const char *);
 json_t		*line_of(struct proc *, u_int);
 char		*fmt(const char *, ...)
 		     __attribute__((__format__(__printf__, 1, 2)));
